@@ -1,0 +1,108 @@
+// Device → host messages of Sysboy protocol v1: one union discriminated by `type`.
+import Type from 'typebox'
+import { ErrorMessage, Heartbeat, Ident, MAX_SAFE, MAX_U32, MetricName, ProtocolVersion, Seq, Text } from './common.ts'
+
+export const Chip = Type.Union([Type.Literal('esp32c3'), Type.Literal('esp32c6'), Type.Literal('esp32'), Type.Literal('sim')], {
+  title: 'Chip',
+  description: 'The board the firmware runs on; `sim` is the simulated device.',
+})
+
+export const OutputKind = Type.Union([Type.Literal('pwm'), Type.Literal('i2c_dac'), Type.Literal('dac')], {
+  title: 'OutputKind',
+  description: 'How an output makes its analog level: LEDC PWM, an external I2C DAC, or the on-chip DAC.',
+})
+
+export const Output = Type.Object(
+  {
+    id: Ident('Output id, used in bindings and calibration.'),
+    kind: OutputKind,
+    bits: Type.Integer({ minimum: 1, maximum: 16, description: 'Resolution of the output code.' }),
+  },
+  { title: 'Output', description: 'One analog output that drives a meter.' },
+)
+
+export const Button = Type.Object(
+  { id: Ident('Button id, used in button events.') },
+  { title: 'Button', description: 'One push button on the device.' },
+)
+
+export const Hello = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    protocol: ProtocolVersion,
+    device: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z0-9_.:-]+$',
+      description: 'Stable device id (the MAC address, say).',
+    }),
+    firmware: Text(32, 'Firmware version.'),
+    chip: Chip,
+    outputs: Type.Array(Output, { minItems: 1, maxItems: 8, description: 'The outputs this device drives.' }),
+    buttons: Type.Array(Button, { maxItems: 8, description: 'The buttons this device has.' }),
+    token: Type.Optional(
+      Type.String({
+        minLength: 8,
+        maxLength: 128,
+        pattern: '^[A-Za-z0-9_-]+$',
+        description: 'Pairing token, unless it came as `Authorization: Bearer` on the upgrade.',
+      }),
+    ),
+  },
+  { title: 'Hello', description: 'The first frame of a session: who the device is and what it has.' },
+)
+
+export const Press = Type.Union([Type.Literal('short'), Type.Literal('long')], {
+  title: 'Press',
+  description: 'A short press selects the next metric; a long press is handled on the device.',
+})
+
+export const ButtonEvent = Type.Object(
+  {
+    type: Type.Literal('button'),
+    id: Seq('Command id, echoed in the ack.'),
+    button: Ident('Button id, from the hello.'),
+    press: Press,
+  },
+  { title: 'ButtonEvent', description: 'A button was pressed.' },
+)
+
+export const SelectMetric = Type.Object(
+  {
+    type: Type.Literal('select_metric'),
+    id: Seq('Command id, echoed in the ack.'),
+    output: Ident('Output id, from the hello.'),
+    metric: MetricName,
+  },
+  { title: 'SelectMetric', description: 'Asks the host to drive an output with another metric.' },
+)
+
+export const Identify = Type.Object(
+  { type: Type.Literal('identify'), id: Seq('Command id, echoed in the ack.') },
+  { title: 'Identify', description: 'Asks the host to point out this device (its dashboard entry flashes).' },
+)
+
+export const Link = Type.Union([Type.Literal('wifi'), Type.Literal('ethernet'), Type.Literal('sim')], {
+  title: 'Link',
+  description: 'The kind of network link the device is on.',
+})
+
+export const Status = Type.Object(
+  {
+    type: Type.Literal('status'),
+    link: Link,
+    rssi: Type.Optional(Type.Integer({ minimum: -127, maximum: 0, description: 'Received signal strength, dBm.' })),
+    heap_free: Type.Integer({ minimum: 0, maximum: MAX_U32, description: 'Free heap, bytes.' }),
+    heap_min: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_U32, description: 'Lowest free heap seen, bytes.' })),
+    uptime_ms: Type.Integer({ minimum: 0, maximum: MAX_SAFE, description: 'Time since boot.' }),
+    host: Type.Optional(Text(64, 'The host address the device is connected to.')),
+    ip: Type.Optional(Text(45, 'The device address.')),
+  },
+  { title: 'Status', description: 'How the device is doing.' },
+)
+
+export const DeviceMessage = Type.Union([Hello, ButtonEvent, SelectMetric, Identify, Status, ErrorMessage, Heartbeat], {
+  title: 'DeviceMessage',
+  description: 'A message from a device to the host.',
+})
+

@@ -1,0 +1,67 @@
+// `npm run gen`: writes the protocol's JSON Schema files and Rust types; `--check` fails if they have drifted.
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname, join, relative, resolve } from 'node:path'
+import { DeviceMessage } from '../device-message.ts'
+import { HostMessage } from '../host-message.ts'
+import { type JsonSchema, RustEmitter } from './rust.ts'
+
+const GENERATOR = 'schema/gen/main.ts (Sysboy protocol generator: TypeBox -> JSON Schema -> Rust)'
+
+interface Output {
+  path: string
+  text: string
+}
+
+const jsonSchemaDocument = (id: string, schema: object): JsonSchema & Record<string, unknown> => ({
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: `urn:sysboy:protocol:1:${id}`,
+  ...(JSON.parse(JSON.stringify(schema)) as JsonSchema),
+})
+
+/** Everything the generator writes, relative to the repository root. */
+export const generate = (): Output[] => {
+  const host = jsonSchemaDocument('host-message', HostMessage)
+  const device = jsonSchemaDocument('device-message', DeviceMessage)
+  const rust = new RustEmitter(GENERATOR).emit([
+    { name: 'HostMessage', schema: host },
+    { name: 'DeviceMessage', schema: device },
+  ])
+  return [
+    { path: 'schema/json/host-message.schema.json', text: `${JSON.stringify(host, null, 2)}\n` },
+    { path: 'schema/json/device-message.schema.json', text: `${JSON.stringify(device, null, 2)}\n` },
+    { path: 'firmware-rs/protocol/src/generated.rs', text: rust },
+  ]
+}
+
+/** The generated files whose content on disk differs from what the generator writes now. */
+export const drift = async (root: string, outputs: Output[]): Promise<string[]> => {
+  const stale: string[] = []
+  for (const output of outputs) {
+    const current = await readFile(join(root, output.path), 'utf8').catch(() => undefined)
+    if (current !== output.text) stale.push(output.path)
+  }
+  return stale
+}
+
+const main = async (args: string[]): Promise<number> => {
+  const root = resolve(import.meta.dir, '../..')
+  const outputs = generate()
+  if (args.includes('--check')) {
+    const stale = await drift(root, outputs)
+    if (stale.length > 0) {
+      console.error(`generated files are out of date: ${stale.join(', ')}\nrun \`npm run gen\` and commit the result`)
+      return 1
+    }
+    console.log(`generated files are up to date (${outputs.length} files)`)
+    return 0
+  }
+  for (const output of outputs) {
+    const path = join(root, output.path)
+    await mkdir(dirname(path), { recursive: true })
+    await writeFile(path, output.text)
+    console.log(`wrote ${relative(process.cwd(), path)}`)
+  }
+  return 0
+}
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)))

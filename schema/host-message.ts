@@ -1,0 +1,138 @@
+// Host → device messages of Sysboy protocol v1: one union discriminated by `type`.
+import Type from 'typebox'
+import {
+  ErrorMessage,
+  Heartbeat,
+  Ident,
+  MAX_SAFE,
+  MetricName,
+  ProtocolVersion,
+  Seq,
+  Text,
+  Timestamp,
+} from './common.ts'
+
+/** The built-in metrics; each is its own frame type, as in the seed `{"type":"vram","value":60.5}`. */
+export const BUILTIN_METRICS = ['vram', 'gpu_util', 'gpu_temp', 'cpu', 'ram', 'net_rx', 'net_tx', 'disk'] as const
+export type BuiltinMetric = (typeof BUILTIN_METRICS)[number]
+
+const sampleFields = {
+  value: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
+    description: 'Needle position in percent of full scale; null when the host cannot read the figure.',
+  }),
+  reason: Type.Optional(Text(200, 'Why the value is null (what was tried).')),
+  used: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SAFE, description: 'Raw amount in use (bytes for memory).' })),
+  total: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SAFE, description: 'Raw capacity (bytes for memory).' })),
+  raw: Type.Optional(Type.Number({ description: 'The figure in its own unit, before scaling to percent.' })),
+  unit: Type.Optional(Text(16, 'Unit of `raw`, such as "B", "°C" or "B/s".')),
+  source: Type.Optional(Text(32, 'Which source read the figure (nvml, nvidia-smi, amdgpu, ...).')),
+  gpu: Type.Optional(Text(64, 'Which GPU the figure is for: an index, or "all".')),
+  seq: Type.Optional(Seq('Counts samples from the sampler.')),
+  ts: Type.Optional(Timestamp),
+}
+
+const builtinMetricFrame = (name: BuiltinMetric) =>
+  Type.Object(
+    { type: Type.Literal(name), ...sampleFields },
+    { title: 'MetricSample', description: 'One sample of a built-in metric.' },
+  )
+
+export const NamedMetricFrame = Type.Object(
+  { type: Type.Literal('metric'), name: MetricName, ...sampleFields },
+  {
+    title: 'NamedMetric',
+    description: 'One sample of a metric named at run time. A device ignores names it has no binding for.',
+  },
+)
+
+export const Binding = Type.Object(
+  { output: Ident('Output id, from the device hello.'), metric: MetricName },
+  { title: 'Binding', description: 'Which metric drives which output.' },
+)
+
+export const Ballistics = Type.Object(
+  {
+    settle_ms: Type.Integer({ minimum: 50, maximum: 5_000, description: 'Time for the needle to reach 99 % of a step.' }),
+    overshoot_pct: Type.Number({ minimum: 0, maximum: 1.5, description: 'Largest overshoot, in percent of the step.' }),
+  },
+  { title: 'Ballistics', description: 'How the needle moves towards each new value.' },
+)
+
+export const CalibrationPoint = Type.Object(
+  {
+    percent: Type.Number({ minimum: 0, maximum: 100, description: 'Needle position in percent.' }),
+    code: Type.Integer({ minimum: 0, maximum: 65_535, description: 'Output code that puts the needle there.' }),
+  },
+  { title: 'CalibrationPoint', description: 'One point of a calibration curve.' },
+)
+
+export const Calibration = Type.Object(
+  {
+    output: Ident('Output id, from the device hello.'),
+    points: Type.Array(CalibrationPoint, {
+      minItems: 2,
+      maxItems: 16,
+      description: 'Points in increasing percent; the device interpolates between them.',
+    }),
+  },
+  { title: 'Calibration', description: 'Maps percent to output code for one output.' },
+)
+
+const sessionConfigFields = {
+  bindings: Type.Array(Binding, { minItems: 1, maxItems: 8, description: 'Which metric drives each output.' }),
+  interval_ms: Type.Integer({ minimum: 50, maximum: 60_000, description: 'How often the host sends metric frames.' }),
+  stale_after_ms: Type.Integer({
+    minimum: 500,
+    maximum: 600_000,
+    description: 'With no frame for this long the device parks the needle at "no data".',
+  }),
+  ballistics: Type.Optional(Ballistics),
+  calibration: Type.Optional(
+    Type.Array(Calibration, { maxItems: 8, description: 'Calibration curves to store; absent keeps the stored ones.' }),
+  ),
+}
+
+export const SessionConfig = Type.Object(sessionConfigFields, {
+  title: 'SessionConfig',
+  description: 'Session settings for one device.',
+})
+
+export const ConfigMessage = Type.Object(
+  { type: Type.Literal('config'), ...sessionConfigFields },
+  { title: 'SessionConfig', description: 'New session settings for the device.' },
+)
+
+export const Welcome = Type.Object(
+  {
+    type: Type.Literal('welcome'),
+    protocol: ProtocolVersion,
+    host: Text(64, 'Host name of the PC.'),
+    version: Text(32, 'Version of the sysboy host.'),
+    config: SessionConfig,
+  },
+  { title: 'Welcome', description: 'The answer to hello: the session is open.' },
+)
+
+export const Ack = Type.Object(
+  {
+    type: Type.Literal('ack'),
+    id: Seq('The id of the command acknowledged.'),
+    ok: Type.Boolean({ description: 'Whether the command was carried out.' }),
+    reason: Type.Optional(Text(200, 'Why not, when it was not.')),
+    metric: Type.Optional(MetricName),
+  },
+  { title: 'Ack', description: 'Answers one device command; `metric` is the metric now shown, when that changed.' },
+)
+
+export const HostMessage = Type.Union(
+  [
+    Welcome,
+    ...BUILTIN_METRICS.map(builtinMetricFrame),
+    NamedMetricFrame,
+    ConfigMessage,
+    Ack,
+    ErrorMessage,
+    Heartbeat,
+  ],
+  { title: 'HostMessage', description: 'A message from the host to a device.' },
+)

@@ -1,0 +1,32 @@
+// Sysboy protocol v1: the schemas and their TypeScript types, the single source for both ends.
+import type { Static } from 'typebox'
+import type * as S from './schemas.ts'
+
+export * as schemas from './schemas.ts'
+export { PROTOCOL_VERSION } from './common.ts'
+export { BUILTIN_METRICS, type BuiltinMetric } from './host-message.ts'
+export { decodeDeviceMessage, decodeHostMessage, type DecodeResult } from './decode.ts'
+
+export type HostMessage = Static<typeof S.HostMessage>
+export type DeviceMessage = Static<typeof S.DeviceMessage>
+export type HostMessageType = HostMessage['type']
+export type DeviceMessageType = DeviceMessage['type']
+export type SessionConfig = Static<typeof S.SessionConfig>
+export type Binding = Static<typeof S.Binding>
+export type Ballistics = Static<typeof S.Ballistics>
+export type Calibration = Static<typeof S.Calibration>
+export type CalibrationPoint = Static<typeof S.CalibrationPoint>
+export type Welcome = Static<typeof S.Welcome>
+export type Ack = Static<typeof S.Ack>
+export type Hello = Static<typeof S.Hello>
+export type Output = Static<typeof S.Output>
+export type Button = Static<typeof S.Button>
+export type ButtonEvent = Static<typeof S.ButtonEvent>
+export type SelectMetric = Static<typeof S.SelectMetric>
+export type Chip = Static<typeof S.Chip>
+export type Status = Static<typeof S.Status>
+export type ErrorCode = Static<typeof S.ErrorCode>
+export type ErrorMessage = Static<typeof S.ErrorMessage>
+export type Heartbeat = Static<typeof S.Heartbeat>
+/** A metric frame, built-in or named. */
+export type MetricFrame = Extract<HostMessage, { value: number | null }>

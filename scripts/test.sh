@@ -1,0 +1,26 @@
+#!/bin/sh
+# `npm test`: every test in the repository, with its own set-up, from a fresh clone.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+step() { printf '\n== %s\n' "$*" >&2; }
+
+step "set-up: npm dependencies and the Debian tools the tests need"
+sh scripts/bun.sh --version >/dev/null
+for setup in scripts/setup/*.sh; do
+  [ -e "$setup" ] && sh "$setup"
+done
+
+step "generated protocol files are up to date (npm run gen:check)"
+sh scripts/bun.sh schema/gen/main.ts --check
+
+step "TypeScript tests (bun test)"
+sh scripts/bun.sh test
+
+step "Rust tests (cargo test)"
+sh scripts/cargo-host.sh test --workspace
+
+step "protocol crate builds for riscv32imc-unknown-none-elf (no_std)"
+sh scripts/cargo-target.sh riscv32imc-unknown-none-elf build -p sysboy-protocol --release
+
+step "all tests passed"
