@@ -1,0 +1,76 @@
+// Reads and validates config.json: a bad file is refused in one line, `file: field: reason`.
+import { readFileSync } from 'node:fs'
+import type { TSchema } from 'typebox'
+import { Compile } from 'typebox/compile'
+import { ConfigError } from './error.ts'
+import { HostConfig } from './schema.ts'
+
+const check = Compile(HostConfig)
+const knownFields = Object.keys(HostConfig.properties)
+
+interface SchemaError {
+  keyword: string
+  instancePath: string
+  schemaPath: string
+  params: Record<string, unknown>
+  message: string
+}
+
+const descriptionAt = (schemaPath: string): string | undefined => {
+  // schemaPath is like "#/properties/prometheus/properties/url"; walk it to find the field's description.
+  let node: TSchema | undefined = HostConfig
+  for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter((p) => p !== '')) {
+    node = (node as Record<string, unknown> | undefined)?.[part] as TSchema | undefined
+  }
+  return (node as { description?: string } | undefined)?.description
+}
+
+const reasonFor = (error: SchemaError): string => {
+  const field = error.instancePath.slice(1).replaceAll('/', '.')
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params.additionalProperties as string[] | undefined) ?? []
+    const known = field === '' ? knownFields.join(', ') : 'url, query, scale'
+    return `${field === '' ? extra.join(', ') : `${field}.${extra.join(', ')}`}: unknown field (known: ${known})`
+  }
+  if (error.keyword === 'required') {
+    const missing = (error.params.requiredProperties as string[] | undefined) ?? []
+    return `${field}: missing field ${missing.map((m) => `'${m}'`).join(', ')}`
+  }
+  const hint = descriptionAt(error.schemaPath.replace(/\/anyOf\/\d+$/, ''))
+  return `${field === '' ? '(top level)' : field}: ${error.message}${hint === undefined ? '' : ` (${hint})`}`
+}
+
+/** The first problem with a parsed config value, or undefined when it is valid. */
+export const configProblem = (value: unknown): string | undefined => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return '(top level): must be a JSON object'
+  if (check.Check(value)) return undefined
+  const errors = [...check.Errors(value)] as SchemaError[]
+  // An unknown field or a missing one says more than the noise a union leaves behind.
+  const best =
+    errors.find((e) => e.keyword === 'additionalProperties' || e.keyword === 'required') ??
+    errors.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean' && !/\/anyOf\/[1-9]\d*$/.test(e.schemaPath)) ??
+    errors[0]
+  return best === undefined ? '(top level): invalid' : reasonFor(best)
+}
+
+/** The config in `path`; a missing file is an empty config unless `mustExist` (it was named by the user). */
+export const readConfigFile = (path: string, mustExist: boolean): { config: HostConfig; exists: boolean } => {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' && !mustExist) return { config: {}, exists: false }
+    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message
+    throw new ConfigError(`${path}: cannot read the config file: ${why}; fix the path given by --config or SYSBOY_CONFIG`)
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`)
+  }
+  const problem = configProblem(value)
+  if (problem !== undefined) throw new ConfigError(`${path}: ${problem}`)
+  return { config: value as HostConfig, exists: true }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'bun:test'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ConfigError } from './error.ts'
+import { resolveSettings } from './resolve.ts'
+
+const home = (): string => mkdtempSync(join(tmpdir(), 'sysboy-config-'))
+
+const withFile = (config: unknown): { dir: string; path: string } => {
+  const dir = home()
+  const path = join(dir, 'sysboy', 'config.json')
+  mkdirSync(join(dir, 'sysboy'))
+  writeFileSync(path, JSON.stringify(config))
+  return { dir, path }
+}
+
+describe('resolveSettings', () => {
+  it('uses the defaults when nothing is set', () => {
+    const s = resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: home() }, platform: 'linux' })
+    expect(s).toMatchObject({ metric: 'vram', port: 8377, bind: '127.0.0.1', intervalMs: 1000, gpu: 'all', mdns: true })
+    expect(s.token).toBeUndefined()
+  })
+
+  it('reads the default config file under XDG_CONFIG_HOME', () => {
+    const { dir, path } = withFile({ port: 9001, metric: 'cpu' })
+    const s = resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: dir }, platform: 'linux' })
+    expect(s.port).toBe(9001)
+    expect(s.metric).toBe('cpu')
+    expect(s.configPath).toBe(path)
+  })
+
+  it('lets the environment beat the file and flags beat both', () => {
+    const { dir } = withFile({ port: 9001, bind: '0.0.0.0', interval: 2000, metric: 'cpu' })
+    const env = { XDG_CONFIG_HOME: dir, SYSBOY_PORT: '9002', SYSBOY_BIND: '127.0.0.2' }
+    const s = resolveSettings({ flags: { port: 9003 }, configFlag: undefined, env, platform: 'linux' })
+    expect(s.port).toBe(9003)
+    expect(s.bind).toBe('127.0.0.2')
+    expect(s.intervalMs).toBe(2000)
+    expect(s.metric).toBe('cpu')
+  })
+
+  it('refuses a config file named by --config that does not exist', () => {
+    expect(() =>
+      resolveSettings({ flags: {}, configFlag: '/nonexistent/sysboy.json', env: {}, platform: 'linux' }),
+    ).toThrow('/nonexistent/sysboy.json: cannot read the config file: no such file')
+  })
+
+  it('names the variable when an environment value is bad', () => {
+    expect(() =>
+      resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: home(), SYSBOY_PORT: 'eighty' }, platform: 'linux' }),
+    ).toThrow(new ConfigError("environment: SYSBOY_PORT: must be a TCP port, a whole number from 0 to 65535; got 'eighty'"))
+  })
+
+  it('wants a Prometheus URL and query together', () => {
+    expect(() =>
+      resolveSettings({ flags: { prometheus: 'http://localhost:9090' }, configFlag: undefined, env: { XDG_CONFIG_HOME: home() } }),
+    ).toThrow('without a query: add --query PROMQL')
+  })
+
+  it('puts the default file under APPDATA on Windows', () => {
+    const s = resolveSettings({ flags: {}, configFlag: undefined, env: { APPDATA: home() }, platform: 'win32' })
+    expect(s.configPath.endsWith(join('sysboy', 'config.json'))).toBe(true)
+  })
+})
