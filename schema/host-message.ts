@@ -31,7 +31,7 @@ const sampleFields = {
   ts: Type.Optional(Timestamp),
 }
 
-const builtinMetricFrame = (name: BuiltinMetric) =>
+const builtinMetricFrame = <Name extends BuiltinMetric>(name: Name) =>
   Type.Object(
     { type: Type.Literal(name), ...sampleFields },
     { title: 'MetricSample', description: 'One sample of a built-in metric.' },
@@ -127,7 +127,15 @@ export const Ack = Type.Object(
 export const HostMessage = Type.Union(
   [
     Welcome,
-    ...BUILTIN_METRICS.map(builtinMetricFrame),
+    // Written out rather than mapped from BUILTIN_METRICS so that TypeScript keeps each variant's literal type.
+    builtinMetricFrame('vram'),
+    builtinMetricFrame('gpu_util'),
+    builtinMetricFrame('gpu_temp'),
+    builtinMetricFrame('cpu'),
+    builtinMetricFrame('ram'),
+    builtinMetricFrame('net_rx'),
+    builtinMetricFrame('net_tx'),
+    builtinMetricFrame('disk'),
     NamedMetricFrame,
     ConfigMessage,
     Ack,

@@ -14,6 +14,9 @@ done
 step "generated protocol files are up to date (npm run gen:check)"
 sh scripts/bun.sh schema/gen/main.ts --check
 
+step "TypeScript type check (tsc)"
+"$root/node_modules/.bin/tsc" -p "$root"
+
 step "TypeScript tests (bun test)"
 sh scripts/bun.sh test
 
