@@ -1,0 +1,9 @@
+//! Sysboy device logic that names no chip: the WebSocket codec, the host link, the meter, the button and the
+//! settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the clock and random numbers),
+//! so the ESP32 binary and the simulated device wire the same code, and it is tested on the host.
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+
+pub mod meter;
