@@ -1,0 +1,143 @@
+// One paired device: its bindings and settings, and delivery where the latest value wins over any backlog.
+import type { Hello, HostMessage, SessionConfig, Status } from '../../schema/index.ts'
+import type { HostFigures } from './host-figures.ts'
+
+/** What a session needs from its socket; the server supplies it from Bun's ServerWebSocket. */
+export interface DeviceLink {
+  /** Bun's contract: bytes sent, -1 when queued under backpressure, 0 when dropped. */
+  send(text: string): number
+  bufferedAmount(): number
+  close(code: number, reason: string): void
+}
+
+/** What the REST API and `sysboy devices` show about one device. */
+export interface DeviceInfo {
+  id: string
+  chip: Hello['chip']
+  firmware: string
+  remoteAddress: string
+  outputs: Hello['outputs']
+  buttons: Hello['buttons']
+  bindings: SessionConfig['bindings']
+  config: SessionConfig
+  connectedSince: string
+  framesSent: number
+  framesDropped: number
+  lastStatus: Status | null
+  identifiedAt: string | null
+}
+
+export class DeviceSession {
+  readonly id: string
+  readonly hello: Hello
+  readonly remoteAddress: string
+  readonly connectedAt: number
+  config: SessionConfig
+  framesSent = 0
+  framesDropped = 0
+  lastStatus: Status | null = null
+  identifiedAt: number | null = null
+  lastHeardAt: number
+  lastSentAt: number
+  readonly #link: DeviceLink
+  readonly #figures: HostFigures
+  /** True while the socket is backed up; metric frames then wait in `#pending`, newest only. */
+  #choked = false
+  readonly #pending = new Map<string, string>()
+  readonly #lastMetricAt = new Map<string, number>()
+
+  constructor(hello: Hello, remoteAddress: string, config: SessionConfig, link: DeviceLink, figures: HostFigures, now: number) {
+    this.id = hello.device
+    this.hello = hello
+    this.remoteAddress = remoteAddress
+    this.connectedAt = now
+    this.lastHeardAt = now
+    this.lastSentAt = now
+    this.config = config
+    this.#link = link
+    this.#figures = figures
+  }
+
+  /** The metrics this device's outputs show. */
+  metrics(): Set<string> {
+    return new Set(this.config.bindings.map((b) => b.metric))
+  }
+
+  /** Sends a control message (welcome, ack, error, config, heartbeat); these are never skipped. */
+  sendControl(message: HostMessage): void {
+    this.#write(JSON.stringify(message))
+  }
+
+  /**
+   * Offers the newest frame of `metric`. A backed-up device keeps only the newest per metric, sent on drain; a
+   * device is sent no more often than its interval.
+   */
+  deliverMetric(metric: string, text: string, now: number, force = false): void {
+    const last = this.#lastMetricAt.get(metric)
+    // 10 % slack so a sampler tick that lands a little early is not skipped for a whole interval.
+    if (!force && last !== undefined && now - last < this.config.interval_ms * 0.9) return
+    if (this.#choked) {
+      if (this.#pending.has(metric)) this.#dropped()
+      this.#pending.set(metric, text)
+      return
+    }
+    this.#lastMetricAt.set(metric, now)
+    this.#sendMetric(text)
+  }
+
+  /** The socket drained: send the newest waiting frame of each metric, and nothing older. */
+  drain(now: number): void {
+    this.#choked = false
+    for (const [metric, text] of this.#pending) {
+      if (this.#choked) break
+      this.#pending.delete(metric)
+      this.#lastMetricAt.set(metric, now)
+      this.#sendMetric(text)
+    }
+  }
+
+  bufferedAmount(): number {
+    return this.#link.bufferedAmount()
+  }
+
+  close(code: number, reason: string): void {
+    this.#link.close(code, reason)
+  }
+
+  info(): DeviceInfo {
+    return {
+      id: this.id,
+      chip: this.hello.chip,
+      firmware: this.hello.firmware,
+      remoteAddress: this.remoteAddress,
+      outputs: this.hello.outputs,
+      buttons: this.hello.buttons,
+      bindings: this.config.bindings,
+      config: this.config,
+      connectedSince: new Date(this.connectedAt).toISOString(),
+      framesSent: this.framesSent,
+      framesDropped: this.framesDropped,
+      lastStatus: this.lastStatus,
+      identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
+    }
+  }
+
+  #dropped(): void {
+    this.framesDropped += 1
+    this.#figures.framesDropped += 1
+  }
+
+  #sendMetric(text: string): void {
+    if (this.#write(text) === 0) return
+    this.framesSent += 1
+    this.#figures.framesSent += 1
+  }
+
+  #write(text: string): number {
+    const result = this.#link.send(text)
+    this.lastSentAt = Date.now()
+    if (result === -1) this.#choked = true
+    else if (result === 0) this.#dropped()
+    return result
+  }
+}

@@ -1,0 +1,128 @@
+// The device hub: every open session, the newest frame of each metric, and fan-out of each frame to its devices.
+import type { MetricFrame } from '../../schema/index.ts'
+import type { DeviceInfo, DeviceSession } from './device-session.ts'
+import { HostFigures } from './host-figures.ts'
+import { metricOfFrame } from './metric-frame.ts'
+
+interface Latest {
+  frame: MetricFrame
+  text: string
+}
+
+export class Hub {
+  readonly figures: HostFigures
+  readonly #sessions = new Map<string, DeviceSession>()
+  readonly #byMetric = new Map<string, Set<DeviceSession>>()
+  readonly #latest = new Map<string, Latest>()
+  readonly #defaultMetric: string
+  readonly #defaultIntervalMs: number
+  #onWantedChange: () => void = () => {}
+
+  constructor(defaultMetric: string, defaultIntervalMs: number, figures: HostFigures = new HostFigures()) {
+    this.#defaultMetric = defaultMetric
+    this.#defaultIntervalMs = defaultIntervalMs
+    this.figures = figures
+  }
+
+  /** Called when the set of wanted metrics or their intervals change. */
+  onWantedChange(listener: () => void): void {
+    this.#onWantedChange = listener
+  }
+
+  /** Adds a session; a device that reconnects under the same id replaces its old session. */
+  add(session: DeviceSession): DeviceSession | undefined {
+    const previous = this.#sessions.get(session.id)
+    if (previous !== undefined) this.remove(previous)
+    this.#sessions.set(session.id, session)
+    this.#index(session)
+    this.#onWantedChange()
+    return previous
+  }
+
+  remove(session: DeviceSession): void {
+    if (this.#sessions.get(session.id) !== session) return
+    this.#sessions.delete(session.id)
+    this.#unindex(session)
+    this.#onWantedChange()
+  }
+
+  get(id: string): DeviceSession | undefined {
+    return this.#sessions.get(id)
+  }
+
+  sessions(): IterableIterator<DeviceSession> {
+    return this.#sessions.values()
+  }
+
+  get size(): number {
+    return this.#sessions.size
+  }
+
+  devices(): DeviceInfo[] {
+    return [...this.#sessions.values()].map((s) => s.info())
+  }
+
+  /** Changes a session's settings and sends the newest frame of any metric it did not show before, at once. */
+  reconfigure(session: DeviceSession, config: DeviceSession['config'], now: number): void {
+    const before = session.metrics()
+    this.#unindex(session)
+    session.config = config
+    this.#index(session)
+    for (const metric of session.metrics()) {
+      if (before.has(metric)) continue
+      const latest = this.#latest.get(metric)
+      if (latest !== undefined) session.deliverMetric(metric, latest.text, now, true)
+    }
+    this.#onWantedChange()
+  }
+
+  /** Publishes a frame: it becomes the newest of its metric and goes to every device bound to that metric. */
+  publish(frame: MetricFrame, now: number = Date.now()): void {
+    const metric = metricOfFrame(frame)
+    const text = JSON.stringify(frame)
+    this.#latest.set(metric, { frame, text })
+    const sessions = this.#byMetric.get(metric)
+    if (sessions === undefined) return
+    for (const session of sessions) session.deliverMetric(metric, text, now)
+  }
+
+  latest(metric: string): MetricFrame | undefined {
+    return this.#latest.get(metric)?.frame
+  }
+
+  latestAll(): Record<string, MetricFrame> {
+    return Object.fromEntries([...this.#latest].map(([metric, { frame }]) => [metric, frame]))
+  }
+
+  /** Every metric some device shows, plus the host's default. */
+  wantedMetrics(): Set<string> {
+    const wanted = new Set<string>([this.#defaultMetric])
+    for (const [metric, sessions] of this.#byMetric) if (sessions.size > 0) wanted.add(metric)
+    return wanted
+  }
+
+  /** How often `metric` must be sampled: the shortest interval of the devices showing it. */
+  intervalFor(metric: string): number {
+    let interval = Number.POSITIVE_INFINITY
+    for (const session of this.#byMetric.get(metric) ?? []) interval = Math.min(interval, session.config.interval_ms)
+    return Number.isFinite(interval) ? interval : this.#defaultIntervalMs
+  }
+
+  #index(session: DeviceSession): void {
+    for (const metric of session.metrics()) {
+      let set = this.#byMetric.get(metric)
+      if (set === undefined) {
+        set = new Set()
+        this.#byMetric.set(metric, set)
+      }
+      set.add(session)
+    }
+  }
+
+  #unindex(session: DeviceSession): void {
+    for (const [metric, set] of this.#byMetric) {
+      set.delete(session)
+      if (set.size === 0) this.#byMetric.delete(metric)
+    }
+  }
+}

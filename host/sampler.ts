@@ -1,0 +1,146 @@
+// Samples every wanted metric at its interval, each on its own clock and timeout, and publishes schema frames.
+import type { MetricFrame } from '../schema/index.ts'
+import { metricFrame } from './hub/metric-frame.ts'
+import type { MetricSource, Reading } from './sources/source.ts'
+
+/** Where the sampler learns what to sample and sends what it read (the hub). */
+export interface SampleSink {
+  wantedMetrics(): Iterable<string>
+  intervalFor(metric: string): number
+  publish(frame: MetricFrame): void
+}
+
+export interface SamplerOptions {
+  sink: SampleSink
+  /** Opens the source for a metric; may throw when the metric cannot be read here. */
+  openSource: (metric: string) => MetricSource
+  /** Longest wait for one read before the frame says "unknown"; defaults to the interval, within 250–2000 ms. */
+  readTimeoutMs?: number
+  /** How long to wait before trying again to open a source that failed to open. */
+  reopenAfterMs?: number
+  /** Told how long each read took, for /metrics. */
+  onCost?: (metric: string, source: string, seconds: number) => void
+}
+
+interface Track {
+  metric: string
+  source: MetricSource | undefined
+  openError: string | undefined
+  openedAt: number
+  inFlightSince: number | undefined
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+const MAX_U32 = 4_294_967_295
+
+export class Sampler {
+  readonly #options: SamplerOptions
+  readonly #tracks = new Map<string, Track>()
+  #seq = 0
+  #running = false
+
+  constructor(options: SamplerOptions) {
+    this.#options = options
+  }
+
+  start(): void {
+    this.#running = true
+    this.refresh()
+  }
+
+  /** Brings the tracks in line with the wanted metrics; a newly wanted metric is sampled at once. */
+  refresh(): void {
+    if (!this.#running) return
+    const wanted = new Set(this.#options.sink.wantedMetrics())
+    for (const metric of wanted) {
+      if (!this.#tracks.has(metric)) this.sampleNow(metric)
+    }
+    for (const [metric, track] of this.#tracks) {
+      if (wanted.has(metric)) continue
+      clearTimeout(track.timer)
+      track.source?.close()
+      this.#tracks.delete(metric)
+    }
+  }
+
+  /** Samples `metric` now rather than at its next tick (after a device switched to it, say). */
+  sampleNow(metric: string): void {
+    if (!this.#running) return
+    let track = this.#tracks.get(metric)
+    if (track === undefined) {
+      track = { metric, source: undefined, openError: undefined, openedAt: 0, inFlightSince: undefined, timer: undefined }
+      this.#tracks.set(metric, track)
+    }
+    clearTimeout(track.timer)
+    void this.#tick(track)
+  }
+
+  stop(): void {
+    this.#running = false
+    for (const track of this.#tracks.values()) {
+      clearTimeout(track.timer)
+      track.source?.close()
+    }
+    this.#tracks.clear()
+  }
+
+  #nextSeq(): number {
+    this.#seq = this.#seq >= MAX_U32 ? 0 : this.#seq + 1
+    return this.#seq
+  }
+
+  #publish(track: Track, source: string, reading: Reading): void {
+    if (this.#tracks.get(track.metric) !== track) return
+    this.#options.sink.publish(metricFrame(track.metric, source, reading, this.#nextSeq(), Date.now()))
+  }
+
+  #open(track: Track, now: number): MetricSource | undefined {
+    if (track.source !== undefined) return track.source
+    if (track.openError !== undefined && now - track.openedAt < (this.#options.reopenAfterMs ?? 30_000)) return undefined
+    track.openedAt = now
+    try {
+      track.source = this.#options.openSource(track.metric)
+      track.openError = undefined
+    } catch (error) {
+      track.openError = `cannot read ${track.metric}: ${(error as Error).message}`
+    }
+    return track.source
+  }
+
+  async #tick(track: Track): Promise<void> {
+    const startedAt = Date.now()
+    const interval = this.#options.sink.intervalFor(track.metric)
+    track.timer = setTimeout(() => void this.#tick(track), interval)
+    const source = this.#open(track, startedAt)
+    if (source === undefined) {
+      this.#publish(track, 'none', { known: false, reason: track.openError ?? `no source for ${track.metric}` })
+      return
+    }
+    if (track.inFlightSince !== undefined) {
+      // A hung read is not started again; the devices hear "unknown" each tick until it answers.
+      const waited = startedAt - track.inFlightSince
+      this.#publish(track, source.name, { known: false, reason: `${source.name} has not answered for ${waited} ms` })
+      return
+    }
+    const timeoutMs = this.#options.readTimeoutMs ?? Math.max(250, Math.min(2_000, interval))
+    track.inFlightSince = startedAt
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timedOut = new Promise<Reading>((resolve) => {
+      timer = setTimeout(
+        () => resolve({ known: false, reason: `${source.name} gave no reading within ${timeoutMs} ms` }),
+        timeoutMs,
+      )
+    })
+    const costFrom = performance.now()
+    const read = Promise.resolve()
+      .then(() => source.read())
+      .catch((error: unknown): Reading => ({ known: false, reason: `${source.name} failed: ${(error as Error).message}` }))
+      .finally(() => {
+        track.inFlightSince = undefined
+        this.#options.onCost?.(track.metric, source.name, (performance.now() - costFrom) / 1000)
+      })
+    const reading = await Promise.race([read, timedOut])
+    clearTimeout(timer)
+    this.#publish(track, source.name, reading)
+  }
+}

@@ -1,0 +1,227 @@
+// The /ws endpoint's logic: pairing, hello/welcome, commands, bad-frame handling, heartbeats and idle timeouts.
+import type { ErrorCode, Hello, HostMessage, SessionConfig } from '../../schema/index.ts'
+import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
+import type { DeviceLink } from '../hub/device-session.ts'
+import { DeviceSession } from '../hub/device-session.ts'
+import type { Hub } from '../hub/hub.ts'
+import { carryOut } from './device-commands.ts'
+import type { GuessLimiter } from './guess-limiter.ts'
+import { tokenMatches } from './pairing.ts'
+import type { ServerTuning } from './tuning.ts'
+import { CLOSE_IDLE, CLOSE_REPLACED } from './tuning.ts'
+
+/** One WebSocket from a device, before and after it paired. */
+export interface DeviceConnection {
+  link: DeviceLink
+  remoteAddress: string
+  /** The token from `Authorization: Bearer` on the upgrade, if any. */
+  headerToken: string | undefined
+  openedAt: number
+  badFrames: number[]
+  session: DeviceSession | undefined
+  closed: boolean
+}
+
+export interface GateOptions {
+  hub: Hub
+  token: string
+  hostName: string
+  version: string
+  metric: string
+  metrics: readonly string[]
+  intervalMs: number
+  staleAfterMs: number
+  limiter: GuessLimiter
+  tuning: ServerTuning
+}
+
+const REMEMBERED_DEVICES = 1_000
+
+const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
+
+export class DeviceGate {
+  readonly #options: GateOptions
+  readonly #awaitingHello = new Set<DeviceConnection>()
+  /** Settings of devices seen before, so a device that reconnects keeps the metric it chose. */
+  readonly #remembered = new Map<string, SessionConfig>()
+
+  constructor(options: GateOptions) {
+    this.#options = options
+  }
+
+  open(link: DeviceLink, remoteAddress: string, headerToken: string | undefined, now: number): DeviceConnection {
+    const connection: DeviceConnection = { link, remoteAddress, headerToken, openedAt: now, badFrames: [], session: undefined, closed: false }
+    this.#awaitingHello.add(connection)
+    return connection
+  }
+
+  message(connection: DeviceConnection, data: string | ArrayBuffer | Uint8Array, now: number): void {
+    if (connection.closed) return
+    if (typeof data !== 'string') {
+      this.#refuse(connection, 'binary_frame', 'binary frames are not part of the protocol; send JSON text frames', 1003)
+      return
+    }
+    const session = connection.session
+    if (session === undefined) {
+      this.#hello(connection, data, now)
+      return
+    }
+    session.lastHeardAt = now
+    const decoded = decodeDeviceMessage(data)
+    if (!decoded.ok) {
+      this.#badFrame(connection, decoded.code, decoded.reason, now)
+      return
+    }
+    const message = decoded.message
+    switch (message.type) {
+      case 'hello':
+        this.#badFrame(connection, 'bad_frame', 'hello: this session already said hello', now)
+        return
+      case 'button':
+      case 'select_metric':
+      case 'identify': {
+        const before = session.config
+        const context = { hub: this.#options.hub, metrics: this.#options.metrics, now }
+        for (const reply of carryOut(message, session, context)) this.#send(connection, reply)
+        if (session.config !== before) this.#remember(session)
+        this.#checkBuffer(connection)
+        return
+      }
+      case 'status':
+        session.lastStatus = message
+        return
+      case 'error':
+        this.#options.hub.figures.error(`device_${message.code}`)
+        return
+      case 'heartbeat':
+        return
+    }
+  }
+
+  drain(connection: DeviceConnection, now: number): void {
+    connection.session?.drain(now)
+  }
+
+  close(connection: DeviceConnection): void {
+    connection.closed = true
+    this.#awaitingHello.delete(connection)
+    if (connection.session !== undefined) this.#options.hub.remove(connection.session)
+  }
+
+  /** Applies new settings to a device from the REST API, and tells the device. */
+  reconfigure(session: DeviceSession, config: SessionConfig, now: number): void {
+    this.#options.hub.reconfigure(session, config, now)
+    this.#remember(session)
+    session.sendControl({ type: 'config', ...config })
+  }
+
+  /** Closes sockets that never said hello or went silent, and sends heartbeats to idle devices. */
+  housekeep(now: number): void {
+    const { tuning } = this.#options
+    for (const connection of this.#awaitingHello) {
+      if (now - connection.openedAt < tuning.helloTimeoutMs) continue
+      this.#refuse(connection, 'bad_frame', `no hello within ${tuning.helloTimeoutMs} ms`, 1008)
+    }
+    for (const session of this.#options.hub.sessions()) {
+      if (now - session.lastHeardAt >= tuning.idleTimeoutMs) {
+        session.close(CLOSE_IDLE, `nothing heard for ${tuning.idleTimeoutMs} ms`)
+        continue
+      }
+      const heartbeatMs = Math.min(tuning.heartbeatMs, session.config.stale_after_ms / 2)
+      if (now - session.lastSentAt >= heartbeatMs) session.sendControl({ type: 'heartbeat', ts: now })
+    }
+  }
+
+  /** The settings a new session starts with: every output shows the host's default metric. */
+  #initialConfig(hello: Hello): SessionConfig {
+    const remembered = this.#remembered.get(hello.device)
+    const outputs = new Set(hello.outputs.map((o) => o.id))
+    if (remembered !== undefined && remembered.bindings.every((b) => outputs.has(b.output))) return remembered
+    return {
+      bindings: hello.outputs.map((o) => ({ output: o.id, metric: this.#options.metric })),
+      interval_ms: this.#options.intervalMs,
+      stale_after_ms: this.#options.staleAfterMs,
+    }
+  }
+
+  #remember(session: DeviceSession): void {
+    this.#remembered.delete(session.id)
+    this.#remembered.set(session.id, session.config)
+    if (this.#remembered.size > REMEMBERED_DEVICES) {
+      const oldest = this.#remembered.keys().next().value
+      if (oldest !== undefined) this.#remembered.delete(oldest)
+    }
+  }
+
+  #hello(connection: DeviceConnection, data: string, now: number): void {
+    const decoded = decodeDeviceMessage(data)
+    if (!decoded.ok) {
+      this.#refuse(connection, decoded.code, `expected hello first: ${decoded.reason}`, 1008)
+      return
+    }
+    const hello = decoded.message
+    if (hello.type !== 'hello') {
+      this.#refuse(connection, 'bad_frame', `expected hello first, got '${hello.type}'`, 1008)
+      return
+    }
+    const { limiter, token } = this.#options
+    if (!limiter.allows(connection.remoteAddress)) {
+      const seconds = Math.ceil(limiter.retryAfterMs(connection.remoteAddress) / 1000)
+      this.#refuse(connection, 'rate_limited', `too many wrong pairing tokens from this address; try again in ${seconds} s`, 1008)
+      return
+    }
+    if (!tokenMatches(token, hello.token ?? connection.headerToken)) {
+      limiter.fail(connection.remoteAddress)
+      const what = hello.token === undefined && connection.headerToken === undefined ? 'missing' : 'wrong'
+      this.#refuse(connection, 'unauthorized', `${what} pairing token; use the token \`sysboy\` printed (hello.token or Authorization: Bearer)`, 1008)
+      return
+    }
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.#refuse(connection, 'unsupported_version', `this host speaks protocol ${PROTOCOL_VERSION}, the device ${hello.protocol}`, 1002)
+      return
+    }
+    this.#awaitingHello.delete(connection)
+    const session = new DeviceSession(hello, connection.remoteAddress, this.#initialConfig(hello), connection.link, this.#options.hub.figures, now)
+    connection.session = session
+    const { hostName, version } = this.#options
+    session.sendControl({ type: 'welcome', protocol: PROTOCOL_VERSION, host: clip(hostName, 64), version: clip(version, 32), config: session.config })
+    const replaced = this.#options.hub.add(session)
+    replaced?.close(CLOSE_REPLACED, 'the same device connected again')
+    // The device sees a value at once rather than after a full interval.
+    for (const metric of session.metrics()) {
+      const latest = this.#options.hub.latest(metric)
+      if (latest !== undefined) session.deliverMetric(metric, JSON.stringify(latest), now, true)
+    }
+  }
+
+  #badFrame(connection: DeviceConnection, code: ErrorCode, reason: string, now: number): void {
+    const { badFrameLimit, badFrameWindowMs } = this.#options.tuning
+    this.#send(connection, { type: 'error', code, reason: clip(reason, 200) })
+    connection.badFrames = connection.badFrames.filter((at) => now - at < badFrameWindowMs)
+    connection.badFrames.push(now)
+    if (connection.badFrames.length >= badFrameLimit) {
+      this.#refuse(connection, 'rate_limited', `${badFrameLimit} bad frames within ${badFrameWindowMs} ms; closing`, 1008)
+    }
+  }
+
+  #send(connection: DeviceConnection, message: HostMessage): void {
+    if (message.type === 'error') this.#options.hub.figures.error(message.code)
+    const text = JSON.stringify(message)
+    if (connection.session !== undefined) connection.session.sendControl(message)
+    else connection.link.send(text)
+  }
+
+  /** A device that sends commands but never reads would grow the queue of acks; it is closed instead. */
+  #checkBuffer(connection: DeviceConnection): void {
+    if (connection.link.bufferedAmount() > this.#options.tuning.maxBufferedBytes) {
+      connection.link.close(1008, 'not reading its frames')
+    }
+  }
+
+  #refuse(connection: DeviceConnection, code: ErrorCode, reason: string, closeCode: number): void {
+    this.#send(connection, { type: 'error', code, reason: clip(reason, 200) })
+    this.#awaitingHello.delete(connection)
+    connection.closed = true
+    connection.link.close(closeCode, clip(reason, 100))
+  }
+}

@@ -1,0 +1,166 @@
+// The sysboy server: Hono on Bun.serve with /ws for devices, the REST API, /metrics and the dashboard hook.
+import { Hono } from 'hono'
+import type { Context } from 'hono'
+import type { ServerWebSocket } from 'bun'
+import type { MetricFrame } from '../../schema/index.ts'
+import type { DeviceInfo, DeviceLink } from '../hub/device-session.ts'
+import { Hub } from '../hub/hub.ts'
+import { Sampler } from '../sampler.ts'
+import type { MetricSource } from '../sources/source.ts'
+import type { BunWebSocketData } from './bun-adapter.ts'
+import { getConnInfo, upgradeWebSocket, websocket } from './bun-adapter.ts'
+import type { DeviceConnection } from './device-gate.ts'
+import { DeviceGate } from './device-gate.ts'
+import { GuessLimiter } from './guess-limiter.ts'
+import { bearerToken } from './pairing.ts'
+import { mountRestApi } from './rest-api.ts'
+import type { ServerTuning } from './tuning.ts'
+import { DEFAULT_TUNING } from './tuning.ts'
+
+export type { DeviceInfo } from '../hub/device-session.ts'
+export type { ServerTuning } from './tuning.ts'
+
+export interface ServerOptions {
+  bind: string
+  port: number
+  token: string
+  version: string
+  hostName: string
+  metric: string
+  metrics: readonly string[]
+  intervalMs: number
+  staleAfterMs?: number
+  openSource: (metric: string) => MetricSource
+  dashboardHtml?: string
+}
+
+export interface RunningServer {
+  url: string
+  port: number
+  devices(): DeviceInfo[]
+  latest(metric: string): MetricFrame | undefined
+  stop(): Promise<void>
+}
+
+const METRIC_NAME = /^[a-z0-9_]{1,32}$/
+
+const checkOptions = (options: ServerOptions): void => {
+  if (options.token.length < 8 || !/^[A-Za-z0-9_-]+$/.test(options.token)) {
+    throw new Error('the pairing token must be at least 8 characters of A-Z, a-z, 0-9, _ or -')
+  }
+  for (const metric of [options.metric, ...options.metrics]) {
+    if (!METRIC_NAME.test(metric)) throw new Error(`bad metric name '${metric}': use 1-32 characters of a-z, 0-9 and _`)
+  }
+  if (!options.metrics.includes(options.metric)) throw new Error(`the default metric '${options.metric}' is not among the offered metrics`)
+  if (!Number.isInteger(options.intervalMs) || options.intervalMs < 50 || options.intervalMs > 60_000) {
+    throw new Error(`bad interval ${options.intervalMs} ms: use a whole number from 50 to 60000`)
+  }
+}
+
+const urlOf = (bind: string, port: number): string => `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`
+
+const isAddressInUse = (error: unknown): boolean => {
+  const e = error as { code?: string; message?: string }
+  return e.code === 'EADDRINUSE' || /EADDRINUSE|address.*in use/i.test(e.message ?? '')
+}
+
+type HonoSocket = ServerWebSocket<BunWebSocketData>
+
+/** Starts serving; a second argument shortens timeouts and limits for tests. */
+export const startServer = async (options: ServerOptions, tuningOverrides: Partial<ServerTuning> = {}): Promise<RunningServer> => {
+  checkOptions(options)
+  const tuning: ServerTuning = { ...DEFAULT_TUNING, ...tuningOverrides }
+  const staleAfterMs = Math.min(600_000, Math.max(500, options.staleAfterMs ?? options.intervalMs * 3))
+  const hub = new Hub(options.metric, options.intervalMs)
+  const limiter = new GuessLimiter(tuning.guessLimits)
+  const gate = new DeviceGate({ ...options, hub, limiter, tuning, staleAfterMs })
+  const sampler = new Sampler({
+    sink: hub,
+    openSource: options.openSource,
+    onCost: (metric, source, seconds) => hub.figures.sampleCost(metric, source, seconds),
+  })
+  hub.onWantedChange(() => sampler.refresh())
+  const connections = new WeakMap<HonoSocket, DeviceConnection>()
+  const remoteAddress = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown'
+
+  const app = new Hono()
+  app.get('/ws', async (c, next) => {
+    const address = remoteAddress(c)
+    if (!limiter.allows(address)) {
+      hub.figures.error('rate_limited')
+      c.header('Retry-After', String(Math.ceil(limiter.retryAfterMs(address) / 1000)))
+      return c.json({ error: 'rate_limited', reason: 'too many wrong pairing tokens from this address' }, 429)
+    }
+    await next()
+  })
+  app.get(
+    '/ws',
+    upgradeWebSocket((c) => {
+      const address = remoteAddress(c)
+      const headerToken = bearerToken(c.req.header('authorization'))
+      return {
+        onOpen: (_event, ws) => {
+          const raw = ws.raw as HonoSocket
+          const link: DeviceLink = {
+            send: (text) => raw.send(text),
+            bufferedAmount: () => raw.getBufferedAmount(),
+            close: (code, reason) => raw.close(code, reason),
+          }
+          connections.set(raw, gate.open(link, address, headerToken, Date.now()))
+        },
+        onMessage: (event, ws) => {
+          const connection = connections.get(ws.raw as HonoSocket)
+          if (connection !== undefined) gate.message(connection, event.data as string | ArrayBuffer, Date.now())
+        },
+        onClose: (_event, ws) => {
+          const connection = connections.get(ws.raw as HonoSocket)
+          if (connection !== undefined) gate.close(connection)
+        },
+      }
+    }),
+  )
+  mountRestApi(app, { hub, gate, token: options.token, metrics: options.metrics, limiter, remoteAddress })
+  app.get('/', (c) => (options.dashboardHtml === undefined ? c.text('sysboy: no dashboard in this build\n', 404) : c.html(options.dashboardHtml)))
+
+  let server: ReturnType<typeof Bun.serve>
+  try {
+    server = Bun.serve<BunWebSocketData>({
+      hostname: options.bind,
+      port: options.port,
+      fetch: app.fetch,
+      websocket: {
+        ...websocket,
+        drain: (ws: HonoSocket) => {
+          const connection = connections.get(ws)
+          if (connection !== undefined) gate.drain(connection, Date.now())
+        },
+        maxPayloadLength: tuning.maxPayloadBytes,
+        backpressureLimit: tuning.backpressureBytes,
+        closeOnBackpressureLimit: false,
+        // The gate keeps its own idle clock from the device's frames.
+        idleTimeout: 0,
+      },
+    })
+  } catch (error) {
+    if (isAddressInUse(error)) throw new Error(`port ${options.port} on ${options.bind} is in use (EADDRINUSE); stop the other program or choose another port with --port`)
+    throw error
+  }
+  const port = server.port ?? options.port
+  const housekeepingMs = Math.max(20, Math.min(1_000, tuning.helloTimeoutMs / 4, tuning.idleTimeoutMs / 4, tuning.heartbeatMs / 4))
+  const housekeeping = setInterval(() => gate.housekeep(Date.now()), housekeepingMs)
+  sampler.start()
+
+  return {
+    url: urlOf(options.bind, port),
+    port,
+    devices: () => hub.devices(),
+    latest: (metric) => hub.latest(metric),
+    stop: async () => {
+      clearInterval(housekeeping)
+      sampler.stop()
+      for (const session of [...hub.sessions()]) session.close(1001, 'the host is stopping')
+      await server.stop(true)
+    },
+  }
+}
+

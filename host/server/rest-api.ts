@@ -1,0 +1,100 @@
+// The REST API (/api/devices, /api/metrics, device config) and /metrics, all behind the pairing token.
+import type { Context, Hono, MiddlewareHandler } from 'hono'
+import { Compile } from 'typebox/compile'
+import Value from 'typebox/value'
+import type { ErrorCode, SessionConfig } from '../../schema/index.ts'
+import { schemas } from '../../schema/index.ts'
+import type { Hub } from '../hub/hub.ts'
+import type { DeviceGate } from './device-gate.ts'
+import type { GuessLimiter } from './guess-limiter.ts'
+import { bearerToken, tokenMatches } from './pairing.ts'
+import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus-text.ts'
+
+export interface RestOptions {
+  hub: Hub
+  gate: DeviceGate
+  token: string
+  metrics: readonly string[]
+  limiter: GuessLimiter
+  remoteAddress: (c: Context) => string
+}
+
+const configCheck = Compile(schemas.SessionConfig)
+const MAX_BODY_BYTES = 16 * 1024
+
+/** REST refusals use the protocol's error codes, plus `unknown_device` for a 404. */
+type Refusal = { error: ErrorCode | 'unknown_device'; reason: string; field?: string }
+
+const refusal = (c: Context, status: 400 | 401 | 404 | 413 | 429, body: Refusal): Response => c.json(body, status)
+
+/** Refuses any request without the pairing token, and rate-limits wrong guesses per address. */
+const requireToken = (options: RestOptions): MiddlewareHandler => async (c, next) => {
+  const address = options.remoteAddress(c)
+  if (!options.limiter.allows(address)) {
+    const seconds = Math.ceil(options.limiter.retryAfterMs(address) / 1000)
+    options.hub.figures.error('rate_limited')
+    c.header('Retry-After', String(seconds))
+    return refusal(c, 429, { error: 'rate_limited', reason: `too many wrong tokens from this address; try again in ${seconds} s` })
+  }
+  if (!tokenMatches(options.token, bearerToken(c.req.header('authorization')))) {
+    options.limiter.fail(address)
+    options.hub.figures.error('unauthorized')
+    c.header('WWW-Authenticate', 'Bearer realm="sysboy"')
+    return refusal(c, 401, { error: 'unauthorized', reason: 'send the pairing token as Authorization: Bearer <token>' })
+  }
+  await next()
+}
+
+const fieldOf = (path: string): string => path.slice(1).replaceAll('/', '.')
+
+/** Validates a config body: the schema first, then the device's outputs and the host's metrics. */
+const checkConfig = (value: unknown, outputs: Set<string>, metrics: readonly string[]): { ok: true; config: SessionConfig } | { ok: false; body: Refusal } => {
+  if (!configCheck.Check(value)) {
+    const errors = [...configCheck.Errors(value)]
+    const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0]
+    const missing = first?.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties : undefined
+    const field = missing?.[0] ?? fieldOf(first?.instancePath ?? '')
+    const reason = missing !== undefined ? `missing field '${field}'` : `${field || 'body'}: ${first?.message ?? 'invalid'}`
+    return { ok: false, body: { error: 'bad_config', field, reason } }
+  }
+  const config = Value.Clean(schemas.SessionConfig, value) as SessionConfig
+  for (const [i, binding] of config.bindings.entries()) {
+    if (!outputs.has(binding.output)) {
+      return { ok: false, body: { error: 'unknown_output', field: `bindings.${i}.output`, reason: `unknown output '${binding.output}'; the device has ${[...outputs].join(', ')}` } }
+    }
+    if (!metrics.includes(binding.metric)) {
+      return { ok: false, body: { error: 'unknown_metric', field: `bindings.${i}.metric`, reason: `unknown metric '${binding.metric}'; this host offers ${metrics.join(', ')}` } }
+    }
+  }
+  return { ok: true, config }
+}
+
+export const mountRestApi = (app: Hono, options: RestOptions): void => {
+  const { hub, gate } = options
+  const guard = requireToken(options)
+  app.use('/api/*', guard)
+  app.use('/metrics', guard)
+
+  app.get('/api/devices', (c) => c.json(hub.devices()))
+  app.get('/api/metrics', (c) => c.json(hub.latestAll()))
+  app.put('/api/devices/:id/config', async (c) => {
+    const session = hub.get(c.req.param('id'))
+    if (session === undefined) return refusal(c, 404, { error: 'unknown_device', reason: `no connected device '${c.req.param('id').slice(0, 64)}'` })
+    const text = await c.req.text()
+    if (text.length > MAX_BODY_BYTES) return refusal(c, 413, { error: 'too_large', reason: `body over ${MAX_BODY_BYTES} bytes` })
+    let value: unknown
+    try {
+      value = JSON.parse(text)
+    } catch (error) {
+      return refusal(c, 400, { error: 'bad_json', reason: `body is not JSON: ${(error as Error).message}` })
+    }
+    const checked = checkConfig(value, new Set(session.hello.outputs.map((o) => o.id)), options.metrics)
+    if (!checked.ok) {
+      hub.figures.error(checked.body.error)
+      return refusal(c, 400, checked.body)
+    }
+    gate.reconfigure(session, checked.config, Date.now())
+    return c.json(session.info())
+  })
+  app.get('/metrics', (c) => c.body(prometheusText(hub.figures, hub.size), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
+}

@@ -1,0 +1,38 @@
+// The server's timing and abuse limits, with defaults; tests pass shorter ones to see them act.
+import type { GuessLimits } from './guess-limiter.ts'
+import { DEFAULT_GUESS_LIMITS } from './guess-limiter.ts'
+
+export interface ServerTuning {
+  /** A socket that has not said hello by then is closed. */
+  helloTimeoutMs: number
+  /** A device heard from for this long is closed (it sends heartbeats or status while idle). */
+  idleTimeoutMs: number
+  /** The host sends a heartbeat when it has sent nothing for this long (or half of stale_after_ms, if less). */
+  heartbeatMs: number
+  /** Bad frames within `badFrameWindowMs` that close the socket with 1008. */
+  badFrameLimit: number
+  badFrameWindowMs: number
+  /** Largest frame accepted; a larger one closes the socket with 1009. */
+  maxPayloadBytes: number
+  /** Queued bytes at which a device counts as backed up; its metric frames then wait, newest only. */
+  backpressureBytes: number
+  /** Queued bytes of control frames beyond which a device that does not read is closed. */
+  maxBufferedBytes: number
+  guessLimits: GuessLimits
+}
+
+export const DEFAULT_TUNING: ServerTuning = {
+  helloTimeoutMs: 5_000,
+  idleTimeoutMs: 60_000,
+  heartbeatMs: 10_000,
+  badFrameLimit: 10,
+  badFrameWindowMs: 10_000,
+  maxPayloadBytes: 16 * 1024,
+  backpressureBytes: 64 * 1024,
+  maxBufferedBytes: 1024 * 1024,
+  guessLimits: DEFAULT_GUESS_LIMITS,
+}
+
+/** Close codes the host uses beyond RFC 6455's own: idle and replaced sessions. */
+export const CLOSE_IDLE = 4408
+export const CLOSE_REPLACED = 4409
