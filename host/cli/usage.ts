@@ -1,0 +1,42 @@
+// The text of `sysboy --help`.
+import { DEFAULTS } from '../config/layer.ts'
+
+export const usageText = (version: string, metrics: readonly string[]): string => `sysboy ${version}: live PC figures on an analog panel meter
+
+Usage:
+  sysboy [--metric NAME] [options]     serve a metric to Sysboy devices (the main job)
+  sysboy doctor [options]              which sources work on this PC, and why the others do not
+  sysboy devices [options]             list the devices connected to a running host
+  sysboy install-service [--print]     start sysboy at login (systemd user unit, launchd agent, Windows task)
+
+Options:
+  -m, --metric NAME      metric to serve (default ${DEFAULTS.metric}): ${metrics.join(', ')}
+  -p, --port N           TCP port (default ${DEFAULTS.port}; 0 picks a free one)
+      --bind ADDR        address to listen on (default ${DEFAULTS.bind}: this PC only; 0.0.0.0 for the LAN)
+      --interval MS      sampling interval in milliseconds (default ${DEFAULTS.interval})
+      --gpu N|all        which GPU (default ${DEFAULTS.gpu}: all GPUs together)
+      --source NAME      force one source (nvml, nvidia-smi, amdgpu, ...; see sysboy doctor)
+      --prometheus URL   read the metric from a Prometheus server ...
+      --query PROMQL     ... with this PromQL query
+  -c, --config FILE      config file (default $XDG_CONFIG_HOME/sysboy/config.json or ~/.config/sysboy/config.json;
+                         %APPDATA%\\sysboy\\config.json on Windows)
+      --token TOKEN      pairing token (default: generated on first run and stored in the config file)
+      --nvml-lib PATH    NVML library to load instead of the system's
+      --no-mdns          do not advertise _sysboy._tcp on the LAN by mDNS
+      --require          exit with code 5 when the metric cannot be read here (default: serve "unknown")
+      --print            install-service: print the service file instead of writing it
+  -h, --help             this text
+  -V, --version          the version
+
+Environment (flags beat these, these beat the config file):
+  SYSBOY_METRIC, SYSBOY_PORT, SYSBOY_BIND, SYSBOY_INTERVAL, SYSBOY_TOKEN, SYSBOY_CONFIG, SYSBOY_NVML_LIB
+
+Config file (JSON; every field optional):
+  {"metric": "vram", "port": ${DEFAULTS.port}, "bind": "0.0.0.0", "interval": 1000, "gpu": "all", "source": "nvml",
+   "prometheus": {"url": "http://localhost:9090", "query": "...", "scale": 100}, "token": "...", "mdns": true,
+   "nvmlLib": "/path/to/libnvidia-ml.so.1"}
+
+Exit codes:
+  0 ok   1 internal error   2 bad command line   3 bad config   4 port in use or address not bindable
+  5 metric unavailable (with --require)   6 host not reachable (devices)   7 service file not written
+`
