@@ -1,0 +1,58 @@
+// CPU busy percent from /proc/stat: the share of non-idle time between two reads, over all cores.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describeError, known, unknown } from './figure.ts'
+import type { MetricSource, Reading } from './source.ts'
+
+interface CpuTimes {
+  busy: number
+  total: number
+}
+
+/** The aggregate "cpu" line of /proc/stat; iowait counts as idle, guest time is already inside user. */
+export const parseProcStat = (text: string): CpuTimes => {
+  const line = text.split('\n').find((candidate) => candidate.startsWith('cpu '))
+  if (line === undefined) throw new Error('no "cpu" line in /proc/stat')
+  const fields = line.trim().split(/\s+/).slice(1, 9).map(Number)
+  if (fields.length < 4 || fields.some((field) => !Number.isFinite(field))) {
+    throw new Error('the "cpu" line of /proc/stat is not numbers')
+  }
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields
+  const busy = user + nice + system + irq + softirq + steal
+  return { busy, total: busy + idle + iowait }
+}
+
+export const createCpuSource = (options: { procRoot?: string } = {}): MetricSource => {
+  const path = join(options.procRoot ?? '/proc', 'stat')
+  const sample = (): CpuTimes => parseProcStat(readFileSync(path, 'utf8'))
+  // The baseline is taken now, so the first read (one interval later) already has a real delta.
+  let previous: CpuTimes | undefined
+  try {
+    if (process.platform === 'linux' || options.procRoot !== undefined) previous = sample()
+  } catch {
+    previous = undefined
+  }
+  return {
+    name: 'procfs',
+    metric: 'cpu',
+    read: async (): Promise<Reading> => {
+      if (process.platform !== 'linux' && options.procRoot === undefined) {
+        return unknown(`CPU use is read from /proc, which ${process.platform} does not have`)
+      }
+      let current: CpuTimes
+      try {
+        current = sample()
+      } catch (error) {
+        return unknown(describeError(error))
+      }
+      const before = previous
+      previous = current
+      if (before === undefined) return unknown('first CPU sample taken; the figure comes with the next read')
+      const total = current.total - before.total
+      if (total <= 0) return unknown('no CPU time passed since the last read')
+      const percent = ((current.busy - before.busy) / total) * 100
+      return known({ percent, raw: percent, unit: '%' })
+    },
+    close: (): void => {},
+  }
+}
