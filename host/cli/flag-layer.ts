@@ -5,6 +5,7 @@ import {
   parseBind,
   parseGpu,
   parseInterval,
+  parseMetric,
   parseName,
   parsePort,
   parseToken,
@@ -25,7 +26,7 @@ const text = (t: string): Parsed<string> =>
   t.trim() === '' ? { ok: false, reason: 'must not be empty' } : { ok: true, value: t }
 
 export const flagLayer = (flags: Invocation['flags']): Layer => ({
-  metric: value(flags, 'metric', parseName),
+  metric: value(flags, 'metric', parseMetric),
   port: value(flags, 'port', parsePort),
   bind: value(flags, 'bind', parseBind),
   interval: value(flags, 'interval', parseInterval),

@@ -1,7 +1,7 @@
 // Reads the SYSBOY_* environment variables into a settings layer; a bad value names the variable.
 import { ConfigError } from './error.ts'
 import type { Layer } from './layer.ts'
-import { type Parsed, parseBind, parseInterval, parseName, parsePort, parseToken } from './values.ts'
+import { type Parsed, parseBind, parseInterval, parseMetric, parsePort, parseToken } from './values.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -25,7 +25,7 @@ const take = <T>(env: Env, name: string, parse: (text: string) => Parsed<T>): T 
 }
 
 export const envLayer = (env: Env): Layer => ({
-  metric: take(env, 'SYSBOY_METRIC', parseName),
+  metric: take(env, 'SYSBOY_METRIC', parseMetric),
   port: take(env, 'SYSBOY_PORT', parsePort),
   bind: take(env, 'SYSBOY_BIND', parseBind),
   interval: take(env, 'SYSBOY_INTERVAL', parseInterval),

@@ -37,6 +37,11 @@ export const parseUrl = (text: string): Parsed<string> => {
   return bad(`must be an http:// or https:// URL such as http://localhost:9090; got '${text}'`)
 }
 
+export const parseMetric = (text: string): Parsed<string> =>
+  /^[a-z0-9_]{1,32}$/.test(text.trim())
+    ? ok(text.trim())
+    : bad(`must be a metric name of a-z, 0-9 and _ (such as vram); got '${text}'`)
+
 export const parseName = (text: string): Parsed<string> =>
   /^[a-z0-9_-]{1,32}$/.test(text.trim()) ? ok(text.trim()) : bad(`must be a short lower-case name; got '${text}'`)
 

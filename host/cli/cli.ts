@@ -1,0 +1,46 @@
+// The sysboy command line: parses argv, runs the command, and turns every failure into one line and an exit code.
+import { METRICS } from '../sources/index.ts'
+import { VERSION } from '../version.ts'
+import { parseArgs } from './args.ts'
+import type { Console } from './console.ts'
+import { runDevices } from './devices.ts'
+import { runDoctor } from './doctor.ts'
+import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
+import { runInstallService } from './install-service.ts'
+import { runHost } from './run.ts'
+import { settingsFor } from './settings.ts'
+import { usageText } from './usage.ts'
+
+const dispatch = async (argv: readonly string[], env: Record<string, string | undefined>, console: Console): Promise<ExitCode> => {
+  const invocation = parseArgs(argv)
+  switch (invocation.command) {
+    case 'help':
+      console.out(usageText(VERSION, METRICS).trimEnd())
+      return EXIT.ok
+    case 'version':
+      console.out(VERSION)
+      return EXIT.ok
+    case 'install-service':
+      return runInstallService(argv, invocation.flags.print === true, env, console)
+    case 'doctor':
+      return await runDoctor(settingsFor(invocation, env), console)
+    case 'devices':
+      return await runDevices(settingsFor(invocation, env), console)
+    case 'run':
+      if (invocation.flags.print === true) throw new CliError('--print belongs to install-service; see sysboy --help', EXIT.usage)
+      return await runHost(settingsFor(invocation, env), { require: invocation.flags.require === true, console })
+  }
+}
+
+export const runCli = async (argv: readonly string[], env: Record<string, string | undefined>, console: Console): Promise<ExitCode> => {
+  try {
+    return await dispatch(argv, env, console)
+  } catch (error) {
+    if (error instanceof CliError) {
+      console.err(`sysboy: ${error.message}`)
+      return error.exitCode
+    }
+    console.err(`sysboy: internal error: ${(error as Error).stack ?? String(error)}`)
+    return EXIT.internal
+  }
+}

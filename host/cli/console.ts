@@ -1,0 +1,15 @@
+// Where the CLI writes: stdout for results and status, stderr for errors, and whether stdout is a terminal.
+export interface Console {
+  out(line: string): void
+  err(line: string): void
+  /** Rewrites the current terminal line in place (TTY only). */
+  overwrite(line: string): void
+  isTTY: boolean
+}
+
+export const processConsole = (): Console => ({
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  overwrite: (line) => process.stdout.write(`\r\x1b[2K${line}`),
+  isTTY: process.stdout.isTTY === true,
+})

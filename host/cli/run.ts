@@ -1,0 +1,148 @@
+// `sysboy [--metric NAME]`: the main job. Serves the metric to devices, advertises it, shows one live status line.
+import { hostname } from 'node:os'
+import type { Settings } from '../config/resolve.ts'
+import { pairingToken } from '../config/token.ts'
+import { DASHBOARD_HTML } from '../dashboard/page.ts'
+import { advertise } from '../mdns/advertise.ts'
+import type { Responder } from '../mdns/responder.ts'
+import { type RunningServer, startServer } from '../server/index.ts'
+import { METRICS, openSource } from '../sources/index.ts'
+import { VERSION } from '../version.ts'
+import type { Console } from './console.ts'
+import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
+import { sourceOptionsFor } from './source-options.ts'
+import { statusLine } from './status-line.ts'
+import { ConfigError } from '../config/error.ts'
+
+const PLAIN_STATUS_EVERY_MS = 10_000
+
+/** The metrics devices may pick: the built-in ones, plus the main one when it is a Prometheus-named metric. */
+const offeredMetrics = (settings: Settings): string[] =>
+  METRICS.includes(settings.metric) ? [...METRICS] : [...METRICS, settings.metric]
+
+const checkMetric = (settings: Settings): void => {
+  if (METRICS.includes(settings.metric) || settings.prometheus !== undefined) return
+  throw new CliError(
+    `unknown metric '${settings.metric}'; valid metrics: ${METRICS.join(', ')} (or any name with --prometheus URL --query PROMQL)`,
+    EXIT.usage,
+  )
+}
+
+/** Reads the main metric once before serving, so a missing GPU is said at start (and ends the run with --require). */
+const firstReading = async (settings: Settings, console: Console, require: boolean): Promise<void> => {
+  let source: ReturnType<typeof openSource>
+  try {
+    source = openSource(sourceOptionsFor(settings, settings.metric))
+  } catch (error) {
+    throw new CliError((error as Error).message, EXIT.usage)
+  }
+  try {
+    const reading = await source.read()
+    if (reading.known) return
+    if (require) {
+      throw new CliError(`${settings.metric} cannot be read here: ${reading.reason}; run sysboy doctor to see why`, EXIT.metricUnavailable)
+    }
+    console.err(`sysboy: ${settings.metric} cannot be read here (${reading.reason}); serving "unknown" until it can`)
+  } finally {
+    source.close()
+  }
+}
+
+const localUrl = (bind: string, port: number): string => {
+  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '[::1]' : bind.includes(':') ? `[${bind}]` : bind
+  return `http://${host}:${port}`
+}
+
+const bindNote = (bind: string): string =>
+  /^127\.|^::1$/.test(bind) ? 'this PC only; pass --bind 0.0.0.0 to reach boards on the LAN' : 'reachable from the LAN'
+
+const start = async (settings: Settings, token: string): Promise<RunningServer> => {
+  try {
+    return await startServer({
+      bind: settings.bind,
+      port: settings.port,
+      token,
+      version: VERSION,
+      hostName: hostname(),
+      metric: settings.metric,
+      metrics: offeredMetrics(settings),
+      intervalMs: settings.intervalMs,
+      openSource: (metric) => openSource(sourceOptionsFor(settings, metric)),
+      dashboardHtml: DASHBOARD_HTML,
+    })
+  } catch (error) {
+    const message = (error as Error).message
+    if (/in use|EADDRINUSE/i.test(message)) {
+      throw new CliError(`port ${settings.port} on ${settings.bind} is in use: stop the other program or pass --port <n>`, EXIT.portInUse)
+    }
+    if (/EADDRNOTAVAIL|EACCES|bind|listen/i.test(message)) {
+      throw new CliError(`cannot listen on ${settings.bind}:${settings.port}: ${message}; pass another --bind or --port`, EXIT.portInUse)
+    }
+    throw error
+  }
+}
+
+export const runHost = async (settings: Settings, options: { require: boolean; console: Console }): Promise<ExitCode> => {
+  const { console } = options
+  checkMetric(settings)
+  let token: { token: string; created: boolean }
+  try {
+    token = pairingToken(settings.token, settings.configPath)
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config)
+    throw error
+  }
+  await firstReading(settings, console, options.require)
+  const server = await start(settings, token.token)
+  const url = localUrl(settings.bind, server.port)
+
+  console.out(`sysboy ${VERSION}: serving ${settings.metric} every ${settings.intervalMs} ms`)
+  console.out(`listening on ${server.url} (bind ${settings.bind}: ${bindNote(settings.bind)})`)
+  console.out(`pairing token: ${token.token}${token.created ? ` (new, stored in ${settings.configPath})` : ''}`)
+  console.out(`dashboard: ${url}/#token=${token.token}`)
+
+  let responder: Responder | undefined
+  if (settings.mdns) {
+    const advertising = await advertise({ bind: settings.bind, port: server.port, version: VERSION, onWarning: console.err })
+    responder = advertising.responder
+    console.out(advertising.note)
+  } else {
+    console.out('mDNS: off (--no-mdns); boards need the host address')
+  }
+
+  let lastPlain = ''
+  let lastPlainAt = 0
+  const tick = (): void => {
+    const frame = server.latest(settings.metric)
+    const devices = server.devices().length
+    const line = statusLine(settings.metric, frame, devices)
+    if (console.isTTY) {
+      console.overwrite(line)
+      return
+    }
+    // Off a terminal: a line when the state changes (known, source, devices), else one every 10 s.
+    const shape = `${frame === undefined ? 'none' : frame.value === null ? 'unknown' : 'known'}|${frame?.source}|${devices}`
+    if (shape !== lastPlain || Date.now() - lastPlainAt >= PLAIN_STATUS_EVERY_MS) {
+      console.out(line)
+      lastPlain = shape
+      lastPlainAt = Date.now()
+    }
+  }
+  const status = setInterval(tick, settings.intervalMs)
+
+  return await new Promise<ExitCode>((resolve) => {
+    let stopping = false
+    const stop = async (): Promise<void> => {
+      if (stopping) return
+      stopping = true
+      clearInterval(status)
+      if (console.isTTY) console.out('')
+      await responder?.stop()
+      await server.stop()
+      console.out('sysboy: stopped')
+      resolve(EXIT.ok)
+    }
+    process.once('SIGINT', () => void stop())
+    process.once('SIGTERM', () => void stop())
+  })
+}

@@ -1,0 +1,11 @@
+// Source options for one metric: a forced source and the Prometheus query belong to the main metric only.
+import type { Settings } from '../config/resolve.ts'
+import type { SourceOptions } from '../sources/index.ts'
+
+export const sourceOptionsFor = (settings: Settings, metric: string): SourceOptions => ({
+  metric,
+  gpu: settings.gpu,
+  intervalMs: settings.intervalMs,
+  nvmlLib: settings.nvmlLib,
+  ...(metric === settings.metric ? { source: settings.source, prometheus: settings.prometheus } : {}),
+})
