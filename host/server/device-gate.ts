@@ -170,9 +170,11 @@ export class DeviceGate {
       this.#refuse(connection, 'rate_limited', `too many wrong pairing tokens from this address; try again in ${seconds} s`, 1008)
       return
     }
-    if (!tokenMatches(token, hello.token ?? connection.headerToken)) {
-      limiter.fail(connection.remoteAddress)
-      const what = hello.token === undefined && connection.headerToken === undefined ? 'missing' : 'wrong'
+    const presented = hello.token ?? connection.headerToken
+    if (!tokenMatches(token, presented)) {
+      // Only a wrong token is a guess; a device with none learns nothing and must not lock the address out.
+      if (presented !== undefined) limiter.fail(connection.remoteAddress)
+      const what = presented === undefined ? 'missing' : 'wrong'
       this.#refuse(connection, 'unauthorized', `${what} pairing token; use the token \`sysboy\` printed (hello.token or Authorization: Bearer)`, 1008)
       return
     }

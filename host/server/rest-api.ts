@@ -36,8 +36,10 @@ const requireToken = (options: RestOptions): MiddlewareHandler => async (c, next
     c.header('Retry-After', String(seconds))
     return refusal(c, 429, { error: 'rate_limited', reason: `too many wrong tokens from this address; try again in ${seconds} s` })
   }
-  if (!tokenMatches(options.token, bearerToken(c.req.header('authorization')))) {
-    options.limiter.fail(address)
+  const presented = bearerToken(c.req.header('authorization'))
+  if (!tokenMatches(options.token, presented)) {
+    // Only a wrong token is a guess; a request with none learns nothing and must not lock the address out.
+    if (presented !== undefined) options.limiter.fail(address)
     options.hub.figures.error('unauthorized')
     c.header('WWW-Authenticate', 'Bearer realm="sysboy"')
     return refusal(c, 401, { error: 'unauthorized', reason: 'send the pairing token as Authorization: Bearer <token>' })
