@@ -1,5 +1,5 @@
 // NVML, the NVIDIA driver's management library, through bun:ffi: loaded once per path, a few calls per read.
-import { dlopen, FFIType, ptr } from 'bun:ffi'
+import { dlopen, type FFIFunction, FFIType, ptr } from 'bun:ffi'
 import { describeError } from './figure.ts'
 import type { GpuMemory } from './gpu-memory.ts'
 
@@ -31,7 +31,7 @@ const temperatureSymbols = {
 } as const
 
 type Core = ReturnType<typeof dlopen<typeof coreSymbols>>['symbols']
-type Optional<T extends Record<string, unknown>> = ReturnType<typeof dlopen<T>>['symbols'] | undefined
+type Optional<T extends Record<string, FFIFunction>> = ReturnType<typeof dlopen<T>>['symbols'] | undefined
 
 interface NvmlLibrary {
   core: Core
@@ -51,7 +51,7 @@ const libraries = new Map<string, NvmlLibrary>()
 
 // Symbols a driver may lack (the v2 memory call came with driver 510) are bound on their own, so a missing one
 // does not stop the rest from loading.
-const optional = <T extends Record<string, { args: readonly FFIType[]; returns: FFIType }>>(
+const optional = <T extends Record<string, FFIFunction>>(
   path: string,
   symbols: T,
 ): Optional<T> => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createPrometheusSource } from './prometheus.ts'
 
-let exporter: Server
+let exporter: Server<undefined>
 let prometheus: Subprocess
 let url = ''
 let dir = ''
