@@ -37,7 +37,12 @@ const firstReading = async (settings: Settings, console: Console, require: boole
     throw new CliError((error as Error).message, EXIT.usage)
   }
   try {
-    const reading = await source.read()
+    let reading = await source.read()
+    // Rate sources (CPU, network) have nothing to say until a second read gives them a delta.
+    if (!reading.known) {
+      await Bun.sleep(250)
+      reading = await source.read()
+    }
     if (reading.known) return
     if (require) {
       throw new CliError(`${settings.metric} cannot be read here: ${reading.reason}; run sysboy doctor to see why`, EXIT.metricUnavailable)
