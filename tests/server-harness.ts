@@ -17,6 +17,7 @@ export class FileSource implements MetricSource {
     readonly metric: string,
     readonly path: string,
     readonly delayMs = 0,
+    readonly gpu = '0',
   ) {}
 
   async read(): Promise<Reading> {
@@ -25,7 +26,7 @@ export class FileSource implements MetricSource {
     if (!(await file.exists())) return { known: false, reason: `no file ${this.path}` }
     const percent = Number.parseFloat(await file.text())
     if (Number.isNaN(percent)) return { known: false, reason: `${this.path} holds no number` }
-    return { known: true, figure: { percent, used: Math.round(percent * 10), total: 1000, unit: 'B', gpu: '0' } }
+    return { known: true, figure: { percent, used: Math.round(percent * 10), total: 1000, unit: 'B', gpu: this.gpu } }
   }
 
   close(): void {}

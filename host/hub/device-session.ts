@@ -23,6 +23,8 @@ export interface DeviceInfo {
   connectedSince: string
   framesSent: number
   framesDropped: number
+  /** Bytes waiting in the socket's send queue. */
+  queuedBytes: number
   lastStatus: Status | null
   identifiedAt: string | null
 }
@@ -117,6 +119,7 @@ export class DeviceSession {
       connectedSince: new Date(this.connectedAt).toISOString(),
       framesSent: this.framesSent,
       framesDropped: this.framesDropped,
+      queuedBytes: this.#link.bufferedAmount(),
       lastStatus: this.lastStatus,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
     }
