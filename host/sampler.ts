@@ -116,13 +116,13 @@ export class Sampler {
       this.#publish(track, 'none', { known: false, reason: track.openError ?? `no source for ${track.metric}` })
       return
     }
+    const timeoutMs = this.#options.readTimeoutMs ?? Math.max(250, Math.min(2_000, interval))
     if (track.inFlightSince !== undefined) {
-      // A hung read is not started again; the devices hear "unknown" each tick until it answers.
+      // A hung read is not started again; once past its timeout the devices hear "unknown" each tick until it answers.
       const waited = startedAt - track.inFlightSince
-      this.#publish(track, source.name, { known: false, reason: `${source.name} has not answered for ${waited} ms` })
+      if (waited >= timeoutMs) this.#publish(track, source.name, { known: false, reason: `${source.name} has not answered for ${waited} ms` })
       return
     }
-    const timeoutMs = this.#options.readTimeoutMs ?? Math.max(250, Math.min(2_000, interval))
     track.inFlightSince = startedAt
     let timer: ReturnType<typeof setTimeout> | undefined
     const timedOut = new Promise<Reading>((resolve) => {

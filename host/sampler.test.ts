@@ -1,0 +1,135 @@
+import { afterEach, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { MetricFrame } from '../schema/index.ts'
+import { metricOfFrame } from './hub/metric-frame.ts'
+import { Sampler } from './sampler.ts'
+import type { MetricSource, Reading } from './sources/source.ts'
+
+/** A real source: the percent is read from a file; `delayMs` makes it slow, as a remote query can be. */
+class FileSource implements MetricSource {
+  readonly name: string
+  closed = false
+  constructor(
+    readonly metric: string,
+    readonly path: string,
+    readonly delayMs = 0,
+  ) {
+    this.name = delayMs > 0 ? 'slow-file' : 'file'
+  }
+  async read(): Promise<Reading> {
+    if (this.delayMs > 0) await Bun.sleep(this.delayMs)
+    const file = Bun.file(this.path)
+    if (!(await file.exists())) return { known: false, reason: `no file ${this.path}` }
+    return { known: true, figure: { percent: Number.parseFloat(await file.text()) } }
+  }
+  close(): void {
+    this.closed = true
+  }
+}
+
+/** A sink with a fixed set of wanted metrics that records what is published. */
+class Recorder {
+  readonly frames: MetricFrame[] = []
+  constructor(
+    public wanted: string[],
+    readonly intervalMs: number,
+  ) {}
+  wantedMetrics(): string[] {
+    return this.wanted
+  }
+  intervalFor(): number {
+    return this.intervalMs
+  }
+  publish(frame: MetricFrame): void {
+    this.frames.push(frame)
+  }
+  of(metric: string): MetricFrame[] {
+    return this.frames.filter((f) => metricOfFrame(f) === metric)
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sysboy-sampler-'))
+const write = (metric: string, value: string): void => writeFileSync(join(dir, metric), value)
+let sampler: Sampler | undefined
+afterEach(() => sampler?.stop())
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+
+describe('Sampler', () => {
+  it('samples every wanted metric at the interval and publishes schema frames with a rising seq', async () => {
+    write('vram', '60.5')
+    write('cpu', '12')
+    const sink = new Recorder(['vram', 'cpu'], 50)
+    sampler = new Sampler({ sink, openSource: (m) => new FileSource(m, join(dir, m)) })
+    sampler.start()
+    await Bun.sleep(280)
+    expect(sink.of('vram').length).toBeGreaterThanOrEqual(3)
+    expect(sink.of('cpu').length).toBeGreaterThanOrEqual(3)
+    expect(sink.of('vram')[0]).toMatchObject({ type: 'vram', value: 60.5, source: 'file' })
+    const seqs = sink.frames.map((f) => f.seq ?? 0)
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+  })
+
+  it('says unknown with the reason when a source cannot read, or cannot even open', async () => {
+    const sink = new Recorder(['ram', 'disk'], 50)
+    sampler = new Sampler({
+      sink,
+      openSource: (m) => {
+        if (m === 'disk') throw new Error('no disk statistics on this system')
+        return new FileSource(m, join(dir, 'missing-file'))
+      },
+    })
+    sampler.start()
+    await Bun.sleep(120)
+    expect(sink.of('ram')[0]).toMatchObject({ type: 'ram', value: null, reason: expect.stringContaining('no file') })
+    expect(sink.of('disk')[0]).toMatchObject({ type: 'disk', value: null, reason: 'cannot read disk: no disk statistics on this system' })
+  })
+
+  it('does not let a slow source delay the others, and reports it unknown after its timeout', async () => {
+    write('cpu', '5')
+    write('vram', '70')
+    const sink = new Recorder(['vram', 'cpu'], 50)
+    sampler = new Sampler({ sink, readTimeoutMs: 100, openSource: (m) => new FileSource(m, join(dir, m), m === 'vram' ? 1_000 : 0) })
+    sampler.start()
+    await Bun.sleep(500)
+    expect(sink.of('cpu').length).toBeGreaterThanOrEqual(6)
+    const vram = sink.of('vram')
+    expect(vram.length).toBeGreaterThan(0)
+    expect(vram.every((f) => f.value === null)).toBe(true)
+    expect(vram[0]?.reason).toBe('slow-file gave no reading within 100 ms')
+    expect(vram.at(-1)?.reason).toMatch(/^slow-file has not answered for \d+ ms$/)
+  })
+
+  it('samples a newly wanted metric at once, and closes the source of one no longer wanted', async () => {
+    write('ram', '44')
+    write('vram', '1')
+    const sink = new Recorder(['vram'], 5_000)
+    const opened: FileSource[] = []
+    sampler = new Sampler({
+      sink,
+      openSource: (m) => {
+        const source = new FileSource(m, join(dir, m))
+        opened.push(source)
+        return source
+      },
+    })
+    sampler.start()
+    await Bun.sleep(50)
+    sink.wanted = ['ram']
+    sampler.refresh()
+    await Bun.sleep(50)
+    expect(sink.of('ram')).toHaveLength(1)
+    expect(sink.of('ram')[0]).toMatchObject({ type: 'ram', value: 44 })
+    expect(opened.find((s) => s.metric === 'vram')?.closed).toBe(true)
+  })
+
+  it('publishes user-named metrics as metric frames', async () => {
+    write('queue_depth', '3')
+    const sink = new Recorder(['queue_depth'], 50)
+    sampler = new Sampler({ sink, openSource: (m) => new FileSource(m, join(dir, m)) })
+    sampler.start()
+    await Bun.sleep(60)
+    expect(sink.frames[0]).toMatchObject({ type: 'metric', name: 'queue_depth', value: 3 })
+  })
+})
