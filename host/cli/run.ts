@@ -90,6 +90,11 @@ const start = async (settings: Settings, token: string): Promise<RunningServer> 
 export const runHost = async (settings: Settings, options: { require: boolean; console: Console }): Promise<ExitCode> => {
   const { console } = options
   checkMetric(settings)
+  // Listen for Ctrl-C / SIGTERM from the start, so a stop that comes while starting still ends the run cleanly.
+  const stopRequested = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve())
+    process.once('SIGTERM', () => resolve())
+  })
   let token: { token: string; created: boolean }
   try {
     token = pairingToken(settings.token, settings.configPath)
@@ -135,19 +140,11 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   }
   const status = setInterval(tick, settings.intervalMs)
 
-  return await new Promise<ExitCode>((resolve) => {
-    let stopping = false
-    const stop = async (): Promise<void> => {
-      if (stopping) return
-      stopping = true
-      clearInterval(status)
-      if (console.isTTY) console.out('')
-      await responder?.stop()
-      await server.stop()
-      console.out('sysboy: stopped')
-      resolve(EXIT.ok)
-    }
-    process.once('SIGINT', () => void stop())
-    process.once('SIGTERM', () => void stop())
-  })
+  await stopRequested
+  clearInterval(status)
+  if (console.isTTY) console.out('')
+  await responder?.stop()
+  await server.stop()
+  console.out('sysboy: stopped')
+  return EXIT.ok
 }
