@@ -132,7 +132,7 @@ export class DeviceClient {
     return client
   }
 
-  send(text: string | Uint8Array): void {
+  send(text: string | Uint8Array<ArrayBuffer>): void {
     this.socket.send(text)
   }
 
