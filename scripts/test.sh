@@ -18,7 +18,8 @@ step "TypeScript type check (tsc)"
 "$root/node_modules/.bin/tsc" -p "$root"
 
 step "TypeScript tests (bun test)"
-sh scripts/bun.sh test
+# Cross-process tests start servers and builds, so they get more than the default 5 s.
+sh scripts/bun.sh test --timeout 30000
 
 step "Rust tests (cargo test)"
 sh scripts/cargo-host.sh test --workspace
