@@ -7,9 +7,14 @@ export interface Console {
   isTTY: boolean
 }
 
-export const processConsole = (): Console => ({
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-  overwrite: (line) => process.stdout.write(`\r\x1b[2K${line}`),
-  isTTY: process.stdout.isTTY === true,
-})
+export const processConsole = (): Console => {
+  // A host whose terminal or log pipe went away keeps serving devices; its status line is not worth dying for.
+  process.stdout.on('error', () => {})
+  process.stderr.on('error', () => {})
+  return {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    overwrite: (line) => process.stdout.write(`\r\x1b[2K${line}`),
+    isTTY: process.stdout.isTTY === true,
+  }
+}
