@@ -1,6 +1,9 @@
 // `npm run bench`: every benchmark in turn; each module exports main() and prints its own figures.
 const BENCHMARKS = ['sources', 'fanout', 'idle'] as const
 
+// A module, so top-level await is allowed.
+export {}
+
 const isMissing = (error: unknown, name: string): boolean =>
   error instanceof Error && /Cannot find module|ResolveMessage|not found/i.test(error.message) && error.message.includes(name)
 

@@ -1,5 +1,6 @@
 // `sysboy [--metric NAME]`: the main job. Serves the metric to devices, advertises it, shows one live status line.
 import { hostname } from 'node:os'
+import { ConfigError } from '../config/error.ts'
 import type { Settings } from '../config/resolve.ts'
 import { pairingToken } from '../config/token.ts'
 import { DASHBOARD_HTML } from '../dashboard/page.ts'
@@ -12,7 +13,6 @@ import type { Console } from './console.ts'
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
 import { sourceOptionsFor } from './source-options.ts'
 import { statusLine } from './status-line.ts'
-import { ConfigError } from '../config/error.ts'
 
 const PLAIN_STATUS_EVERY_MS = 10_000
 
