@@ -6,5 +6,7 @@
 
 extern crate alloc;
 
+pub mod button;
+pub mod link;
 pub mod meter;
 pub mod ws;

@@ -1,0 +1,133 @@
+//! Settings for the host link: who the device is, and its timers.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+
+use sysboy_protocol::{Button, Chip, Hello, Output, Validate, PROTOCOL_VERSION};
+
+/// Why link settings were refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkConfigError {
+    /// The hello these settings make breaks the schema (a bad device id, no outputs, a short token...).
+    BadHello(&'static str),
+    /// A timer of 0 ms, or a backoff whose floor is above its ceiling.
+    BadTimer(&'static str),
+}
+
+impl fmt::Display for LinkConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::BadHello(field) => write!(f, "the hello would be refused: bad {field}"),
+            Self::BadTimer(timer) => write!(f, "the {timer} timer is unusable"),
+        }
+    }
+}
+
+impl core::error::Error for LinkConfigError {}
+
+/// Who the device is, and how the link times things.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkConfig {
+    pub(super) hello: Hello,
+    pub(super) heartbeat_ms: u32,
+    pub(super) silence_ms: u32,
+    pub(super) welcome_timeout_ms: u32,
+    pub(super) backoff_min_ms: u32,
+    pub(super) backoff_max_ms: u32,
+    pub(super) auth_backoff_ms: u32,
+}
+
+impl LinkConfig {
+    /// A device with this id, firmware version, chip and outputs; no buttons and no token yet.
+    pub fn new(device: &str, firmware: &str, chip: Chip, outputs: Vec<Output>) -> Result<Self, LinkConfigError> {
+        Self {
+            hello: Hello {
+                protocol: PROTOCOL_VERSION,
+                device: String::from(device),
+                firmware: String::from(firmware),
+                chip,
+                outputs,
+                buttons: Vec::new(),
+                token: None,
+            },
+            heartbeat_ms: 10_000,
+            silence_ms: 30_000,
+            welcome_timeout_ms: 5_000,
+            backoff_min_ms: 500,
+            backoff_max_ms: 30_000,
+            auth_backoff_ms: 300_000,
+        }
+        .checked()
+    }
+
+    /// Sets the buttons announced in the hello.
+    pub fn with_buttons(mut self, buttons: Vec<Button>) -> Self {
+        self.hello.buttons = buttons;
+        self
+    }
+
+    /// Sets the pairing token presented in the hello.
+    pub fn with_token(mut self, token: Option<String>) -> Self {
+        self.hello.token = token;
+        self
+    }
+
+    /// Sets how often an idle live link sends a heartbeat.
+    pub fn with_heartbeat_ms(mut self, heartbeat_ms: u32) -> Self {
+        self.heartbeat_ms = heartbeat_ms;
+        self
+    }
+
+    /// Sets how long the host may stay silent before the link is dropped and retried.
+    pub fn with_silence_ms(mut self, silence_ms: u32) -> Self {
+        self.silence_ms = silence_ms;
+        self
+    }
+
+    /// Sets how long to wait for the welcome after the hello.
+    pub fn with_welcome_timeout_ms(mut self, welcome_timeout_ms: u32) -> Self {
+        self.welcome_timeout_ms = welcome_timeout_ms;
+        self
+    }
+
+    /// Sets the first and the largest reconnect delay.
+    pub fn with_backoff_ms(mut self, min: u32, max: u32) -> Self {
+        self.backoff_min_ms = min;
+        self.backoff_max_ms = max;
+        self
+    }
+
+    /// Sets the wait after the host refuses the token, long so a wrong token never hammers the host.
+    pub fn with_auth_backoff_ms(mut self, auth_backoff_ms: u32) -> Self {
+        self.auth_backoff_ms = auth_backoff_ms;
+        self
+    }
+
+    /// The hello this device sends.
+    pub fn hello(&self) -> &Hello {
+        &self.hello
+    }
+
+    /// Returns the settings if the hello is valid and the timers usable.
+    pub fn checked(self) -> Result<Self, LinkConfigError> {
+        if let Err(error) = self.hello.validate() {
+            return Err(LinkConfigError::BadHello(error.field));
+        }
+        for (value, name) in [
+            (self.heartbeat_ms, "heartbeat"),
+            (self.silence_ms, "silence"),
+            (self.welcome_timeout_ms, "welcome"),
+            (self.backoff_min_ms, "backoff"),
+            (self.auth_backoff_ms, "auth backoff"),
+        ] {
+            if value == 0 {
+                return Err(LinkConfigError::BadTimer(name));
+            }
+        }
+        if self.backoff_min_ms > self.backoff_max_ms {
+            return Err(LinkConfigError::BadTimer("backoff"));
+        }
+        Ok(self)
+    }
+}

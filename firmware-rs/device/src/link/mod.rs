@@ -1,0 +1,33 @@
+//! The host link: the session state machine between the device and the `sysboy` host, sans-IO.
+//!
+//! # Overview
+//! [`HostLink`] goes Discovering → Connecting → Handshaking → AwaitingWelcome → Live, and to Backoff (capped
+//! exponential, with jitter) when anything fails, or to AuthFailed (a long wait) when the host refuses the token.
+//! The caller reports what the sockets did (`found_host`, `connected`, `upgraded`, `received_text`,
+//! `connection_lost`), calls [`HostLink::poll`] for the timers, and carries out the returned [`Action`]s.
+//! Time and randomness come in as arguments; the link never reads a clock.
+//!
+//! # Configuration
+//! [`LinkConfig::new`] takes what the hello announces; `with_*` setters change the token, buttons, heartbeat,
+//! timeouts and backoff.
+//!
+//! # Example
+//! ```
+//! use sysboy_device::link::{Action, HostLink, LinkConfig, LinkState};
+//! use sysboy_protocol::{Chip, Output, OutputKind};
+//! let outputs = vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+//! let mut link = HostLink::new(LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap(), vec![]);
+//! link.found_host();
+//! link.connected();
+//! let actions = link.upgraded(0);
+//! assert!(matches!(actions[0], Action::Send(_)));
+//! assert_eq!(link.state(), LinkState::AwaitingWelcome);
+//! ```
+
+mod config;
+mod session;
+#[cfg(test)]
+mod tests;
+
+pub use config::{LinkConfig, LinkConfigError};
+pub use session::{Action, HostLink, LinkState};

@@ -1,0 +1,280 @@
+//! The host-link session: from finding the host to a live session and back to a backoff, one event at a time.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sysboy_protocol::{
+    decode_host_message, Ack, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HostMessage, Press,
+    SessionConfig,
+};
+
+use super::config::LinkConfig;
+use crate::button::Gesture;
+use crate::meter::Reading;
+use crate::ws::HandshakeError;
+
+/// Where the session is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// Looking for the host (mDNS, or the saved address).
+    Discovering,
+    /// Opening the TCP connection.
+    Connecting,
+    /// The WebSocket upgrade is under way.
+    Handshaking,
+    /// The hello is sent; waiting for the welcome.
+    AwaitingWelcome,
+    /// The host sends frames and takes commands.
+    Live,
+    /// Waiting before the next attempt.
+    Backoff {
+        /// When to try again.
+        until_ms: u64,
+    },
+    /// The host refused the token; waiting long before trying again, so as not to hammer it.
+    AuthFailed {
+        /// When to try again.
+        until_ms: u64,
+    },
+}
+
+/// What the device must do after an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Send this message as one text frame.
+    Send(DeviceMessage),
+    /// Show this reading on the meter of this output.
+    Show {
+        /// Output id.
+        output: String,
+        /// The value, or why there is none.
+        reading: Reading,
+    },
+    /// Apply a config from the host: stale timeout, ballistics and calibration to the meters, and save it.
+    Apply(SessionConfig),
+    /// The host answered a command.
+    Acked(Ack),
+    /// The host refused something we sent; worth a log line.
+    Refused(ErrorReport),
+    /// The link is down: meters must stop showing the last values as live.
+    Forget,
+    /// Close the connection (with a close frame, if the socket is still up).
+    Disconnect,
+}
+
+/// The host-link state machine. The caller drives the sockets and passes in the clock and random numbers.
+#[derive(Debug, Clone)]
+pub struct HostLink {
+    config: LinkConfig,
+    state: LinkState,
+    bindings: Vec<Binding>,
+    attempts: u32,
+    last_rx_ms: u64,
+    last_tx_ms: u64,
+    heartbeat_seq: u32,
+    command_id: u32,
+}
+
+impl HostLink {
+    /// A link that starts by looking for the host, with the bindings saved from the last session.
+    pub fn new(config: LinkConfig, bindings: Vec<Binding>) -> Self {
+        Self {
+            config,
+            state: LinkState::Discovering,
+            bindings,
+            attempts: 0,
+            last_rx_ms: 0,
+            last_tx_ms: 0,
+            heartbeat_seq: 0,
+            command_id: 0,
+        }
+    }
+
+    /// Where the session is.
+    pub fn state(&self) -> LinkState {
+        self.state
+    }
+
+    /// Which metric drives each output.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The host was found: open the connection.
+    pub fn found_host(&mut self) {
+        if self.state == LinkState::Discovering {
+            self.state = LinkState::Connecting;
+        }
+    }
+
+    /// The TCP connection is open: write the upgrade request.
+    pub fn connected(&mut self) {
+        if self.state == LinkState::Connecting {
+            self.state = LinkState::Handshaking;
+        }
+    }
+
+    /// The upgrade succeeded: send the hello.
+    pub fn upgraded(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.state != LinkState::Handshaking {
+            return Vec::new();
+        }
+        self.state = LinkState::AwaitingWelcome;
+        self.last_rx_ms = now_ms;
+        alloc::vec![self.send(now_ms, DeviceMessage::Hello(self.config.hello.clone()))]
+    }
+
+    /// The upgrade failed; a refused token waits long, anything else backs off.
+    pub fn upgrade_failed(&mut self, now_ms: u64, error: HandshakeError, random: u32) -> Vec<Action> {
+        if error.is_unauthorized() {
+            self.refused_token(now_ms)
+        } else {
+            self.connection_lost(now_ms, random)
+        }
+    }
+
+    /// The connection failed or closed: back off, then look for the host again.
+    pub fn connection_lost(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
+        if let LinkState::AuthFailed { .. } = self.state {
+            return alloc::vec![Action::Forget];
+        }
+        let ceiling = u64::from(self.config.backoff_min_ms)
+            .saturating_mul(1 << self.attempts.min(20))
+            .min(u64::from(self.config.backoff_max_ms));
+        // "Equal jitter": at least half the ceiling, so retries never bunch up at zero.
+        let half = ceiling / 2;
+        let delay = half + u64::from(random) % (ceiling - half + 1);
+        self.attempts = self.attempts.saturating_add(1);
+        self.state = LinkState::Backoff { until_ms: now_ms + delay };
+        alloc::vec![Action::Forget]
+    }
+
+    /// Advances the timers: retries after a backoff, heartbeats, and the welcome and silence timeouts.
+    pub fn poll(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
+        match self.state {
+            LinkState::Backoff { until_ms } | LinkState::AuthFailed { until_ms } if now_ms >= until_ms => {
+                self.state = LinkState::Discovering;
+                Vec::new()
+            }
+            LinkState::AwaitingWelcome if self.silent_for(now_ms) >= u64::from(self.config.welcome_timeout_ms) => {
+                self.drop_link(now_ms, random)
+            }
+            LinkState::Live if self.silent_for(now_ms) >= u64::from(self.config.silence_ms) => self.drop_link(now_ms, random),
+            LinkState::Live if now_ms.saturating_sub(self.last_tx_ms) >= u64::from(self.config.heartbeat_ms) => {
+                self.heartbeat_seq = self.heartbeat_seq.wrapping_add(1);
+                let beat = Heartbeat { seq: Some(self.heartbeat_seq), ts: None };
+                alloc::vec![self.send(now_ms, DeviceMessage::Heartbeat(beat))]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// A button gesture: while live, it becomes a command to the host.
+    pub fn gesture(&mut self, now_ms: u64, button: &str, gesture: Gesture) -> Vec<Action> {
+        if self.state != LinkState::Live {
+            return Vec::new();
+        }
+        self.command_id = self.command_id.wrapping_add(1);
+        let press = match gesture {
+            Gesture::NextMetric => Press::Short,
+            Gesture::ResetSettings => Press::Long,
+        };
+        let event = ButtonEvent { id: self.command_id, button: String::from(button), press };
+        alloc::vec![self.send(now_ms, DeviceMessage::Button(event))]
+    }
+
+    /// A binary frame from the host: refused, and the session goes on.
+    pub fn received_binary(&mut self, now_ms: u64) -> Vec<Action> {
+        self.last_rx_ms = now_ms;
+        alloc::vec![self.refuse(now_ms, ErrorCode::BinaryFrame, String::from("frames are JSON text"))]
+    }
+
+    /// A text frame from the host.
+    pub fn received_text(&mut self, now_ms: u64, frame: &[u8]) -> Vec<Action> {
+        self.last_rx_ms = now_ms;
+        let message = match decode_host_message(frame) {
+            Ok(message) => message,
+            Err(error) => return alloc::vec![self.refuse(now_ms, error.code(), format!("{error}"))],
+        };
+        // A built-in metric frame's type is its metric name.
+        let kind = message.type_name();
+        match message {
+            HostMessage::Welcome(welcome) => {
+                if self.state == LinkState::AwaitingWelcome {
+                    self.state = LinkState::Live;
+                    self.attempts = 0;
+                }
+                self.apply(welcome.config)
+            }
+            HostMessage::Config(config) => self.apply(config),
+            HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
+            HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
+            HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
+            HostMessage::Heartbeat(_) => Vec::new(),
+            HostMessage::Metric(named) if self.state == LinkState::Live => self.show(&named.name, named.value, named.reason),
+            HostMessage::Vram(sample)
+            | HostMessage::GpuUtil(sample)
+            | HostMessage::GpuTemp(sample)
+            | HostMessage::Cpu(sample)
+            | HostMessage::Ram(sample)
+            | HostMessage::NetRx(sample)
+            | HostMessage::NetTx(sample)
+            | HostMessage::Disk(sample)
+                if self.state == LinkState::Live =>
+            {
+                self.show(kind, sample.value, sample.reason)
+            }
+            // Metric frames before the welcome carry no session yet.
+            _ => Vec::new(),
+        }
+    }
+
+    fn show(&self, metric: &str, value: Option<f64>, reason: Option<String>) -> Vec<Action> {
+        let reading = match value {
+            Some(value) => Reading::Value(value as f32),
+            None => Reading::Unknown(reason.unwrap_or_else(|| String::from("the host cannot read this figure"))),
+        };
+        // Frames for metrics with no binding are ignored, as the protocol asks.
+        self.bindings
+            .iter()
+            .filter(|binding| binding.metric == metric)
+            .map(|binding| Action::Show { output: binding.output.clone(), reading: reading.clone() })
+            .collect()
+    }
+
+    fn apply(&mut self, config: SessionConfig) -> Vec<Action> {
+        self.bindings = config.bindings.clone();
+        alloc::vec![Action::Apply(config)]
+    }
+
+    fn refused_token(&mut self, now_ms: u64) -> Vec<Action> {
+        self.state = LinkState::AuthFailed { until_ms: now_ms + u64::from(self.config.auth_backoff_ms) };
+        alloc::vec![Action::Disconnect, Action::Forget]
+    }
+
+    fn drop_link(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
+        let mut actions = alloc::vec![Action::Disconnect];
+        actions.extend(self.connection_lost(now_ms, random));
+        actions
+    }
+
+    fn refuse(&mut self, now_ms: u64, code: ErrorCode, mut reason: String) -> Action {
+        if reason.is_empty() {
+            reason.push_str(code.as_str());
+        }
+        if let Some((cut, _)) = reason.char_indices().nth(200) {
+            reason.truncate(cut);
+        }
+        self.send(now_ms, DeviceMessage::Error(ErrorReport { code, reason, id: None }))
+    }
+
+    fn send(&mut self, now_ms: u64, message: DeviceMessage) -> Action {
+        self.last_tx_ms = now_ms;
+        Action::Send(message)
+    }
+
+    fn silent_for(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_sub(self.last_rx_ms)
+    }
+}

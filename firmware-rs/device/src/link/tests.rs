@@ -1,0 +1,228 @@
+//! Host-link behaviour: the session from hello to live, frames in, errors out, and the backoff.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sysboy_protocol::{Chip, DeviceMessage, ErrorCode, Output, OutputKind, Press};
+
+use super::*;
+use crate::button::Gesture;
+use crate::meter::Reading;
+use crate::ws::HandshakeError;
+
+const WELCOME: &str = r#"{"type":"welcome","protocol":1,"host":"desk-pc","version":"0.1.0",
+    "config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
+
+fn config() -> LinkConfig {
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    LinkConfig::new("aa:bb:cc:dd:ee:ff", "0.1.0", Chip::Esp32c3, outputs).unwrap().with_token(Some("tok_0123456789".into()))
+}
+
+fn live_link() -> HostLink {
+    let mut link = HostLink::new(config(), Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    link.received_text(10, WELCOME.as_bytes());
+    assert_eq!(link.state(), LinkState::Live);
+    link
+}
+
+fn sent_error(actions: &[Action]) -> (ErrorCode, String) {
+    match actions {
+        [Action::Send(DeviceMessage::Error(report))] => (report.code, report.reason.clone()),
+        other => panic!("expected one error frame, got {other:?}"),
+    }
+}
+
+#[test]
+fn hello_announces_token_and_capabilities() {
+    let mut link = HostLink::new(config(), Vec::new());
+    assert_eq!(link.state(), LinkState::Discovering);
+    link.found_host();
+    assert_eq!(link.state(), LinkState::Connecting);
+    link.connected();
+    assert_eq!(link.state(), LinkState::Handshaking);
+    let actions = link.upgraded(0);
+    let [Action::Send(DeviceMessage::Hello(hello))] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!(hello.token.as_deref(), Some("tok_0123456789"));
+    assert_eq!(hello.outputs[0].id, "vu");
+    assert_eq!(hello.protocol, sysboy_protocol::PROTOCOL_VERSION);
+    let encoded = sysboy_protocol::encode(&DeviceMessage::Hello(hello.clone())).unwrap();
+    assert!(sysboy_protocol::decode_device_message(encoded.as_bytes()).is_ok());
+}
+
+#[test]
+fn welcome_makes_the_session_live_and_applies_its_config() {
+    let mut link = HostLink::new(config(), Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    let actions = link.received_text(10, WELCOME.as_bytes());
+    assert_eq!(link.state(), LinkState::Live);
+    assert!(matches!(&actions[..], [Action::Apply(config)] if config.stale_after_ms == 5000));
+    assert_eq!(link.bindings()[0].metric, "vram");
+}
+
+#[test]
+fn seed_frame_moves_the_bound_output() {
+    let mut link = live_link();
+    let actions = link.received_text(20, br#"{"type":"vram","value":60.5}"#);
+    assert_eq!(actions, [Action::Show { output: "vu".into(), reading: Reading::Value(60.5) }]);
+}
+
+#[test]
+fn unknown_fields_and_unbound_metrics_are_ignored() {
+    let mut link = live_link();
+    let actions = link.received_text(20, br#"{"type":"vram","value":10,"used":1,"future_field":[1,2]}"#);
+    assert_eq!(actions, [Action::Show { output: "vu".into(), reading: Reading::Value(10.0) }]);
+    assert_eq!(link.received_text(30, br#"{"type":"cpu","value":10}"#), []);
+    assert_eq!(link.received_text(40, br#"{"type":"metric","name":"gpu_fan","value":10}"#), []);
+    assert_eq!(link.state(), LinkState::Live);
+}
+
+#[test]
+fn unknown_value_from_the_host_becomes_a_no_data_reading_with_its_reason() {
+    let mut link = live_link();
+    let actions = link.received_text(20, br#"{"type":"vram","value":null,"reason":"NVML not found"}"#);
+    assert_eq!(actions, [Action::Show { output: "vu".into(), reading: Reading::Unknown("NVML not found".into()) }]);
+}
+
+#[test]
+fn invalid_frames_get_an_error_frame_and_the_session_goes_on() {
+    let mut link = live_link();
+    assert_eq!(sent_error(&link.received_text(20, b"{not json")).0, ErrorCode::BadJson);
+    assert_eq!(sent_error(&link.received_text(20, br#"{"type":"teleport"}"#)).0, ErrorCode::UnknownType);
+    let (code, reason) = sent_error(&link.received_text(20, br#"{"type":"vram","value":250}"#));
+    assert_eq!(code, ErrorCode::BadFrame);
+    assert!(!reason.is_empty() && reason.chars().count() <= 200);
+    assert_eq!(sent_error(&link.received_binary(20)).0, ErrorCode::BinaryFrame);
+    assert_eq!(link.state(), LinkState::Live);
+    assert_eq!(link.received_text(30, br#"{"type":"vram","value":5}"#).len(), 1);
+}
+
+#[test]
+fn config_frames_rebind_outputs() {
+    let mut link = live_link();
+    let config = br#"{"type":"config","bindings":[{"output":"vu","metric":"cpu"}],"interval_ms":1000,"stale_after_ms":3000,
+        "ballistics":{"settle_ms":500,"overshoot_pct":0.5}}"#;
+    let actions = link.received_text(20, config);
+    assert!(matches!(&actions[..], [Action::Apply(c)] if c.ballistics.as_ref().map(|b| b.settle_ms) == Some(500)));
+    assert_eq!(link.received_text(30, br#"{"type":"vram","value":5}"#), []);
+    assert_eq!(link.received_text(30, br#"{"type":"cpu","value":5}"#).len(), 1);
+}
+
+#[test]
+fn unauthorized_from_the_host_waits_long_without_hammering() {
+    let mut link = live_link();
+    let actions = link.received_text(1000, br#"{"type":"error","code":"unauthorized","reason":"bad token"}"#);
+    assert_eq!(actions, [Action::Disconnect, Action::Forget]);
+    assert_eq!(link.state(), LinkState::AuthFailed { until_ms: 301_000 });
+    // The socket closing afterwards does not shorten the wait.
+    link.connection_lost(1100, 0);
+    assert_eq!(link.poll(200_000, 0), []);
+    assert_eq!(link.state(), LinkState::AuthFailed { until_ms: 301_000 });
+    link.poll(301_000, 0);
+    assert_eq!(link.state(), LinkState::Discovering);
+}
+
+#[test]
+fn a_401_on_upgrade_is_an_auth_failure_too() {
+    let mut link = HostLink::new(config(), Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgrade_failed(0, HandshakeError::Status(401), 0);
+    assert!(matches!(link.state(), LinkState::AuthFailed { .. }));
+}
+
+#[test]
+fn reconnect_backoff_grows_to_a_cap_with_jitter() {
+    let mut link = HostLink::new(config().with_backoff_ms(500, 8000), Vec::new());
+    let mut now = 0;
+    let mut delays = Vec::new();
+    for attempt in 0..8u32 {
+        link.found_host();
+        link.connected();
+        // Alternate the extremes of the random number to see both ends of the jitter.
+        let random = if attempt % 2 == 0 { 0 } else { u32::MAX };
+        link.upgrade_failed(now, HandshakeError::Malformed, random);
+        let LinkState::Backoff { until_ms } = link.state() else { panic!("{:?}", link.state()) };
+        delays.push(until_ms - now);
+        now = until_ms;
+        link.poll(now, 0);
+        assert_eq!(link.state(), LinkState::Discovering);
+    }
+    let ceilings = [500u64, 1000, 2000, 4000, 8000, 8000, 8000, 8000];
+    for (attempt, (delay, ceiling)) in delays.iter().zip(ceilings).enumerate() {
+        assert!((ceiling / 2..=ceiling).contains(delay), "delay {delay} for ceiling {ceiling}");
+        if attempt % 2 == 0 {
+            assert_eq!(*delay, ceiling / 2, "the smallest random number gives the floor of the jitter");
+        }
+    }
+}
+
+#[test]
+fn a_live_session_resets_the_backoff() {
+    let mut link = live_link();
+    link.connection_lost(100, 0);
+    assert_eq!(link.state(), LinkState::Backoff { until_ms: 100 + 250 });
+}
+
+#[test]
+fn idle_live_link_sends_heartbeats_and_drops_a_silent_host() {
+    let mut link = live_link();
+    assert_eq!(link.poll(5_000, 0), []);
+    let beat = link.poll(10_010, 0);
+    assert!(matches!(&beat[..], [Action::Send(DeviceMessage::Heartbeat(h))] if h.seq == Some(1)));
+    assert_eq!(link.poll(10_020, 0), []);
+    link.received_text(20_000, br#"{"type":"heartbeat"}"#);
+    assert_eq!(link.poll(49_999, 0).iter().filter(|a| **a == Action::Disconnect).count(), 0);
+    let dropped = link.poll(50_000, 0);
+    assert_eq!(dropped.first(), Some(&Action::Disconnect));
+    assert!(matches!(link.state(), LinkState::Backoff { .. }));
+}
+
+#[test]
+fn a_missing_welcome_times_out() {
+    let mut link = HostLink::new(config(), Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    assert_eq!(link.received_text(100, br#"{"type":"vram","value":50}"#), []);
+    assert_eq!(link.poll(5_100, 0).first(), Some(&Action::Disconnect));
+}
+
+#[test]
+fn short_press_becomes_a_button_command_with_a_fresh_id() {
+    let mut link = live_link();
+    let first = link.gesture(100, "next", Gesture::NextMetric);
+    let second = link.gesture(200, "next", Gesture::NextMetric);
+    let ids: Vec<(u32, Press)> = [first, second]
+        .iter()
+        .map(|actions| match &actions[..] {
+            [Action::Send(DeviceMessage::Button(event))] => (event.id, event.press),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(ids, [(1, Press::Short), (2, Press::Short)]);
+    let ack = link.received_text(300, br#"{"type":"ack","id":2,"ok":true,"metric":"cpu"}"#);
+    assert!(matches!(&ack[..], [Action::Acked(a)] if a.id == 2));
+}
+
+#[test]
+fn presses_while_offline_are_not_queued() {
+    let mut link = HostLink::new(config(), Vec::new());
+    assert_eq!(link.gesture(0, "next", Gesture::NextMetric), []);
+}
+
+#[test]
+fn refuses_a_hello_the_host_would_refuse() {
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    assert_eq!(
+        LinkConfig::new("bad id with spaces", "0.1.0", Chip::Sim, outputs.clone()),
+        Err(LinkConfigError::BadHello("Hello.device"))
+    );
+    assert_eq!(LinkConfig::new("d", "0.1.0", Chip::Sim, Vec::new()), Err(LinkConfigError::BadHello("Hello.outputs")));
+    let short_token = LinkConfig::new("d", "0.1.0", Chip::Sim, outputs).unwrap().with_token(Some("abc".into())).checked();
+    assert_eq!(short_token, Err(LinkConfigError::BadHello("Hello.token")));
+}
