@@ -1,0 +1,194 @@
+//! The simulator's command line: which TAP, which flash file, how to reach the host, and how to take an address.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddrV4};
+use std::path::PathBuf;
+
+/// How the simulated device takes its station address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// A DHCPv4 lease from the network (dnsmasq in the tests).
+    Dhcp,
+    /// A fixed address, prefix length and optional gateway.
+    Static { address: Ipv4Addr, prefix: u8, gateway: Option<Ipv4Addr> },
+}
+
+/// Everything the command line sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The TAP interface to attach to.
+    pub tap: String,
+    /// The file that holds the simulated flash.
+    pub flash: PathBuf,
+    /// The host to connect to; without it the saved setting is used.
+    pub host: Option<SocketAddrV4>,
+    /// The pairing token; without it the saved setting is used.
+    pub token: Option<String>,
+    /// The device id sent in hello; without it one is made from the MAC address.
+    pub device_id: Option<String>,
+    /// How to take an address.
+    pub addressing: Addressing,
+    /// The MAC address; without it one is made from the TAP name.
+    pub mac: Option<[u8; 6]>,
+    /// How often to print the status line when nothing changes, ms.
+    pub report_ms: u64,
+    /// The seed of the random numbers (keys, masks, jitter); without it one is drawn from the OS.
+    pub seed: Option<u64>,
+}
+
+/// A command line that cannot be used, with the one-line reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// The text of `sysboy-sim --help`.
+pub const USAGE: &str = "sysboy-sim: the Sysboy device logic on Linux, over a TAP device and a file-backed flash
+
+Usage: sysboy-sim --tap NAME --flash FILE [options]
+
+Options:
+  --tap NAME              TAP interface to attach to (create it first: ip tuntap add NAME mode tap)
+  --flash FILE            file holding the simulated NOR flash (created, all 0xFF, when missing)
+  --host ADDR:PORT        sysboy host to connect to (IPv4); without it, the one saved in flash
+  --token TOKEN           pairing token; without it, the one saved in flash
+  --device-id ID          device id sent in hello (default: sim- and the MAC address)
+  --static IP/PREFIX[,GW] fixed address instead of DHCP, e.g. 10.0.0.2/24,10.0.0.1
+  --mac XX:XX:XX:XX:XX:XX MAC address (default: made from the TAP name)
+  --report-ms N           print the status line at least every N ms (default 250)
+  --seed N                seed for keys, masks and jitter (default: from the OS)
+  -h, --help              this text
+
+Status goes to stdout as JSON lines; stdin takes `press short`, `press long` and `quit`.
+";
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Run the simulated device.
+    Run(Options),
+    /// Print the usage text.
+    Help,
+}
+
+/// Parses the arguments after the program name.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageError> {
+    let mut args = args.into_iter();
+    let (mut tap, mut flash) = (None, None);
+    let mut options = Options {
+        tap: String::new(),
+        flash: PathBuf::new(),
+        host: None,
+        token: None,
+        device_id: None,
+        addressing: Addressing::Dhcp,
+        mac: None,
+        report_ms: 250,
+        seed: None,
+    };
+    while let Some(flag) = args.next() {
+        if flag == "-h" || flag == "--help" {
+            return Ok(Command::Help);
+        }
+        let mut value = || args.next().ok_or_else(|| UsageError(format!("{flag} needs a value; see --help")));
+        match flag.as_str() {
+            "--tap" => tap = Some(value()?),
+            "--flash" => flash = Some(PathBuf::from(value()?)),
+            "--host" => options.host = Some(parse_host(&value()?)?),
+            "--token" => options.token = Some(value()?),
+            "--device-id" => options.device_id = Some(value()?),
+            "--static" => options.addressing = parse_static(&value()?)?,
+            "--mac" => options.mac = Some(parse_mac(&value()?)?),
+            "--report-ms" => options.report_ms = parse_number(&flag, &value()?, 10, 60_000)?,
+            "--seed" => options.seed = Some(parse_number(&flag, &value()?, 0, u64::MAX)?),
+            other => return Err(UsageError(format!("unknown option '{other}'; see --help"))),
+        }
+    }
+    options.tap = tap.ok_or_else(|| UsageError("--tap NAME is required; see --help".into()))?;
+    options.flash = flash.ok_or_else(|| UsageError("--flash FILE is required; see --help".into()))?;
+    Ok(Command::Run(options))
+}
+
+fn parse_host(text: &str) -> Result<SocketAddrV4, UsageError> {
+    text.parse().map_err(|_| UsageError(format!("--host '{text}' is not an IPv4 ADDR:PORT such as 10.0.0.1:8077")))
+}
+
+fn parse_static(text: &str) -> Result<Addressing, UsageError> {
+    let bad = || UsageError(format!("--static '{text}' is not IP/PREFIX[,GATEWAY] such as 10.0.0.2/24,10.0.0.1"));
+    let (cidr, gateway) = match text.split_once(',') {
+        Some((cidr, gateway)) => (cidr, Some(gateway.parse().map_err(|_| bad())?)),
+        None => (text, None),
+    };
+    let (address, prefix) = cidr.split_once('/').ok_or_else(bad)?;
+    let prefix: u8 = prefix.parse().ok().filter(|p| (1..=32).contains(p)).ok_or_else(bad)?;
+    Ok(Addressing::Static { address: address.parse().map_err(|_| bad())?, prefix, gateway })
+}
+
+fn parse_mac(text: &str) -> Result<[u8; 6], UsageError> {
+    let bad = || UsageError(format!("--mac '{text}' is not six hex bytes such as 02:53:42:00:00:01"));
+    let mut mac = [0u8; 6];
+    let mut parts = text.split(':');
+    for byte in &mut mac {
+        let part = parts.next().filter(|p| p.len() == 2).ok_or_else(bad)?;
+        *byte = u8::from_str_radix(part, 16).map_err(|_| bad())?;
+    }
+    if parts.next().is_some() || mac[0] & 1 == 1 {
+        return Err(bad());
+    }
+    Ok(mac)
+}
+
+fn parse_number(flag: &str, text: &str, min: u64, max: u64) -> Result<u64, UsageError> {
+    text.parse().ok().filter(|n| (min..=max).contains(n)).ok_or_else(|| UsageError(format!("{flag} '{text}' is not a whole number from {min} to {max}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Options, UsageError> {
+        match parse(args.iter().map(|a| a.to_string()))? {
+            Command::Run(options) => Ok(options),
+            Command::Help => panic!("asked for help"),
+        }
+    }
+
+    #[test]
+    fn takes_every_option() {
+        let options = run(&[
+            "--tap", "sbtap0", "--flash", "/tmp/f", "--host", "10.0.0.1:8077", "--token", "abcdefgh", "--device-id", "desk",
+            "--static", "10.0.0.2/24,10.0.0.1", "--mac", "02:00:00:00:00:09", "--report-ms", "100", "--seed", "7",
+        ])
+        .unwrap();
+        assert_eq!(options.tap, "sbtap0");
+        assert_eq!(options.host, Some("10.0.0.1:8077".parse().unwrap()));
+        assert_eq!(
+            options.addressing,
+            Addressing::Static { address: Ipv4Addr::new(10, 0, 0, 2), prefix: 24, gateway: Some(Ipv4Addr::new(10, 0, 0, 1)) }
+        );
+        assert_eq!(options.mac, Some([2, 0, 0, 0, 0, 9]));
+        assert_eq!((options.report_ms, options.seed), (100, Some(7)));
+    }
+
+    #[test]
+    fn dhcp_is_the_default_and_tap_and_flash_are_required() {
+        assert_eq!(run(&["--tap", "t", "--flash", "f"]).unwrap().addressing, Addressing::Dhcp);
+        assert!(run(&["--flash", "f"]).unwrap_err().0.contains("--tap"));
+        assert!(run(&["--tap", "t"]).unwrap_err().0.contains("--flash"));
+    }
+
+    #[test]
+    fn bad_values_get_one_clear_line() {
+        assert!(run(&["--tap", "t", "--flash", "f", "--host", "nohost"]).unwrap_err().0.contains("ADDR:PORT"));
+        assert!(run(&["--tap", "t", "--flash", "f", "--static", "10.0.0.2/40"]).unwrap_err().0.contains("IP/PREFIX"));
+        assert!(run(&["--tap", "t", "--flash", "f", "--mac", "01:00:00:00:00:00"]).unwrap_err().0.contains("--mac"));
+        assert!(run(&["--tap", "t", "--flash", "f", "--bogus"]).unwrap_err().0.contains("unknown option"));
+        assert!(run(&["--tap"]).unwrap_err().0.contains("needs a value"));
+    }
+}

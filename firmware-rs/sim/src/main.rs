@@ -1,0 +1,134 @@
+//! sysboy-sim: the Sysboy device logic (`sysboy-device`) running on Linux, wired as the ESP32 wires it, with a
+//! TAP device for the radio, a file for the flash, stdin for the button and JSON lines on stdout for the needle.
+
+mod cli;
+mod console;
+mod flash;
+mod heap;
+mod host_socket;
+mod logger;
+mod net;
+mod panel;
+mod random;
+mod report;
+mod session;
+mod station;
+mod tap;
+
+use std::cell::RefCell;
+use std::process::ExitCode;
+
+use embassy_executor::{Executor, Spawner};
+use embassy_net::{Runner, Stack};
+use embassy_time::{Duration, Instant, Ticker};
+use static_cell::StaticCell;
+use sysboy_device::meter::{Meter, MeterConfig};
+
+use crate::cli::Command;
+use crate::console::Commands;
+use crate::flash::FileFlash;
+use crate::heap::CountingHeap;
+use crate::panel::Panel;
+use crate::random::Random;
+use crate::tap::TapDevice;
+
+#[global_allocator]
+static HEAP: CountingHeap = CountingHeap::new();
+
+/// The simulated output's largest code: a 10-bit LEDC channel, as on the ESP32-C3.
+const MAX_CODE: u16 = 1023;
+/// The meter's tick; the ballistics are tuned for it.
+const TICK: Duration = Duration::from_millis(10);
+/// Sectors of the simulated settings partition.
+const FLASH_SECTORS: usize = 4;
+
+fn main() -> ExitCode {
+    logger::install();
+    let options = match cli::parse(std::env::args().skip(1)) {
+        Ok(Command::Run(options)) => options,
+        Ok(Command::Help) => {
+            print!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("sysboy-sim: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut random = Random::new(options.seed);
+    let mac = options.mac.unwrap_or_else(|| mac_for(&options.tap));
+    let device = match TapDevice::open(&options.tap, mac) {
+        Ok(device) => device,
+        Err(error) => {
+            eprintln!("sysboy-sim: cannot attach to TAP '{}': {error} (create it with `ip tuntap add {} mode tap`, as root)", options.tap, options.tap);
+            return ExitCode::from(1);
+        }
+    };
+    let flash = match FileFlash::open(&options.flash, FLASH_SECTORS) {
+        Ok(flash) => flash,
+        Err(error) => {
+            eprintln!("sysboy-sim: cannot open the flash file {}: {error}", options.flash.display());
+            return ExitCode::from(1);
+        }
+    };
+    let meter = match MeterConfig::new(MAX_CODE).and_then(Meter::new) {
+        Ok(meter) => meter,
+        Err(error) => {
+            eprintln!("sysboy-sim: the meter settings are unusable: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
+    static EXECUTOR: StaticCell<Executor> = StaticCell::new();
+    static PANEL: StaticCell<RefCell<Panel>> = StaticCell::new();
+    static COMMANDS: StaticCell<Commands> = StaticCell::new();
+    let commands: &'static Commands = COMMANDS.init(Commands::new());
+    if let Err(error) = console::spawn_reader(commands) {
+        eprintln!("sysboy-sim: cannot read stdin: {error}");
+        return ExitCode::from(1);
+    }
+    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
+    let (stack, runner) = net::start(device, options.addressing, random.next_u64());
+    let station = station::Station { stack, panel, commands, flash, random, options, device_id };
+    EXECUTOR.init(Executor::new()).run(|spawner| start(spawner, runner, stack, panel, station));
+}
+
+fn start(spawner: Spawner, runner: Runner<'static, TapDevice>, stack: Stack<'static>, panel: &'static RefCell<Panel>, station: station::Station) {
+    // Spawning fails only when a task is spawned twice, which this start-up never does.
+    spawner.spawn(network(runner).expect("the network task is spawned once"));
+    spawner.spawn(meter(panel, stack).expect("the meter task is spawned once"));
+    spawner.spawn(station::run(station).expect("the station task is spawned once"));
+}
+
+#[embassy_executor::task]
+async fn network(mut runner: Runner<'static, TapDevice>) -> ! {
+    runner.run().await
+}
+
+/// Sweeps the needle once, then steps it every tick and reports where it is.
+#[embassy_executor::task]
+async fn meter(panel: &'static RefCell<Panel>, stack: Stack<'static>) -> ! {
+    panel.borrow_mut().boot(now_ms());
+    let mut ticker = Ticker::every(TICK);
+    loop {
+        ticker.next().await;
+        panel.borrow_mut().tick(now_ms(), net::address(stack));
+    }
+}
+
+/// Milliseconds since the simulated device booted.
+pub fn now_ms() -> u64 {
+    Instant::now().as_millis()
+}
+
+/// A locally administered MAC address made from the TAP name, so a device keeps its DHCP lease across runs.
+fn mac_for(tap: &str) -> [u8; 6] {
+    // FNV-1a: stable across builds, unlike std's hasher.
+    let hash = tap.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let bytes = hash.to_le_bytes();
+    [0x02, 0x53, bytes[0], bytes[1], bytes[2], bytes[3]]
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,33 @@
+//! The simulated station network: embassy-net over the TAP device, with a DHCPv4 lease or a fixed address.
+
+use embassy_net::{Config, Ipv4Address, Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
+use static_cell::StaticCell;
+
+use crate::cli::Addressing;
+use crate::tap::TapDevice;
+
+/// Sockets the device opens at once: the host link, DHCP, and one spare (mDNS when discovery lands).
+const SOCKETS: usize = 4;
+
+/// The stack's configuration for `addressing`.
+pub fn config(addressing: Addressing) -> Config {
+    match addressing {
+        Addressing::Dhcp => Config::dhcpv4(Default::default()),
+        Addressing::Static { address, prefix, gateway } => Config::ipv4_static(StaticConfigV4 {
+            address: Ipv4Cidr::new(address, prefix),
+            gateway: gateway.map(Ipv4Address::from),
+            dns_servers: Default::default(),
+        }),
+    }
+}
+
+/// Builds the stack over `device`; run the returned runner in its own task.
+pub fn start(device: TapDevice, addressing: Addressing, seed: u64) -> (Stack<'static>, Runner<'static, TapDevice>) {
+    static RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
+    embassy_net::new(device, config(addressing), RESOURCES.init(StackResources::new()), seed)
+}
+
+/// The device's IPv4 address, once it has one.
+pub fn address(stack: Stack<'_>) -> Option<String> {
+    stack.config_v4().map(|config: StaticConfigV4| config.address.address().to_string())
+}

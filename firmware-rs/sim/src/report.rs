@@ -1,0 +1,174 @@
+//! What the simulated device shows the tests: one JSON line on stdout per status change (at most every
+//! `MIN_GAP_MS` while the needle moves, and at least every report period), plus one line per event.
+//!
+//! A status line: `{"t":1234,"needle":60.47,"target":60.5,"code":619,"meter":"live","link":"connected",
+//! "ip":"10.7.0.2","host":"10.7.0.1:8077","metric":"vram","attempts":1,"auth_failures":0,"heap":5120,
+//! "heap_peak":9000}`. An event line: `{"t":1234,"event":"ack","detail":{...}}`.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The needle moves this far before a new line is printed sooner than the report period.
+const NEEDLE_STEP: f32 = 0.05;
+/// Lines for a moving needle are at least this far apart.
+const MIN_GAP_MS: u64 = 50;
+
+/// The device as the tests see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Status {
+    /// Where the needle is, percent.
+    pub needle: f32,
+    /// Where the needle is heading, percent.
+    pub target: f32,
+    /// The output code driven for that position.
+    pub code: u16,
+    /// What the meter shows: `sweeping`, `live`, `waiting`, `stale` or `unknown`.
+    pub meter: &'static str,
+    /// Why the meter shows no value, when the host said why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Where the host link is: `no_network`, `connecting`, `connected`, `auth_failed`, `backoff`, `no_host`.
+    pub link: &'static str,
+    /// The device's address, once it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// The host it connects to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The metric the host says the needle shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// TCP connections tried to the host since start.
+    pub attempts: u32,
+    /// Sessions the host refused for the pairing token.
+    pub auth_failures: u32,
+    /// Heap bytes in use.
+    pub heap: usize,
+    /// Most heap bytes ever in use since the device logic started.
+    pub heap_peak: usize,
+}
+
+#[derive(Serialize)]
+struct StatusLine<'a> {
+    t: u64,
+    #[serde(flatten)]
+    status: &'a Status,
+}
+
+#[derive(Serialize)]
+struct EventLine<'a> {
+    t: u64,
+    event: &'a str,
+    #[serde(skip_serializing_if = "Value::is_null")]
+    detail: Value,
+}
+
+/// Prints status and event lines, holding back repeats.
+#[derive(Debug, Default)]
+pub struct Reporter {
+    last: Option<Status>,
+    last_at: u64,
+    period_ms: u64,
+}
+
+impl Reporter {
+    /// A reporter that repeats an unchanged status every `period_ms`.
+    pub fn new(period_ms: u64) -> Self {
+        Self { last: None, last_at: 0, period_ms }
+    }
+
+    /// Prints `status` when it differs enough from the last line, or the period has passed.
+    pub fn status(&mut self, now_ms: u64, status: Status) {
+        if !self.due(now_ms, &status) {
+            return;
+        }
+        let mut rounded = status;
+        rounded.needle = round2(rounded.needle);
+        rounded.target = round2(rounded.target);
+        print_line(&StatusLine { t: now_ms, status: &rounded });
+        self.last = Some(rounded);
+        self.last_at = now_ms;
+    }
+
+    fn due(&self, now_ms: u64, status: &Status) -> bool {
+        let Some(last) = &self.last else { return true };
+        let since = now_ms.saturating_sub(self.last_at);
+        if since >= self.period_ms {
+            return true;
+        }
+        let changed = last.meter != status.meter
+            || last.link != status.link
+            || last.ip != status.ip
+            || last.metric != status.metric
+            || last.attempts != status.attempts
+            || last.auth_failures != status.auth_failures
+            || last.reason != status.reason
+            || (last.target - status.target).abs() >= NEEDLE_STEP;
+        let moved = (last.needle - status.needle).abs() >= NEEDLE_STEP;
+        changed || (moved && since >= MIN_GAP_MS)
+    }
+
+    /// Prints one event at once.
+    pub fn event(&mut self, now_ms: u64, event: &str, detail: Value) {
+        print_line(&EventLine { t: now_ms, event, detail });
+    }
+}
+
+fn round2(value: f32) -> f32 {
+    (value * 100.0).round() / 100.0
+}
+
+fn print_line<T: Serialize>(line: &T) {
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (the test went away) must not stop the device.
+    if serde_json::to_writer(&mut out, line).is_ok() {
+        let _ = out.write_all(b"\n");
+        let _ = out.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(needle: f32) -> Status {
+        Status {
+            needle,
+            target: 50.0,
+            code: 0,
+            meter: "live",
+            reason: None,
+            link: "connected",
+            ip: None,
+            host: None,
+            metric: None,
+            attempts: 1,
+            auth_failures: 0,
+            heap: 0,
+            heap_peak: 0,
+        }
+    }
+
+    #[test]
+    fn holds_back_repeats_until_the_period_and_small_moves_until_the_gap() {
+        let mut reporter = Reporter::new(250);
+        assert!(reporter.due(0, &status(10.0)));
+        reporter.status(0, status(10.0));
+        assert!(!reporter.due(10, &status(10.0)));
+        assert!(!reporter.due(10, &status(20.0)), "a moving needle waits for the gap");
+        assert!(reporter.due(60, &status(20.0)));
+        assert!(!reporter.due(200, &status(10.01)), "a needle at rest waits for the period");
+        assert!(reporter.due(250, &status(10.0)));
+    }
+
+    #[test]
+    fn a_change_of_state_is_printed_at_once() {
+        let mut reporter = Reporter::new(250);
+        reporter.status(0, status(10.0));
+        let mut parked = status(10.0);
+        parked.meter = "stale";
+        assert!(reporter.due(1, &parked));
+    }
+}
