@@ -20,9 +20,9 @@ pub struct Options {
     pub tap: String,
     /// The file that holds the simulated flash.
     pub flash: PathBuf,
-    /// The host to connect to; without it the saved setting is used.
+    /// The host to connect to.
     pub host: Option<SocketAddrV4>,
-    /// The pairing token; without it the saved setting is used.
+    /// The pairing token.
     pub token: Option<String>,
     /// The device id sent in hello; without it one is made from the MAC address.
     pub device_id: Option<String>,
@@ -34,6 +34,10 @@ pub struct Options {
     pub report_ms: u64,
     /// The seed of the random numbers (keys, masks, jitter); without it one is drawn from the OS.
     pub seed: Option<u64>,
+    /// The longest reconnect wait, ms; without it the link's default.
+    pub backoff_max_ms: Option<u32>,
+    /// The wait after a refused token, ms; without it the link's default.
+    pub auth_backoff_ms: Option<u32>,
 }
 
 /// A command line that cannot be used, with the one-line reason.
@@ -56,13 +60,15 @@ Usage: sysboy-sim --tap NAME --flash FILE [options]
 Options:
   --tap NAME              TAP interface to attach to (create it first: ip tuntap add NAME mode tap)
   --flash FILE            file holding the simulated NOR flash (created, all 0xFF, when missing)
-  --host ADDR:PORT        sysboy host to connect to (IPv4); without it, the one saved in flash
-  --token TOKEN           pairing token; without it, the one saved in flash
+  --host ADDR:PORT        sysboy host to connect to (IPv4)
+  --token TOKEN           pairing token, sent in hello
   --device-id ID          device id sent in hello (default: sim- and the MAC address)
   --static IP/PREFIX[,GW] fixed address instead of DHCP, e.g. 10.0.0.2/24,10.0.0.1
   --mac XX:XX:XX:XX:XX:XX MAC address (default: made from the TAP name)
   --report-ms N           print the status line at least every N ms (default 250)
   --seed N                seed for keys, masks and jitter (default: from the OS)
+  --backoff-max-ms N      longest wait between reconnect attempts (default: the device's, 30000)
+  --auth-backoff-ms N     wait after the host refuses the token (default: the device's, 300000)
   -h, --help              this text
 
 Status goes to stdout as JSON lines; stdin takes `press short`, `press long` and `quit`.
@@ -91,6 +97,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
         mac: None,
         report_ms: 250,
         seed: None,
+        backoff_max_ms: None,
+        auth_backoff_ms: None,
     };
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -107,6 +115,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--mac" => options.mac = Some(parse_mac(&value()?)?),
             "--report-ms" => options.report_ms = parse_number(&flag, &value()?, 10, 60_000)?,
             "--seed" => options.seed = Some(parse_number(&flag, &value()?, 0, u64::MAX)?),
+            "--backoff-max-ms" => options.backoff_max_ms = Some(parse_number(&flag, &value()?, 500, 3_600_000)? as u32),
+            "--auth-backoff-ms" => options.auth_backoff_ms = Some(parse_number(&flag, &value()?, 1, 3_600_000)? as u32),
             other => return Err(UsageError(format!("unknown option '{other}'; see --help"))),
         }
     }

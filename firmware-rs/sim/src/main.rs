@@ -1,6 +1,7 @@
 //! sysboy-sim: the Sysboy device logic (`sysboy-device`) running on Linux, wired as the ESP32 wires it, with a
 //! TAP device for the radio, a file for the flash, stdin for the button and JSON lines on stdout for the needle.
 
+mod buttons;
 mod cli;
 mod console;
 mod flash;
@@ -11,20 +12,23 @@ mod net;
 mod panel;
 mod random;
 mod report;
-mod session;
 mod station;
 mod tap;
 
 use std::cell::RefCell;
 use std::process::ExitCode;
 
-use embassy_executor::{Executor, Spawner};
+use embassy_executor::Executor;
 use embassy_net::{Runner, Stack};
 use embassy_time::{Duration, Instant, Ticker};
 use static_cell::StaticCell;
+use sysboy_device::button::ButtonConfig;
+use sysboy_device::link::{LinkConfig, LinkConfigError};
 use sysboy_device::meter::{Meter, MeterConfig};
+use sysboy_protocol::{Button, Chip, Output, OutputKind};
 
-use crate::cli::Command;
+use crate::buttons::Gestures;
+use crate::cli::{Command, Options};
 use crate::console::Commands;
 use crate::flash::FileFlash;
 use crate::heap::CountingHeap;
@@ -39,6 +43,8 @@ static HEAP: CountingHeap = CountingHeap::new();
 const MAX_CODE: u16 = 1023;
 /// The meter's tick; the ballistics are tuned for it.
 const TICK: Duration = Duration::from_millis(10);
+/// The button's long press, as the device crate's debouncer times it by default.
+const LONG_PRESS: Duration = Duration::from_millis(5000);
 /// Sectors of the simulated settings partition.
 const FLASH_SECTORS: usize = 4;
 
@@ -64,7 +70,8 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let flash = match FileFlash::open(&options.flash, FLASH_SECTORS) {
+    // Opened (and formatted as erased) now; the settings store will be wired to it once the device crate has one.
+    let _flash = match FileFlash::open(&options.flash, FLASH_SECTORS) {
         Ok(flash) => flash,
         Err(error) => {
             eprintln!("sysboy-sim: cannot open the flash file {}: {error}", options.flash.display());
@@ -79,25 +86,55 @@ fn main() -> ExitCode {
         }
     };
     let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
+    let link = match link_config(&options, &device_id) {
+        Ok(link) => link,
+        Err(error) => {
+            eprintln!("sysboy-sim: {error} (check --device-id and --token)");
+            return ExitCode::from(2);
+        }
+    };
+    let button = match ButtonConfig::new(buttons::TICK_MS) {
+        Ok(button) => button,
+        Err(error) => {
+            eprintln!("sysboy-sim: the button settings are unusable: {error}");
+            return ExitCode::from(1);
+        }
+    };
     static EXECUTOR: StaticCell<Executor> = StaticCell::new();
     static PANEL: StaticCell<RefCell<Panel>> = StaticCell::new();
     static COMMANDS: StaticCell<Commands> = StaticCell::new();
+    static GESTURES: StaticCell<Gestures> = StaticCell::new();
     let commands: &'static Commands = COMMANDS.init(Commands::new());
+    let gestures: &'static Gestures = GESTURES.init(Gestures::new());
     if let Err(error) = console::spawn_reader(commands) {
         eprintln!("sysboy-sim: cannot read stdin: {error}");
         return ExitCode::from(1);
     }
     let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
     let (stack, runner) = net::start(device, options.addressing, random.next_u64());
-    let station = station::Station { stack, panel, commands, flash, random, options, device_id };
-    EXECUTOR.init(Executor::new()).run(|spawner| start(spawner, runner, stack, panel, station));
+    let station = station::Station { stack, panel, gestures, random, host: options.host, link };
+    EXECUTOR.init(Executor::new()).run(|spawner| {
+        // Spawning fails only when a task is spawned twice, which this start-up never does.
+        spawner.spawn(network(runner).expect("the network task is spawned once"));
+        spawner.spawn(drive_meter(panel, stack).expect("the meter task is spawned once"));
+        spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures).expect("the button task is spawned once"));
+        spawner.spawn(station::run(station).expect("the station task is spawned once"));
+    });
 }
 
-fn start(spawner: Spawner, runner: Runner<'static, TapDevice>, stack: Stack<'static>, panel: &'static RefCell<Panel>, station: station::Station) {
-    // Spawning fails only when a task is spawned twice, which this start-up never does.
-    spawner.spawn(network(runner).expect("the network task is spawned once"));
-    spawner.spawn(meter(panel, stack).expect("the meter task is spawned once"));
-    spawner.spawn(station::run(station).expect("the station task is spawned once"));
+/// The host-link settings: the hello this device sends, and its timers (the device's defaults unless set).
+fn link_config(options: &Options, device_id: &str) -> Result<LinkConfig, LinkConfigError> {
+    let outputs = vec![Output { id: station::OUTPUT.into(), kind: OutputKind::Pwm, bits: 10 }];
+    let mut link = LinkConfig::new(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, outputs)?
+        .with_buttons(vec![Button { id: buttons::BUTTON.into() }])
+        .with_token(options.token.clone());
+    if let Some(max) = options.backoff_max_ms {
+        link = link.with_backoff_ms(500.min(max), max);
+    }
+    if let Some(wait) = options.auth_backoff_ms {
+        link = link.with_auth_backoff_ms(wait);
+    }
+    link.checked()
 }
 
 #[embassy_executor::task]
@@ -107,7 +144,7 @@ async fn network(mut runner: Runner<'static, TapDevice>) -> ! {
 
 /// Sweeps the needle once, then steps it every tick and reports where it is.
 #[embassy_executor::task]
-async fn meter(panel: &'static RefCell<Panel>, stack: Stack<'static>) -> ! {
+async fn drive_meter(panel: &'static RefCell<Panel>, stack: Stack<'static>) -> ! {
     panel.borrow_mut().boot(now_ms());
     let mut ticker = Ticker::every(TICK);
     loop {

@@ -1,41 +1,24 @@
 //! The device's front panel as the tests see it: the meter (stepped by the meter task, fed by the station
 //! task) and the link figures, reported as JSON lines.
 
-use serde_json::Value;
-use sysboy_device::meter::{Meter, NeedleState, NoData, Reading};
+use serde_json::{json, Value};
+use sysboy_device::link::{Action, LinkState};
+use sysboy_device::meter::{Meter, NeedleState, NoData};
 
 use crate::cli::Options;
 use crate::heap::CountingHeap;
 use crate::report::{Reporter, Status};
 
-/// Where the host link is, as reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkState {
-    /// No address yet (DHCP pending, or the TAP is down).
-    NoNetwork,
-    /// No host given and none saved.
-    NoHost,
-    /// Opening TCP, upgrading, or waiting for welcome.
-    Connecting,
-    /// Welcomed: frames flow.
-    Connected,
-    /// The host refused the pairing token; waiting out the long backoff.
-    AuthFailed,
-    /// Waiting before the next attempt.
-    Backoff,
-}
-
-impl LinkState {
-    /// The name on the status line.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::NoNetwork => "no_network",
-            Self::NoHost => "no_host",
-            Self::Connecting => "connecting",
-            Self::Connected => "connected",
-            Self::AuthFailed => "auth_failed",
-            Self::Backoff => "backoff",
-        }
+/// The name of a link state on the status line.
+pub const fn link_name(state: LinkState) -> &'static str {
+    match state {
+        LinkState::Discovering => "discovering",
+        LinkState::Connecting => "connecting",
+        LinkState::Handshaking => "handshaking",
+        LinkState::AwaitingWelcome => "awaiting_welcome",
+        LinkState::Live => "connected",
+        LinkState::Backoff { .. } => "backoff",
+        LinkState::AuthFailed { .. } => "auth_failed",
     }
 }
 
@@ -45,6 +28,8 @@ pub struct Panel {
     reporter: Reporter,
     heap: &'static CountingHeap,
     link: LinkState,
+    no_network: bool,
+    no_host: bool,
     host: Option<String>,
     metric: Option<String>,
     attempts: u32,
@@ -59,7 +44,9 @@ impl Panel {
             meter,
             reporter: Reporter::new(options.report_ms),
             heap,
-            link: LinkState::NoNetwork,
+            link: LinkState::Discovering,
+            no_network: true,
+            no_host: false,
             host: None,
             metric: None,
             attempts: 0,
@@ -90,7 +77,13 @@ impl Panel {
             code: self.code,
             meter,
             reason,
-            link: self.link.as_str(),
+            link: if self.no_network {
+                "no_network"
+            } else if self.no_host {
+                "no_host"
+            } else {
+                link_name(self.link)
+            },
             ip,
             host: self.host.clone(),
             metric: self.metric.clone(),
@@ -102,39 +95,67 @@ impl Panel {
         self.reporter.status(now_ms, status);
     }
 
-    /// The meter, for the host link to feed.
-    pub fn meter(&mut self) -> &mut Meter {
-        &mut self.meter
-    }
-
-    /// Shows a reading from the host.
-    pub fn show(&mut self, now_ms: u64, reading: Reading) {
-        self.meter.show(now_ms, reading);
-    }
-
-    /// Notes where the host link is.
+    /// Notes where the host link is; entering AuthFailed counts one refused token.
     pub fn set_link(&mut self, link: LinkState) {
+        if matches!(link, LinkState::AuthFailed { .. }) && !matches!(self.link, LinkState::AuthFailed { .. }) {
+            self.auth_failures += 1;
+        }
         self.link = link;
     }
 
-    /// Notes the host the device connects to.
-    pub fn set_host(&mut self, host: Option<String>) {
-        self.host = host;
+    /// Notes whether the device has an address.
+    pub fn set_no_network(&mut self, no_network: bool) {
+        self.no_network = no_network;
     }
 
-    /// Notes the metric the needle shows.
-    pub fn set_metric(&mut self, metric: Option<String>) {
-        self.metric = metric;
+    /// Notes that no host is known.
+    pub fn set_no_host(&mut self) {
+        self.no_host = true;
     }
 
-    /// Counts one TCP connection tried.
-    pub fn count_attempt(&mut self) {
+    /// Counts one TCP connection tried to `host`.
+    pub fn attempt(&mut self, host: String) {
         self.attempts += 1;
+        self.no_host = false;
+        self.host = Some(host);
     }
 
-    /// Counts one session refused for the token.
-    pub fn count_auth_failure(&mut self) {
-        self.auth_failures += 1;
+    /// Carries out the link's actions that concern the meter and the report.
+    pub fn apply_all(&mut self, actions: &[Action]) {
+        for action in actions {
+            self.apply(action);
+        }
+    }
+
+    /// Carries out one link action that concerns the meter or the report (sending is the station's).
+    pub fn apply(&mut self, action: &Action) {
+        let now = crate::now_ms();
+        match action {
+            Action::Show { output, reading } if output == crate::station::OUTPUT => self.meter.show(now, reading.clone()),
+            Action::Show { .. } | Action::Send(_) | Action::Disconnect => {}
+            Action::Apply(config) => {
+                if let Err(error) = self.meter.set_stale_after_ms(config.stale_after_ms) {
+                    log::warn!("config: stale timeout refused: {error}");
+                }
+                if let Some(ballistics) = &config.ballistics {
+                    if let Err(error) = self.meter.set_ballistics(ballistics) {
+                        log::warn!("config: ballistics refused: {error}");
+                    }
+                }
+                let curve = config.calibration.iter().flatten().find(|c| c.output == crate::station::OUTPUT);
+                if let Some(curve) = curve {
+                    if let Err(error) = self.meter.set_calibration(&curve.points) {
+                        log::warn!("config: calibration refused: {error}");
+                    }
+                }
+                self.metric = config.bindings.iter().find(|b| b.output == crate::station::OUTPUT).map(|b| b.metric.clone());
+                self.event(now, "config", json!({ "metric": self.metric, "stale_after_ms": config.stale_after_ms }));
+            }
+            Action::Acked(ack) => self.event(now, "ack", json!({ "id": ack.id, "ok": ack.ok, "metric": ack.metric, "reason": ack.reason })),
+            Action::Refused(report) => self.event(now, "host_error", json!({ "code": report.code.as_str(), "reason": report.reason })),
+            // Nothing old may pass for live once the session is gone.
+            Action::Forget => self.meter.forget(),
+        }
     }
 
     /// Reports one event at once.
