@@ -1,0 +1,132 @@
+// The simulated device as a test drives it: started inside a namespace, its JSON status lines collected, presses sent.
+import type { Subprocess } from 'bun'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Namespace } from './namespace.ts'
+
+const root = join(import.meta.dir, '..', '..')
+const binary = join(root, 'target', 'debug', 'sysboy-sim')
+
+/** One status line: where the needle is and where the link is. */
+export interface SimStatus {
+  t: number
+  needle: number
+  target: number
+  code: number
+  meter: 'sweeping' | 'live' | 'waiting' | 'stale' | 'unknown'
+  link: string
+  ip?: string
+  host?: string
+  metric?: string
+  attempts: number
+  auth_failures: number
+  heap: number
+  heap_peak: number
+}
+
+/** One event line. */
+export interface SimEvent {
+  t: number
+  event: string
+  detail?: Record<string, unknown>
+}
+
+let built: Promise<void> | undefined
+
+/** Builds the simulator once per test run (cargo makes it a no-op when nothing changed). */
+export const buildSimulator = (): Promise<void> => {
+  built ??= (async () => {
+    const cargo = Bun.spawn(['sh', join(root, 'scripts', 'cargo-host.sh'), 'build', '-q', '-p', 'sysboy-sim'], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
+    const [code, errors] = await Promise.all([cargo.exited, new Response(cargo.stderr).text()])
+    if (code !== 0 || !existsSync(binary)) throw new Error(`cargo could not build sysboy-sim: ${errors.trim()}`)
+  })()
+  return built
+}
+
+export class SimDevice {
+  readonly statuses: SimStatus[] = []
+  readonly events: SimEvent[] = []
+  readonly process: Subprocess<'pipe', 'pipe', 'pipe'>
+  readonly #dir: string
+  #stderr = ''
+  #waiters: Array<() => void> = []
+
+  constructor(namespace: Namespace, args: string[]) {
+    this.#dir = mkdtempSync(join(tmpdir(), 'sysboy-sim-'))
+    const flash = join(this.#dir, 'flash.bin')
+    this.process = namespace.spawn([binary, '--tap', namespace.tap, '--flash', flash, '--report-ms', '200', ...args], {}, 'pipe') as Subprocess<
+      'pipe',
+      'pipe',
+      'pipe'
+    >
+    void this.#read()
+    void new Response(this.process.stderr).text().then((text) => {
+      this.#stderr = text
+    })
+  }
+
+  async #read(): Promise<void> {
+    const decoder = new TextDecoder()
+    let pending = ''
+    for await (const chunk of this.process.stdout) {
+      pending += decoder.decode(chunk, { stream: true })
+      let newline = pending.indexOf('\n')
+      while (newline >= 0) {
+        const line = pending.slice(0, newline)
+        pending = pending.slice(newline + 1)
+        newline = pending.indexOf('\n')
+        const parsed = JSON.parse(line) as SimStatus | SimEvent
+        if ('event' in parsed) this.events.push(parsed)
+        else this.statuses.push(parsed)
+        for (const wake of this.#waiters.splice(0)) wake()
+      }
+    }
+    for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  /** The newest status line. */
+  latest(): SimStatus | undefined {
+    return this.statuses.at(-1)
+  }
+
+  /** Waits for a status line that passes `test`, failing after `timeoutMs` with the last line seen. */
+  async waitForStatus(what: string, test: (status: SimStatus) => boolean, timeoutMs: number, from = 0): Promise<SimStatus> {
+    return this.#waitFor(what, () => this.statuses.slice(from).find(test), timeoutMs)
+  }
+
+  /** Waits for an event line that passes `test`. */
+  async waitForEvent(what: string, test: (event: SimEvent) => boolean, timeoutMs: number, from = 0): Promise<SimEvent> {
+    return this.#waitFor(what, () => this.events.slice(from).find(test), timeoutMs)
+  }
+
+  async #waitFor<T>(what: string, find: () => T | undefined, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const found = find()
+      if (found !== undefined) return found
+      if (Date.now() >= deadline || this.process.exitCode !== null) {
+        throw new Error(
+          `simulator: no ${what} within ${timeoutMs} ms; last status ${JSON.stringify(this.latest())}; events ${JSON.stringify(this.events.slice(-5))}; stderr ${this.#stderr.slice(-500)}`,
+        )
+      }
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve)
+        setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now())))
+      })
+    }
+  }
+
+  /** Presses the simulated button. */
+  press(kind: 'short' | 'long'): void {
+    this.process.stdin.write(`press ${kind}\n`)
+    this.process.stdin.flush()
+  }
+
+  /** Stops the simulator and removes its flash file. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null) this.process.kill('SIGKILL')
+    await this.process.exited
+    rmSync(this.#dir, { recursive: true, force: true })
+  }
+}

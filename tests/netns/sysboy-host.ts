@@ -1,0 +1,91 @@
+// The real `sysboy` host inside a namespace, reading VRAM from the fake NVML at a value the test sets in a file.
+import type { Subprocess } from 'bun'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildFakeNvml } from '../fixtures/nvml/build.ts'
+import type { Namespace } from './namespace.ts'
+
+const root = join(import.meta.dir, '..', '..')
+const TOTAL = 8 * 1024 ** 3
+
+export const HOST_PORT = 8077
+export const GPU_UTIL = 37
+
+/** The command that runs the host: the built binary when `npm run build` made one, else the source with Bun. */
+const hostCommand = (): string[] => {
+  const binary = join(root, 'dist', 'sysboy-linux-x64')
+  if (existsSync(binary)) return [binary]
+  return [join(root, 'node_modules', '.bin', 'bun'), join(root, 'host', 'main.ts')]
+}
+
+export class SysboyHost {
+  readonly dir: string
+  readonly #usedFile: string
+  process: Subprocess | undefined
+  #output = ''
+
+  constructor(
+    readonly namespace: Namespace,
+    readonly token: string,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), 'sysboy-host-'))
+    this.#usedFile = join(this.dir, 'used')
+    writeFileSync(join(this.dir, 'config.json'), '{}')
+  }
+
+  /** Sets the VRAM the fake NVML reports, in percent of 8 GiB. */
+  setVram(percent: number): void {
+    writeFileSync(this.#usedFile, String(Math.round((TOTAL * percent) / 100)))
+  }
+
+  /** Starts the host bound on the namespace's kernel-side address. */
+  async start(): Promise<void> {
+    const library = await buildFakeNvml()
+    const args = [
+      ...hostCommand(),
+      '--metric', 'vram',
+      '--bind', this.namespace.kernelIp,
+      '--port', String(HOST_PORT),
+      '--token', this.token,
+      '--interval', '200',
+      '--no-mdns',
+      '--config', join(this.dir, 'config.json'),
+    ]
+    const child = this.namespace.spawn(args, {
+      SYSBOY_NVML_LIB: library,
+      FAKE_NVML_TOTAL: String(TOTAL),
+      FAKE_NVML_USED_FILE: this.#usedFile,
+      FAKE_NVML_UTIL: String(GPU_UTIL),
+    })
+    this.process = child
+    const decoder = new TextDecoder()
+    const deadline = Date.now() + 15_000
+    const reader = child.stdout.getReader()
+    while (!this.#output.includes('listening on')) {
+      if (Date.now() > deadline) throw new Error(`sysboy did not start: ${this.#output}`)
+      const { value, done } = await reader.read()
+      if (done) throw new Error(`sysboy exited: ${this.#output}${await new Response(child.stderr).text()}`)
+      this.#output += decoder.decode(value)
+    }
+    // Keep draining so a full pipe never stalls the host.
+    void (async () => {
+      for (;;) {
+        const { done } = await reader.read()
+        if (done) return
+      }
+    })()
+    void new Response(child.stderr).text()
+  }
+
+  /** Kills the host, as a crash or a closed laptop would. */
+  async kill(): Promise<void> {
+    this.process?.kill('SIGKILL')
+    await this.process?.exited
+  }
+
+  async stop(): Promise<void> {
+    await this.kill()
+    rmSync(this.dir, { recursive: true, force: true })
+  }
+}
