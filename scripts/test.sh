@@ -17,9 +17,12 @@ sh scripts/bun.sh schema/gen/main.ts --check
 step "TypeScript type check (tsc)"
 "$root/node_modules/.bin/tsc" -p "$root"
 
-step "TypeScript tests (bun test)"
+step "host executables (npm run build)"
+sh scripts/bun.sh host/build.ts
+
+step "TypeScript tests (bun test), against the built linux-x64 executable"
 # Cross-process tests start servers and builds, so they get more than the default 5 s.
-sh scripts/bun.sh test --timeout 30000
+SYSBOY_TEST_BINARY="$root/dist/sysboy-linux-x64" sh scripts/bun.sh test --timeout 30000
 
 step "Rust tests (cargo test)"
 sh scripts/cargo-host.sh test --workspace

@@ -1,4 +1,4 @@
-// Runs the real sysboy CLI from source in a child process, with a clean environment and its own config home.
+// Runs the real sysboy CLI (the built executable under `npm test`, else from source) in a child process, with a clean environment and its own config home.
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -25,8 +25,14 @@ export const cleanEnv = (extra: Record<string, string> = {}): Record<string, str
   }
 }
 
-/** The command that runs sysboy: from source by default, or a built executable. */
-export const sysboyCommand = (args: readonly string[], executable?: string): string[] =>
+/**
+ * The built executable the tests run: `npm test` builds `dist/sysboy-linux-x64` and names it in
+ * SYSBOY_TEST_BINARY. A test run by hand without it runs the host from source.
+ */
+export const BUILT = process.env.SYSBOY_TEST_BINARY
+
+/** The command that runs sysboy: the given executable, else the built one, else from source. */
+export const sysboyCommand = (args: readonly string[], executable: string | undefined = BUILT): string[] =>
   executable === undefined ? [process.execPath, MAIN, ...args] : [executable, ...args]
 
 export const runSysboy = async (args: readonly string[], env: Record<string, string>, executable?: string): Promise<Finished> => {
