@@ -9,4 +9,5 @@ extern crate alloc;
 pub mod button;
 pub mod link;
 pub mod meter;
+pub mod settings;
 pub mod ws;
