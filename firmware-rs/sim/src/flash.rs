@@ -56,7 +56,7 @@ impl FileFlash {
 
     fn range(&self, offset: u32, len: usize, align: usize) -> Result<std::ops::Range<usize>, FlashError> {
         let start = offset as usize;
-        if start % align != 0 || len % align != 0 {
+        if !start.is_multiple_of(align) || !len.is_multiple_of(align) {
             return Err(FlashError::NotAligned);
         }
         let end = start.checked_add(len).filter(|&end| end <= self.contents.len()).ok_or(FlashError::OutOfBounds)?;

@@ -1,6 +1,6 @@
 //! The simulated station network: embassy-net over the TAP device, with a DHCPv4 lease or a fixed address.
 
-use embassy_net::{Config, Ipv4Address, Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
+use embassy_net::{Config, Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
 use static_cell::StaticCell;
 
 use crate::cli::Addressing;
@@ -15,7 +15,7 @@ pub fn config(addressing: Addressing) -> Config {
         Addressing::Dhcp => Config::dhcpv4(Default::default()),
         Addressing::Static { address, prefix, gateway } => Config::ipv4_static(StaticConfigV4 {
             address: Ipv4Cidr::new(address, prefix),
-            gateway: gateway.map(Ipv4Address::from),
+            gateway,
             dns_servers: Default::default(),
         }),
     }

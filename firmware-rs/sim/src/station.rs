@@ -7,7 +7,7 @@ use std::net::SocketAddrV4;
 
 use embassy_futures::select::{select4, Either4};
 use embassy_net::tcp::TcpSocket;
-use embassy_net::{IpEndpoint, Ipv4Address, Stack};
+use embassy_net::{IpEndpoint, Stack};
 use embassy_time::{Duration, Instant, Timer};
 use serde_json::json;
 use static_cell::StaticCell;
@@ -119,7 +119,7 @@ impl Station {
         self.panel.borrow_mut().attempt(host.to_string());
         let mut socket = TcpSocket::new(self.stack, rx, tx);
         socket.set_timeout(Some(Duration::from_secs(15)));
-        let endpoint = IpEndpoint::new(Ipv4Address::from(*host.ip()).into(), host.port());
+        let endpoint = IpEndpoint::new((*host.ip()).into(), host.port());
         let connected = embassy_time::with_timeout(CONNECT_TIMEOUT, socket.connect(endpoint)).await;
         if !matches!(connected, Ok(Ok(()))) {
             let reason = match connected {
@@ -197,7 +197,6 @@ impl Station {
             }
         }
         let _ = ws.close(close_code::GOING_AWAY, "", self.random.mask()).await;
-        drop(ws);
         socket.abort();
         let _ = embassy_time::with_timeout(Duration::from_millis(200), socket.flush()).await;
         let state = link.state();
