@@ -226,3 +226,109 @@ fn refuses_a_hello_the_host_would_refuse() {
     let short_token = LinkConfig::new("d", "0.1.0", Chip::Sim, outputs).unwrap().with_token(Some("abc".into())).checked();
     assert_eq!(short_token, Err(LinkConfigError::BadHello("Hello.token")));
 }
+
+mod properties {
+    extern crate std;
+
+    use proptest::prelude::*;
+    use sysboy_protocol::{decode_host_message, encode, HostMessage, MetricSample, NamedMetric};
+
+    use super::*;
+
+    /// The number of generated cases for each property; printed so a run shows how much was tried.
+    const CASES: u32 = 10_000;
+
+    fn sample(value: Option<f64>, seq: Option<u32>) -> MetricSample {
+        MetricSample { value, reason: None, used: None, total: None, raw: None, unit: None, source: None, gpu: None, seq, ts: None }
+    }
+
+    /// Host messages the schema allows: metric frames of every built-in type and named ones.
+    fn host_message() -> impl Strategy<Value = HostMessage> {
+        let value = proptest::option::of(0.0f64..=100.0);
+        let seq = proptest::option::of(any::<u32>());
+        (0usize..9, value, seq, "[a-z0-9_]{1,32}").prop_map(|(kind, value, seq, name)| match kind {
+            0 => HostMessage::Vram(sample(value, seq)),
+            1 => HostMessage::GpuUtil(sample(value, seq)),
+            2 => HostMessage::GpuTemp(sample(value, seq)),
+            3 => HostMessage::Cpu(sample(value, seq)),
+            4 => HostMessage::Ram(sample(value, seq)),
+            5 => HostMessage::NetRx(sample(value, seq)),
+            6 => HostMessage::NetTx(sample(value, seq)),
+            7 => HostMessage::Disk(sample(value, seq)),
+            _ => HostMessage::Metric(NamedMetric {
+                name,
+                value,
+                reason: None,
+                used: None,
+                total: None,
+                raw: None,
+                unit: None,
+                source: None,
+                gpu: None,
+                seq,
+                ts: None,
+            }),
+        })
+    }
+
+    fn value_of(message: &HostMessage) -> Option<f64> {
+        match message {
+            HostMessage::Metric(named) => named.value,
+            HostMessage::Vram(s) | HostMessage::GpuUtil(s) | HostMessage::GpuTemp(s) | HostMessage::Cpu(s) | HostMessage::Ram(s)
+            | HostMessage::NetRx(s) | HostMessage::NetTx(s) | HostMessage::Disk(s) => s.value,
+            _ => None,
+        }
+    }
+
+    /// The message with its value replaced by whether it had one, for exact comparison of the rest.
+    fn without_value(mut message: HostMessage) -> HostMessage {
+        match &mut message {
+            HostMessage::Metric(named) => named.value = named.value.map(|_| 0.0),
+            HostMessage::Vram(s) | HostMessage::GpuUtil(s) | HostMessage::GpuTemp(s) | HostMessage::Cpu(s) | HostMessage::Ram(s)
+            | HostMessage::NetRx(s) | HostMessage::NetTx(s) | HostMessage::Disk(s) => s.value = s.value.map(|_| 0.0),
+            _ => {}
+        }
+        message
+    }
+
+    /// Text that looks like a host frame often enough to reach deep into the decoder.
+    fn frame_like() -> impl Strategy<Value = std::string::String> {
+        prop_oneof![
+            "\\PC{0,120}",
+            r#"\{"type":"(vram|metric|config|welcome|error|ack|heartbeat|x)"(,"[a-z_]{1,8}":(null|-?[0-9]{1,20}(\.[0-9]{1,5})?|"[^"]{0,10}"|\[\]|\{\}|true))*\}"#,
+        ]
+    }
+
+    proptest! {
+        #![proptest_config({ std::println!("proptest: {CASES} cases"); ProptestConfig::with_cases(CASES) })]
+
+        #[test]
+        fn message_decoder_never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = decode_host_message(&bytes);
+        }
+
+        #[test]
+        fn live_link_never_panics_and_answers_every_bad_frame(frame in frame_like()) {
+            let mut link = live_link();
+            let decoded = decode_host_message(frame.as_bytes());
+            let actions = link.received_text(20, frame.as_bytes());
+            if let Err(error) = decoded {
+                let (code, reason) = sent_error(&actions);
+                prop_assert_eq!(code, error.code());
+                prop_assert!(!reason.is_empty() && reason.chars().count() <= 200);
+            }
+            let backing_off = matches!(link.state(), LinkState::Backoff { .. });
+            prop_assert!(!backing_off, "a bad frame must not end the session");
+        }
+
+        #[test]
+        fn host_messages_round_trip_through_encode_and_decode(message in host_message()) {
+            let text = encode(&message).unwrap();
+            let decoded = decode_host_message(text.as_bytes()).unwrap();
+            // serde_json without `float_roundtrip` may read an f64 back one ulp off; the needle works in f32.
+            let (sent, got) = (value_of(&message), value_of(&decoded));
+            prop_assert!(sent.zip(got).is_none_or(|(a, b)| (a - b).abs() <= 1e-12 * a.abs().max(1.0)), "{:?} != {:?}", sent, got);
+            prop_assert_eq!(without_value(decoded), without_value(message));
+        }
+    }
+}
