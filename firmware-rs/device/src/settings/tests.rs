@@ -69,7 +69,7 @@ impl NorFlash for RamFlash {
     const ERASE_SIZE: usize = PAGE;
 
     async fn erase(&mut self, from: u32, to: u32) -> Result<(), Self::Error> {
-        if from as usize % PAGE != 0 || to as usize % PAGE != 0 || to as usize > self.bytes.len() {
+        if !(from as usize).is_multiple_of(PAGE) || !(to as usize).is_multiple_of(PAGE) || to as usize > self.bytes.len() {
             return Err(RamFlashError::Misaligned);
         }
         if self.budget == Some(0) {
@@ -81,7 +81,7 @@ impl NorFlash for RamFlash {
 
     async fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
         let start = offset as usize;
-        if start % 4 != 0 || bytes.len() % 4 != 0 || start + bytes.len() > self.bytes.len() {
+        if !start.is_multiple_of(4) || !bytes.len().is_multiple_of(4) || start + bytes.len() > self.bytes.len() {
             return Err(RamFlashError::Misaligned);
         }
         let allowed = self.budget.map_or(bytes.len(), |budget| budget.min(bytes.len()));
