@@ -17,17 +17,20 @@ sh scripts/bun.sh schema/gen/main.ts --check
 step "TypeScript type check (tsc)"
 "$root/node_modules/.bin/tsc" -p "$root"
 
-step "host executables (npm run build)"
-sh scripts/bun.sh host/build.ts
-
-step "TypeScript tests (bun test), against the built linux-x64 executable"
-# Cross-process tests start servers and builds, so they get more than the default 5 s.
-SYSBOY_TEST_BINARY="$root/dist/sysboy-linux-x64" sh scripts/bun.sh test --timeout 30000
-
 step "Rust tests (cargo test)"
 sh scripts/cargo-host.sh test --workspace
 
-step "protocol crate builds for riscv32imc-unknown-none-elf (no_std)"
-sh scripts/cargo-target.sh riscv32imc-unknown-none-elf build -p sysboy-protocol --release
+step "simulated device (cargo build -p sysboy-sim), for the end-to-end tests"
+sh scripts/cargo-host.sh build -p sysboy-sim
+
+step "protocol and device-logic crates build for riscv32imc-unknown-none-elf (no_std)"
+sh scripts/cargo-target.sh riscv32imc-unknown-none-elf build -p sysboy-protocol -p sysboy-device --release
+
+step "host executables (npm run build)"
+sh scripts/bun.sh host/build.ts
+
+step "TypeScript and end-to-end tests (bun test), against the built linux-x64 executable"
+# Cross-process tests start servers and builds, so they get more than the default 5 s.
+SYSBOY_TEST_BINARY="$root/dist/sysboy-linux-x64" sh scripts/bun.sh test --timeout 30000
 
 step "all tests passed"
