@@ -38,6 +38,19 @@ describe('device commands', () => {
     device.close()
   })
 
+  it('follows an ack with the config that binds the new metric, and only then its newest frame', async () => {
+    const device = await DeviceClient.paired(running.ws, { device: 'ordered' })
+    await device.freshMetric('vram', 2_000)
+    const from = device.received.length
+    const ack = await command(device, { type: 'select_metric', id: 77, output: 'meter', metric: 'cpu' })
+    expect(ack).toMatchObject({ ok: true, metric: 'cpu' })
+    await device.freshMetric('cpu', 2_000)
+    const after = device.received.slice(from).filter((m) => m.type !== 'heartbeat' && m.type !== 'vram')
+    expect(after.slice(0, 3).map((m) => m.type)).toEqual(['ack', 'config', 'cpu'])
+    expect(after[1]).toMatchObject({ type: 'config', bindings: [{ output: 'meter', metric: 'cpu' }] })
+    device.close()
+  })
+
   it('sends user-named metrics as metric frames with a name', async () => {
     const device = await DeviceClient.paired(running.ws, { device: 'named' })
     expect(await command(device, { type: 'select_metric', id: 1, output: 'meter', metric: 'queue_depth' })).toMatchObject({

@@ -1,12 +1,10 @@
 // Carries out device commands (button, select_metric, identify) and answers each with an ack.
 import type { DeviceMessage, ErrorMessage, HostMessage, SessionConfig } from '../../schema/index.ts'
 import type { DeviceSession } from '../hub/device-session.ts'
-import type { Hub } from '../hub/hub.ts'
 
 type Command = Extract<DeviceMessage, { type: 'button' | 'select_metric' | 'identify' }>
 
 export interface CommandContext {
-  hub: Hub
   /** The metrics this host offers, in the order a button press cycles through them. */
   metrics: readonly string[]
   now: number
@@ -28,11 +26,17 @@ const outputForButton = (session: DeviceSession, button: string): string | undef
   return (session.hello.outputs[index] ?? session.hello.outputs[0])?.id
 }
 
-const switchTo = (session: DeviceSession, output: string, metric: string, context: CommandContext): void => {
-  context.hub.reconfigure(session, rebind(session.config, output, metric), context.now)
-}
+/** The config that rebinds the output; sending it to the device is what makes the switch happen. */
+const switchTo = (session: DeviceSession, output: string, metric: string): HostMessage => ({
+  type: 'config',
+  ...rebind(session.config, output, metric),
+})
 
-/** The replies to one command, in order: an error first when it names a bad metric or output, then the ack. */
+/**
+ * The replies to one command, in order: an error first when it names a bad metric or output, then the ack, then
+ * the new config when the command changes what the device shows. Nothing is applied here: the caller applies a
+ * config reply as it sends it.
+ */
 export const carryOut = (command: Command, session: DeviceSession, context: CommandContext): HostMessage[] => {
   const { id } = command
   switch (command.type) {
@@ -47,8 +51,8 @@ export const carryOut = (command: Command, session: DeviceSession, context: Comm
       const at = current === undefined ? -1 : context.metrics.indexOf(current)
       const next = context.metrics[(at + 1) % context.metrics.length]
       if (next === undefined) return [{ type: 'ack', id, ok: false, reason: 'this host offers no metrics' }]
-      switchTo(session, output, next, context)
-      return [{ type: 'ack', id, ok: true, metric: next }]
+      const config = switchTo(session, output, next)
+      return [{ type: 'ack', id, ok: true, metric: next }, config]
     }
     case 'select_metric': {
       const refuse = (code: ErrorMessage['code'], reason: string): HostMessage[] => [
@@ -61,8 +65,8 @@ export const carryOut = (command: Command, session: DeviceSession, context: Comm
       if (!context.metrics.includes(command.metric)) {
         return refuse('unknown_metric', `unknown metric '${command.metric}'; this host offers ${offered(context.metrics)}`.slice(0, 200))
       }
-      switchTo(session, command.output, command.metric, context)
-      return [{ type: 'ack', id, ok: true, metric: command.metric }]
+      const config = switchTo(session, command.output, command.metric)
+      return [{ type: 'ack', id, ok: true, metric: command.metric }, config]
     }
   }
 }

@@ -80,10 +80,15 @@ export class DeviceGate {
       case 'button':
       case 'select_metric':
       case 'identify': {
-        const before = session.config
-        const context = { hub: this.#options.hub, metrics: this.#options.metrics, now }
-        for (const reply of carryOut(message, session, context)) this.#send(connection, reply)
-        if (session.config !== before) this.#remember(session)
+        const context = { metrics: this.#options.metrics, now }
+        for (const reply of carryOut(message, session, context)) {
+          if (reply.type === 'config') {
+            const { type: _config, ...config } = reply
+            this.reconfigure(session, config, now)
+          } else {
+            this.#send(connection, reply)
+          }
+        }
         this.#checkBuffer(connection)
         return
       }
@@ -108,11 +113,14 @@ export class DeviceGate {
     if (connection.session !== undefined) this.#options.hub.remove(connection.session)
   }
 
-  /** Applies new settings to a device from the REST API, and tells the device. */
+  /**
+   * Applies new settings to a device (from a command or the REST API) and tells the device. The config goes out
+   * before the newest frame of a newly bound metric, so the device never drops that frame as unbound.
+   */
   reconfigure(session: DeviceSession, config: SessionConfig, now: number): void {
+    session.sendControl({ type: 'config', ...config })
     this.#options.hub.reconfigure(session, config, now)
     this.#remember(session)
-    session.sendControl({ type: 'config', ...config })
   }
 
   /** Closes sockets that never said hello or went silent, and sends heartbeats to idle devices. */
