@@ -7,6 +7,7 @@
 extern crate alloc;
 
 pub mod button;
+pub mod io;
 pub mod link;
 pub mod meter;
 pub mod settings;

@@ -11,7 +11,7 @@
 //! record; 1 KiB holds the largest (16-point calibration with its undo curve).
 //!
 //! # Example
-//! ```ignore
+//! ```text
 //! let mut store = SettingsStore::new(flash, 0x9000..0xB000)?;
 //! let mut buffer = [0u8; 1024];
 //! let loaded = store.load(&mut buffer).await;

@@ -1,0 +1,247 @@
+//! The async edge: one host-link session over any byte stream (an embassy-net `TcpSocket`, say), driving the
+//! sans-IO [`ws`](crate::ws) codec and [`link`](crate::link) state machine.
+//!
+//! # Overview
+//! [`run_session`] takes a connected socket, does the upgrade, sends the hello, then reads frames and runs the
+//! link's timers until the session ends, and says why in [`SessionEnd`]. It writes every frame itself (pongs,
+//! closes, error frames, heartbeats, button commands) and hands the rest of the link's [`Action`]s to the
+//! [`Board`], which owns the meters, the settings and the clock.
+//!
+//! # Configuration
+//! [`Buffers`] are the caller's: `rx` holds one frame header plus the largest message, `message` sets the
+//! largest message, and `tx` holds the largest frame the device sends (1 KiB is plenty).
+//!
+//! # Example
+//! ```text
+//! let end = run_session(&mut socket, &mut link, &mut board, &target, buffers).await;
+//! ```
+
+use alloc::string::String;
+
+use embassy_futures::select::{select, Either};
+use embedded_io_async::{Read, Write};
+
+use crate::button::Gesture;
+use crate::link::{Action, HostLink};
+use crate::ws::{close_code, encode_close, encode_text, Decoder, Event, FrameError, Handshake, HandshakeError};
+
+/// What the wiring provides a session: time, randomness, button gestures, and a place for the link's actions.
+#[allow(async_fn_in_trait)]
+pub trait Board {
+    /// Milliseconds since boot.
+    fn now_ms(&self) -> u64;
+    /// A random number (for mask keys, the WebSocket key and backoff jitter).
+    fn random(&mut self) -> u32;
+    /// Waits until `now_ms()` reaches `deadline_ms`.
+    async fn sleep_until(&mut self, deadline_ms: u64);
+    /// A gesture since the last call, with its button id.
+    fn take_gesture(&mut self) -> Option<(String, Gesture)>;
+    /// Carries out an action that is not a frame: show a reading, apply a config, log an ack or a refusal.
+    fn act(&mut self, action: Action);
+}
+
+/// Where to connect.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The Host header: address and port.
+    pub host: &'a str,
+    /// The WebSocket path, `/ws`.
+    pub path: &'a str,
+    /// The pairing token, sent as `Authorization: Bearer`.
+    pub token: Option<&'a str>,
+}
+
+/// The caller's buffers for one session.
+pub struct Buffers<'a> {
+    /// Bytes received and not yet decoded.
+    pub rx: &'a mut [u8],
+    /// Frames being written.
+    pub tx: &'a mut [u8],
+    /// Reassembly of fragmented messages; its length is the largest message taken.
+    pub message: &'a mut [u8],
+}
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The socket failed or the peer closed it.
+    Io,
+    /// The upgrade failed.
+    Handshake(HandshakeError),
+    /// The host broke the WebSocket protocol; we closed with its code.
+    Protocol(FrameError),
+    /// The host closed the session, with its code.
+    Closed(Option<u16>),
+    /// The link asked to disconnect (a silent host, a refused token).
+    Disconnected,
+}
+
+#[cfg(test)]
+mod tests;
+
+/// How often the link's timers and the button are looked at while no frame arrives.
+const POLL_MS: u64 = 50;
+
+/// Runs one session on a connected socket. The link must be in `Connecting`; it ends in a backoff state.
+pub async fn run_session<S: Read + Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    target: &Target<'_>,
+    buffers: Buffers<'_>,
+) -> SessionEnd {
+    let Buffers { rx, tx, message } = buffers;
+    link.connected();
+    let end = match upgrade(socket, board, target, rx, tx).await {
+        Ok(leftover) => live(socket, link, board, rx, leftover, tx, message).await,
+        Err(end) => end,
+    };
+    let (now, random) = (board.now_ms(), board.random());
+    let actions = match end {
+        SessionEnd::Handshake(error) => link.upgrade_failed(now, error, random),
+        SessionEnd::Disconnected => alloc::vec::Vec::new(),
+        _ => link.connection_lost(now, random),
+    };
+    actions.into_iter().for_each(|action| board.act(action));
+    end
+}
+
+/// Writes the upgrade request and reads the answer; returns how many frame bytes followed the head in `rx`.
+async fn upgrade<S: Read + Write, B: Board>(
+    socket: &mut S,
+    board: &mut B,
+    target: &Target<'_>,
+    rx: &mut [u8],
+    tx: &mut [u8],
+) -> Result<usize, SessionEnd> {
+    let mut random = [0u8; 16];
+    for chunk in random.chunks_mut(4) {
+        chunk.copy_from_slice(&board.random().to_le_bytes());
+    }
+    let handshake = Handshake::new(random);
+    let n = handshake.write_request(target.host, target.path, target.token, tx).map_err(SessionEnd::Handshake)?;
+    socket.write_all(&tx[..n]).await.map_err(|_| SessionEnd::Io)?;
+    let mut len = 0;
+    loop {
+        let read = socket.read(&mut rx[len..]).await.map_err(|_| SessionEnd::Io)?;
+        if read == 0 {
+            return Err(SessionEnd::Io);
+        }
+        len += read;
+        if let Some(head) = handshake.read_response(&rx[..len], rx.len()).map_err(SessionEnd::Handshake)? {
+            rx.copy_within(head..len, 0);
+            return Ok(len - head);
+        }
+    }
+}
+
+async fn live<S: Read + Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    rx: &mut [u8],
+    mut len: usize,
+    tx: &mut [u8],
+    message: &mut [u8],
+) -> SessionEnd {
+    let mut decoder = Decoder::new(message);
+    let hello = link.upgraded(board.now_ms());
+    if let Some(end) = carry_out(socket, board, tx, hello).await {
+        return end;
+    }
+    loop {
+        // Decode every whole frame received so far.
+        loop {
+            let now = board.now_ms();
+            let mask = board.random().to_le_bytes();
+            let (consumed, actions, reply) = match decoder.decode(&rx[..len]) {
+                Err(error) => {
+                    if let Ok(n) = error.close_frame(mask, tx) {
+                        let _ = socket.write_all(&tx[..n]).await;
+                    }
+                    return SessionEnd::Protocol(error);
+                }
+                Ok(decoded) if decoded.consumed == 0 => break,
+                Ok(decoded) => {
+                    let reply = decoded.event.and_then(|event| event.reply(mask, tx).ok().flatten());
+                    let actions = match decoded.event {
+                        Some(Event::Text(text)) => link.received_text(now, text.as_bytes()),
+                        Some(Event::Binary(_)) => link.received_binary(now),
+                        _ => alloc::vec::Vec::new(),
+                    };
+                    let closed = match decoded.event {
+                        Some(Event::Close { code, .. }) => Some(code),
+                        _ => None,
+                    };
+                    (decoded.consumed, actions, reply.map(|n| (n, closed)))
+                }
+            };
+            rx.copy_within(consumed..len, 0);
+            len -= consumed;
+            if let Some((n, closed)) = reply {
+                if socket.write_all(&tx[..n]).await.is_err() {
+                    return SessionEnd::Io;
+                }
+                if let Some(code) = closed {
+                    return SessionEnd::Closed(code);
+                }
+            }
+            if let Some(end) = carry_out(socket, board, tx, actions).await {
+                return end;
+            }
+        }
+        if len == rx.len() {
+            // The decoder refuses frames over its limit, so a full buffer means rx is smaller than a frame.
+            return SessionEnd::Protocol(FrameError::TooBig);
+        }
+        let deadline = board.now_ms() + POLL_MS;
+        match select(socket.read(&mut rx[len..]), board.sleep_until(deadline)).await {
+            Either::First(Ok(0)) | Either::First(Err(_)) => return SessionEnd::Io,
+            Either::First(Ok(read)) => len += read,
+            Either::Second(()) => {
+                let (now, random) = (board.now_ms(), board.random());
+                let mut actions = link.poll(now, random);
+                while let Some((button, gesture)) = board.take_gesture() {
+                    actions.extend(link.gesture(now, &button, gesture));
+                }
+                if let Some(end) = carry_out(socket, board, tx, actions).await {
+                    return end;
+                }
+            }
+        }
+    }
+}
+
+/// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`.
+async fn carry_out<S: Write, B: Board>(
+    socket: &mut S,
+    board: &mut B,
+    tx: &mut [u8],
+    actions: alloc::vec::Vec<Action>,
+) -> Option<SessionEnd> {
+    let mut disconnect = false;
+    for action in actions {
+        match action {
+            Action::Send(message) => {
+                let Ok(text) = sysboy_protocol::encode(&message) else { continue };
+                let mask = board.random().to_le_bytes();
+                // A frame too big for tx is a wiring mistake; dropping it keeps the session going.
+                if let Ok(n) = encode_text(&text, mask, tx) {
+                    if socket.write_all(&tx[..n]).await.is_err() {
+                        return Some(SessionEnd::Io);
+                    }
+                }
+            }
+            Action::Disconnect => disconnect = true,
+            other => board.act(other),
+        }
+    }
+    if !disconnect {
+        return None;
+    }
+    let mask = board.random().to_le_bytes();
+    if let Ok(n) = encode_close(close_code::NORMAL, "", mask, tx) {
+        let _ = socket.write_all(&tx[..n]).await;
+    }
+    Some(SessionEnd::Disconnected)
+}

@@ -1,0 +1,125 @@
+//! One whole session over an in-memory socket whose far end is a scripted host.
+
+extern crate std;
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use embassy_futures::block_on;
+use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
+use sysboy_protocol::{Chip, Output, OutputKind};
+
+use super::*;
+use crate::link::{LinkConfig, LinkState};
+use crate::meter::Reading;
+
+/// The host's side: answers the upgrade with the right accept value, then sends `frames`, then nothing.
+struct ScriptedHost {
+    written: Vec<u8>,
+    to_send: Vec<Vec<u8>>,
+    upgraded: bool,
+}
+
+impl ErrorType for ScriptedHost {
+    type Error = ErrorKind;
+}
+
+impl Read for ScriptedHost {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        if !self.upgraded {
+            let request = core::str::from_utf8(&self.written).unwrap();
+            let key = request.lines().find_map(|l| l.strip_prefix("Sec-WebSocket-Key: ")).unwrap().trim();
+            let mut random = [0u8; 16];
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.decode_slice(key, &mut random).unwrap();
+            let accept = crate::ws::Handshake::new(random).expected_accept().to_string();
+            let head = std::format!("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n");
+            self.upgraded = true;
+            buf[..head.len()].copy_from_slice(head.as_bytes());
+            return Ok(head.len());
+        }
+        if self.to_send.is_empty() {
+            return Ok(0);
+        }
+        let frame = self.to_send.remove(0);
+        buf[..frame.len()].copy_from_slice(&frame);
+        Ok(frame.len())
+    }
+}
+
+impl Write for ScriptedHost {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+        self.written.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+}
+
+/// A board whose clock only moves when it sleeps.
+#[derive(Default)]
+struct TestBoard {
+    now: u64,
+    acted: Vec<Action>,
+}
+
+impl Board for TestBoard {
+    fn now_ms(&self) -> u64 {
+        self.now
+    }
+    fn random(&mut self) -> u32 {
+        0x1234_5678
+    }
+    async fn sleep_until(&mut self, deadline_ms: u64) {
+        self.now = deadline_ms;
+    }
+    fn take_gesture(&mut self) -> Option<(String, Gesture)> {
+        None
+    }
+    fn act(&mut self, action: Action) {
+        self.acted.push(action);
+    }
+}
+
+fn text_frame(text: &str) -> Vec<u8> {
+    let mut frame = alloc::vec![0x81];
+    if text.len() < 126 {
+        frame.push(text.len() as u8);
+    } else {
+        frame.push(126);
+        frame.extend_from_slice(&(text.len() as u16).to_be_bytes());
+    }
+    frame.extend_from_slice(text.as_bytes());
+    frame
+}
+
+#[test]
+fn a_session_upgrades_says_hello_shows_frames_and_ends_on_close() {
+    let welcome = r#"{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
+    let mut host = ScriptedHost {
+        written: Vec::new(),
+        to_send: alloc::vec![text_frame(welcome), text_frame(r#"{"type":"vram","value":60.5}"#), alloc::vec![0x88, 0x02, 0x03, 0xe9]],
+        upgraded: false,
+    };
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    let mut link = HostLink::new(LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap(), Vec::new());
+    link.found_host();
+    let mut board = TestBoard::default();
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "127.0.0.1:7777", path: "/ws", token: Some("tok_0123456789") };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+
+    assert_eq!(end, SessionEnd::Closed(Some(1001)));
+    assert!(matches!(link.state(), LinkState::Backoff { .. }));
+    assert!(board.acted.contains(&Action::Show { output: "vu".into(), reading: Reading::Value(60.5) }));
+    assert_eq!(board.acted.last(), Some(&Action::Forget));
+    let written = core::str::from_utf8(&host.written[..host.written.windows(4).position(|w| w == b"\r\n\r\n").unwrap()]).unwrap();
+    assert!(written.contains("Authorization: Bearer tok_0123456789"));
+    // After the head: the masked hello, then the echoed close.
+    let after_head = &host.written[written.len() + 4..];
+    assert_eq!(after_head[0], 0x81);
+    assert_eq!(&after_head[after_head.len() - 8..after_head.len() - 6], &[0x88, 0x82]);
+}
