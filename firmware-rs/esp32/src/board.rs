@@ -1,0 +1,94 @@
+//! The one place that knows which chip this is: the supported chip features and each board's pin numbers.
+//!
+//! Pins can be changed at build time without editing code, e.g.
+//! `SYSBOY_METER_GPIO=3 SYSBOY_BUTTON_GPIO=9 cargo build --release`; a pin the chip cannot spare (flash, USB)
+//! or one used twice stops the build with a message.
+
+#[cfg(all(feature = "esp32c3", feature = "esp32c6"))]
+compile_error!("enable exactly one chip feature: `esp32c3` (default) or `esp32c6` with --no-default-features");
+#[cfg(not(any(feature = "esp32c3", feature = "esp32c6")))]
+compile_error!("enable a chip feature: `esp32c3` (default) or `esp32c6`");
+#[cfg(all(feature = "esp32c3", not(target_arch = "riscv32")))]
+compile_error!("the ESP32-C3 builds for riscv32imc-unknown-none-elf");
+#[cfg(all(feature = "esp32c6", not(target_feature = "a")))]
+compile_error!("the ESP32-C6 builds for riscv32imac-unknown-none-elf (`cargo build-c6`)");
+
+/// The chip's name, for the boot log.
+#[cfg(feature = "esp32c3")]
+pub const CHIP: &str = "ESP32-C3";
+/// The chip's name, for the boot log.
+#[cfg(feature = "esp32c6")]
+pub const CHIP: &str = "ESP32-C6";
+
+/// GPIOs that must not be used: the SPI flash pins and the USB Serial/JTAG pins that carry the log.
+#[cfg(feature = "esp32c3")]
+const RESERVED: &[u8] = &[12, 13, 14, 15, 16, 17, 18, 19];
+#[cfg(feature = "esp32c6")]
+const RESERVED: &[u8] = &[12, 13, 24, 25, 26, 27, 28, 29, 30];
+
+#[cfg(feature = "esp32c3")]
+const LAST_GPIO: u8 = 21;
+#[cfg(feature = "esp32c6")]
+const LAST_GPIO: u8 = 30;
+
+// Defaults: the meter and I2C on free pins, the button on GPIO9, which is the BOOT button of the dev kits.
+#[cfg(feature = "esp32c3")]
+const DEFAULTS: Pins = Pins { meter: 4, button: 9, sda: 5, scl: 6 };
+#[cfg(feature = "esp32c6")]
+const DEFAULTS: Pins = Pins { meter: 2, button: 9, sda: 6, scl: 7 };
+
+/// GPIO numbers of the board's wiring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pins {
+    /// The PWM output into the RC filter and op-amp.
+    pub meter: u8,
+    /// The push button to ground (internal pull-up).
+    pub button: u8,
+    /// The MCP4725's I2C data line.
+    pub sda: u8,
+    /// The MCP4725's I2C clock line.
+    pub scl: u8,
+}
+
+/// The pins this build uses.
+pub const PINS: Pins = checked(Pins {
+    meter: gpio_from_env(option_env!("SYSBOY_METER_GPIO"), DEFAULTS.meter),
+    button: gpio_from_env(option_env!("SYSBOY_BUTTON_GPIO"), DEFAULTS.button),
+    sda: gpio_from_env(option_env!("SYSBOY_SDA_GPIO"), DEFAULTS.sda),
+    scl: gpio_from_env(option_env!("SYSBOY_SCL_GPIO"), DEFAULTS.scl),
+});
+
+const fn gpio_from_env(value: Option<&str>, default: u8) -> u8 {
+    let Some(text) = value else { return default };
+    let bytes = text.as_bytes();
+    assert!(!bytes.is_empty() && bytes.len() <= 2, "a SYSBOY_*_GPIO value must be a GPIO number such as 4");
+    let mut number: u8 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        assert!(bytes[i].is_ascii_digit(), "a SYSBOY_*_GPIO value must be a GPIO number such as 4");
+        number = number * 10 + (bytes[i] - b'0');
+        i += 1;
+    }
+    number
+}
+
+const fn checked(pins: Pins) -> Pins {
+    let all = [pins.meter, pins.button, pins.sda, pins.scl];
+    let mut i = 0;
+    while i < all.len() {
+        assert!(all[i] <= LAST_GPIO, "a SYSBOY_*_GPIO number is past this chip's last GPIO");
+        let mut r = 0;
+        while r < RESERVED.len() {
+            assert!(all[i] != RESERVED[r], "a SYSBOY_*_GPIO number names a flash or USB pin");
+            r += 1;
+        }
+        i += 1;
+    }
+    assert!(pins.meter != pins.button, "the meter and the button need different GPIOs");
+    #[cfg(feature = "mcp4725")]
+    assert!(
+        pins.sda != pins.scl && pins.sda != pins.button && pins.scl != pins.button,
+        "the I2C pins and the button need different GPIOs"
+    );
+    pins
+}

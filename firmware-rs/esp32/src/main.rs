@@ -1,0 +1,76 @@
+//! Sysboy firmware for ESP32-C3 and ESP32-C6: chip set-up, the radio, the meter output, the button and the
+//! settings flash, wired to the chip-independent logic in `sysboy-device`.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod board;
+mod button;
+mod meter;
+mod output;
+mod radio;
+mod settings;
+mod watchdog;
+
+use embassy_executor::Spawner;
+use esp_backtrace as _;
+use esp_hal::{clock::CpuClock, gpio::AnyPin, ram, timer::timg::TimerGroup};
+
+use crate::{board::PINS, output::AnalogOutput, settings::SettingsFlash};
+
+esp_bootloader_esp_idf::esp_app_desc!();
+
+#[esp_rtos::main]
+async fn main(spawner: Spawner) -> ! {
+    esp_println::logger::init_logger_from_env();
+    let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
+    // esp-radio needs about 72 KiB of heap for Wi-Fi; the reclaimed bootloader RAM carries most of it.
+    esp_alloc::heap_allocator!(#[ram(reclaimed)] size: 64 * 1024);
+    esp_alloc::heap_allocator!(size: 36 * 1024);
+    log::info!("sysboy {} on {} ({:?})", env!("CARGO_PKG_VERSION"), board::CHIP, PINS);
+
+    let timg0 = TimerGroup::new(peripherals.TIMG0);
+    esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);
+    let timg1 = TimerGroup::new(peripherals.TIMG1);
+    spawner.spawn(watchdog::feed(timg1.wdt).expect("the watchdog task is spawned once"));
+
+    match SettingsFlash::open(peripherals.FLASH) {
+        Ok(settings) => log::info!("settings: nvs partition at {:#x}..{:#x}", settings.range.start, settings.range.end),
+        Err(error) => log::error!("settings: {error}"),
+    }
+
+    // SAFETY: board::PINS checked at build time that these are distinct, existing and not flash or USB pins,
+    // and no other driver takes them.
+    let (meter_pin, button_pin) = unsafe { (AnyPin::steal(PINS.meter), AnyPin::steal(PINS.button)) };
+    spawner.spawn(button::watch(button_pin).expect("the button task is spawned once"));
+
+    if let Err(error) = radio::start_access_point(&spawner, peripherals.WIFI) {
+        log::error!("radio: Wi-Fi did not start: {error:?}");
+    }
+
+    #[cfg(not(feature = "mcp4725"))]
+    let output = output::ledc::PwmOutput::new(peripherals.LEDC, meter_pin);
+    #[cfg(feature = "mcp4725")]
+    let output = {
+        let _ = meter_pin;
+        // SAFETY: as above, board::PINS keeps the I2C pins apart from the others.
+        let (sda, scl) = unsafe { (AnyPin::steal(PINS.sda), AnyPin::steal(PINS.scl)) };
+        output::mcp4725::DacOutput::new(peripherals.I2C0, sda, scl)
+    };
+    let mut output = match output {
+        Ok(output) => output,
+        Err(error) => halt(error),
+    };
+    let meter = match meter::meter_for(&output) {
+        Ok(meter) => meter,
+        Err(error) => halt(error),
+    };
+    log::info!("meter: output codes 0..={}", output.max_code());
+    meter::drive(meter, &mut output).await
+}
+
+/// A fault the firmware cannot work around: say so, and let the watchdog's reset retry.
+fn halt(error: impl core::fmt::Display) -> ! {
+    panic!("cannot drive the meter: {error}")
+}

@@ -1,0 +1,38 @@
+//! The meter task: `sysboy-device`'s needle stepped at its tick and written to the analog output.
+
+use embassy_time::{Duration, Instant, Ticker};
+use sysboy_device::meter::{Meter, MeterConfig, MeterConfigError};
+
+use crate::output::AnalogOutput;
+
+/// The needle's tick; the ballistics are tuned for it.
+const TICK: Duration = Duration::from_millis(10);
+
+/// A meter for an output, parked, with the default calibration and ballistics.
+pub fn meter_for(output: &dyn AnalogOutput) -> Result<Meter, MeterConfigError> {
+    Meter::new(MeterConfig::new(output.max_code())?)
+}
+
+/// Sweeps the needle once, then drives it for ever.
+pub async fn drive(mut meter: Meter, output: &mut dyn AnalogOutput) -> ! {
+    meter.boot(now_ms());
+    let mut ticker = Ticker::every(TICK);
+    let mut failed = false;
+    loop {
+        ticker.next().await;
+        let code = meter.tick(now_ms());
+        match output.write(code) {
+            Ok(()) => failed = false,
+            Err(error) if !failed => {
+                // Logged once per run of failures so a loose DAC does not flood the log.
+                log::warn!("meter: {error}");
+                failed = true;
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    Instant::now().as_millis()
+}

@@ -1,0 +1,47 @@
+//! The MCP4725 12-bit I2C DAC (address 0x60 with A0 low), written with its two-byte "fast mode" command.
+
+use esp_hal::{
+    Blocking,
+    gpio::interconnect::{PeripheralInput, PeripheralOutput},
+    i2c::master::{Config, I2c, Instance},
+    time::Rate,
+};
+
+use super::{AnalogOutput, OutputError};
+
+/// The DAC's I2C address with its A0 pin tied low.
+pub const ADDRESS: u8 = 0x60;
+
+/// The meter on an MCP4725.
+pub struct DacOutput {
+    i2c: I2c<'static, Blocking>,
+}
+
+impl DacOutput {
+    /// Opens the bus at 400 kHz and sets the DAC to 0.
+    pub fn new(
+        i2c: impl Instance + 'static,
+        sda: impl PeripheralInput<'static> + PeripheralOutput<'static>,
+        scl: impl PeripheralInput<'static> + PeripheralOutput<'static>,
+    ) -> Result<Self, OutputError> {
+        let i2c = I2c::new(i2c, Config::default().with_frequency(Rate::from_khz(400)))
+            .map_err(|_| OutputError::I2cConfig)?
+            .with_sda(sda)
+            .with_scl(scl);
+        let mut dac = Self { i2c };
+        dac.write(0)?;
+        Ok(dac)
+    }
+}
+
+impl AnalogOutput for DacOutput {
+    fn max_code(&self) -> u16 {
+        4095
+    }
+
+    fn write(&mut self, code: u16) -> Result<(), OutputError> {
+        // Fast mode: power-down bits 00, then the 12-bit code high nibble first; not stored in its EEPROM.
+        let code = code.min(self.max_code());
+        self.i2c.write(ADDRESS, &[(code >> 8) as u8, code as u8]).map_err(|_| OutputError::I2cWrite)
+    }
+}

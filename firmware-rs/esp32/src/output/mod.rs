@@ -1,0 +1,47 @@
+//! Analog output to the meter: one trait, with LEDC PWM (into an RC filter) and the MCP4725 I2C DAC behind it.
+//!
+//! The meter logic hands out codes `0..=max_code()`; the output turns a code into a voltage.
+
+pub mod ledc;
+#[cfg(feature = "mcp4725")]
+pub mod mcp4725;
+
+use core::fmt;
+
+/// Why the output could not be set up or driven.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputError {
+    /// The LEDC timer refused the frequency and resolution.
+    PwmTimer,
+    /// The LEDC channel could not be configured.
+    PwmChannel,
+    /// The I2C bus could not be configured.
+    #[cfg(feature = "mcp4725")]
+    I2cConfig,
+    /// The DAC did not acknowledge a write.
+    #[cfg(feature = "mcp4725")]
+    I2cWrite,
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::PwmTimer => "the LEDC timer cannot make this PWM frequency at this resolution",
+            Self::PwmChannel => "the LEDC channel could not be configured",
+            #[cfg(feature = "mcp4725")]
+            Self::I2cConfig => "the I2C bus could not be configured",
+            #[cfg(feature = "mcp4725")]
+            Self::I2cWrite => "the MCP4725 did not acknowledge the write",
+        })
+    }
+}
+
+impl core::error::Error for OutputError {}
+
+/// Something that turns a code into the meter's drive voltage.
+pub trait AnalogOutput {
+    /// The largest code; 0 is no current, `max_code()` is full scale.
+    fn max_code(&self) -> u16;
+    /// Drives `code`, clamped to `max_code()`.
+    fn write(&mut self, code: u16) -> Result<(), OutputError>;
+}
