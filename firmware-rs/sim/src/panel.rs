@@ -132,7 +132,7 @@ impl Panel {
         let now = crate::now_ms();
         match action {
             Action::Show { output, reading } if output == crate::station::OUTPUT => self.meter.show(now, reading.clone()),
-            Action::Show { .. } | Action::Send(_) | Action::Disconnect => {}
+            Action::Show { .. } | Action::Send(_) | Action::Disconnect | Action::ReportStatus => {}
             Action::Apply(config) => {
                 if let Err(error) = self.meter.set_stale_after_ms(config.stale_after_ms) {
                     log::warn!("config: stale timeout refused: {error}");

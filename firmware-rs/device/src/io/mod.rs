@@ -5,7 +5,9 @@
 //! [`run_session`] takes a connected socket, does the upgrade, sends the hello, then reads frames and runs the
 //! link's timers until the session ends, and says why in [`SessionEnd`]. It writes every frame itself (pongs,
 //! closes, error frames, heartbeats, button commands) and hands the rest of the link's [`Action`]s to the
-//! [`Board`], which owns the meters, the settings and the clock.
+//! [`Board`], which owns the meters, the settings and the clock, and fills in the `status` messages (heap, RSSI,
+//! addresses) the link asks for. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
+//! session.
 //!
 //! # Configuration
 //! [`Buffers`] are the caller's: `rx` holds one frame header plus the largest message, `message` sets the
@@ -17,12 +19,14 @@
 //! ```
 
 use alloc::string::String;
+use core::fmt;
 
 use embassy_futures::select::{select, Either};
 use embedded_io_async::{Read, Write};
+use sysboy_protocol::{DeviceMessage, Status};
 
 use crate::button::Gesture;
-use crate::link::{Action, HostLink};
+use crate::link::{Action, HostLink, LinkState};
 use crate::ws::{close_code, encode_close, encode_text, Decoder, Event, FrameError, Handshake, HandshakeError};
 
 /// What the wiring provides a session: time, randomness, button gestures, and a place for the link's actions.
@@ -38,6 +42,12 @@ pub trait Board {
     fn take_gesture(&mut self) -> Option<(String, Gesture)>;
     /// Carries out an action that is not a frame: show a reading, apply a config, log an ack or a refusal.
     fn act(&mut self, action: Action);
+    /// How the device is doing now, for the `status` message the link sends after the welcome and periodically.
+    fn status(&mut self) -> Status;
+    /// The link moved to `state` during the session (for a status light or a log line).
+    fn link_changed(&mut self, state: LinkState) {
+        let _ = state;
+    }
 }
 
 /// Where to connect.
@@ -74,6 +84,22 @@ pub enum SessionEnd {
     Closed(Option<u16>),
     /// The link asked to disconnect (a silent host, a refused token).
     Disconnected,
+    /// The host did not answer the upgrade within [`UPGRADE_TIMEOUT_MS`].
+    UpgradeTimeout,
+}
+
+impl fmt::Display for SessionEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Io => f.write_str("the connection failed or the host closed it"),
+            Self::Handshake(error) => write!(f, "{error}"),
+            Self::Protocol(error) => write!(f, "the host broke the WebSocket protocol: {error:?}"),
+            Self::Closed(Some(code)) => write!(f, "the host closed the session ({code})"),
+            Self::Closed(None) => f.write_str("the host closed the session"),
+            Self::Disconnected => f.write_str("the device ended the session (silent host or refused token)"),
+            Self::UpgradeTimeout => write!(f, "no upgrade answer within {UPGRADE_TIMEOUT_MS} ms"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -81,6 +107,8 @@ mod tests;
 
 /// How often the link's timers and the button are looked at while no frame arrives.
 const POLL_MS: u64 = 50;
+/// A host that has not answered the upgrade in this time is not going to.
+pub const UPGRADE_TIMEOUT_MS: u64 = 5_000;
 
 /// Runs one session on a connected socket. The link must be in `Connecting`; it ends in a backoff state.
 pub async fn run_session<S: Read + Write, B: Board>(
@@ -92,7 +120,17 @@ pub async fn run_session<S: Read + Write, B: Board>(
 ) -> SessionEnd {
     let Buffers { rx, tx, message } = buffers;
     link.connected();
-    let end = match upgrade(socket, board, target, rx, tx).await {
+    board.link_changed(link.state());
+    let mut key = [0u8; 16];
+    for chunk in key.chunks_mut(4) {
+        chunk.copy_from_slice(&board.random().to_le_bytes());
+    }
+    let deadline = board.now_ms() + UPGRADE_TIMEOUT_MS;
+    let upgraded = match select(upgrade(socket, key, target, rx, tx), board.sleep_until(deadline)).await {
+        Either::First(upgraded) => upgraded,
+        Either::Second(()) => Err(SessionEnd::UpgradeTimeout),
+    };
+    let end = match upgraded {
         Ok(leftover) => live(socket, link, board, rx, leftover, tx, message).await,
         Err(end) => end,
     };
@@ -103,22 +141,19 @@ pub async fn run_session<S: Read + Write, B: Board>(
         _ => link.connection_lost(now, random),
     };
     actions.into_iter().for_each(|action| board.act(action));
+    board.link_changed(link.state());
     end
 }
 
 /// Writes the upgrade request and reads the answer; returns how many frame bytes followed the head in `rx`.
-async fn upgrade<S: Read + Write, B: Board>(
+async fn upgrade<S: Read + Write>(
     socket: &mut S,
-    board: &mut B,
+    key: [u8; 16],
     target: &Target<'_>,
     rx: &mut [u8],
     tx: &mut [u8],
 ) -> Result<usize, SessionEnd> {
-    let mut random = [0u8; 16];
-    for chunk in random.chunks_mut(4) {
-        chunk.copy_from_slice(&board.random().to_le_bytes());
-    }
-    let handshake = Handshake::new(random);
+    let handshake = Handshake::new(key);
     let n = handshake.write_request(target.host, target.path, target.token, tx).map_err(SessionEnd::Handshake)?;
     socket.write_all(&tx[..n]).await.map_err(|_| SessionEnd::Io)?;
     let mut len = 0;
@@ -146,9 +181,11 @@ async fn live<S: Read + Write, B: Board>(
 ) -> SessionEnd {
     let mut decoder = Decoder::new(message);
     let hello = link.upgraded(board.now_ms());
+    board.link_changed(link.state());
     if let Some(end) = carry_out(socket, board, tx, hello).await {
         return end;
     }
+    let mut state = link.state();
     loop {
         // Decode every whole frame received so far.
         loop {
@@ -189,6 +226,7 @@ async fn live<S: Read + Write, B: Board>(
             if let Some(end) = carry_out(socket, board, tx, actions).await {
                 return end;
             }
+            note_state(link, board, &mut state);
         }
         if len == rx.len() {
             // The decoder refuses frames over its limit, so a full buffer means rx is smaller than a frame.
@@ -207,8 +245,17 @@ async fn live<S: Read + Write, B: Board>(
                 if let Some(end) = carry_out(socket, board, tx, actions).await {
                     return end;
                 }
+                note_state(link, board, &mut state);
             }
         }
+    }
+}
+
+/// Tells the board when the link has moved on since `state`.
+fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
+    if link.state() != *state {
+        *state = link.state();
+        board.link_changed(*state);
     }
 }
 
@@ -221,19 +268,25 @@ async fn carry_out<S: Write, B: Board>(
 ) -> Option<SessionEnd> {
     let mut disconnect = false;
     for action in actions {
-        match action {
-            Action::Send(message) => {
-                let Ok(text) = sysboy_protocol::encode(&message) else { continue };
-                let mask = board.random().to_le_bytes();
-                // A frame too big for tx is a wiring mistake; dropping it keeps the session going.
-                if let Ok(n) = encode_text(&text, mask, tx) {
-                    if socket.write_all(&tx[..n]).await.is_err() {
-                        return Some(SessionEnd::Io);
-                    }
-                }
+        let message = match action {
+            Action::Send(message) => message,
+            Action::ReportStatus => DeviceMessage::Status(board.status()),
+            Action::Disconnect => {
+                disconnect = true;
+                continue;
             }
-            Action::Disconnect => disconnect = true,
-            other => board.act(other),
+            other => {
+                board.act(other);
+                continue;
+            }
+        };
+        let Ok(text) = sysboy_protocol::encode(&message) else { continue };
+        let mask = board.random().to_le_bytes();
+        // A frame too big for tx is a wiring mistake; dropping it keeps the session going.
+        if let Ok(n) = encode_text(&text, mask, tx) {
+            if socket.write_all(&tx[..n]).await.is_err() {
+                return Some(SessionEnd::Io);
+            }
         }
     }
     if !disconnect {

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use embassy_futures::block_on;
 use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
-use sysboy_protocol::{Chip, Output, OutputKind};
+use sysboy_protocol::{Chip, Link, Output, OutputKind, Status};
 
 use super::*;
 use crate::link::{LinkConfig, LinkState};
@@ -63,6 +63,7 @@ impl Write for ScriptedHost {
 struct TestBoard {
     now: u64,
     acted: Vec<Action>,
+    states: Vec<LinkState>,
 }
 
 impl Board for TestBoard {
@@ -81,6 +82,59 @@ impl Board for TestBoard {
     fn act(&mut self, action: Action) {
         self.acted.push(action);
     }
+    fn status(&mut self) -> Status {
+        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None }
+    }
+    fn link_changed(&mut self, state: LinkState) {
+        self.states.push(state);
+    }
+}
+
+/// A host that accepts the TCP connection and then never says a word.
+struct MuteHost;
+
+impl ErrorType for MuteHost {
+    type Error = ErrorKind;
+}
+
+impl Read for MuteHost {
+    async fn read(&mut self, _buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        core::future::pending().await
+    }
+}
+
+impl Write for MuteHost {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+        Ok(buf.len())
+    }
+
+    async fn flush(&mut self) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+}
+
+fn link() -> HostLink {
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    let mut link = HostLink::new(LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap(), Vec::new());
+    link.found_host();
+    link
+}
+
+/// The masked text frames the device wrote after the upgrade head, unmasked.
+fn sent_texts(written: &[u8]) -> Vec<String> {
+    let mut rest = &written[written.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
+    let mut texts = Vec::new();
+    while rest.len() >= 6 {
+        let (opcode, short) = (rest[0] & 0x0f, usize::from(rest[1] & 0x7f));
+        let (len, at) = if short == 126 { (usize::from(u16::from_be_bytes([rest[2], rest[3]])), 4) } else { (short, 2) };
+        let mask = [rest[at], rest[at + 1], rest[at + 2], rest[at + 3]];
+        let payload: Vec<u8> = rest[at + 4..at + 4 + len].iter().enumerate().map(|(i, b)| b ^ mask[i % 4]).collect();
+        if opcode == 1 {
+            texts.push(String::from_utf8(payload).unwrap());
+        }
+        rest = &rest[at + 4 + len..];
+    }
+    texts
 }
 
 fn text_frame(text: &str) -> Vec<u8> {
@@ -122,4 +176,40 @@ fn a_session_upgrades_says_hello_shows_frames_and_ends_on_close() {
     let after_head = &host.written[written.len() + 4..];
     assert_eq!(after_head[0], 0x81);
     assert_eq!(&after_head[after_head.len() - 8..after_head.len() - 6], &[0x88, 0x82]);
+}
+
+#[test]
+fn a_bare_server_that_only_streams_the_seed_frame_moves_the_needle_and_hears_the_status() {
+    let mut host = ScriptedHost { written: Vec::new(), to_send: alloc::vec![text_frame(r#"{"type":"vram","value":60.5}"#)], upgraded: false };
+    let mut link = link();
+    let mut board = TestBoard::default();
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+
+    assert_eq!(end, SessionEnd::Io);
+    assert!(board.acted.contains(&Action::Show { output: "vu".into(), reading: Reading::Value(60.5) }));
+    assert!(board.states.contains(&LinkState::Live));
+    let sent = sent_texts(&host.written);
+    assert!(sent[0].starts_with(r#"{"type":"hello""#), "{sent:?}");
+    let status: serde_json::Value = serde_json::from_str(&sent[1]).unwrap();
+    assert_eq!(status["type"], "status");
+    assert_eq!((status["link"].as_str(), status["heap_free"].as_u64(), status["heap_min"].as_u64()), (Some("sim"), Some(90_000), Some(80_000)));
+    assert!(sysboy_protocol::decode_device_message(sent[1].as_bytes()).is_ok());
+}
+
+#[test]
+fn a_host_that_never_answers_the_upgrade_ends_the_session_and_backs_off() {
+    let mut link = link();
+    let mut board = TestBoard::default();
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let end = block_on(run_session(&mut MuteHost, &mut link, &mut board, &target, buffers));
+
+    assert_eq!(end, SessionEnd::UpgradeTimeout);
+    assert_eq!(board.now, UPGRADE_TIMEOUT_MS);
+    assert!(matches!(link.state(), LinkState::Backoff { .. }));
+    assert!(end.to_string().contains("upgrade"));
 }

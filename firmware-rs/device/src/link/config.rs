@@ -31,6 +31,7 @@ impl core::error::Error for LinkConfigError {}
 pub struct LinkConfig {
     pub(super) hello: Hello,
     pub(super) heartbeat_ms: u32,
+    pub(super) status_ms: u32,
     pub(super) silence_ms: u32,
     pub(super) welcome_timeout_ms: u32,
     pub(super) backoff_min_ms: u32,
@@ -52,6 +53,7 @@ impl LinkConfig {
                 token: None,
             },
             heartbeat_ms: 10_000,
+            status_ms: 15_000,
             silence_ms: 30_000,
             welcome_timeout_ms: 5_000,
             backoff_min_ms: 500,
@@ -76,6 +78,12 @@ impl LinkConfig {
     /// Sets how often an idle live link sends a heartbeat.
     pub fn with_heartbeat_ms(mut self, heartbeat_ms: u32) -> Self {
         self.heartbeat_ms = heartbeat_ms;
+        self
+    }
+
+    /// Sets how often a live link reports its status (heap, RSSI, addresses) to the host.
+    pub fn with_status_ms(mut self, status_ms: u32) -> Self {
+        self.status_ms = status_ms;
         self
     }
 
@@ -116,6 +124,7 @@ impl LinkConfig {
         }
         for (value, name) in [
             (self.heartbeat_ms, "heartbeat"),
+            (self.status_ms, "status"),
             (self.silence_ms, "silence"),
             (self.welcome_timeout_ms, "welcome"),
             (self.backoff_min_ms, "backoff"),

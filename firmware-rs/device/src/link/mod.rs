@@ -5,11 +5,13 @@
 //! exponential, with jitter) when anything fails, or to AuthFailed (a long wait) when the host refuses the token.
 //! The caller reports what the sockets did (`found_host`, `connected`, `upgraded`, `received_text`,
 //! `connection_lost`), calls [`HostLink::poll`] for the timers, and carries out the returned [`Action`]s.
-//! Time and randomness come in as arguments; the link never reads a clock.
+//! Time and randomness come in as arguments; the link never reads a clock. Metric frames count from the upgrade
+//! on, welcome or not, so a bare server that only streams `{"type":"vram","value":60.5}` moves the needle; until a
+//! config arrives they go to the saved bindings, or the first output shows [`DEFAULT_METRIC`].
 //!
 //! # Configuration
 //! [`LinkConfig::new`] takes what the hello announces; `with_*` setters change the token, buttons, heartbeat,
-//! timeouts and backoff.
+//! status period, timeouts and backoff.
 //!
 //! # Example
 //! ```
@@ -30,4 +32,4 @@ mod session;
 mod tests;
 
 pub use config::{LinkConfig, LinkConfigError};
-pub use session::{Action, HostLink, LinkState};
+pub use session::{Action, HostLink, LinkState, DEFAULT_METRIC};

@@ -61,7 +61,12 @@ pub enum Action {
     Forget,
     /// Close the connection (with a close frame, if the socket is still up).
     Disconnect,
+    /// Send a `status` message: the board fills in what only it knows (heap, RSSI, addresses, uptime).
+    ReportStatus,
 }
+
+/// The metric the first output shows until the host or the saved settings say otherwise.
+pub const DEFAULT_METRIC: &str = "vram";
 
 /// The host-link state machine. The caller drives the sockets and passes in the clock and random numbers.
 #[derive(Debug, Clone)]
@@ -72,13 +77,19 @@ pub struct HostLink {
     attempts: u32,
     last_rx_ms: u64,
     last_tx_ms: u64,
+    last_status_ms: u64,
     heartbeat_seq: u32,
     command_id: u32,
 }
 
 impl HostLink {
-    /// A link that starts by looking for the host, with the bindings saved from the last session.
+    /// A link that starts by looking for the host, with the bindings saved from the last session. Without saved
+    /// bindings the first output shows [`DEFAULT_METRIC`], so a bare server's seed frame moves the needle.
     pub fn new(config: LinkConfig, bindings: Vec<Binding>) -> Self {
+        let bindings = match (bindings.is_empty(), config.hello.outputs.first()) {
+            (true, Some(output)) => alloc::vec![Binding { output: output.id.clone(), metric: String::from(DEFAULT_METRIC) }],
+            _ => bindings,
+        };
         Self {
             config,
             state: LinkState::Discovering,
@@ -86,6 +97,7 @@ impl HostLink {
             attempts: 0,
             last_rx_ms: 0,
             last_tx_ms: 0,
+            last_status_ms: 0,
             heartbeat_seq: 0,
             command_id: 0,
         }
@@ -161,6 +173,10 @@ impl HostLink {
                 self.drop_link(now_ms, random)
             }
             LinkState::Live if self.silent_for(now_ms) >= u64::from(self.config.silence_ms) => self.drop_link(now_ms, random),
+            LinkState::Live if now_ms.saturating_sub(self.last_status_ms) >= u64::from(self.config.status_ms) => {
+                self.last_status_ms = now_ms;
+                alloc::vec![Action::ReportStatus]
+            }
             LinkState::Live if now_ms.saturating_sub(self.last_tx_ms) >= u64::from(self.config.heartbeat_ms) => {
                 self.heartbeat_seq = self.heartbeat_seq.wrapping_add(1);
                 let beat = Heartbeat { seq: Some(self.heartbeat_seq), ts: None };
@@ -201,18 +217,16 @@ impl HostLink {
         let kind = message.type_name();
         match message {
             HostMessage::Welcome(welcome) => {
-                if self.state == LinkState::AwaitingWelcome {
-                    self.state = LinkState::Live;
-                    self.attempts = 0;
-                }
-                self.apply(welcome.config)
+                let mut actions = self.apply(welcome.config);
+                actions.extend(self.go_live(now_ms));
+                actions
             }
             HostMessage::Config(config) => self.apply(config),
             HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
             HostMessage::Heartbeat(_) => Vec::new(),
-            HostMessage::Metric(named) if self.state == LinkState::Live => self.show(&named.name, named.value, named.reason),
+            HostMessage::Metric(named) => self.frame(now_ms, &named.name, named.value, named.reason),
             HostMessage::Vram(sample)
             | HostMessage::GpuUtil(sample)
             | HostMessage::GpuTemp(sample)
@@ -220,14 +234,27 @@ impl HostLink {
             | HostMessage::Ram(sample)
             | HostMessage::NetRx(sample)
             | HostMessage::NetTx(sample)
-            | HostMessage::Disk(sample)
-                if self.state == LinkState::Live =>
-            {
-                self.show(kind, sample.value, sample.reason)
-            }
-            // Metric frames before the welcome carry no session yet.
-            _ => Vec::new(),
+            | HostMessage::Disk(sample) => self.frame(now_ms, kind, sample.value, sample.reason),
         }
+    }
+
+    /// A metric frame. A server that streams without a welcome (a bare WebSocket server sending the seed
+    /// example) is a live host too: its frames go to the current bindings.
+    fn frame(&mut self, now_ms: u64, metric: &str, value: Option<f64>, reason: Option<String>) -> Vec<Action> {
+        let mut actions = self.show(metric, value, reason);
+        actions.extend(self.go_live(now_ms));
+        actions
+    }
+
+    /// Enters Live from AwaitingWelcome: the backoff starts over and the host hears how the device is.
+    fn go_live(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.state != LinkState::AwaitingWelcome {
+            return Vec::new();
+        }
+        self.state = LinkState::Live;
+        self.attempts = 0;
+        self.last_status_ms = now_ms;
+        alloc::vec![Action::ReportStatus]
     }
 
     fn show(&self, metric: &str, value: Option<f64>, reason: Option<String>) -> Vec<Action> {

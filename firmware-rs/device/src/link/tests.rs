@@ -60,7 +60,7 @@ fn welcome_makes_the_session_live_and_applies_its_config() {
     link.upgraded(0);
     let actions = link.received_text(10, WELCOME.as_bytes());
     assert_eq!(link.state(), LinkState::Live);
-    assert!(matches!(&actions[..], [Action::Apply(config)] if config.stale_after_ms == 5000));
+    assert!(matches!(&actions[..], [Action::Apply(config), Action::ReportStatus] if config.stale_after_ms == 5000));
     assert_eq!(link.bindings()[0].metric, "vram");
 }
 
@@ -183,13 +183,74 @@ fn idle_live_link_sends_heartbeats_and_drops_a_silent_host() {
 }
 
 #[test]
-fn a_missing_welcome_times_out() {
+fn a_silent_host_after_the_hello_times_out() {
     let mut link = HostLink::new(config(), Vec::new());
     link.found_host();
     link.connected();
     link.upgraded(0);
-    assert_eq!(link.received_text(100, br#"{"type":"vram","value":50}"#), []);
-    assert_eq!(link.poll(5_100, 0).first(), Some(&Action::Disconnect));
+    assert_eq!(link.poll(4_900, 0), []);
+    assert_eq!(link.poll(5_000, 0).first(), Some(&Action::Disconnect));
+}
+
+fn upgraded_link(bindings: Vec<sysboy_protocol::Binding>) -> HostLink {
+    let mut link = HostLink::new(config(), bindings);
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    link
+}
+
+#[test]
+fn a_bare_server_streaming_only_the_seed_frame_moves_the_first_output() {
+    let mut link = upgraded_link(Vec::new());
+    let actions = link.received_text(100, br#"{"type":"vram","value":60.5}"#);
+    assert_eq!(actions, [Action::Show { output: "vu".into(), reading: Reading::Value(60.5) }, Action::ReportStatus]);
+    assert_eq!(link.state(), LinkState::Live);
+    // Frames keep it alive without any welcome; only silence ends it.
+    for t in (1_000..60_000).step_by(1_000) {
+        assert_eq!(link.received_text(t, br#"{"type":"vram","value":61}"#).len(), 1);
+        assert!(!link.poll(t + 10, 0).contains(&Action::Disconnect));
+    }
+    assert_eq!(link.state(), LinkState::Live);
+}
+
+#[test]
+fn frames_before_a_welcome_go_to_the_saved_bindings() {
+    let saved = alloc::vec![sysboy_protocol::Binding { output: "vu".into(), metric: "cpu".into() }];
+    let mut link = upgraded_link(saved);
+    // Any metric frame shows a streaming host, bound or not; the unbound one moves nothing.
+    assert_eq!(link.received_text(100, br#"{"type":"vram","value":60.5}"#), [Action::ReportStatus]);
+    assert_eq!(link.state(), LinkState::Live);
+    let actions = link.received_text(200, br#"{"type":"cpu","value":12}"#);
+    assert_eq!(actions, [Action::Show { output: "vu".into(), reading: Reading::Value(12.0) }]);
+}
+
+#[test]
+fn a_welcome_after_frames_still_applies_its_config() {
+    let mut link = upgraded_link(Vec::new());
+    link.received_text(100, br#"{"type":"vram","value":60.5}"#);
+    let actions = link.received_text(200, WELCOME.replace("vram", "cpu").as_bytes());
+    assert!(matches!(&actions[..], [Action::Apply(c)] if c.bindings[0].metric == "cpu"));
+    assert_eq!(link.received_text(300, br#"{"type":"cpu","value":5}"#).len(), 1);
+}
+
+#[test]
+fn status_goes_out_after_the_welcome_and_then_every_period() {
+    let mut link = HostLink::new(config().with_status_ms(20_000).with_heartbeat_ms(60_000).with_silence_ms(120_000), Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    let actions = link.received_text(10, WELCOME.as_bytes());
+    assert_eq!(actions.last(), Some(&Action::ReportStatus));
+    assert_eq!(link.poll(19_000, 0), []);
+    assert_eq!(link.poll(20_010, 0), [Action::ReportStatus]);
+    assert_eq!(link.poll(20_020, 0), []);
+    assert_eq!(link.poll(40_010, 0), [Action::ReportStatus]);
+}
+
+#[test]
+fn a_zero_status_period_is_refused() {
+    assert_eq!(config().with_status_ms(0).checked().unwrap_err(), LinkConfigError::BadTimer("status"));
 }
 
 #[test]
