@@ -10,5 +10,8 @@ pub mod button;
 pub mod io;
 pub mod link;
 pub mod meter;
+pub mod portal;
+pub mod provisioning;
+pub mod radio;
 pub mod settings;
 pub mod ws;
