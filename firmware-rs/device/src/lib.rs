@@ -1,6 +1,7 @@
 //! Sysboy device logic that names no chip: the WebSocket codec, the host link, mDNS discovery of the host, the
-//! meter, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the clock and random numbers),
-//! so the ESP32 binary and the simulated device wire the same code, and it is tested on the host.
+//! meter, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
+//! clock and random numbers), so the ESP32 binary and the simulated device wire the same code, and it is tested
+//! on the host.
 #![no_std]
 #![warn(missing_docs)]
 
