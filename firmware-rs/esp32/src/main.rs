@@ -17,7 +17,9 @@ use embassy_executor::Spawner;
 use esp_backtrace as _;
 use esp_hal::{clock::CpuClock, gpio::AnyPin, ram, timer::timg::TimerGroup};
 
-use crate::{board::PINS, output::AnalogOutput, settings::SettingsFlash};
+use sysboy_device::settings::Settings;
+
+use crate::{board::PINS, output::AnalogOutput};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -35,15 +37,22 @@ async fn main(spawner: Spawner) -> ! {
     let timg1 = TimerGroup::new(peripherals.TIMG1);
     spawner.spawn(watchdog::feed(timg1.wdt).expect("the watchdog task is spawned once"));
 
-    match SettingsFlash::open(peripherals.FLASH) {
-        Ok(settings) => log::info!("settings: nvs partition at {:#x}..{:#x}", settings.range.start, settings.range.end),
-        Err(error) => log::error!("settings: {error}"),
-    }
+    let settings = match settings::open(peripherals.FLASH) {
+        Ok((store, range)) => {
+            log::info!("settings: nvs partition at {:#x}..{:#x}", range.start, range.end);
+            Some(store)
+        }
+        Err(error) => {
+            log::error!("settings: {error}; running without saved settings");
+            None
+        }
+    };
+    let (settings, saved) = load_settings(settings).await;
 
     // SAFETY: board::PINS checked at build time that these are distinct, existing and not flash or USB pins,
     // and no other driver takes them.
     let (meter_pin, button_pin) = unsafe { (AnyPin::steal(PINS.meter), AnyPin::steal(PINS.button)) };
-    spawner.spawn(button::watch(button_pin).expect("the button task is spawned once"));
+    spawner.spawn(button::watch(button_pin, settings).expect("the button task is spawned once"));
 
     if let Err(error) = radio::start_access_point(&spawner, peripherals.WIFI) {
         log::error!("radio: Wi-Fi did not start: {error:?}");
@@ -62,12 +71,35 @@ async fn main(spawner: Spawner) -> ! {
         Ok(output) => output,
         Err(error) => halt(error),
     };
-    let meter = match meter::meter_for(&output) {
+    let mut meter = match meter::meter_for(&output) {
         Ok(meter) => meter,
         Err(error) => halt(error),
     };
+    // One output on this board: the first stored curve is its calibration.
+    if let Some(calibration) = saved.as_ref().and_then(|saved| saved.calibrations.first()) {
+        match meter.set_calibration(&calibration.current) {
+            Ok(()) => log::info!("meter: calibration \"{}\" restored", calibration.output),
+            Err(error) => log::warn!("meter: the stored calibration is unusable ({error}); using the linear one"),
+        }
+    }
     log::info!("meter: output codes 0..={}", output.max_code());
     meter::drive(meter, &mut output).await
+}
+
+/// Loads the saved settings, logging what could not be used; none without a store.
+async fn load_settings(store: Option<settings::Store>) -> (Option<settings::Store>, Option<Settings>) {
+    let Some(mut store) = store else { return (None, None) };
+    let mut buffer = [0u8; settings::RECORD_BUFFER];
+    let loaded = store.load(&mut buffer).await;
+    for problem in &loaded.problems {
+        log::warn!("settings: {problem}");
+    }
+    let network = &loaded.settings.network;
+    match &network.wifi {
+        Some(wifi) => log::info!("settings: home network \"{}\" saved", wifi.ssid),
+        None => log::info!("settings: no home network saved; the portal is the way in"),
+    }
+    (Some(store), Some(loaded.settings))
 }
 
 /// A fault the firmware cannot work around: say so, and let the watchdog's reset retry.
