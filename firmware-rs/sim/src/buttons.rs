@@ -1,5 +1,6 @@
 //! The button task: the simulated pin (held down for a while by each console press) sampled every tick through
-//! `sysboy_device::button`'s debouncer, as the ESP32 samples its GPIO; gestures go to the station.
+//! `sysboy_device::button`'s debouncer, as the ESP32 samples its GPIO; gestures go to the station, and a long
+//! press also erases the settings, session or not.
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::channel::Channel;
@@ -7,6 +8,7 @@ use embassy_time::{Duration, Instant, Ticker};
 use sysboy_device::button::{Button, ButtonConfig, Gesture};
 
 use crate::console::{Commands, ConsoleCommand};
+use crate::settings::{SettingsRequest, SettingsRequests};
 
 /// The simulated device's one button.
 pub const BUTTON: &str = "select";
@@ -22,7 +24,13 @@ pub type Gestures = Channel<CriticalSectionRawMutex, Gesture, 4>;
 
 /// Samples the simulated pin for ever.
 #[embassy_executor::task]
-pub async fn run(config: ButtonConfig, long_press: Duration, commands: &'static Commands, gestures: &'static Gestures) -> ! {
+pub async fn run(
+    config: ButtonConfig,
+    long_press: Duration,
+    commands: &'static Commands,
+    gestures: &'static Gestures,
+    settings: &'static SettingsRequests,
+) -> ! {
     let mut button = Button::new(config);
     let mut ticker = Ticker::every(Duration::from_millis(u64::from(TICK_MS)));
     let mut released_at = Instant::MIN;
@@ -37,6 +45,13 @@ pub async fn run(config: ButtonConfig, long_press: Duration, commands: &'static 
             released_at = now + hold;
         }
         if let Some(gesture) = button.sample(now < released_at) {
+            if gesture == Gesture::ResetSettings {
+                settings.send(SettingsRequest::Reset).await;
+            }
+            // The long press also resets provisioning, whether or not a session is open.
+            if gesture == Gesture::ResetSettings {
+                crate::provisioning::RESET.signal(());
+            }
             // A full queue means nobody is taking gestures (no session); a press then does nothing, as on the board.
             let _ = gestures.try_send(gesture);
         }

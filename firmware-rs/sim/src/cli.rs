@@ -38,6 +38,12 @@ pub struct Options {
     pub backoff_max_ms: Option<u32>,
     /// The wait after a refused token, ms; without it the link's default.
     pub auth_backoff_ms: Option<u32>,
+    /// The access point's TAP; with it the device provisions itself (portal, saved Wi-Fi, joins).
+    pub ap_tap: Option<String>,
+    /// JSON list of the networks a scan hears ({ssid, rssi, security}).
+    pub scan_list: Option<PathBuf>,
+    /// JSON list of the home networks a join can reach ({ssid, password}).
+    pub station_networks: Option<PathBuf>,
 }
 
 /// A command line that cannot be used, with the one-line reason.
@@ -69,6 +75,10 @@ Options:
   --seed N                seed for keys, masks and jitter (default: from the OS)
   --backoff-max-ms N      longest wait between reconnect attempts (default: the device's, 30000)
   --auth-backoff-ms N     wait after the host refuses the token (default: the device's, 300000)
+  --ap-tap NAME           TAP of the device's own access point (192.168.4.1/24, captive portal); with it
+                          the device provisions itself: portal without saved Wi-Fi, else join, then --tap
+  --scan-list FILE        JSON list of networks heard: [{\"ssid\",\"rssi\",\"security\":\"open|wep|wpa|enterprise\"}]
+  --station-networks FILE JSON list of networks a join reaches: [{\"ssid\",\"password\"}]
   -h, --help              this text
 
 Status goes to stdout as JSON lines; stdin takes `press short`, `press long` and `quit`.
@@ -99,6 +109,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
         seed: None,
         backoff_max_ms: None,
         auth_backoff_ms: None,
+        ap_tap: None,
+        scan_list: None,
+        station_networks: None,
     };
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -117,6 +130,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--seed" => options.seed = Some(parse_number(&flag, &value()?, 0, u64::MAX)?),
             "--backoff-max-ms" => options.backoff_max_ms = Some(parse_number(&flag, &value()?, 500, 3_600_000)? as u32),
             "--auth-backoff-ms" => options.auth_backoff_ms = Some(parse_number(&flag, &value()?, 1, 3_600_000)? as u32),
+            "--ap-tap" => options.ap_tap = Some(value()?),
+            "--scan-list" => options.scan_list = Some(PathBuf::from(value()?)),
+            "--station-networks" => options.station_networks = Some(PathBuf::from(value()?)),
             other => return Err(UsageError(format!("unknown option '{other}'; see --help"))),
         }
     }

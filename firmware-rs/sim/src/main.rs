@@ -1,6 +1,7 @@
 //! sysboy-sim: the Sysboy device logic (`sysboy-device`) running on Linux, wired as the ESP32 wires it, with a
 //! TAP device for the radio, a file for the flash, stdin for the button and JSON lines on stdout for the needle.
 
+mod access_point;
 mod buttons;
 mod cli;
 mod console;
@@ -10,6 +11,9 @@ mod host_socket;
 mod logger;
 mod net;
 mod panel;
+mod portal_io;
+mod provisioning;
+mod radio;
 mod random;
 mod report;
 mod station;
@@ -33,6 +37,7 @@ use crate::console::Commands;
 use crate::flash::FileFlash;
 use crate::heap::CountingHeap;
 use crate::panel::Panel;
+use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
 use crate::tap::TapDevice;
 
@@ -50,7 +55,7 @@ const FLASH_SECTORS: usize = 4;
 
 fn main() -> ExitCode {
     logger::install();
-    let options = match cli::parse(std::env::args().skip(1)) {
+    let mut options = match cli::parse(std::env::args().skip(1)) {
         Ok(Command::Run(options)) => options,
         Ok(Command::Help) => {
             print!("{}", cli::USAGE);
@@ -70,13 +75,23 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    // Opened (and formatted as erased) now; the settings store will be wired to it once the device crate has one.
-    let _flash = match FileFlash::open(&options.flash, FLASH_SECTORS) {
+    let flash = match FileFlash::open(&options.flash, FLASH_SECTORS) {
         Ok(flash) => flash,
         Err(error) => {
             eprintln!("sysboy-sim: cannot open the flash file {}: {error}", options.flash.display());
             return ExitCode::from(1);
         }
+    };
+    // With an access point the device provisions itself: what the flash holds decides between portal and join.
+    let first_boot = match options.ap_tap.clone() {
+        None => None,
+        Some(ap_tap) => match FirstBoot::prepare(&mut options, flash, FLASH_SECTORS, &ap_tap, mac_for(&ap_tap), random.next_u64()) {
+            Ok(first_boot) => Some(first_boot),
+            Err(error) => {
+                eprintln!("sysboy-sim: {error}");
+                return ExitCode::from(1);
+            }
+        },
     };
     let meter = match MeterConfig::new(MAX_CODE).and_then(Meter::new) {
         Ok(meter) => meter,
@@ -115,10 +130,15 @@ fn main() -> ExitCode {
     let station = station::Station { stack, panel, gestures, random, host: options.host, link };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
-        spawner.spawn(network(runner).expect("the network task is spawned once"));
         spawner.spawn(drive_meter(panel, stack).expect("the meter task is spawned once"));
         spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures).expect("the button task is spawned once"));
-        spawner.spawn(station::run(station).expect("the station task is spawned once"));
+        match first_boot {
+            None => {
+                spawner.spawn(network(runner).expect("the network task is spawned once"));
+                spawner.spawn(station::run(station).expect("the station task is spawned once"));
+            }
+            Some(first_boot) => first_boot.spawn(spawner, panel, StationStart { runner, station }),
+        }
     });
 }
 
