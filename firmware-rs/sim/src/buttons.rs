@@ -45,11 +45,10 @@ pub async fn run(
             released_at = now + hold;
         }
         if let Some(gesture) = button.sample(now < released_at) {
+            // The long press resets the settings and provisioning, whether or not a session is open. Only one of
+            // the two listens (station-only or provisioning), so a request nobody takes is dropped.
             if gesture == Gesture::ResetSettings {
-                settings.send(SettingsRequest::Reset).await;
-            }
-            // The long press also resets provisioning, whether or not a session is open.
-            if gesture == Gesture::ResetSettings {
+                let _ = settings.try_send(SettingsRequest::Reset);
                 crate::provisioning::RESET.signal(());
             }
             // A full queue means nobody is taking gestures (no session); a press then does nothing, as on the board.

@@ -38,6 +38,8 @@ pub struct Options {
     pub backoff_max_ms: Option<u32>,
     /// The wait after a refused token, ms; without it the link's default.
     pub auth_backoff_ms: Option<u32>,
+    /// How often a live link reports its status to the host, ms; without it the link's default.
+    pub status_ms: Option<u32>,
     /// The access point's TAP; with it the device provisions itself (portal, saved Wi-Fi, joins).
     pub ap_tap: Option<String>,
     /// JSON list of the networks a scan hears ({ssid, rssi, security}).
@@ -66,8 +68,9 @@ Usage: sysboy-sim --tap NAME --flash FILE [options]
 Options:
   --tap NAME              TAP interface to attach to (create it first: ip tuntap add NAME mode tap)
   --flash FILE            file holding the simulated NOR flash (created, all 0xFF, when missing)
-  --host ADDR:PORT        sysboy host to connect to (IPv4)
-  --token TOKEN           pairing token, sent in hello
+  --host ADDR:PORT        sysboy host to connect to (IPv4); saved to the flash. Without it: the saved
+                          host, else the host found by mDNS (_sysboy._tcp.local)
+  --token TOKEN           pairing token, sent on the upgrade and in hello; saved to the flash
   --device-id ID          device id sent in hello (default: sim- and the MAC address)
   --static IP/PREFIX[,GW] fixed address instead of DHCP, e.g. 10.0.0.2/24,10.0.0.1
   --mac XX:XX:XX:XX:XX:XX MAC address (default: made from the TAP name)
@@ -75,13 +78,15 @@ Options:
   --seed N                seed for keys, masks and jitter (default: from the OS)
   --backoff-max-ms N      longest wait between reconnect attempts (default: the device's, 30000)
   --auth-backoff-ms N     wait after the host refuses the token (default: the device's, 300000)
+  --status-ms N           how often to send the host a status (default: the device's, 15000)
   --ap-tap NAME           TAP of the device's own access point (192.168.4.1/24, captive portal); with it
                           the device provisions itself: portal without saved Wi-Fi, else join, then --tap
   --scan-list FILE        JSON list of networks heard: [{\"ssid\",\"rssi\",\"security\":\"open|wep|wpa|enterprise\"}]
   --station-networks FILE JSON list of networks a join reaches: [{\"ssid\",\"password\"}]
   -h, --help              this text
 
-Status goes to stdout as JSON lines; stdin takes `press short`, `press long` and `quit`.
+Status goes to stdout as JSON lines; stdin takes `press short`, `press long` (held 5 s: erases the
+settings) and `quit`.
 ";
 
 /// What the command line asks for.
@@ -109,6 +114,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
         seed: None,
         backoff_max_ms: None,
         auth_backoff_ms: None,
+        status_ms: None,
         ap_tap: None,
         scan_list: None,
         station_networks: None,
@@ -130,6 +136,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--seed" => options.seed = Some(parse_number(&flag, &value()?, 0, u64::MAX)?),
             "--backoff-max-ms" => options.backoff_max_ms = Some(parse_number(&flag, &value()?, 500, 3_600_000)? as u32),
             "--auth-backoff-ms" => options.auth_backoff_ms = Some(parse_number(&flag, &value()?, 1, 3_600_000)? as u32),
+            "--status-ms" => options.status_ms = Some(parse_number(&flag, &value()?, 100, 3_600_000)? as u32),
             "--ap-tap" => options.ap_tap = Some(value()?),
             "--scan-list" => options.scan_list = Some(PathBuf::from(value()?)),
             "--station-networks" => options.station_networks = Some(PathBuf::from(value()?)),

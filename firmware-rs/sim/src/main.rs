@@ -2,12 +2,13 @@
 //! TAP device for the radio, a file for the flash, stdin for the button and JSON lines on stdout for the needle.
 
 mod access_point;
+mod board;
 mod buttons;
 mod cli;
 mod console;
+mod discovery;
 mod flash;
 mod heap;
-mod host_socket;
 mod logger;
 mod net;
 mod panel;
@@ -16,6 +17,7 @@ mod provisioning;
 mod radio;
 mod random;
 mod report;
+mod settings;
 mod station;
 mod tap;
 
@@ -39,6 +41,7 @@ use crate::heap::CountingHeap;
 use crate::panel::Panel;
 use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
+use crate::settings::SettingsRequests;
 use crate::tap::TapDevice;
 
 #[global_allocator]
@@ -83,8 +86,21 @@ fn main() -> ExitCode {
         }
     };
     // With an access point the device provisions itself: what the flash holds decides between portal and join.
+    // Without one, the saved host, token and bindings come from the flash, with the command line laid over them.
+    let mut saved = None;
     let first_boot = match options.ap_tap.clone() {
-        None => None,
+        None => match settings::open(flash, &options) {
+            Ok(opened) => {
+                options.host = settings::saved_host(&opened.settings);
+                options.token = opened.settings.network.token.clone();
+                saved = Some(opened);
+                None
+            }
+            Err(error) => {
+                eprintln!("sysboy-sim: the settings in {} are unusable: {error}", options.flash.display());
+                return ExitCode::from(1);
+            }
+        },
         Some(ap_tap) => match FirstBoot::prepare(&mut options, flash, FLASH_SECTORS, &ap_tap, mac_for(&ap_tap), random.next_u64()) {
             Ok(first_boot) => Some(first_boot),
             Err(error) => {
@@ -119,21 +135,41 @@ fn main() -> ExitCode {
     static PANEL: StaticCell<RefCell<Panel>> = StaticCell::new();
     static COMMANDS: StaticCell<Commands> = StaticCell::new();
     static GESTURES: StaticCell<Gestures> = StaticCell::new();
+    static SETTINGS: StaticCell<SettingsRequests> = StaticCell::new();
     let commands: &'static Commands = COMMANDS.init(Commands::new());
     let gestures: &'static Gestures = GESTURES.init(Gestures::new());
+    let requests: &'static SettingsRequests = SETTINGS.init(SettingsRequests::new());
     if let Err(error) = console::spawn_reader(commands) {
         eprintln!("sysboy-sim: cannot read stdin: {error}");
         return ExitCode::from(1);
     }
     let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
     let (stack, runner) = net::start(device, options.addressing, random.next_u64());
-    let station = station::Station { stack, panel, gestures, random, host: options.host, link };
+    if let Some(opened) = &saved {
+        settings::report(panel, opened);
+    }
+    let bindings = saved.as_ref().map(|opened| opened.settings.network.bindings.clone()).unwrap_or_default();
+    let station = station::Station {
+        stack,
+        panel,
+        gestures,
+        random,
+        host: options.host,
+        token: options.token.clone(),
+        link,
+        bindings,
+        settings: requests,
+        heap: &HEAP,
+    };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
         spawner.spawn(drive_meter(panel, stack).expect("the meter task is spawned once"));
-        spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures).expect("the button task is spawned once"));
+        spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures, requests).expect("the button task is spawned once"));
         match first_boot {
             None => {
+                if let Some(opened) = saved {
+                    spawner.spawn(settings::run(opened.store, opened.settings, requests, panel).expect("the settings task is spawned once"));
+                }
                 spawner.spawn(network(runner).expect("the network task is spawned once"));
                 spawner.spawn(station::run(station).expect("the station task is spawned once"));
             }
@@ -153,6 +189,9 @@ fn link_config(options: &Options, device_id: &str) -> Result<LinkConfig, LinkCon
     }
     if let Some(wait) = options.auth_backoff_ms {
         link = link.with_auth_backoff_ms(wait);
+    }
+    if let Some(period) = options.status_ms {
+        link = link.with_status_ms(period);
     }
     link.checked()
 }

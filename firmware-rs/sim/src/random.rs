@@ -39,19 +39,6 @@ impl Random {
     pub fn next_u32(&mut self) -> u32 {
         (self.next_u64() >> 32) as u32
     }
-
-    /// Four random bytes, for a frame mask.
-    pub fn mask(&mut self) -> [u8; 4] {
-        self.next_u32().to_le_bytes()
-    }
-
-    /// Sixteen random bytes, for a handshake key.
-    pub fn key(&mut self) -> [u8; 16] {
-        let mut key = [0u8; 16];
-        key[..8].copy_from_slice(&self.next_u64().to_le_bytes());
-        key[8..].copy_from_slice(&self.next_u64().to_le_bytes());
-        key
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,97 @@
+//! The simulated board as a session of `sysboy_device::io` sees it: the clock and RNG, the button's gestures, the
+//! panel for the link's actions, the settings task for new bindings, and the status figures (the heap from the
+//! counting allocator).
+
+use core::cell::RefCell;
+
+use embassy_net::Stack;
+use embassy_time::{Instant, Timer};
+use serde_json::json;
+use sysboy_device::button::Gesture;
+use sysboy_device::io::Board;
+use sysboy_device::link::{Action, LinkState};
+use sysboy_protocol::{Link, Status};
+
+use crate::buttons::{Gestures, BUTTON};
+use crate::heap::CountingHeap;
+use crate::now_ms;
+use crate::panel::{link_name, Panel};
+use crate::random::Random;
+use crate::settings::{SettingsRequest, SettingsRequests};
+
+/// The heap the ESP32 binary gives its allocator (64 KiB of reclaimed RAM and 36 KiB more); the Wi-Fi driver
+/// draws on it too, so the device logic must stay well inside it.
+pub const HEAP_BUDGET: usize = 100 * 1024;
+
+/// One session's view of the simulated hardware.
+pub struct SimBoard<'a> {
+    /// The meter and the reported figures.
+    pub panel: &'static RefCell<Panel>,
+    /// Gestures from the button task.
+    pub gestures: &'static Gestures,
+    /// Keys, masks and jitter.
+    pub random: &'a mut Random,
+    /// The allocator, for the heap figures.
+    pub heap: &'static CountingHeap,
+    /// The network stack, for the device's address.
+    pub stack: Stack<'static>,
+    /// The host this session is connected to.
+    pub host: &'a str,
+    /// Where new bindings go to be saved.
+    pub settings: &'static SettingsRequests,
+}
+
+impl Board for SimBoard<'_> {
+    fn now_ms(&self) -> u64 {
+        now_ms()
+    }
+
+    fn random(&mut self) -> u32 {
+        self.random.next_u32()
+    }
+
+    async fn sleep_until(&mut self, deadline_ms: u64) {
+        Timer::at(Instant::from_millis(deadline_ms)).await;
+    }
+
+    fn take_gesture(&mut self) -> Option<(String, Gesture)> {
+        let gesture = self.gestures.try_receive().ok()?;
+        let name = match gesture {
+            Gesture::NextMetric => "next_metric",
+            Gesture::ResetSettings => "reset_settings",
+        };
+        self.panel.borrow_mut().event(now_ms(), "gesture", json!({ "gesture": name }));
+        Some((BUTTON.into(), gesture))
+    }
+
+    fn act(&mut self, action: Action) {
+        if let Action::Apply(config) = &action {
+            // A full queue means a save is under way with newer bindings behind it; the next config saves again.
+            let _ = self.settings.try_send(SettingsRequest::Bindings(config.bindings.clone()));
+        }
+        self.panel.borrow_mut().apply(&action);
+    }
+
+    fn status(&mut self) -> Status {
+        let (used, peak) = (self.heap.used(), self.heap.peak());
+        let status = Status {
+            link: Link::Sim,
+            rssi: None,
+            heap_free: HEAP_BUDGET.saturating_sub(used) as u32,
+            heap_min: Some(HEAP_BUDGET.saturating_sub(peak) as u32),
+            uptime_ms: now_ms(),
+            host: Some(self.host.chars().take(64).collect()),
+            ip: crate::net::address(self.stack),
+        };
+        self.panel.borrow_mut().event(now_ms(), "status_sent", json!({ "heap_free": status.heap_free, "heap_min": status.heap_min }));
+        status
+    }
+
+    fn link_changed(&mut self, state: LinkState) {
+        let mut panel = self.panel.borrow_mut();
+        panel.set_link(state);
+        if state == LinkState::Live {
+            panel.event(now_ms(), "live", json!({ "link": link_name(state) }));
+        }
+    }
+}
