@@ -2,6 +2,7 @@
 //!
 //! The meter logic hands out codes `0..=max_code()`; the output turns a code into a voltage.
 
+#[cfg(not(feature = "mcp4725"))]
 pub mod ledc;
 #[cfg(feature = "mcp4725")]
 pub mod mcp4725;
@@ -12,8 +13,10 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputError {
     /// The LEDC timer refused the frequency and resolution.
+    #[cfg(not(feature = "mcp4725"))]
     PwmTimer,
     /// The LEDC channel could not be configured.
+    #[cfg(not(feature = "mcp4725"))]
     PwmChannel,
     /// The I2C bus could not be configured.
     #[cfg(feature = "mcp4725")]
@@ -26,7 +29,9 @@ pub enum OutputError {
 impl fmt::Display for OutputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            #[cfg(not(feature = "mcp4725"))]
             Self::PwmTimer => "the LEDC timer cannot make this PWM frequency at this resolution",
+            #[cfg(not(feature = "mcp4725"))]
             Self::PwmChannel => "the LEDC channel could not be configured",
             #[cfg(feature = "mcp4725")]
             Self::I2cConfig => "the I2C bus could not be configured",
