@@ -5,4 +5,4 @@
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib/apt.sh"
-apt_install busybox bind9-dnsutils chromium dnsmasq-base iproute2
+apt_install busybox bind9-dnsutils chromium curl dnsmasq-base iproute2

@@ -100,8 +100,7 @@ pub async fn run(mut provisioner: Provisioner, spawner: Spawner) -> ! {
             let command = pending.remove(0);
             let more = provisioner.carry_out(&mut machine, command, spawner).await;
             pending.extend(more);
-        }
-        {
+            // The page shows each step as it happens (the join's result before the restart's wait).
             let mut portal = provisioner.portal.borrow_mut();
             portal.state.progress = machine.progress();
             portal.state.provisioned = machine.phase() == Phase::Joined;
