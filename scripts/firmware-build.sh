@@ -1,0 +1,60 @@
+#!/bin/sh
+# Builds the ESP32 firmware for each chip built here, makes flashable images with `espflash save-image`, and
+# prints each image's size and the firmware's static RAM.
+#
+# Output: target/firmware/sysboy-<chip>.elf and target/firmware/sysboy-<chip>.bin (bootloader, partition
+# table and app merged, for `espflash write-bin 0x0` or any flasher at offset 0). The app image size is what
+# espflash reports for the app partition; the merged size adds the bootloader and the gap up to 0x10000.
+# Static RAM is read from the ELF's section headers with GNU readelf: .data* + .bss* + .noinit + RTC RAM,
+# i.e. what is taken before the first instruction runs (the heaps are statics, so they are in it); code copied
+# into IRAM (.trap, .rwtext*) is printed apart.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+sh "$root/scripts/setup/espflash.sh"
+. "$root/scripts/lib/apt.sh"
+command -v readelf >/dev/null 2>&1 || apt_install binutils
+espflash="$root/.cache/cargo-tools/bin/espflash"
+out="$root/target/firmware"
+mkdir -p "$out"
+# Apart from the other bare-metal builds, so a chip build never waits on their lock or evicts them.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/esp32}"
+export CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}"
+# cargo reads firmware-rs/esp32/.cargo/config.toml (linker script, runner) from the working directory.
+cd "$root/firmware-rs/esp32"
+
+# Sums the sizes of the ELF's sections whose names match the extended regex $2.
+section_bytes() {
+  readelf -S --wide "$1" | sed -n 's/^ *\[ *[0-9]*\] //p' |
+    awk -v pattern="$2" '
+      function hex(text,  i, n) { n = 0; for (i = 1; i <= length(text); i++) n = n * 16 + index("0123456789abcdef", substr(text, i, 1)) - 1; return n }
+      $1 ~ pattern { sum += hex($5) } END { printf "%d\n", sum }'
+}
+
+report=""
+for build in "esp32c3 riscv32imc-unknown-none-elf" "esp32c6 riscv32imac-unknown-none-elf"; do
+  set -- $build
+  chip=$1 target=$2
+  printf '\n== firmware for %s (%s)\n' "$chip" "$target" >&2
+  sh "$root/scripts/cargo-target.sh" "$target" build --release --no-default-features --features "$chip"
+  elf="$CARGO_TARGET_DIR/$target/release/sysboy-esp32"
+  cp "$elf" "$out/sysboy-$chip.elf"
+  # No padding: the merged file ends with the app instead of filling the whole flash chip.
+  saved=$("$espflash" save-image --chip "$chip" --merge --skip-padding "$elf" "$out/sysboy-$chip.bin" 2>&1)
+  printf '%s\n' "$saved" >&2
+  image=$(wc -c <"$out/sysboy-$chip.bin")
+  # "App/part. size:    677,328/4,128,768 bytes, 16.41%": the app image espflash writes to its partition.
+  app=$(printf '%s\n' "$saved" | sed -n 's/^App\/part\. size: *\([0-9,]*\)\/.*/\1/p' | tr -d ,)
+  ram=$(section_bytes "$elf" '^\.(data.*|bss.*|noinit|rtc_fast\.(data|bss|persistent))$')
+  iram=$(section_bytes "$elf" '^\.(trap|rwtext.*)$')
+  report="$report$(printf '%-8s app image %7d B  merged image %7d B  static RAM %6d B  (IRAM code %6d B)' \
+    "$chip" "${app:-0}" "$image" "$ram" "$iram")
+"
+done
+
+# The MCP4725 output only changes the binary crate; building it for one chip proves it compiles.
+printf '\n== firmware for esp32c3 with the MCP4725 DAC (build only)\n' >&2
+sh "$root/scripts/cargo-target.sh" riscv32imc-unknown-none-elf build --release --no-default-features \
+  --features esp32c3,mcp4725
+
+printf '\nfirmware images in %s (static RAM = .data* + .bss* + .noinit + RTC RAM, by readelf -S):\n%s' \
+  "${out#"$root"/}" "$report"
