@@ -1,0 +1,80 @@
+// The provisioned device across restarts: it boots straight onto the home network from its flash file, a
+// corrupted flash file gives a clean portal start, the long press erases the settings and brings the portal
+// back, and when the home network goes away the portal returns after repeated failed joins while joins go on.
+import { afterEach, describe, expect, it } from 'bun:test'
+import { writeFileSync } from 'node:fs'
+import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PortalDesk, TOKEN } from './fixtures/portal/desk.ts'
+import type { SimDevice } from './netns/sim-device.ts'
+
+let desk: PortalDesk | undefined
+
+afterEach(async () => {
+  await desk?.close()
+  desk = undefined
+})
+
+const near = (value: number, target: number): boolean => Math.abs(value - target) < 0.5
+
+/** Fills in the portal form from the phone side with curl, as a browser posts it. */
+const submit = (portal: PortalDesk, password: string): string =>
+  portal.exec([
+    'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
+    '--data-urlencode', `ssid=${HOME_SSID}`, '--data-urlencode', `password=${password}`,
+    '--data-urlencode', `host=${portal.hostAddress()}`, '--data-urlencode', `token=${TOKEN}`,
+    `http://${AP_ADDRESS}/join`,
+  ])
+
+/** Provisions a fresh device through the portal and waits until its needle shows the host's figure. */
+const provision = async (portal: PortalDesk): Promise<SimDevice> => {
+  const device = await portal.startDevice()
+  await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
+  portal.addPhoneAddress()
+  expect(submit(portal, HOME_PASSWORD)).toBe('303')
+  await device.waitForEvent('restart', (e) => e.event === 'restarting', 10_000)
+  await device.waitForStatus('live needle', (s) => s.meter === 'live' && near(s.needle, 42.3), 30_000)
+  return device
+}
+
+describe('provisioned device', () => {
+  it('boots straight onto the home network from its flash after a restart, and the long press brings the portal back', async () => {
+    desk = await PortalDesk.open(42.3)
+    await provision(desk)
+    const again = await desk.startDevice()
+    await again.waitForStatus('live needle after the restart', (s) => s.meter === 'live' && near(s.needle, 42.3), 30_000)
+    expect(again.events.some((e) => e.event === 'access_point')).toBe(false)
+    expect(again.events.find((e) => e.event === 'joined')?.detail).toMatchObject({ ssid: HOME_SSID })
+
+    const from = again.events.length
+    again.press('long')
+    await again.waitForEvent('settings erased', (e) => e.event === 'settings_erased', 10_000, from)
+    await again.waitForEvent('portal after the reset', (e) => e.event === 'access_point', 10_000, from)
+    // And it stays a fresh board across another restart.
+    const fresh = await desk.startDevice()
+    await fresh.waitForEvent('portal on a fresh boot', (e) => e.event === 'access_point', 10_000)
+    expect(fresh.events.some((e) => e.event === 'joining')).toBe(false)
+  }, 120_000)
+
+  it('starts the portal cleanly from a corrupted flash file and can be provisioned from there', async () => {
+    desk = await PortalDesk.open(42.3)
+    const garbage = new Uint8Array(4 * 4096)
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 0xff
+    writeFileSync(desk.flash, garbage)
+    const device = await provision(desk)
+    expect(device.process.exitCode).toBeNull()
+  }, 90_000)
+
+  it('falls back to the portal after repeated failed joins and keeps retrying until the network is back', async () => {
+    desk = await PortalDesk.open(42.3)
+    await provision(desk)
+    desk.setReachable(false)
+    const device = await desk.startDevice()
+    await device.waitForEvent('portal after failed joins', (e) => e.event === 'access_point', 20_000)
+    const failures = device.events.filter((e) => e.event === 'join_failed')
+    expect(failures.length).toBeGreaterThanOrEqual(3)
+    expect(failures[0]?.detail).toMatchObject({ reason: 'not_found' })
+    const from = device.events.length
+    desk.setReachable(true)
+    await device.waitForEvent('access point off once joined', (e) => e.event === 'access_point_off', 15_000, from)
+    await device.waitForStatus('live needle', (s) => s.meter === 'live' && near(s.needle, 42.3), 30_000)
+  }, 120_000)
+})
