@@ -85,7 +85,7 @@ pub fn decode_component(text: &str) -> Option<String> {
 }
 
 /// Reads and checks the form `body` against the networks in range (for whether a password is needed).
-pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, Refused> {
+pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::boxed::Box<Refused>> {
     let mut values = FormValues::default();
     let mut password = String::new();
     let mut errors = FieldErrors::default();
@@ -121,7 +121,7 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, Refused> 
     let token = values.token.trim();
     errors.token = errors.token.or_else(|| if token.is_empty() { None } else { check_token(token) });
     if !errors.is_empty() {
-        return Err(Refused { values, errors });
+        return Err(alloc::boxed::Box::new(Refused { values, errors }));
     }
     Ok(Submission {
         wifi: WifiCredentials { ssid: values.ssid.clone(), password },

@@ -141,6 +141,7 @@ impl PortalServer {
                 (Reply::redirect(303, "/"), Some(submission))
             }
             Err(refused) => {
+                let refused = *refused;
                 self.state.values = refused.values;
                 self.state.errors = refused.errors;
                 (Reply::new(422, "text/html; charset=utf-8", page::render(&self.state)), None)
