@@ -1,27 +1,23 @@
-// A bare WebSocket server (no sysboy host): answers any hello with a minimal welcome, then sends the seed frame
-// `{"type":"vram","value":60.5}` every 200 ms. Run inside a namespace: bun bare-server.ts ADDR PORT
+// A bare WebSocket server (no sysboy host, no protocol beyond the seed example): after the upgrade it sends
+// nothing but `{"type":"vram","value":60.5}`, every 200 ms, and ignores what the device says.
+// Run inside a namespace: bun bare-server.ts ADDR PORT
 const [bind, port] = [process.argv[2] ?? '127.0.0.1', Number(process.argv[3] ?? '8077')]
-const welcome = JSON.stringify({
-  type: 'welcome',
-  protocol: 1,
-  host: 'bare',
-  version: '0',
-  config: { bindings: [{ output: 'meter', metric: 'vram' }], interval_ms: 200, stale_after_ms: 2000 },
-})
+const SEED = '{"type":"vram","value":60.5}'
+const timers = new Map<unknown, ReturnType<typeof setInterval>>()
 Bun.serve({
   hostname: bind,
   port,
   fetch: (request, server) => (server.upgrade(request) ? undefined : new Response('upgrade required', { status: 426 })),
   websocket: {
     open: (ws) => {
-      const timer = setInterval(() => ws.send('{"type":"vram","value":60.5}'), 200)
-      ws.data = timer as unknown as undefined
+      ws.send(SEED)
+      timers.set(ws, setInterval(() => ws.send(SEED), 200))
     },
-    message: (ws) => {
-      ws.send(welcome)
-      ws.send('{"type":"vram","value":60.5}')
+    message: () => {},
+    close: (ws) => {
+      clearInterval(timers.get(ws))
+      timers.delete(ws)
     },
-    close: (ws) => clearInterval(ws.data as unknown as ReturnType<typeof setInterval>),
   },
 })
 console.log(`bare server on ${bind}:${port}`)

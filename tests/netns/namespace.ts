@@ -62,6 +62,14 @@ export class Namespace {
     run(['ip', 'netns', 'exec', this.name, ...args])
   }
 
+  /** Runs a command inside the namespace to completion and returns its stdout, throwing on failure. */
+  async output(args: string[]): Promise<string> {
+    const child = Bun.spawn(['ip', 'netns', 'exec', this.name, ...args], { stdout: 'pipe', stderr: 'pipe' })
+    const [code, out, err] = await Promise.all([child.exited, new Response(child.stdout).text(), new Response(child.stderr).text()])
+    if (code !== 0) throw new Error(`${args.join(' ')} failed in ${this.name}: ${err.trim()}`)
+    return out
+  }
+
   /** Sets the TAP's kernel side up or down (`ip link set`), as a Wi-Fi link would come and go. */
   setTap(up: boolean): void {
     run(['ip', '-n', this.name, 'link', 'set', this.tap, up ? 'up' : 'down'])

@@ -11,6 +11,10 @@ export interface Desk {
   namespace: Namespace
   host: SysboyHost | undefined
   device: SimDevice | undefined
+  /** The flags that point a device at this desk's host with the right token. */
+  hostArgs: string[]
+  /** Starts (another) simulated device on this desk; the previous one must be stopped first. */
+  startDevice(args: string[], flash?: string): SimDevice
   close(): Promise<void>
 }
 
@@ -23,6 +27,10 @@ export interface DeskOptions {
   simArgs?: string[]
   /** Start the device (default true). */
   device?: boolean
+  /** The host advertises itself by mDNS, and the device gets no --host (default false). */
+  mdns?: boolean
+  /** The device's flash file (default: a fresh one, removed at the end). */
+  flash?: string
 }
 
 let subnet = 0
@@ -37,6 +45,11 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
     namespace,
     host: undefined,
     device: undefined,
+    hostArgs: ['--host', `${namespace.kernelIp}:${HOST_PORT}`, '--token', options.deviceToken ?? TOKEN],
+    startDevice: (args: string[], flash?: string): SimDevice => {
+      desk.device = new SimDevice(namespace, args, flash)
+      return desk.device
+    },
     close: async () => {
       await desk.device?.stop()
       await desk.host?.stop()
@@ -45,19 +58,22 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
   }
   try {
     startDhcp(namespace, `${prefix}.50`, `${prefix}.99`)
-    if (options.vram !== undefined) {
-      desk.host = new SysboyHost(namespace, TOKEN)
-      desk.host.setVram(options.vram)
+    const startHost = async (vram: number): Promise<void> => {
+      desk.host = new SysboyHost(namespace, TOKEN, { mdns: options.mdns === true })
+      desk.host.setVram(vram)
       await desk.host.start()
     }
+    // The host advertises only on interfaces that are up with a carrier when it starts, and the TAP has a carrier
+    // once the device holds it: with mDNS the device boots first, as a board on the desk would.
+    const hostFirst = options.mdns !== true
+    if (options.vram !== undefined && hostFirst) await startHost(options.vram)
     if (options.device !== false) {
-      desk.device = new SimDevice(namespace, [
-        '--host', `${namespace.kernelIp}:${HOST_PORT}`,
-        '--token', options.deviceToken ?? TOKEN,
-        '--backoff-max-ms', '4000',
-        ...(options.simArgs ?? []),
-      ])
+      // Found by mDNS, the device still needs the token: pairing is never discovered.
+      const target = options.mdns === true ? ['--token', options.deviceToken ?? TOKEN] : desk.hostArgs
+      const device = desk.startDevice([...target, '--backoff-max-ms', '4000', ...(options.simArgs ?? [])], options.flash)
+      if (!hostFirst) await device.waitForEvent('network up', (e) => e.event === 'network_up', 15_000)
     }
+    if (options.vram !== undefined && !hostFirst) await startHost(options.vram)
     return desk
   } catch (error) {
     await desk.close()

@@ -48,14 +48,17 @@ export class SimDevice {
   readonly statuses: SimStatus[] = []
   readonly events: SimEvent[] = []
   readonly process: Subprocess<'pipe', 'pipe', 'pipe'>
-  readonly #dir: string
+  readonly #dir: string | undefined
+  /** The simulated flash file. */
+  readonly flash: string
   #stderr = ''
   #waiters: Array<() => void> = []
 
-  constructor(namespace: Namespace, args: string[]) {
-    this.#dir = mkdtempSync(join(tmpdir(), 'sysboy-sim-'))
-    const flash = join(this.#dir, 'flash.bin')
-    this.process = namespace.spawn([binary, '--tap', namespace.tap, '--flash', flash, '--report-ms', '200', ...args], {}, 'pipe') as Subprocess<
+  /** Starts the simulator; with `flash` it uses (and leaves behind) that file, else a fresh one of its own. */
+  constructor(namespace: Namespace, args: string[], flash?: string) {
+    this.#dir = flash === undefined ? mkdtempSync(join(tmpdir(), 'sysboy-sim-')) : undefined
+    this.flash = flash ?? join(this.#dir ?? '', 'flash.bin')
+    this.process = namespace.spawn([binary, '--tap', namespace.tap, '--flash', this.flash, '--report-ms', '200', ...args], {}, 'pipe') as Subprocess<
       'pipe',
       'pipe',
       'pipe'
@@ -123,10 +126,10 @@ export class SimDevice {
     this.process.stdin.flush()
   }
 
-  /** Stops the simulator and removes its flash file. */
+  /** Stops the simulator (as a power cut would) and removes its flash file unless the test gave it one. */
   async stop(): Promise<void> {
     if (this.process.exitCode === null) this.process.kill('SIGKILL')
     await this.process.exited
-    rmSync(this.#dir, { recursive: true, force: true })
+    if (this.#dir !== undefined) rmSync(this.#dir, { recursive: true, force: true })
   }
 }

@@ -12,6 +12,26 @@ const TOTAL = 8 * 1024 ** 3
 export const HOST_PORT = 8077
 export const GPU_UTIL = 37
 
+export interface HostOptions {
+  /** Advertise `_sysboy._tcp` by mDNS on the namespace's TAP (default false: `--no-mdns`). */
+  mdns?: boolean
+}
+
+/** One device as `GET /api/devices` lists it (the fields these tests read). */
+export interface ListedDevice {
+  id: string
+  lastStatus?: {
+    type: 'status'
+    link: string
+    rssi?: number
+    heap_free: number
+    heap_min?: number
+    uptime_ms: number
+    host?: string
+    ip?: string
+  }
+}
+
 /** The command that runs the host: the built binary when `npm run build` made one, else the source with Bun. */
 const hostCommand = (): string[] => {
   const binary = join(root, 'dist', 'sysboy-linux-x64')
@@ -28,6 +48,7 @@ export class SysboyHost {
   constructor(
     readonly namespace: Namespace,
     readonly token: string,
+    readonly options: HostOptions = {},
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'sysboy-host-'))
     this.#usedFile = join(this.dir, 'used')
@@ -49,7 +70,7 @@ export class SysboyHost {
       '--port', String(HOST_PORT),
       '--token', this.token,
       '--interval', '200',
-      '--no-mdns',
+      ...(this.options.mdns === true ? [] : ['--no-mdns']),
       '--config', join(this.dir, 'config.json'),
     ]
     const child = this.namespace.spawn(args, {
@@ -76,6 +97,15 @@ export class SysboyHost {
       }
     })()
     void new Response(child.stderr).text()
+  }
+
+  /** `GET /api/devices` with the pairing token, asked from inside the namespace. */
+  async devices(): Promise<ListedDevice[]> {
+    const bun = join(root, 'node_modules', '.bin', 'bun')
+    const url = `http://${this.namespace.kernelIp}:${HOST_PORT}/api/devices`
+    const script = `const r = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'Bearer ' + process.env.SYSBOY_TOKEN } }); if (!r.ok) throw new Error('HTTP ' + r.status); console.log(await r.text())`
+    const out = await this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])
+    return JSON.parse(out) as ListedDevice[]
   }
 
   /** Kills the host, as a crash or a closed laptop would. */
