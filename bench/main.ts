@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark in turn; each module exports main() and prints its own figures.
-const BENCHMARKS = ['sources', 'fanout', 'idle'] as const
+const BENCHMARKS = ['sources', 'fanout', 'idle', 'sim'] as const
 
 // A module, so top-level await is allowed.
 export {}
