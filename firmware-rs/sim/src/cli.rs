@@ -93,7 +93,7 @@ settings) and `quit`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Run the simulated device.
-    Run(Options),
+    Run(Box<Options>),
     /// Print the usage text.
     Help,
 }
@@ -145,7 +145,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
     }
     options.tap = tap.ok_or_else(|| UsageError("--tap NAME is required; see --help".into()))?;
     options.flash = flash.ok_or_else(|| UsageError("--flash FILE is required; see --help".into()))?;
-    Ok(Command::Run(options))
+    Ok(Command::Run(Box::new(options)))
 }
 
 fn parse_host(text: &str) -> Result<SocketAddrV4, UsageError> {
@@ -187,7 +187,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Options, UsageError> {
         match parse(args.iter().map(|a| a.to_string()))? {
-            Command::Run(options) => Ok(options),
+            Command::Run(options) => Ok(*options),
             Command::Help => panic!("asked for help"),
         }
     }

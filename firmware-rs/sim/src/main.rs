@@ -59,7 +59,7 @@ const FLASH_SECTORS: usize = 4;
 fn main() -> ExitCode {
     logger::install();
     let mut options = match cli::parse(std::env::args().skip(1)) {
-        Ok(Command::Run(options)) => options,
+        Ok(Command::Run(options)) => *options,
         Ok(Command::Help) => {
             print!("{}", cli::USAGE);
             return ExitCode::SUCCESS;
