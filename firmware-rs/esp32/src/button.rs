@@ -1,18 +1,18 @@
 //! The button pin: a GPIO to ground with the internal pull-up, sampled every 10 ms into `sysboy-device`'s
-//! debouncer, which turns presses into gestures. A long press wipes the settings and restarts into the portal.
+//! debouncer, which turns presses into gestures. A long press goes to provisioning, which erases the settings.
 
 use embassy_time::{Duration, Ticker};
 use esp_hal::gpio::{AnyPin, Input, InputConfig, Pull};
 use sysboy_device::button::{Button, ButtonConfig, Gesture};
 
-use crate::settings::Store;
+use crate::provisioning::RESET;
 
 /// How often the pin is sampled, ms.
 const TICK_MS: u32 = 10;
 
-/// Samples the button for ever and acts on each gesture.
+/// Samples the button for ever and passes each gesture on.
 #[embassy_executor::task]
-pub async fn watch(pin: AnyPin<'static>, mut store: Option<Store>) {
+pub async fn watch(pin: AnyPin<'static>) {
     let input = Input::new(pin, InputConfig::default().with_pull(Pull::Up));
     let mut button = Button::new(ButtonConfig::new(TICK_MS).expect("a 10 ms tick is a usable button tick"));
     let mut ticker = Ticker::every(Duration::from_millis(u64::from(TICK_MS)));
@@ -23,13 +23,7 @@ pub async fn watch(pin: AnyPin<'static>, mut store: Option<Store>) {
             Some(Gesture::NextMetric) => log::info!("button: next metric"),
             Some(Gesture::ResetSettings) => {
                 log::warn!("button: long press, forgetting the settings");
-                match store.as_mut().map(|store| store.reset()) {
-                    Some(reset) => match reset.await {
-                        Ok(()) => esp_hal::system::software_reset(),
-                        Err(error) => log::error!("button: the settings could not be erased: {error}"),
-                    },
-                    None => log::error!("button: there is no settings flash to erase"),
-                }
+                RESET.signal(());
             }
             None => {}
         }

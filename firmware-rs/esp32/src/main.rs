@@ -9,6 +9,7 @@ mod board;
 mod button;
 mod meter;
 mod output;
+mod provisioning;
 mod radio;
 mod settings;
 mod watchdog;
@@ -52,10 +53,16 @@ async fn main(spawner: Spawner) -> ! {
     // SAFETY: board::PINS checked at build time that these are distinct, existing and not flash or USB pins,
     // and no other driver takes them.
     let (meter_pin, button_pin) = unsafe { (AnyPin::steal(PINS.meter), AnyPin::steal(PINS.button)) };
-    spawner.spawn(button::watch(button_pin, settings).expect("the button task is spawned once"));
+    spawner.spawn(button::watch(button_pin).expect("the button task is spawned once"));
 
-    if let Err(error) = radio::start_access_point(&spawner, peripherals.WIFI) {
-        log::error!("radio: Wi-Fi did not start: {error:?}");
+    match radio::start(&spawner, peripherals.WIFI) {
+        Ok(wifi) => {
+            // The station and access point stacks are for the host link and the portal's servers.
+            let _ = (wifi.station, wifi.access_point);
+            let provisioner = provisioning::Provisioner { radio: wifi.radio, store: settings, settings: saved.clone().unwrap_or_default() };
+            spawner.spawn(provisioning::run(provisioner).expect("the provisioning task is spawned once"));
+        }
+        Err(error) => log::error!("radio: Wi-Fi did not start: {error:?}"),
     }
 
     #[cfg(not(feature = "mcp4725"))]
