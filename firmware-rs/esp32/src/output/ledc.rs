@@ -1,7 +1,7 @@
 //! LEDC PWM into an RC low-pass filter: 11 bits at 39 kHz from the 80 MHz APB clock.
 //!
-//! 80 MHz / 2^11 = 39.06 kHz, so the clock divider is 1.0 and every period is exactly alike; a 10 kΩ and
-//! 1 µF filter (1.6 ms) leaves about 0.1 % ripple and still follows the needle's 300 ms ballistics.
+//! 80 MHz / 2^11 = 39.06 kHz, so the clock divider is just above 1.0 and periods stay alike; a 10 kΩ and
+//! 1 µF filter (τ = 10 ms) leaves under 0.1 % ripple and settles well inside the needle's 300 ms ballistics.
 
 use esp_hal::{
     gpio::{DriveMode, interconnect::PeripheralOutput},
