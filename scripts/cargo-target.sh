@@ -13,7 +13,8 @@ if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/nu
   exec cargo "$@" --target "$target"
 fi
 . "$root/scripts/lib/apt.sh"
-apt_install rustc-web cargo-web rust-web-src lld-22
+# rust-web-llvm provides /usr/bin/rust-lld (a link to lld-22), which rustc-web only recommends.
+apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
 export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1
 # A separate target directory keeps this compiler's artifacts apart from rustup's.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/debian-rust}"

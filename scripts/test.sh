@@ -26,6 +26,9 @@ sh scripts/cargo-host.sh build -p sysboy-sim
 step "protocol and device-logic crates build for riscv32imc-unknown-none-elf (no_std)"
 sh scripts/cargo-target.sh riscv32imc-unknown-none-elf build -p sysboy-protocol -p sysboy-device --release
 
+step "ESP32-C3 and ESP32-C6 firmware: release ELFs and flashable images (espflash save-image)"
+sh scripts/firmware-build.sh
+
 step "host executables (npm run build)"
 sh scripts/bun.sh host/build.ts
 
