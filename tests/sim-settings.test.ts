@@ -1,12 +1,12 @@
-// Settings in the simulated device's flash file: the command line's host and token are saved and used again by
-// a restart with only --flash; a long press erases them; a corrupt file starts with defaults.
+// Settings in the simulated device's flash file: the command line's host and token, and the host's bindings, are
+// saved and used again by a restart with only --flash; a long press erases them; a corrupt file starts with defaults.
 import { afterEach, expect, it } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Desk } from './netns/scenario.ts'
 import { openDesk } from './netns/scenario.ts'
-import { HOST_PORT } from './netns/sysboy-host.ts'
+import { GPU_UTIL, HOST_PORT } from './netns/sysboy-host.ts'
 
 let desk: Desk | undefined
 let dir: string | undefined
@@ -32,12 +32,27 @@ it('saves --host and --token, and a restart with only --flash reconnects with th
   const loaded = await first.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
   expect(loaded.detail).toMatchObject({ saved: true, token: true, host: `${desk.namespace.kernelIp}:${HOST_PORT}` })
   await first.waitForStatus('live needle', (s) => onVram(s.needle, s.meter), 20_000)
+  // The host's config after a metric switch is kept too.
+  const from = first.events.length
+  first.press('short')
+  const bound = await first.waitForEvent('bindings saved', (e) => e.event === 'settings_saved', 10_000, from)
+  expect(bound.detail).toMatchObject({ bindings: ['meter=gpu_util'] })
   await first.stop()
 
   const again = desk.startDevice([], flash)
   const reloaded = await again.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
-  expect(reloaded.detail).toMatchObject({ saved: false, token: true, host: `${desk.namespace.kernelIp}:${HOST_PORT}`, problems: [] })
-  const live = await again.waitForStatus('live needle after the restart', (s) => onVram(s.needle, s.meter), 20_000)
+  expect(reloaded.detail).toMatchObject({
+    saved: false,
+    token: true,
+    host: `${desk.namespace.kernelIp}:${HOST_PORT}`,
+    bindings: ['meter=gpu_util'],
+    problems: [],
+  })
+  const live = await again.waitForStatus(
+    'gpu_util on the needle after the restart',
+    (s) => s.meter === 'live' && s.metric === 'gpu_util' && Math.abs(s.needle - GPU_UTIL) <= 0.5,
+    20_000,
+  )
   expect(live.auth_failures).toBe(0)
 }, 60_000)
 
