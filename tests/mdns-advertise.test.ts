@@ -98,6 +98,29 @@ describe('mDNS advertisement', () => {
     }
   }, 60_000)
 
+  it('starts advertising when a LAN address appears after the host started', async () => {
+    // A second namespace with no LAN address at all when the host starts, as on a PC whose network is not up yet.
+    const late = `${NS}-late`
+    ip('netns', 'add', late)
+    const host = new RunningSysboy(
+      ['netns', 'exec', late, ...sysboyCommand(['--metric', 'ram', '--bind', '0.0.0.0', '--port', '0', '--token', 'mdns-test-token'])],
+      cleanEnv(),
+      'ip',
+    )
+    try {
+      ip('-n', late, 'link', 'set', 'lo', 'up')
+      await host.waitFor(/^mDNS: waiting for a LAN address$/)
+      ip('-n', late, 'link', 'add', 'sb0', 'type', 'veth', 'peer', 'name', 'sb1')
+      ip('-n', late, 'addr', 'add', '10.77.1.1/24', 'dev', 'sb0')
+      ip('-n', late, 'link', 'set', 'sb0', 'up')
+      ip('-n', late, 'link', 'set', 'sb1', 'up')
+      await host.waitFor(/^mDNS: advertising sysboy-[a-z0-9-]+\._sysboy\._tcp\.local on 10\.77\.1\.1$/, 20_000)
+    } finally {
+      expect(await host.stop()).toBe(0)
+      Bun.spawnSync(['ip', 'netns', 'del', late])
+    }
+  }, 60_000)
+
   it('stays off when the host is bound to loopback, where no board could reach it', async () => {
     const host = new RunningSysboy(['--metric', 'ram', '--port', '0', '--token', 'mdns-test-token'], cleanEnv())
     try {

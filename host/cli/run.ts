@@ -4,8 +4,7 @@ import { ConfigError } from '../config/error.ts'
 import type { Settings } from '../config/resolve.ts'
 import { pairingToken } from '../config/token.ts'
 import { DASHBOARD_HTML } from '../dashboard/page.ts'
-import { advertise } from '../mdns/advertise.ts'
-import type { Responder } from '../mdns/responder.ts'
+import { type Advertiser, advertise } from '../mdns/advertise.ts'
 import { type RunningServer, startServer } from '../server/index.ts'
 import { METRICS, openSource } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
@@ -111,11 +110,10 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   console.out(`pairing token: ${token.token}${token.created ? ` (new, stored in ${settings.configPath})` : ''}`)
   console.out(`dashboard: ${url}/#token=${token.token}`)
 
-  let responder: Responder | undefined
+  let advertiser: Advertiser | undefined
   if (settings.mdns) {
-    const advertising = await advertise({ bind: settings.bind, port: server.port, version: VERSION, onWarning: console.err })
-    responder = advertising.responder
-    console.out(advertising.note)
+    advertiser = await advertise({ bind: settings.bind, port: server.port, version: VERSION, onWarning: console.err, onNote: console.out })
+    console.out(advertiser.note)
   } else {
     console.out('mDNS: off (--no-mdns); boards need the host address')
   }
@@ -143,7 +141,7 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   await stopRequested
   clearInterval(status)
   if (console.isTTY) console.out('')
-  await responder?.stop()
+  await advertiser?.stop()
   await server.stop()
   console.out('sysboy: stopped')
   return EXIT.ok

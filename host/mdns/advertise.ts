@@ -1,5 +1,6 @@
-// Starts the mDNS advert for a running host, or says why there is none (loopback bind, no LAN address, socket error).
-import { hostname, networkInterfaces } from 'node:os'
+// Keeps the mDNS advert in step with the machine's addresses: starts it when a LAN address appears, moves it
+// when the addresses change, and says why there is none (loopback bind, no LAN address yet, socket error).
+import { hostname, type NetworkInterfaceInfo, networkInterfaces } from 'node:os'
 import { advertisedAddresses } from './addresses.ts'
 import { makeAdvert } from './advert.ts'
 import { type Responder, startResponder } from './responder.ts'
@@ -10,21 +11,76 @@ export interface AdvertiseOptions {
   version: string
   hostName?: string
   onWarning?: (line: string) => void
+  /** Told each later change of what is advertised, in the same words as `note`. */
+  onNote?: (note: string) => void
+  /** How often to look at the interfaces again (a PC often starts sysboy before its network is up). */
+  pollMs?: number
+  /** The machine's interfaces; `os.networkInterfaces` unless a test supplies its own. */
+  interfaces?: () => NodeJS.Dict<NetworkInterfaceInfo[]>
 }
 
-export type Advertising = { responder: Responder; note: string } | { responder: undefined; note: string }
+export interface Advertiser {
+  /** What is advertised now, for the start-up lines. */
+  readonly note: string
+  /** Stops watching, and sends the goodbye when something is advertised. */
+  stop(): Promise<void>
+}
 
-export const advertise = async (options: AdvertiseOptions): Promise<Advertising> => {
-  const addresses = advertisedAddresses(options.bind, networkInterfaces())
-  if (addresses.length === 0) {
-    const why = /^127\.|^::1$/.test(options.bind) ? `bound to ${options.bind}, which boards cannot reach` : `no LAN address matches --bind ${options.bind}`
-    return { responder: undefined, note: `mDNS: off (${why})` }
+const DEFAULT_POLL_MS = 5_000
+
+const isLoopback = (bind: string): boolean => /^127\.|^::1$|^localhost$/.test(bind)
+
+export const advertise = async (options: AdvertiseOptions): Promise<Advertiser> => {
+  if (isLoopback(options.bind)) {
+    return { note: `mDNS: off (bound to ${options.bind}, which boards cannot reach)`, stop: async () => {} }
   }
-  const advert = makeAdvert({ hostName: options.hostName ?? hostname(), port: options.port, version: options.version, addresses })
-  try {
-    const responder = await startResponder({ advert, onWarning: options.onWarning })
-    return { responder, note: `mDNS: advertising ${advert.instance} on ${addresses.join(', ')}` }
-  } catch (error) {
-    return { responder: undefined, note: `mDNS: off (cannot use UDP port 5353: ${(error as Error).message}); boards need the host's address` }
+  const interfaces = options.interfaces ?? networkInterfaces
+  let responder: Responder | undefined
+  let advertised = ''
+  let note = ''
+  let stopped = false
+
+  // One refresh at a time: a poll that lands while the socket is still starting waits its turn.
+  const refresh = async (): Promise<void> => {
+    const addresses = advertisedAddresses(options.bind, interfaces()).sort()
+    const key = addresses.join(',')
+    if (stopped || (key === advertised && note !== '')) return
+    advertised = key
+    await responder?.stop()
+    responder = undefined
+    let next: string
+    if (addresses.length === 0) {
+      next = `mDNS: waiting for a LAN address${options.bind === '0.0.0.0' ? '' : ` matching --bind ${options.bind}`}`
+    } else {
+      const advert = makeAdvert({ hostName: options.hostName ?? hostname(), port: options.port, version: options.version, addresses })
+      try {
+        responder = await startResponder({ advert, onWarning: options.onWarning })
+        next = `mDNS: advertising ${advert.instance} on ${addresses.join(', ')}`
+      } catch (error) {
+        next = `mDNS: off (cannot use UDP port 5353: ${(error as Error).message}); boards need the host's address`
+      }
+    }
+    if (note !== '' && next !== note) options.onNote?.(next)
+    note = next
+  }
+
+  let queue = refresh()
+  await queue
+  const timer = setInterval(() => {
+    queue = queue.then(refresh)
+  }, options.pollMs ?? DEFAULT_POLL_MS)
+  timer.unref()
+
+  return {
+    get note(): string {
+      return note
+    },
+    stop: async (): Promise<void> => {
+      stopped = true
+      clearInterval(timer)
+      await queue
+      await responder?.stop()
+      responder = undefined
+    },
   }
 }
