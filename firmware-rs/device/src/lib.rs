@@ -1,7 +1,8 @@
 //! Sysboy device logic that names no chip: the WebSocket codec, the host link, mDNS discovery of the host, the
 //! meter, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
 //! clock and random numbers), so the ESP32 binary and the simulated device wire the same code, and it is tested
-//! on the host.
+//! on the host. With the `embassy-net` feature, [`net`] adds the async network edges (portal servers, discovery,
+//! the station and the provisioning driver) that both binaries run.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -12,6 +13,7 @@ pub mod discovery;
 pub mod io;
 pub mod link;
 pub mod meter;
+pub mod net;
 pub mod portal;
 pub mod provisioning;
 pub mod radio;

@@ -1,17 +1,26 @@
 //! The one place that knows which chip this is: the supported chip features and each board's pin numbers.
 //!
+//! The ESP32 classic (`esp32`) is Xtensa and builds only with Espressif's toolchain (`espup`); its meter is the
+//! on-chip DAC on GPIO25, so its meter pin is fixed.
+//!
 //! Pins can be changed at build time without editing code, e.g.
 //! `SYSBOY_METER_GPIO=3 SYSBOY_BUTTON_GPIO=9 cargo build --release`; a pin the chip cannot spare (flash, USB)
 //! or one used twice stops the build with a message.
 
-#[cfg(all(feature = "esp32c3", feature = "esp32c6"))]
-compile_error!("enable exactly one chip feature: `esp32c3` (default) or `esp32c6` with --no-default-features");
-#[cfg(not(any(feature = "esp32c3", feature = "esp32c6")))]
-compile_error!("enable a chip feature: `esp32c3` (default) or `esp32c6`");
+#[cfg(any(
+    all(feature = "esp32c3", feature = "esp32c6"),
+    all(feature = "esp32c3", feature = "esp32"),
+    all(feature = "esp32c6", feature = "esp32"),
+))]
+compile_error!("enable exactly one chip feature: `esp32c3` (default), or `esp32c6` or `esp32` with --no-default-features");
+#[cfg(not(any(feature = "esp32c3", feature = "esp32c6", feature = "esp32")))]
+compile_error!("enable a chip feature: `esp32c3` (default), `esp32c6` or `esp32`");
 #[cfg(all(feature = "esp32c3", not(target_arch = "riscv32")))]
 compile_error!("the ESP32-C3 builds for riscv32imc-unknown-none-elf");
 #[cfg(all(feature = "esp32c6", not(target_feature = "a")))]
 compile_error!("the ESP32-C6 builds for riscv32imac-unknown-none-elf (`cargo build-c6`)");
+#[cfg(all(feature = "esp32", not(target_arch = "xtensa")))]
+compile_error!("the ESP32 classic builds for xtensa-esp32-none-elf with Espressif's toolchain (`espup install`, `cargo +esp`)");
 
 /// The chip's name, for the boot log.
 #[cfg(feature = "esp32c3")]
@@ -19,28 +28,49 @@ pub const CHIP: &str = "ESP32-C3";
 /// The chip's name, for the boot log.
 #[cfg(feature = "esp32c6")]
 pub const CHIP: &str = "ESP32-C6";
+/// The chip's name, for the boot log.
+#[cfg(feature = "esp32")]
+pub const CHIP: &str = "ESP32";
+
+/// The chip as the hello names it.
+#[cfg(feature = "esp32c3")]
+pub const CHIP_ID: sysboy_protocol::Chip = sysboy_protocol::Chip::Esp32c3;
+/// The chip as the hello names it.
+#[cfg(feature = "esp32c6")]
+pub const CHIP_ID: sysboy_protocol::Chip = sysboy_protocol::Chip::Esp32c6;
+/// The chip as the hello names it.
+#[cfg(feature = "esp32")]
+pub const CHIP_ID: sysboy_protocol::Chip = sysboy_protocol::Chip::Esp32;
 
 /// GPIOs that must not be used: the SPI flash pins and the USB Serial/JTAG pins that carry the log.
 #[cfg(feature = "esp32c3")]
 const RESERVED: &[u8] = &[12, 13, 14, 15, 16, 17, 18, 19];
 #[cfg(feature = "esp32c6")]
 const RESERVED: &[u8] = &[12, 13, 24, 25, 26, 27, 28, 29, 30];
+// The ESP32 classic's SPI flash pins; 1 and 3 carry the UART log.
+#[cfg(feature = "esp32")]
+const RESERVED: &[u8] = &[1, 3, 6, 7, 8, 9, 10, 11];
 
 #[cfg(feature = "esp32c3")]
 const LAST_GPIO: u8 = 21;
 #[cfg(feature = "esp32c6")]
 const LAST_GPIO: u8 = 30;
+#[cfg(feature = "esp32")]
+const LAST_GPIO: u8 = 39;
 
 // Defaults: the meter and I2C on free pins, the button on GPIO9, which is the BOOT button of the dev kits.
 #[cfg(feature = "esp32c3")]
 const DEFAULTS: Pins = Pins { meter: 4, button: 9, sda: 5, scl: 6 };
 #[cfg(feature = "esp32c6")]
 const DEFAULTS: Pins = Pins { meter: 2, button: 9, sda: 6, scl: 7 };
+// The on-chip DAC's channel 1 is GPIO25; GPIO0 is the BOOT button of the dev kits.
+#[cfg(feature = "esp32")]
+const DEFAULTS: Pins = Pins { meter: 25, button: 0, sda: 21, scl: 22 };
 
 /// GPIO numbers of the board's wiring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pins {
-    /// The PWM output into the RC filter and op-amp.
+    /// The meter's drive: PWM into the RC filter and op-amp, or the ESP32's DAC pin.
     pub meter: u8,
     /// The push button to ground (internal pull-up).
     pub button: u8,
@@ -85,6 +115,8 @@ const fn checked(pins: Pins) -> Pins {
         i += 1;
     }
     assert!(pins.meter != pins.button, "the meter and the button need different GPIOs");
+    #[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
+    assert!(pins.meter == 25, "the ESP32's on-chip DAC drives the meter from GPIO25 only");
     #[cfg(feature = "mcp4725")]
     assert!(
         pins.sda != pins.scl && pins.sda != pins.button && pins.scl != pins.button,

@@ -1,5 +1,6 @@
-//! Sysboy firmware for ESP32-C3 and ESP32-C6: chip set-up, the radio, the meter output, the button and the
-//! settings flash, wired to the chip-independent logic in `sysboy-device`.
+//! Sysboy firmware for ESP32-C3, ESP32-C6 and the ESP32 classic: chip set-up, the radio, the meter output, the
+//! button and the settings flash, wired to the chip-independent logic in `sysboy-device` (the same provisioning,
+//! portal and station code the simulator runs).
 #![no_std]
 #![no_main]
 
@@ -9,18 +10,24 @@ mod board;
 mod button;
 mod meter;
 mod output;
+mod portal;
 mod provisioning;
 mod radio;
 mod settings;
+mod station;
 mod watchdog;
 
+use alloc::format;
+use core::cell::RefCell;
+
 use embassy_executor::Spawner;
+use embassy_sync::blocking_mutex::Mutex;
 use esp_backtrace as _;
 use esp_hal::{clock::CpuClock, gpio::AnyPin, ram, timer::timg::TimerGroup};
-
+use static_cell::StaticCell;
 use sysboy_device::settings::Settings;
 
-use crate::{board::PINS, output::AnalogOutput};
+use crate::{board::PINS, meter::SharedMeter, output::AnalogOutput};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -38,7 +45,7 @@ async fn main(spawner: Spawner) -> ! {
     let timg1 = TimerGroup::new(peripherals.TIMG1);
     spawner.spawn(watchdog::feed(timg1.wdt).expect("the watchdog task is spawned once"));
 
-    let settings = match settings::open(peripherals.FLASH) {
+    let store = match settings::open(peripherals.FLASH) {
         Ok((store, range)) => {
             log::info!("settings: nvs partition at {:#x}..{:#x}", range.start, range.end);
             Some(store)
@@ -48,54 +55,64 @@ async fn main(spawner: Spawner) -> ! {
             None
         }
     };
-    let (settings, saved) = load_settings(settings).await;
+    let (store, saved) = load_settings(store).await;
 
     // SAFETY: board::PINS checked at build time that these are distinct, existing and not flash or USB pins,
     // and no other driver takes them.
-    let (meter_pin, button_pin) = unsafe { (AnyPin::steal(PINS.meter), AnyPin::steal(PINS.button)) };
+    let button_pin = unsafe { AnyPin::steal(PINS.button) };
     spawner.spawn(button::watch(button_pin).expect("the button task is spawned once"));
 
-    match radio::start(&spawner, peripherals.WIFI) {
-        Ok(wifi) => {
-            // The station and access point stacks are for the host link and the portal's servers.
-            let _ = (wifi.station, wifi.access_point);
-            let provisioner = provisioning::Provisioner { radio: wifi.radio, store: settings, settings: saved.clone().unwrap_or_default() };
-            spawner.spawn(provisioning::run(provisioner).expect("the provisioning task is spawned once"));
-        }
-        Err(error) => log::error!("radio: Wi-Fi did not start: {error:?}"),
-    }
-
-    #[cfg(not(feature = "mcp4725"))]
-    let output = output::ledc::PwmOutput::new(peripherals.LEDC, meter_pin);
+    #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
+    // SAFETY: as above.
+    let output = output::MeterOutput::new(peripherals.LEDC, unsafe { AnyPin::steal(PINS.meter) });
+    #[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
+    let output = output::MeterOutput::new(peripherals.DAC1, peripherals.GPIO25);
     #[cfg(feature = "mcp4725")]
     let output = {
-        let _ = meter_pin;
         // SAFETY: as above, board::PINS keeps the I2C pins apart from the others.
         let (sda, scl) = unsafe { (AnyPin::steal(PINS.sda), AnyPin::steal(PINS.scl)) };
-        output::mcp4725::DacOutput::new(peripherals.I2C0, sda, scl)
+        output::MeterOutput::new(peripherals.I2C0, sda, scl)
     };
     let mut output = match output {
         Ok(output) => output,
         Err(error) => halt(error),
     };
-    let mut meter = match meter::meter_for(&output) {
+    let mut needle = match meter::meter_for(&output) {
         Ok(meter) => meter,
         Err(error) => halt(error),
     };
-    // One output on this board: the first stored curve is its calibration.
-    if let Some(calibration) = saved.as_ref().and_then(|saved| saved.calibrations.first()) {
-        match meter.set_calibration(&calibration.current) {
+    // One output on this board: its stored curve (and the one it replaced, for undo) is its calibration.
+    if let Some(calibration) = saved.calibrations.iter().find(|stored| stored.output == station::OUTPUT) {
+        match needle.set_calibration(&calibration.current) {
             Ok(()) => log::info!("meter: calibration \"{}\" restored", calibration.output),
             Err(error) => log::warn!("meter: the stored calibration is unusable ({error}); using the linear one"),
         }
     }
     log::info!("meter: output codes 0..={}", output.max_code());
+    static METER: StaticCell<SharedMeter> = StaticCell::new();
+    let meter: &'static SharedMeter = METER.init(Mutex::new(RefCell::new(needle)));
+
+    match radio::start(&spawner, peripherals.WIFI) {
+        Ok(wifi) => {
+            let (portal, submissions) = portal::spawn(&spawner, wifi.access_point);
+            let [_, _, a, b, c, d] = wifi.mac;
+            let device_id = format!("sysboy-{a:02x}{b:02x}{c:02x}{d:02x}");
+            match station::link_config(&device_id, output.kind(), saved.network.token.clone()) {
+                Ok(link) => spawner.spawn(station::run(wifi.station, meter, link, saved.clone()).expect("the station task is spawned once")),
+                Err(error) => log::error!("host: the hello cannot be made ({error}); no host session"),
+            }
+            let start = provisioning::Start { radio: wifi.radio, store, settings: saved, portal, submissions, station: wifi.station };
+            spawner.spawn(provisioning::run(start).expect("the provisioning task is spawned once"));
+        }
+        Err(error) => log::error!("radio: Wi-Fi did not start: {error:?}"),
+    }
+
     meter::drive(meter, &mut output).await
 }
 
-/// Loads the saved settings, logging what could not be used; none without a store.
-async fn load_settings(store: Option<settings::Store>) -> (Option<settings::Store>, Option<Settings>) {
-    let Some(mut store) = store else { return (None, None) };
+/// Loads the saved settings, logging what could not be used; defaults without a store.
+async fn load_settings(store: Option<settings::Store>) -> (Option<settings::Store>, Settings) {
+    let Some(mut store) = store else { return (None, Settings::default()) };
     let mut buffer = [0u8; settings::RECORD_BUFFER];
     let loaded = store.load(&mut buffer).await;
     for problem in &loaded.problems {
@@ -106,7 +123,7 @@ async fn load_settings(store: Option<settings::Store>) -> (Option<settings::Stor
         Some(wifi) => log::info!("settings: home network \"{}\" saved", wifi.ssid),
         None => log::info!("settings: no home network saved; the portal is the way in"),
     }
-    (Some(store), Some(loaded.settings))
+    (Some(store), loaded.settings)
 }
 
 /// A fault the firmware cannot work around: say so, and let the watchdog's reset retry.

@@ -1,112 +1,104 @@
-//! First boot on the board: `sysboy-device`'s provisioning machine carried out over the esp-radio [`EspRadio`]
-//! and the settings store. Saved credentials are joined; without them, or after repeated failures, the access
-//! point comes up; a long press erases the settings and restarts.
+//! First boot and after: `sysboy-device`'s provisioning driver (the same as the simulator's) over the esp-radio
+//! [`EspRadio`], the settings store on the `nvs` partition and the portal. Saved credentials are joined; without
+//! them, or after repeated failures, the access point comes up; a long press erases the settings and restarts;
+//! a lost network is rejoined, then the radio restarted, then the chip reset. Events go to the log.
 
-use alloc::{string::ToString, vec::Vec};
-
-use embassy_futures::select::{Either3, select3};
-use embassy_sync::{blocking_mutex::raw::CriticalSectionRawMutex, channel::Channel, signal::Signal};
-use embassy_time::{Duration, Instant, Timer};
+use embassy_net::Stack;
 use sysboy_device::{
-    portal::form::Submission,
-    provisioning::{Command, Provisioning, ProvisioningConfig},
-    radio::{AccessPointConfig, Radio},
+    net::{
+        portal::Submissions,
+        provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal, SettingsChange, SettingsChanges},
+        supervision::SupervisionConfig,
+    },
+    provisioning::ProvisioningConfig,
     settings::Settings,
 };
 
 use crate::{
+    portal::Portal,
     radio::{AP_ADDRESS, EspRadio},
-    settings::{RECORD_BUFFER, Store},
+    settings::Flash,
 };
 
 /// The access point's name before the board has joined a home network.
 pub const AP_SSID: &str = "Sysboy-setup";
 
 /// The long press, raised by the button task.
-pub static RESET: Signal<CriticalSectionRawMutex, ()> = Signal::new();
-/// Forms accepted by the portal, waiting to be saved and joined.
-pub static SUBMISSIONS: Channel<CriticalSectionRawMutex, Submission, 2> = Channel::new();
+pub static RESET: ResetSignal = ResetSignal::new();
+/// Bindings and calibrations from the host, waiting to be saved.
+pub static CHANGES: SettingsChanges = SettingsChanges::new();
 
-/// What provisioning drives.
-pub struct Provisioner {
+/// Provisioning as the board does it: events to the log, restarts by software reset.
+pub struct EspProvisioning;
+
+impl ProvisioningBoard for EspProvisioning {
+    fn report(&mut self, event: ProvisioningEvent<'_>) {
+        match event {
+            ProvisioningEvent::AccessPoint { ssid, address, networks } => {
+                log::info!("provisioning: access point \"{ssid}\", portal at http://{address}/ ({networks} networks heard)")
+            }
+            ProvisioningEvent::AccessPointFailed(error) => log::error!("provisioning: {error}; the access point is off"),
+            ProvisioningEvent::AccessPointOff => log::info!("provisioning: access point off"),
+            ProvisioningEvent::SettingsSaved { ssid, host } => {
+                log::info!("provisioning: saved \"{ssid}\" (host {})", host.unwrap_or("by mDNS"))
+            }
+            ProvisioningEvent::SettingsNotSaved(reason) => log::error!("provisioning: the settings were not saved: {reason}"),
+            ProvisioningEvent::ChangeSaved(SettingsChange::Bindings(bindings)) => {
+                log::info!("settings: {} binding(s) saved", bindings.len())
+            }
+            ProvisioningEvent::ChangeSaved(SettingsChange::Calibration(calibration)) => {
+                log::info!("settings: calibration of \"{}\" saved", calibration.output)
+            }
+            ProvisioningEvent::ChangeNotSaved(reason) => log::error!("settings: not saved: {reason}"),
+            ProvisioningEvent::Joining(ssid) => log::info!("provisioning: joining \"{ssid}\""),
+            ProvisioningEvent::Joined(ssid) => log::info!("provisioning: joined \"{ssid}\""),
+            ProvisioningEvent::JoinFailed { ssid, error } => log::warn!("provisioning: \"{ssid}\": {error}"),
+            ProvisioningEvent::ResetPressed => log::warn!("provisioning: long press"),
+            ProvisioningEvent::SettingsErased(Ok(())) => log::warn!("provisioning: settings erased"),
+            ProvisioningEvent::SettingsErased(Err(reason)) => log::error!("provisioning: the settings were not erased: {reason}"),
+            ProvisioningEvent::LinkLost => log::warn!("wifi: the home network went away; rejoining"),
+            ProvisioningEvent::LinkBack => log::info!("wifi: the home network is back"),
+            ProvisioningEvent::RadioRestarted(Ok(())) => log::warn!("wifi: radio restarted"),
+            ProvisioningEvent::RadioRestarted(Err(error)) => log::error!("wifi: radio restart failed: {error}"),
+            ProvisioningEvent::Restarting => log::warn!("provisioning: restarting"),
+        }
+    }
+
+    fn restart(&mut self) -> ! {
+        esp_hal::system::software_reset()
+    }
+}
+
+/// What the provisioning task is handed at boot.
+pub struct Start {
     /// The radio.
     pub radio: EspRadio,
     /// The settings store, if the flash has one.
-    pub store: Option<Store>,
+    pub store: Option<crate::settings::Store>,
     /// The settings loaded at boot.
     pub settings: Settings,
+    /// The portal's page state.
+    pub portal: &'static Portal,
+    /// Forms accepted by the portal.
+    pub submissions: &'static Submissions,
+    /// The station's stack, watched once joined.
+    pub station: Stack<'static>,
 }
 
 /// Runs provisioning for ever (until a restart).
 #[embassy_executor::task]
-pub async fn run(mut provisioner: Provisioner) -> ! {
-    let mut machine = Provisioning::new(ProvisioningConfig::new());
-    let mut pending = machine.boot(provisioner.settings.network.wifi.clone());
-    loop {
-        while !pending.is_empty() {
-            let command = pending.remove(0);
-            let more = provisioner.carry_out(&mut machine, command).await;
-            pending.extend(more);
-        }
-        let retry = machine.next_retry_ms().map_or(Instant::MAX, Instant::from_millis);
-        pending = match select3(SUBMISSIONS.receive(), RESET.wait(), Timer::at(retry)).await {
-            Either3::First(submission) => machine.submitted(submission),
-            Either3::Second(()) => machine.reset(),
-            Either3::Third(()) => machine.poll(Instant::now().as_millis()),
-        };
-    }
-}
-
-impl Provisioner {
-    async fn carry_out(&mut self, machine: &mut Provisioning, command: Command) -> Vec<Command> {
-        match command {
-            Command::StartAccessPoint => match self.radio.start_access_point(&AccessPointConfig::new(AP_SSID)).await {
-                Ok(()) => log::info!("provisioning: access point \"{AP_SSID}\" at {AP_ADDRESS}"),
-                Err(error) => log::error!("provisioning: {error}; the access point is off"),
-            },
-            Command::StopAccessPoint => {
-                if let Err(error) = self.radio.stop_access_point().await {
-                    log::warn!("provisioning: {error}; the access point stays on");
-                }
-            }
-            Command::Save(submission) => {
-                self.settings.network.wifi = Some(submission.wifi);
-                self.settings.network.host = submission.host;
-                self.settings.network.token = submission.token;
-                let mut buffer = [0u8; RECORD_BUFFER];
-                let saved = match self.store.as_mut() {
-                    Some(store) => store.save(&self.settings, &mut buffer).await.map_err(|error| error.to_string()),
-                    None => Err("there is no settings flash".into()),
-                };
-                if let Err(reason) = saved {
-                    log::error!("provisioning: the settings were not saved: {reason}");
-                }
-            }
-            Command::Join(credentials) => {
-                log::info!("provisioning: joining \"{}\"", credentials.ssid);
-                let result = self.radio.join(&credentials).await;
-                match &result {
-                    Ok(()) => log::info!("provisioning: joined \"{}\"", credentials.ssid),
-                    Err(error) => log::warn!("provisioning: \"{}\": {error}", credentials.ssid),
-                }
-                return machine.join_finished(result, Instant::now().as_millis());
-            }
-            Command::Erase => {
-                let erased = match self.store.as_mut() {
-                    Some(store) => store.reset().await.map_err(|error| error.to_string()),
-                    None => Err("there is no settings flash".into()),
-                };
-                match erased {
-                    Ok(()) => log::warn!("provisioning: settings erased"),
-                    Err(reason) => log::error!("provisioning: the settings were not erased: {reason}"),
-                }
-            }
-            Command::Restart { after_ms } => {
-                Timer::after(Duration::from_millis(u64::from(after_ms))).await;
-                log::info!("provisioning: restarting");
-                esp_hal::system::software_reset();
-            }
-        }
-        Vec::new()
-    }
+pub async fn run(start: Start) -> ! {
+    let provisioner: Provisioner<'static, EspRadio, Flash, EspProvisioning> = Provisioner {
+        radio: start.radio,
+        store: start.store,
+        settings: start.settings,
+        portal: start.portal,
+        submissions: start.submissions,
+        reset: &RESET,
+        changes: &CHANGES,
+        station: start.station,
+        board: EspProvisioning,
+        access_point: (AP_SSID, AP_ADDRESS),
+    };
+    provisioning::run(provisioner, ProvisioningConfig::new(), SupervisionConfig::new()).await
 }

@@ -1,12 +1,16 @@
 //! Wi-Fi through esp-radio: `sysboy-device`'s [`Radio`] over the chip's radio in AP+STA mode, and the two
 //! embassy-net stacks on it (the access point for the portal, the station for the home network).
+//!
+//! The controller sits behind an async mutex so the status can read the RSSI while provisioning owns the radio;
+//! a restart drops it (which de-initialises Wi-Fi) and makes a new one.
 
 use alloc::{string::String, vec::Vec};
 use core::net::Ipv4Addr;
 
 use embassy_executor::Spawner;
 use embassy_net::{Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
-use embassy_time::{Duration, with_timeout};
+use embassy_sync::{blocking_mutex::raw::CriticalSectionRawMutex, mutex::Mutex};
+use embassy_time::{Duration, Timer, with_timeout};
 use esp_hal::{peripherals::WIFI, rng::Rng};
 use esp_radio::wifi::{
     AuthenticationMethod, AuthenticationMethodConfig, Config, ConnectionError, ControllerConfig, DisconnectReason,
@@ -14,6 +18,7 @@ use esp_radio::wifi::{
 };
 use static_cell::StaticCell;
 use sysboy_device::{
+    net::provisioning::RestartRadio,
     radio::{AccessPointConfig, JoinError, Radio, RadioError, RadioStatus, ScanEntry, Security},
     settings::WifiCredentials,
 };
@@ -25,8 +30,13 @@ const JOIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// How many networks a scan lists.
 const SCAN_MAX: usize = 24;
 
-/// Sockets per stack: DHCP, DNS and HTTP for the portal; DHCP, mDNS, DNS and the WebSocket on the station.
-const SOCKETS: usize = 6;
+/// Sockets per stack: DHCP, DNS and the HTTP workers for the portal; DHCP, mDNS and the WebSocket on the station.
+const SOCKETS: usize = sysboy_device::net::portal::SOCKETS + 1;
+/// How long the radio rests between dropping the old controller and making a new one.
+const RESTART_PAUSE: Duration = Duration::from_millis(500);
+
+/// The controller, shared between the radio (provisioning) and the status (RSSI).
+static CONTROLLER: Mutex<CriticalSectionRawMutex, Option<WifiController<'static>>> = Mutex::new(None);
 
 static AP_RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
 static STA_RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
@@ -39,6 +49,8 @@ pub struct Wifi {
     pub access_point: Stack<'static>,
     /// The station's stack, configured by DHCP once joined.
     pub station: Stack<'static>,
+    /// The station's MAC address, which names the device.
+    pub mac: [u8; 6],
 }
 
 /// Starts the radio (idle) and both network stacks. Call once.
@@ -54,12 +66,15 @@ pub fn start(spawner: &Spawner, wifi: WIFI<'static>) -> Result<Wifi, WifiError> 
     let (access_point, ap_runner) =
         embassy_net::new(Interface::access_point(), ap_config, AP_RESOURCES.init(StackResources::new()), seed());
     let sta_config = embassy_net::Config::dhcpv4(Default::default());
+    let station_interface = Interface::station();
+    let mac = station_interface.mac_address();
     let (station, sta_runner) =
-        embassy_net::new(Interface::station(), sta_config, STA_RESOURCES.init(StackResources::new()), seed());
+        embassy_net::new(station_interface, sta_config, STA_RESOURCES.init(StackResources::new()), seed());
     spawner.spawn(net(ap_runner).expect("the access point's network task is spawned once"));
     spawner.spawn(net(sta_runner).expect("the station's network task is spawned once"));
-    let radio = EspRadio { controller, access_point: None, station: None, joined: None };
-    Ok(Wifi { radio, access_point, station })
+    *CONTROLLER.try_lock().expect("the radio starts once, before anything else locks it") = Some(controller);
+    let radio = EspRadio { access_point: None, station: None, joined: None };
+    Ok(Wifi { radio, access_point, station, mac })
 }
 
 #[embassy_executor::task(pool_size = 2)]
@@ -67,9 +82,15 @@ async fn net(mut runner: Runner<'static, Interface>) {
     runner.run().await
 }
 
+/// The station's signal strength now, dBm; None while not joined or while the radio is busy (a scan, a join).
+pub fn rssi() -> Option<i8> {
+    let controller = CONTROLLER.try_lock().ok()?;
+    let rssi = controller.as_ref()?.rssi().ok()?;
+    i8::try_from(rssi).ok()
+}
+
 /// The chip's radio as `sysboy-device` drives it.
 pub struct EspRadio {
-    controller: WifiController<'static>,
     access_point: Option<ap::AccessPointConfig>,
     station: Option<StationConfig>,
     joined: Option<String>,
@@ -77,7 +98,7 @@ pub struct EspRadio {
 
 impl EspRadio {
     /// Puts the wanted mix of access point and station on the air.
-    fn apply(&mut self) -> Result<(), WifiError> {
+    async fn apply(&mut self) -> Result<(), WifiError> {
         let config = match (self.station.clone(), self.access_point.clone()) {
             (Some(station), Some(access_point)) => Config::AccessPointStation(station, access_point),
             (None, Some(access_point)) => Config::AccessPoint(access_point),
@@ -85,17 +106,21 @@ impl EspRadio {
             // A scan needs the station side; an unjoined station transmits nothing.
             (None, None) => Config::Station(StationConfig::default()),
         };
-        self.controller.set_config(&config)
+        match CONTROLLER.lock().await.as_mut() {
+            Some(controller) => controller.set_config(&config),
+            None => Err(WifiError::Other),
+        }
     }
 }
 
 impl Radio for EspRadio {
     async fn scan(&mut self) -> Result<Vec<ScanEntry>, RadioError> {
         if self.access_point.is_none() && self.station.is_none() {
-            self.apply().map_err(|error| radio_error("scan", error))?;
+            self.apply().await.map_err(|error| radio_error("scan", error))?;
         }
-        let found = self
-            .controller
+        let mut controller = CONTROLLER.lock().await;
+        let controller = controller.as_mut().ok_or(RadioError)?;
+        let found = controller
             .scan_async(&ScanConfig::default().with_max(SCAN_MAX))
             .await
             .map_err(|error| radio_error("scan", error))?;
@@ -115,12 +140,12 @@ impl Radio for EspRadio {
     async fn start_access_point(&mut self, config: &AccessPointConfig) -> Result<(), RadioError> {
         let ssid = config.ssid.as_str().try_into().map_err(|error| radio_error("access point name", error))?;
         self.access_point = Some(ap::AccessPointConfig::default().with_ssid(ssid));
-        self.apply().map_err(|error| radio_error("access point", error))
+        self.apply().await.map_err(|error| radio_error("access point", error))
     }
 
     async fn stop_access_point(&mut self) -> Result<(), RadioError> {
         self.access_point = None;
-        self.apply().map_err(|error| radio_error("access point", error))
+        self.apply().await.map_err(|error| radio_error("access point", error))
     }
 
     async fn join(&mut self, credentials: &WifiCredentials) -> Result<(), JoinError> {
@@ -133,11 +158,13 @@ impl Radio for EspRadio {
             AuthenticationMethodConfig::WpaWpa2Personal(password)
         };
         self.station = Some(StationConfig::default().with_ssid(ssid).with_authentication(authentication));
-        if let Err(error) = self.apply() {
+        if let Err(error) = self.apply().await {
             log::warn!("radio: the station could not be configured: {error:?}");
             return Err(JoinError::Timeout);
         }
-        match with_timeout(JOIN_TIMEOUT, self.controller.connect_async()).await {
+        let mut controller = CONTROLLER.lock().await;
+        let Some(controller) = controller.as_mut() else { return Err(JoinError::Timeout) };
+        match with_timeout(JOIN_TIMEOUT, controller.connect_async()).await {
             Ok(Ok(_)) => {
                 self.joined = Some(credentials.ssid.clone());
                 Ok(())
@@ -152,8 +179,26 @@ impl Radio for EspRadio {
     }
 
     fn status(&self) -> RadioStatus {
-        let joined = self.joined.clone().filter(|_| self.controller.is_connected());
+        let connected = CONTROLLER.try_lock().map(|controller| controller.as_ref().is_some_and(|c| c.is_connected()));
+        // A busy controller (a scan, a join) says nothing new: keep the last answer.
+        let joined = self.joined.clone().filter(|_| connected.unwrap_or(true));
         RadioStatus { access_point: self.access_point.is_some(), joined }
+    }
+}
+
+impl RestartRadio for EspRadio {
+    async fn restart(&mut self) -> Result<(), RadioError> {
+        {
+            let mut controller = CONTROLLER.lock().await;
+            // The last reference to Wi-Fi goes with the controller: the driver stops and de-initialises.
+            drop(controller.take());
+            Timer::after(RESTART_PAUSE).await;
+            // SAFETY: the WIFI peripheral was moved into the controller just dropped; nothing else holds it.
+            let wifi = unsafe { WIFI::steal() };
+            *controller = Some(WifiController::new(wifi, ControllerConfig::default()).map_err(|error| radio_error("restart", error))?);
+        }
+        self.joined = None;
+        self.apply().await.map_err(|error| radio_error("restart", error))
     }
 }
 

@@ -9,8 +9,10 @@ use esp_hal::peripherals::FLASH;
 use esp_storage::FlashStorage;
 use sysboy_device::settings::{SettingsError, SettingsStore};
 
+/// This board's flash as the store sees it.
+pub type Flash = BlockingAsync<FlashStorage<'static>>;
 /// The store on this board's flash.
-pub type Store = SettingsStore<BlockingAsync<FlashStorage<'static>>>;
+pub type Store = SettingsStore<Flash>;
 
 /// Bytes lent to the store for one record; the largest (a 16-point calibration with its undo) fits in 1 KiB.
 pub const RECORD_BUFFER: usize = 1024;

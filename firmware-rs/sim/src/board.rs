@@ -23,25 +23,25 @@ use crate::settings::{SettingsRequest, SettingsRequests};
 /// draws on it too, so the device logic must stay well inside it.
 pub const HEAP_BUDGET: usize = 100 * 1024;
 
-/// One session's view of the simulated hardware.
-pub struct SimBoard<'a> {
+/// The station's view of the simulated hardware.
+pub struct SimBoard {
     /// The meter and the reported figures.
     pub panel: &'static RefCell<Panel>,
     /// Gestures from the button task.
     pub gestures: &'static Gestures,
     /// Keys, masks and jitter.
-    pub random: &'a mut Random,
+    pub random: Random,
     /// The allocator, for the heap figures.
     pub heap: &'static CountingHeap,
     /// The network stack, for the device's address.
     pub stack: Stack<'static>,
-    /// The host this session is connected to.
-    pub host: &'a str,
+    /// The host the last connection went to.
+    pub host: String,
     /// Where new bindings go to be saved.
     pub settings: &'static SettingsRequests,
 }
 
-impl Board for SimBoard<'_> {
+impl Board for SimBoard {
     fn now_ms(&self) -> u64 {
         now_ms()
     }

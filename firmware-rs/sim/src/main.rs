@@ -6,7 +6,6 @@ mod board;
 mod buttons;
 mod cli;
 mod console;
-mod discovery;
 mod flash;
 mod heap;
 mod logger;

@@ -120,13 +120,6 @@ impl Panel {
         self.host = Some(host);
     }
 
-    /// Carries out the link's actions that concern the meter and the report.
-    pub fn apply_all(&mut self, actions: &[Action]) {
-        for action in actions {
-            self.apply(action);
-        }
-    }
-
     /// Carries out one link action that concerns the meter or the report (sending is the station's).
     pub fn apply(&mut self, action: &Action) {
         let now = crate::now_ms();

@@ -1,5 +1,5 @@
 //! First boot in the simulator: the settings in the flash file decide between the portal and the home network,
-//! and `sysboy_device::provisioning` drives the simulated radio, the settings store, the portal and, once the
+//! and `sysboy_device::net::provisioning` drives the simulated radio, the settings store, the portal and, once the
 //! radio has joined, the station (the host link over the station TAP). A restart re-executes the simulator, as
 //! the ESP32 resets, so a fresh boot takes up what was saved.
 
@@ -9,15 +9,13 @@ use std::os::unix::process::CommandExt;
 
 use embassy_executor::Spawner;
 use embassy_futures::block_on;
-use embassy_futures::select::{select3, Either3};
 use embassy_net::Runner;
-use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-use embassy_sync::signal::Signal;
-use embassy_time::{Duration, Instant, Timer};
 use serde_json::json;
+use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal, RestartRadio, SettingsChanges};
+use sysboy_device::net::supervision::SupervisionConfig;
 use sysboy_device::portal::server::PortalServer;
-use sysboy_device::provisioning::{Command, Phase, Provisioning, ProvisioningConfig};
-use sysboy_device::radio::{AccessPointConfig, Radio};
+use sysboy_device::provisioning::ProvisioningConfig;
+use sysboy_device::radio::RadioError;
 use sysboy_device::settings::{Settings, SettingsStore};
 
 use crate::access_point::{AP_ADDRESS, AP_SSID};
@@ -29,15 +27,16 @@ use crate::radio::SimRadio;
 use crate::station::Station;
 use crate::tap::TapDevice;
 
-/// The port of a saved host given without one: the sysboy host's default.
-const DEFAULT_HOST_PORT: u16 = 8077;
 /// Room for the largest settings record.
 const RECORD_BUFFER: usize = 1024;
 /// Retries come quickly in the simulator so tests see the fallback within seconds.
 const CONFIG: ProvisioningConfig = ProvisioningConfig::new().with_retry_ms(1_500).with_fallback_after(3).with_restart_after_ms(2_500);
 
+/// Supervision of the joined network, as quick as the retries.
+const SUPERVISION: SupervisionConfig = SupervisionConfig::new().with_retry_ms(1_500);
+
 /// The long press, raised by the button task.
-pub static RESET: Signal<CriticalSectionRawMutex, ()> = Signal::new();
+pub static RESET: ResetSignal = ResetSignal::new();
 
 /// The settings store over the simulated flash.
 pub type Store = SettingsStore<FileFlash>;
@@ -53,15 +52,9 @@ pub fn load(flash: FileFlash, sectors: usize) -> Result<(Store, Settings), Strin
     Ok((store, loaded.settings))
 }
 
-/// The saved host as an address the station can use (`a.b.c.d[:port]`); names need DNS, which the simulated
-/// station does not have, so they are logged and left to discovery.
+/// The saved host as an address the station can use (`a.b.c.d[:port]`); a name is left to discovery.
 pub fn saved_host(settings: &Settings) -> Option<SocketAddrV4> {
-    let host = settings.network.host.as_deref()?;
-    let parsed = host.parse::<SocketAddrV4>().ok().or_else(|| host.parse().ok().map(|ip| SocketAddrV4::new(ip, DEFAULT_HOST_PORT)));
-    if parsed.is_none() {
-        log::warn!("settings: host '{host}' is a name; the simulator can only reach addresses");
-    }
-    parsed
+    sysboy_device::net::station::saved_host(settings)
 }
 
 /// The station's network and task, started once the radio has joined.
@@ -72,117 +65,74 @@ pub struct StationStart {
     pub station: Station,
 }
 
-/// Everything the provisioning task drives.
-pub struct Provisioner {
-    /// The radio.
-    pub radio: SimRadio,
-    /// The settings store.
-    pub store: Store,
-    /// What was loaded at boot.
-    pub settings: Settings,
-    /// The portal the HTTP workers serve.
-    pub portal: &'static RefCell<PortalServer>,
-    /// Forms accepted by the portal.
-    pub submissions: &'static Submissions,
+/// The simulator as the provisioning driver sees it: events go to the panel's report, the station starts once
+/// the radio has joined, and a restart re-executes the simulator.
+pub struct SimProvisioning {
     /// Events go to the panel's report.
     pub panel: &'static RefCell<Panel>,
+    /// For the station's tasks.
+    pub spawner: Spawner,
     /// The station, until it is started.
     pub station: Option<StationStart>,
 }
 
-/// Runs provisioning for ever (until a restart).
-#[embassy_executor::task]
-pub async fn run(mut provisioner: Provisioner, spawner: Spawner) -> ! {
-    let mut machine = Provisioning::new(CONFIG);
-    let mut pending = machine.boot(provisioner.settings.network.wifi.clone());
-    loop {
-        while !pending.is_empty() {
-            let command = pending.remove(0);
-            let more = provisioner.carry_out(&mut machine, command, spawner).await;
-            pending.extend(more);
-            // The page shows each step as it happens (the join's result before the restart's wait).
-            let mut portal = provisioner.portal.borrow_mut();
-            portal.state.progress = machine.progress();
-            portal.state.provisioned = machine.phase() == Phase::Joined;
-        }
-        let retry = machine.next_retry_ms().map_or(Instant::MAX, Instant::from_millis);
-        pending = match select3(provisioner.submissions.receive(), RESET.wait(), Timer::at(retry)).await {
-            Either3::First(submission) => machine.submitted(submission),
-            Either3::Second(()) => {
-                provisioner.event("reset_pressed", json!({}));
-                machine.reset()
-            }
-            Either3::Third(()) => machine.poll(now_ms()),
-        };
-    }
-}
-
-impl Provisioner {
+impl SimProvisioning {
     fn event(&self, name: &str, detail: serde_json::Value) {
         self.panel.borrow_mut().event(now_ms(), name, detail);
     }
+}
 
-    async fn carry_out(&mut self, machine: &mut Provisioning, command: Command, spawner: Spawner) -> Vec<Command> {
-        match command {
-            Command::StartAccessPoint => {
-                if self.radio.start_access_point(&AccessPointConfig::new(AP_SSID)).await.is_err() {
-                    log::error!("radio: the access point did not start");
-                }
-                let networks = self.radio.scan().await.unwrap_or_default();
-                let count = networks.len();
-                self.portal.borrow_mut().state.networks = networks;
-                self.event("access_point", json!({ "ssid": AP_SSID, "ip": AP_ADDRESS.to_string(), "networks": count }));
+impl ProvisioningBoard for SimProvisioning {
+    fn report(&mut self, event: ProvisioningEvent<'_>) {
+        match event {
+            ProvisioningEvent::AccessPoint { ssid, address, networks } => {
+                self.event("access_point", json!({ "ssid": ssid, "ip": address.to_string(), "networks": networks }));
             }
-            Command::StopAccessPoint => {
-                let _ = self.radio.stop_access_point().await;
-                self.event("access_point_off", json!({}));
+            ProvisioningEvent::AccessPointFailed(error) => log::error!("radio: the access point did not start: {error}"),
+            ProvisioningEvent::AccessPointOff => self.event("access_point_off", json!({})),
+            ProvisioningEvent::SettingsSaved { ssid, host } => self.event("settings_saved", json!({ "ssid": ssid, "host": host })),
+            ProvisioningEvent::SettingsNotSaved(reason) => self.event("settings_not_saved", json!({ "reason": reason })),
+            ProvisioningEvent::ChangeSaved(change) => self.event("settings_saved", json!({ "change": format!("{change:?}") })),
+            ProvisioningEvent::ChangeNotSaved(reason) => self.event("settings_saved", json!({ "error": reason })),
+            ProvisioningEvent::Joining(ssid) => self.event("joining", json!({ "ssid": ssid })),
+            ProvisioningEvent::Joined(ssid) => self.event("joined", json!({ "ssid": ssid })),
+            ProvisioningEvent::JoinFailed { ssid, error } => {
+                let reason = serde_json::to_value(error).unwrap_or_default();
+                self.event("join_failed", json!({ "ssid": ssid, "reason": reason, "message": error.to_string() }));
             }
-            Command::Save(submission) => {
-                self.settings.network.wifi = Some(submission.wifi.clone());
-                self.settings.network.host = submission.host.clone();
-                self.settings.network.token = submission.token.clone();
-                let mut buffer = [0u8; RECORD_BUFFER];
-                match self.store.save(&self.settings, &mut buffer).await {
-                    Ok(()) => self.event("settings_saved", json!({ "ssid": submission.wifi.ssid, "host": submission.host })),
-                    Err(error) => self.event("settings_not_saved", json!({ "reason": error.to_string() })),
-                }
-            }
-            Command::Join(credentials) => {
-                self.event("joining", json!({ "ssid": credentials.ssid }));
-                self.portal.borrow_mut().state.progress = sysboy_device::portal::state::Progress::Joining { ssid: credentials.ssid.clone() };
-                let result = self.radio.join(&credentials).await;
-                match result {
-                    Ok(()) => self.event("joined", json!({ "ssid": credentials.ssid })),
-                    Err(error) => {
-                        let reason = serde_json::to_value(error).unwrap_or_default();
-                        self.event("join_failed", json!({ "ssid": credentials.ssid, "reason": reason, "message": error.to_string() }));
-                    }
-                }
-                let more = machine.join_finished(result, now_ms());
-                if machine.phase() == Phase::Joined {
-                    self.start_station(spawner);
-                }
-                return more;
-            }
-            Command::Erase => {
-                let erased = self.store.reset().await;
-                self.event("settings_erased", json!({ "ok": erased.is_ok() }));
-            }
-            Command::Restart { after_ms } => {
-                Timer::after(Duration::from_millis(u64::from(after_ms))).await;
-                self.event("restarting", json!({}));
-                restart();
-            }
+            ProvisioningEvent::ResetPressed => self.event("reset_pressed", json!({})),
+            ProvisioningEvent::SettingsErased(erased) => self.event("settings_erased", json!({ "ok": erased.is_ok() })),
+            ProvisioningEvent::LinkLost => self.event("link_lost", json!({})),
+            ProvisioningEvent::LinkBack => self.event("link_back", json!({})),
+            ProvisioningEvent::RadioRestarted(restarted) => self.event("radio_restarted", json!({ "ok": restarted.is_ok() })),
+            ProvisioningEvent::Restarting => self.event("restarting", json!({})),
         }
-        Vec::new()
     }
 
-    fn start_station(&mut self, spawner: Spawner) {
+    fn joined(&mut self) {
         let Some(StationStart { runner, station }) = self.station.take() else { return };
         // Spawning fails only when a task is spawned twice; the station is taken once.
-        spawner.spawn(station_network(runner).expect("the station network task is spawned once"));
-        spawner.spawn(crate::station::run(station).expect("the station task is spawned once"));
+        self.spawner.spawn(station_network(runner).expect("the station network task is spawned once"));
+        self.spawner.spawn(crate::station::run(station).expect("the station task is spawned once"));
     }
+
+    fn restart(&mut self) -> ! {
+        restart()
+    }
+}
+
+/// The simulated radio has no driver to restart: the TAP is always there.
+impl RestartRadio for SimRadio {
+    async fn restart(&mut self) -> Result<(), RadioError> {
+        log::info!("radio: restarted");
+        Ok(())
+    }
+}
+
+/// Runs provisioning for ever (until a restart).
+#[embassy_executor::task]
+async fn run(provisioner: Provisioner<'static, SimRadio, FileFlash, SimProvisioning>) -> ! {
+    provisioning::run(provisioner, CONFIG, SUPERVISION).await
 }
 
 #[embassy_executor::task]
@@ -235,7 +185,21 @@ impl FirstBoot {
         for _ in 0..crate::portal_io::WORKERS {
             spawner.spawn(crate::portal_io::serve(stack, portal, submissions).expect("HTTP workers fit their pool"));
         }
-        let provisioner = Provisioner { radio: self.radio, store: self.store, settings: self.settings, portal, submissions, panel, station: Some(station) };
-        spawner.spawn(run(provisioner, spawner).expect("the provisioning task is spawned once"));
+        static CHANGES: static_cell::StaticCell<SettingsChanges> = static_cell::StaticCell::new();
+        let station_stack = station.station.stack;
+        let board = SimProvisioning { panel, spawner, station: Some(station) };
+        let provisioner = Provisioner {
+            radio: self.radio,
+            store: Some(self.store),
+            settings: self.settings,
+            portal,
+            submissions,
+            reset: &RESET,
+            changes: CHANGES.init(SettingsChanges::new()),
+            station: station_stack,
+            board,
+            access_point: (AP_SSID, AP_ADDRESS),
+        };
+        spawner.spawn(run(provisioner).expect("the provisioning task is spawned once"));
     }
 }

@@ -52,6 +52,10 @@ impl PwmOutput {
 }
 
 impl AnalogOutput for PwmOutput {
+    fn kind(&self) -> (sysboy_protocol::OutputKind, u8) {
+        (sysboy_protocol::OutputKind::Pwm, RESOLUTION_BITS as u8)
+    }
+
     fn max_code(&self) -> u16 {
         (1u16 << RESOLUTION_BITS) - 1
     }

@@ -35,6 +35,10 @@ impl DacOutput {
 }
 
 impl AnalogOutput for DacOutput {
+    fn kind(&self) -> (sysboy_protocol::OutputKind, u8) {
+        (sysboy_protocol::OutputKind::I2cDac, 12)
+    }
+
     fn max_code(&self) -> u16 {
         4095
     }

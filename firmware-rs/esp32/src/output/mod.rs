@@ -1,11 +1,21 @@
-//! Analog output to the meter: one trait, with LEDC PWM (into an RC filter) and the MCP4725 I2C DAC behind it.
+//! Analog output to the meter: one trait, with LEDC PWM (into an RC filter, ESP32-C3/C6), the ESP32 classic's
+//! on-chip DAC and the MCP4725 I2C DAC (any chip, with the `mcp4725` feature) behind it.
 //!
 //! The meter logic hands out codes `0..=max_code()`; the output turns a code into a voltage.
 
-#[cfg(not(feature = "mcp4725"))]
+#[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
+pub mod dac;
+#[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
 pub mod ledc;
 #[cfg(feature = "mcp4725")]
 pub mod mcp4725;
+
+#[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
+pub use dac::OnChipDac as MeterOutput;
+#[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
+pub use ledc::PwmOutput as MeterOutput;
+#[cfg(feature = "mcp4725")]
+pub use mcp4725::DacOutput as MeterOutput;
 
 use core::fmt;
 
@@ -13,10 +23,10 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputError {
     /// The LEDC timer refused the frequency and resolution.
-    #[cfg(not(feature = "mcp4725"))]
+    #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
     PwmTimer,
     /// The LEDC channel could not be configured.
-    #[cfg(not(feature = "mcp4725"))]
+    #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
     PwmChannel,
     /// The I2C bus could not be configured.
     #[cfg(feature = "mcp4725")]
@@ -28,10 +38,10 @@ pub enum OutputError {
 
 impl fmt::Display for OutputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            #[cfg(not(feature = "mcp4725"))]
+        f.write_str(match *self {
+            #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
             Self::PwmTimer => "the LEDC timer cannot make this PWM frequency at this resolution",
-            #[cfg(not(feature = "mcp4725"))]
+            #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
             Self::PwmChannel => "the LEDC channel could not be configured",
             #[cfg(feature = "mcp4725")]
             Self::I2cConfig => "the I2C bus could not be configured",
@@ -45,6 +55,8 @@ impl core::error::Error for OutputError {}
 
 /// Something that turns a code into the meter's drive voltage.
 pub trait AnalogOutput {
+    /// What the hello announces: the kind of output and its resolution.
+    fn kind(&self) -> (sysboy_protocol::OutputKind, u8);
     /// The largest code; 0 is no current, `max_code()` is full scale.
     fn max_code(&self) -> u16;
     /// Drives `code`, clamped to `max_code()`.

@@ -1,12 +1,15 @@
-//! Finding the host by mDNS over embassy-net: joins 224.0.0.251, multicasts the device crate's PTR query from
-//! port 5353 and feeds every packet heard to `sysboy_device::discovery::HostFinder`, as the ESP32 does over Wi-Fi.
+//! Finding the host by mDNS over embassy-net: joins 224.0.0.251, multicasts the PTR query from port 5353 and
+//! feeds every packet heard to [`crate::discovery::HostFinder`].
 
-use std::net::{Ipv4Addr, SocketAddrV4};
+use alloc::string::String;
+use core::fmt;
+use core::net::{Ipv4Addr, SocketAddrV4};
 
 use embassy_net::udp::{PacketMetadata, UdpSocket};
 use embassy_net::{IpEndpoint, Ipv4Address, Stack};
 use embassy_time::{with_timeout, Duration, Instant};
-use sysboy_device::discovery::{write_query, FoundHost, HostFinder, MDNS_GROUP, MDNS_PORT};
+
+use crate::discovery::{write_query, FoundHost, HostFinder, MDNS_GROUP, MDNS_PORT};
 
 /// How long one query waits for answers.
 const LISTEN: Duration = Duration::from_millis(1500);
@@ -15,7 +18,7 @@ const QUERIES: usize = 3;
 /// The largest mDNS packet taken (RFC 6762 §17 allows 9000, but a host's answer is a few hundred bytes).
 const PACKET: usize = 1500;
 
-/// The UDP socket's memory, reused by each search (static, as on the ESP32).
+/// The UDP socket's memory, reused by each search (static, as the station's other buffers are).
 pub struct DiscoveryBuffers {
     rx_meta: [PacketMetadata; 4],
     rx: [u8; 2 * PACKET],
@@ -31,8 +34,14 @@ impl DiscoveryBuffers {
     }
 }
 
+impl Default for DiscoveryBuffers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Why a search found nothing.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchError {
     /// The stack refused the group or the port.
     Socket(String),
@@ -40,8 +49,8 @@ pub enum SearchError {
     NoAnswer,
 }
 
-impl std::fmt::Display for SearchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for SearchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Socket(why) => write!(f, "mDNS socket: {why}"),
             Self::NoAnswer => write!(f, "no answer to {QUERIES} mDNS queries for _sysboy._tcp.local"),
@@ -49,19 +58,21 @@ impl std::fmt::Display for SearchError {
     }
 }
 
-/// Asks the LAN for the host a few times; returns its address and WebSocket path.
-pub async fn search(stack: Stack<'static>, buffers: &mut DiscoveryBuffers) -> Result<(SocketAddrV4, FoundHost), SearchError> {
+impl core::error::Error for SearchError {}
+
+/// Asks the LAN for the host a few times; returns its address and what it advertised.
+pub async fn search(stack: Stack<'_>, buffers: &mut DiscoveryBuffers) -> Result<(SocketAddrV4, FoundHost), SearchError> {
     let group = Ipv4Address::from(MDNS_GROUP);
     if !stack.has_multicast_group(group) {
-        stack.join_multicast_group(group).map_err(|error| SearchError::Socket(format!("cannot join 224.0.0.251: {error:?}")))?;
+        stack.join_multicast_group(group).map_err(|error| SearchError::Socket(alloc::format!("cannot join 224.0.0.251: {error:?}")))?;
     }
     let DiscoveryBuffers { rx_meta, rx, tx_meta, tx, packet } = buffers;
     let mut socket = UdpSocket::new(stack, rx_meta, rx, tx_meta, tx);
-    socket.bind(MDNS_PORT).map_err(|error| SearchError::Socket(format!("cannot bind port 5353: {error:?}")))?;
+    socket.bind(MDNS_PORT).map_err(|error| SearchError::Socket(alloc::format!("cannot bind port 5353: {error:?}")))?;
     let mut finder = HostFinder::new();
     let mut query = [0u8; 64];
     // The query is a constant 36 bytes; 64 always holds it.
-    let len = write_query(&mut query).map_err(|error| SearchError::Socket(error.to_string()))?;
+    let len = write_query(&mut query).map_err(|error| SearchError::Socket(alloc::string::ToString::to_string(&error)))?;
     for _ in 0..QUERIES {
         if let Err(error) = socket.send_to(&query[..len], IpEndpoint::new(group.into(), MDNS_PORT)).await {
             log::warn!("mDNS: query not sent: {error:?}");

@@ -1,0 +1,251 @@
+//! The station: the host link's IO on the home network. It waits for an address, finds the host (the saved
+//! address, else mDNS), opens TCP when the link asks, hands the socket to [`crate::io::run_session`] and backs
+//! off between sessions, for ever.
+//!
+//! # Overview
+//! [`run`] drives a [`HostLink`] over an embassy-net [`Stack`]. The wiring is a [`StationBoard`]: the session's
+//! [`Board`] plus [`StationBoard::report`], which hears each [`StationReport`] (for a status light, a log line
+//! or the simulator's report).
+//!
+//! # Configuration
+//! [`StationBuffers`] are the caller's (about 17 KiB; keep them in a `static`). [`saved_host`] reads the host
+//! out of the settings.
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::net::{Ipv4Addr, SocketAddrV4};
+
+use embassy_futures::select::{select, Either};
+use embassy_net::tcp::TcpSocket;
+use embassy_net::{IpEndpoint, Stack};
+use embassy_time::{with_timeout, Duration, Instant, Timer};
+
+use super::discovery::{self, DiscoveryBuffers, SearchError};
+use crate::discovery::FoundHost;
+use crate::io::{run_session, Board, Buffers, Target};
+use crate::link::{Action, HostLink, LinkState};
+use crate::settings::Settings;
+use crate::ws::MAX_HEADER;
+
+/// The port of a saved host given without one: the sysboy host's default.
+pub const DEFAULT_HOST_PORT: u16 = 8077;
+/// The WebSocket path of a host given by address.
+pub const DEFAULT_PATH: &str = "/ws";
+/// A TCP connect that takes longer than this has failed.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// A socket with nothing to read or no room to write for this long is dead.
+const SOCKET_TIMEOUT: Duration = Duration::from_secs(15);
+/// TCP socket buffers: a few frames each way.
+const TCP_BUFFER: usize = 4096;
+/// The largest message taken from the host; a welcome with calibration curves fits with room to spare.
+const MAX_MESSAGE: usize = 2048;
+/// The largest frame sent: a hello or a status plus a frame header.
+const WRITE_BUFFER: usize = 1024;
+/// The wait before searching again when mDNS found nothing.
+const SEARCH_AGAIN: Duration = Duration::from_secs(1);
+
+/// What the station tells the wiring.
+#[derive(Debug)]
+pub enum StationReport<'a> {
+    /// The link moved to this state.
+    Link(LinkState),
+    /// The station has no address (true) or has one again (false).
+    NoNetwork(bool),
+    /// The station got an address.
+    NetworkUp(Option<Ipv4Addr>),
+    /// mDNS found the host.
+    Discovered {
+        /// Its address.
+        host: SocketAddrV4,
+        /// What it advertised.
+        found: &'a FoundHost,
+    },
+    /// mDNS found nothing.
+    SearchFailed(&'a SearchError),
+    /// No host is known; searching again soon.
+    NoHost,
+    /// A TCP connection to this host is being tried (the host the status names).
+    Attempt(&'a str),
+    /// A connection or session ended, and why; the link's state says whether the token was refused.
+    Ended {
+        /// The link's state now.
+        state: LinkState,
+        /// Why, in words.
+        reason: &'a str,
+    },
+}
+
+/// The wiring the station needs beyond a session's [`Board`].
+pub trait StationBoard: Board {
+    /// Hears what the station is doing.
+    fn report(&mut self, report: StationReport<'_>);
+    /// Forgets button gestures made while no session was open (they are not carried into the next one).
+    fn drop_gestures(&mut self) {
+        while self.take_gesture().is_some() {}
+    }
+}
+
+/// Who the station talks to.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StationTarget {
+    /// The saved host; without one the host is found by mDNS.
+    pub host: Option<SocketAddrV4>,
+    /// The pairing token, sent as `Authorization: Bearer` (the hello carries it too).
+    pub token: Option<String>,
+}
+
+/// The memory sessions and searches work in, reused by each in turn.
+pub struct StationBuffers {
+    tcp_rx: [u8; TCP_BUFFER],
+    tcp_tx: [u8; TCP_BUFFER],
+    rx: [u8; MAX_MESSAGE + MAX_HEADER],
+    tx: [u8; WRITE_BUFFER],
+    message: [u8; MAX_MESSAGE],
+    discovery: DiscoveryBuffers,
+}
+
+impl StationBuffers {
+    /// Zeroed buffers.
+    pub const fn new() -> Self {
+        Self {
+            tcp_rx: [0; TCP_BUFFER],
+            tcp_tx: [0; TCP_BUFFER],
+            rx: [0; MAX_MESSAGE + MAX_HEADER],
+            tx: [0; WRITE_BUFFER],
+            message: [0; MAX_MESSAGE],
+            discovery: DiscoveryBuffers::new(),
+        }
+    }
+}
+
+impl Default for StationBuffers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The saved host as an address (`a.b.c.d[:port]`, port 8077 when left out). A name is logged and left to mDNS:
+/// the station resolves no names, so a host that moves is still found.
+pub fn saved_host(settings: &Settings) -> Option<SocketAddrV4> {
+    let host = settings.network.host.as_deref()?;
+    let parsed = host.parse::<SocketAddrV4>().ok().or_else(|| host.parse().ok().map(|ip| SocketAddrV4::new(ip, DEFAULT_HOST_PORT)));
+    if parsed.is_none() {
+        log::warn!("settings: host '{host}' is not an IPv4 address; finding the host by mDNS instead");
+    }
+    parsed
+}
+
+/// The station's IPv4 address, once it has one.
+pub fn address(stack: Stack<'_>) -> Option<Ipv4Addr> {
+    stack.config_v4().map(|config| config.address.address())
+}
+
+/// Runs the host link for ever.
+pub async fn run<B: StationBoard>(stack: Stack<'_>, mut link: HostLink, board: &mut B, target: &StationTarget, buffers: &mut StationBuffers) -> ! {
+    let mut host: Option<(SocketAddrV4, String)> = None;
+    loop {
+        board.report(StationReport::Link(link.state()));
+        match link.state() {
+            LinkState::Discovering => {
+                if !stack.is_config_up() {
+                    board.report(StationReport::NoNetwork(true));
+                    stack.wait_config_up().await;
+                    board.report(StationReport::NoNetwork(false));
+                    board.report(StationReport::NetworkUp(address(stack)));
+                }
+                host = find_host(stack, board, target, &mut buffers.discovery).await;
+                match host {
+                    Some(_) => link.found_host(),
+                    None => {
+                        board.report(StationReport::NoHost);
+                        Timer::after(SEARCH_AGAIN).await;
+                    }
+                }
+            }
+            LinkState::Connecting => match host.clone() {
+                Some((address, path)) => session(stack, &mut link, board, target, address, &path, buffers).await,
+                None => lost(&mut link, board, "no host to connect to"),
+            },
+            LinkState::Backoff { until_ms } | LinkState::AuthFailed { until_ms } => {
+                Timer::at(Instant::from_millis(until_ms)).await;
+                let (now, random) = (board.now_ms(), board.random());
+                let actions = link.poll(now, random);
+                actions.into_iter().for_each(|action| board.act(action));
+            }
+            // These states live inside a session; reaching them here means the socket is gone.
+            LinkState::Handshaking | LinkState::AwaitingWelcome | LinkState::Live => lost(&mut link, board, "session closed"),
+        }
+    }
+}
+
+/// The saved host, or the one mDNS finds; None when neither is there.
+async fn find_host<B: StationBoard>(stack: Stack<'_>, board: &mut B, target: &StationTarget, buffers: &mut DiscoveryBuffers) -> Option<(SocketAddrV4, String)> {
+    if let Some(host) = target.host {
+        return Some((host, DEFAULT_PATH.into()));
+    }
+    match discovery::search(stack, buffers).await {
+        Ok((address, found)) => {
+            board.report(StationReport::Discovered { host: address, found: &found });
+            Some((address, found.path))
+        }
+        Err(error) => {
+            board.report(StationReport::SearchFailed(&error));
+            None
+        }
+    }
+}
+
+async fn session<B: StationBoard>(
+    stack: Stack<'_>,
+    link: &mut HostLink,
+    board: &mut B,
+    target: &StationTarget,
+    host: SocketAddrV4,
+    path: &str,
+    buffers: &mut StationBuffers,
+) {
+    let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, .. } = buffers;
+    let host_name = host.to_string();
+    board.report(StationReport::Attempt(&host_name));
+    let mut socket = TcpSocket::new(stack, tcp_rx, tcp_tx);
+    socket.set_timeout(Some(SOCKET_TIMEOUT));
+    let endpoint = IpEndpoint::new((*host.ip()).into(), host.port());
+    let connected = with_timeout(CONNECT_TIMEOUT, socket.connect(endpoint)).await;
+    if !matches!(connected, Ok(Ok(()))) {
+        let reason = match connected {
+            Ok(Err(error)) => alloc::format!("TCP connect to {host} failed: {error:?}"),
+            _ => alloc::format!("no answer from {host} within {} ms", CONNECT_TIMEOUT.as_millis()),
+        };
+        lost(link, board, &reason);
+        socket.abort();
+        return;
+    }
+    board.drop_gestures();
+    let session_target = Target { host: &host_name, path, token: target.token.as_deref() };
+    let buffers = Buffers { rx, tx, message };
+    let ended = select(run_session(&mut socket, link, board, &session_target, buffers), stack.wait_config_down()).await;
+    let reason = match ended {
+        Either::First(end) => end.to_string(),
+        Either::Second(()) => {
+            let (now, random) = (board.now_ms(), board.random());
+            let actions = link.connection_lost(now, random);
+            actions.into_iter().for_each(|action| board.act(action));
+            "the network went down".into()
+        }
+    };
+    socket.abort();
+    let _ = with_timeout(Duration::from_millis(200), socket.flush()).await;
+    ended_with(link, board, Vec::new(), &reason);
+}
+
+/// Tells the link the connection is gone and reports why.
+fn lost<B: StationBoard>(link: &mut HostLink, board: &mut B, reason: &str) {
+    let (now, random) = (board.now_ms(), board.random());
+    let actions = link.connection_lost(now, random);
+    ended_with(link, board, actions, reason);
+}
+
+fn ended_with<B: StationBoard>(link: &HostLink, board: &mut B, actions: Vec<Action>, reason: &str) {
+    actions.into_iter().for_each(|action| board.act(action));
+    board.report(StationReport::Ended { state: link.state(), reason });
+}

@@ -1,0 +1,160 @@
+//! The host session on the board: `sysboy-device`'s station (discovery or the saved host, the hello with token
+//! and capabilities, sessions, backoff), the same code the simulator runs, over the Wi-Fi station's stack. What
+//! is the board's own is here: the meter for readings and config, the button's gestures, the flash for new
+//! bindings and calibrations, and the status figures (RSSI from esp-radio, heap from esp-alloc).
+
+use alloc::{string::String, vec};
+
+use embassy_net::Stack;
+use embassy_time::{Instant, Timer};
+use esp_hal::rng::Rng;
+use static_cell::StaticCell;
+use sysboy_device::{
+    button::Gesture,
+    io::Board,
+    link::{Action, HostLink, LinkConfig, LinkConfigError, LinkState},
+    net::{
+        provisioning::SettingsChange,
+        station::{self, StationBoard, StationBuffers, StationReport, StationTarget},
+    },
+    settings::{Settings, StoredCalibration},
+};
+use sysboy_protocol::{Button, Link, Output, Status};
+
+use crate::{board::CHIP_ID, button::{BUTTON, GESTURES}, meter::SharedMeter, provisioning::CHANGES};
+
+/// The board's one output, as the hello names it.
+pub const OUTPUT: &str = "meter";
+
+/// The hello this board sends: its id (from the MAC), firmware, chip, output and button.
+pub fn link_config(device_id: &str, output: (sysboy_protocol::OutputKind, u8), token: Option<String>) -> Result<LinkConfig, LinkConfigError> {
+    let (kind, bits) = output;
+    let outputs = vec![Output { id: OUTPUT.into(), kind, bits }];
+    LinkConfig::new(device_id, env!("CARGO_PKG_VERSION"), CHIP_ID, outputs)?
+        .with_buttons(vec![Button { id: BUTTON.into() }])
+        .with_token(token)
+        .checked()
+}
+
+/// The board as a session sees it.
+pub struct EspBoard {
+    meter: &'static SharedMeter,
+    stack: Stack<'static>,
+    rng: Rng,
+    host: String,
+}
+
+/// Runs the host link for ever.
+#[embassy_executor::task]
+pub async fn run(stack: Stack<'static>, meter: &'static SharedMeter, link: LinkConfig, settings: Settings) -> ! {
+    static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
+    let buffers = BUFFERS.init(StationBuffers::new());
+    let target = StationTarget { host: station::saved_host(&settings), token: settings.network.token.clone() };
+    let mut board = EspBoard { meter, stack, rng: Rng::new(), host: String::new() };
+    station::run(stack, HostLink::new(link, settings.network.bindings), &mut board, &target, buffers).await
+}
+
+impl Board for EspBoard {
+    fn now_ms(&self) -> u64 {
+        Instant::now().as_millis()
+    }
+
+    fn random(&mut self) -> u32 {
+        self.rng.random()
+    }
+
+    async fn sleep_until(&mut self, deadline_ms: u64) {
+        Timer::at(Instant::from_millis(deadline_ms)).await;
+    }
+
+    fn take_gesture(&mut self) -> Option<(String, Gesture)> {
+        GESTURES.try_receive().ok().map(|gesture| (BUTTON.into(), gesture))
+    }
+
+    fn act(&mut self, action: Action) {
+        let now = self.now_ms();
+        match action {
+            Action::Show { output, reading } if output == OUTPUT => self.meter.lock(|meter| meter.borrow_mut().show(now, reading)),
+            Action::Show { .. } | Action::Send(_) | Action::Disconnect | Action::ReportStatus => {}
+            Action::Apply(config) => {
+                let calibration = self.meter.lock(|meter| {
+                    let mut meter = meter.borrow_mut();
+                    if let Err(error) = meter.set_stale_after_ms(config.stale_after_ms) {
+                        log::warn!("config: stale timeout refused: {error}");
+                    }
+                    if let Some(ballistics) = &config.ballistics {
+                        if let Err(error) = meter.set_ballistics(ballistics) {
+                            log::warn!("config: ballistics refused: {error}");
+                        }
+                    }
+                    let curve = config.calibration.iter().flatten().find(|curve| curve.output == OUTPUT)?;
+                    match meter.set_calibration(&curve.points) {
+                        Ok(()) => {
+                            let history = meter.calibration();
+                            Some(StoredCalibration {
+                                output: OUTPUT.into(),
+                                current: history.current().to_points(),
+                                previous: history.previous().map(|previous| previous.to_points()),
+                            })
+                        }
+                        Err(error) => {
+                            log::warn!("config: calibration refused: {error}");
+                            None
+                        }
+                    }
+                });
+                // A full queue means saves are under way; the next config saves again.
+                let _ = CHANGES.try_send(SettingsChange::Bindings(config.bindings));
+                if let Some(calibration) = calibration {
+                    let _ = CHANGES.try_send(SettingsChange::Calibration(calibration));
+                }
+            }
+            Action::Acked(ack) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
+            Action::Refused(report) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
+            // Nothing old may pass for live once the session is gone.
+            Action::Forget => self.meter.lock(|meter| meter.borrow_mut().forget()),
+        }
+    }
+
+    fn status(&mut self) -> Status {
+        let heap = esp_alloc::HEAP.stats();
+        Status {
+            link: Link::Wifi,
+            rssi: crate::radio::rssi(),
+            heap_free: heap.size.saturating_sub(heap.current_usage) as u32,
+            heap_min: Some(heap.size.saturating_sub(heap.max_usage) as u32),
+            uptime_ms: self.now_ms(),
+            host: Some(self.host.chars().take(64).collect()),
+            ip: station::address(self.stack).map(|ip| alloc::format!("{ip}")),
+        }
+    }
+
+    fn link_changed(&mut self, state: LinkState) {
+        if state == LinkState::Live {
+            log::info!("host: live at {}", self.host);
+        }
+    }
+}
+
+impl StationBoard for EspBoard {
+    fn report(&mut self, report: StationReport<'_>) {
+        match report {
+            StationReport::Link(_) | StationReport::NoNetwork(true) => {}
+            StationReport::NoNetwork(false) => {}
+            StationReport::NetworkUp(Some(ip)) => log::info!("wifi: address {ip}"),
+            StationReport::NetworkUp(None) => log::info!("wifi: network up"),
+            StationReport::Discovered { host, found } => log::info!("mDNS: host {host}{} ({})", found.path, found.instance),
+            StationReport::SearchFailed(error) => log::warn!("mDNS: {error}"),
+            StationReport::NoHost => {}
+            StationReport::Attempt(host) => {
+                self.host = host.into();
+                log::info!("host: connecting to {host}");
+            }
+            StationReport::Ended { state: LinkState::AuthFailed { .. }, reason } => {
+                log::error!("host: the pairing token was refused ({reason}); check the token in the portal")
+            }
+            StationReport::Ended { reason, .. } => log::warn!("host: disconnected: {reason}"),
+        }
+    }
+}
+
