@@ -20,7 +20,7 @@ for target in riscv32imc-unknown-none-elf riscv32imac-unknown-none-elf; do
     [ -x /usr/bin/rust-lld ] || apt_install rust-web-llvm
   fi
 done
-espflash="$root/.cache/cargo-tools/bin/espflash"
+espflash=$(sh "$root/scripts/setup/espflash.sh" --path)
 out="$root/target/firmware"
 mkdir -p "$out"
 # Apart from the other bare-metal builds, so a chip build never waits on their lock or evicts them.

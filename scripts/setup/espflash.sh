@@ -1,10 +1,16 @@
 #!/bin/sh
-# Set-up for the firmware images: espflash from crates.io, installed once into .cache/cargo-tools. Its serial
-# port support links libudev, so libudev-dev and pkg-config come from Debian first.
+# Set-up for the firmware images: espflash from crates.io, built once per machine into the user's cache (outside
+# the checkout, so a fresh clone does not rebuild it; SYSBOY_TOOLS moves it). Its serial port support links
+# libudev, so libudev-dev and pkg-config come from Debian first. Prints nothing; scripts/firmware-build.sh finds
+# espflash at "$(sh scripts/setup/espflash.sh --path)".
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 version=4.7.0
-tools="$root/.cache/cargo-tools"
+tools="${SYSBOY_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/sysboy/cargo-tools}"
+if [ "${1:-}" = "--path" ]; then
+  echo "$tools/bin/espflash"
+  exit 0
+fi
 if [ -x "$tools/bin/espflash" ] && "$tools/bin/espflash" --version 2>/dev/null | grep -q " $version\$"; then
   exit 0
 fi
@@ -17,7 +23,7 @@ if ! command -v cargo >/dev/null 2>&1 || ! cargo --version | awk '{ split($2, v,
   cargo=/usr/bin/cargo
   export RUSTC=/usr/bin/rustc
 fi
-echo "sysboy: installing espflash $version into .cache/cargo-tools (a few minutes, once)" >&2
+echo "sysboy: installing espflash $version into $tools (a few minutes, once per machine)" >&2
 # The update check would reach GitHub at every run; CI and offline machines have no use for it.
 CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}" "$cargo" install espflash --version "$version" --locked \
   --no-default-features --features cli --root "$tools" >&2
