@@ -15,9 +15,10 @@ use sysboy_device::{
     link::{Action, HostLink, LinkConfig, LinkConfigError, LinkState},
     net::{
         provisioning::SettingsChange,
+        session_config,
         station::{self, StationBoard, StationBuffers, StationReport, StationTarget},
     },
-    settings::{Settings, StoredCalibration},
+    settings::Settings,
 };
 use sysboy_protocol::{Button, Link, Output, Status};
 
@@ -77,35 +78,13 @@ impl Board for EspBoard {
             Action::Show { output, reading } if output == OUTPUT => self.meter.lock(|meter| meter.borrow_mut().show(now, reading)),
             Action::Show { .. } | Action::Send(_) | Action::Disconnect | Action::ReportStatus => {}
             Action::Apply(config) => {
-                let calibration = self.meter.lock(|meter| {
-                    let mut meter = meter.borrow_mut();
-                    if let Err(error) = meter.set_stale_after_ms(config.stale_after_ms) {
-                        log::warn!("config: stale timeout refused: {error}");
-                    }
-                    if let Some(ballistics) = &config.ballistics {
-                        if let Err(error) = meter.set_ballistics(ballistics) {
-                            log::warn!("config: ballistics refused: {error}");
-                        }
-                    }
-                    let curve = config.calibration.iter().flatten().find(|curve| curve.output == OUTPUT)?;
-                    match meter.set_calibration(&curve.points) {
-                        Ok(()) => {
-                            let history = meter.calibration();
-                            Some(StoredCalibration {
-                                output: OUTPUT.into(),
-                                current: history.current().to_points(),
-                                previous: history.previous().map(|previous| previous.to_points()),
-                            })
-                        }
-                        Err(error) => {
-                            log::warn!("config: calibration refused: {error}");
-                            None
-                        }
-                    }
-                });
+                let applied = self.meter.lock(|meter| session_config::apply(&mut meter.borrow_mut(), OUTPUT, &config));
+                for refused in &applied.refused {
+                    log::warn!("config: {refused}");
+                }
                 // A full queue means saves are under way; the next config saves again.
                 let _ = CHANGES.try_send(SettingsChange::Bindings(config.bindings));
-                if let Some(calibration) = calibration {
+                if let Some(calibration) = applied.calibration {
                     let _ = CHANGES.try_send(SettingsChange::Calibration(calibration));
                 }
             }

@@ -127,21 +127,11 @@ impl Panel {
             Action::Show { output, reading } if output == crate::station::OUTPUT => self.meter.show(now, reading.clone()),
             Action::Show { .. } | Action::Send(_) | Action::Disconnect | Action::ReportStatus => {}
             Action::Apply(config) => {
-                if let Err(error) = self.meter.set_stale_after_ms(config.stale_after_ms) {
-                    log::warn!("config: stale timeout refused: {error}");
+                let applied = sysboy_device::net::session_config::apply(&mut self.meter, crate::station::OUTPUT, config);
+                for refused in &applied.refused {
+                    log::warn!("config: {refused}");
                 }
-                if let Some(ballistics) = &config.ballistics {
-                    if let Err(error) = self.meter.set_ballistics(ballistics) {
-                        log::warn!("config: ballistics refused: {error}");
-                    }
-                }
-                let curve = config.calibration.iter().flatten().find(|c| c.output == crate::station::OUTPUT);
-                if let Some(curve) = curve {
-                    if let Err(error) = self.meter.set_calibration(&curve.points) {
-                        log::warn!("config: calibration refused: {error}");
-                    }
-                }
-                self.metric = config.bindings.iter().find(|b| b.output == crate::station::OUTPUT).map(|b| b.metric.clone());
+                self.metric = applied.metric;
                 self.event(now, "config", json!({ "metric": self.metric, "stale_after_ms": config.stale_after_ms }));
             }
             Action::Acked(ack) => self.event(now, "ack", json!({ "id": ack.id, "ok": ack.ok, "metric": ack.metric, "reason": ack.reason })),

@@ -2,7 +2,8 @@
 //! simulator run the same portal servers, host discovery, station loop and provisioning driver.
 //!
 //! # Overview
-//! [`supervision`] (always built) decides what to do when the joined network goes away. With the `embassy-net`
+//! [`supervision`] (always built) decides what to do when the joined network goes away, and [`session_config`]
+//! applies the host's config to a meter. With the `embassy-net`
 //! feature the async edges are built too, over embassy-net sockets and embassy-time:
 //! - [`portal`]: the access point's DHCP, DNS and HTTP servers;
 //! - [`discovery`]: the mDNS search for the host;
@@ -19,6 +20,7 @@
 //! async fn dns(stack: Stack<'static>) -> ! { sysboy_device::net::portal::dns(stack, AP_ADDRESS).await }
 //! ```
 
+pub mod session_config;
 pub mod supervision;
 
 #[cfg(feature = "embassy-net")]

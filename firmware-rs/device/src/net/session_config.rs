@@ -1,0 +1,96 @@
+//! A host's session config applied to one output's meter (stale timeout, ballistics, calibration), the same on
+//! the board and in the simulator; refusals are logged by the caller from [`Applied`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sysboy_protocol::SessionConfig;
+
+use crate::meter::Meter;
+use crate::settings::StoredCalibration;
+
+/// What applying a config did.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    /// The new calibration to save, when the config set one for this output.
+    pub calibration: Option<StoredCalibration>,
+    /// The metric bound to this output, if any.
+    pub metric: Option<String>,
+    /// Parts of the config the meter refused, in words.
+    pub refused: Vec<String>,
+}
+
+/// Applies `config` to `meter`, which drives the output called `output`.
+pub fn apply(meter: &mut Meter, output: &str, config: &SessionConfig) -> Applied {
+    let mut applied = Applied { metric: config.bindings.iter().find(|b| b.output == output).map(|b| b.metric.clone()), ..Applied::default() };
+    if let Err(error) = meter.set_stale_after_ms(config.stale_after_ms) {
+        applied.refused.push(alloc::format!("stale timeout refused: {error}"));
+    }
+    if let Some(ballistics) = &config.ballistics {
+        if let Err(error) = meter.set_ballistics(ballistics) {
+            applied.refused.push(alloc::format!("ballistics refused: {error}"));
+        }
+    }
+    if let Some(curve) = config.calibration.iter().flatten().find(|c| c.output == output) {
+        match meter.set_calibration(&curve.points) {
+            Ok(()) => {
+                let history = meter.calibration();
+                applied.calibration = Some(StoredCalibration {
+                    output: output.into(),
+                    current: history.current().to_points(),
+                    previous: history.previous().map(|previous| previous.to_points()),
+                });
+            }
+            Err(error) => applied.refused.push(alloc::format!("calibration refused: {error}")),
+        }
+    }
+    applied
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+
+    use sysboy_protocol::{Binding, Calibration, CalibrationPoint};
+
+    use super::*;
+    use crate::meter::MeterConfig;
+
+    fn config(points: Vec<CalibrationPoint>) -> SessionConfig {
+        SessionConfig {
+            bindings: vec![Binding { output: "meter".into(), metric: "gpu_util".into() }],
+            interval_ms: 1000,
+            stale_after_ms: 5000,
+            ballistics: None,
+            calibration: Some(vec![Calibration { output: "meter".into(), points }]),
+        }
+    }
+
+    #[test]
+    fn a_calibration_for_this_output_is_applied_and_given_back_to_save_with_its_undo() {
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        let points = vec![CalibrationPoint { percent: 0.0, code: 10 }, CalibrationPoint { percent: 100.0, code: 1000 }];
+        let applied = apply(&mut meter, "meter", &config(points.clone()));
+        assert_eq!(applied.metric.as_deref(), Some("gpu_util"));
+        assert!(applied.refused.is_empty(), "{:?}", applied.refused);
+        let saved = applied.calibration.expect("the new curve is to be saved");
+        assert_eq!(saved.current, points);
+        assert!(saved.previous.is_some(), "the linear curve it replaced can be undone");
+    }
+
+    #[test]
+    fn a_curve_the_meter_refuses_is_reported_and_nothing_is_saved() {
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        let applied = apply(&mut meter, "meter", &config(vec![CalibrationPoint { percent: 50.0, code: 5000 }]));
+        assert_eq!(applied.calibration, None);
+        assert_eq!(applied.refused.len(), 1);
+    }
+
+    #[test]
+    fn another_output_s_curve_is_left_alone() {
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        let points = vec![CalibrationPoint { percent: 0.0, code: 10 }, CalibrationPoint { percent: 100.0, code: 1000 }];
+        let applied = apply(&mut meter, "other", &config(points));
+        assert_eq!((applied.calibration, applied.metric), (None, None));
+    }
+}
