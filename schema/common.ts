@@ -4,6 +4,15 @@ import Type from 'typebox'
 /** The protocol version this schema describes; hello and welcome carry it. */
 export const PROTOCOL_VERSION = 1
 
+/** The TCP port the host listens on unless told otherwise, and a device assumes for a saved address without one. */
+export const DEFAULT_PORT = 8377
+
+/** The HTTP path of the host's WebSocket endpoint for devices (also in the mDNS TXT record as `path`). */
+export const DEVICE_PATH = '/ws'
+
+/** The DNS-SD service type the host advertises and devices browse for. */
+export const MDNS_SERVICE = '_sysboy._tcp.local'
+
 /** Largest integer both JavaScript and Rust carry exactly (2^53 - 1). */
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER
 

@@ -1,4 +1,5 @@
 // One layer of settings (flags, environment, config file or defaults); layers are merged by precedence.
+import { DEFAULT_PORT } from '../../schema/index.ts'
 
 /** Settings as one origin gives them; an absent field falls through to the next layer. */
 export interface Layer {
@@ -19,7 +20,7 @@ export interface Layer {
 /** The built-in defaults. Loopback bind is deliberate: the LAN is opt-in with `--bind 0.0.0.0`. */
 export const DEFAULTS = {
   metric: 'vram',
-  port: 8377,
+  port: DEFAULT_PORT,
   bind: '127.0.0.1',
   interval: 1000,
   gpu: 'all',

@@ -1,7 +1,8 @@
 // What the host advertises over DNS-SD (`_sysboy._tcp.local`) and how it answers queries: sans-IO, no sockets.
+import { DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from '../../schema/index.ts'
 import { type DnsMessage, type Question, RR, type ResourceRecord } from './dns-message.ts'
 
-export const SERVICE_TYPE = '_sysboy._tcp.local'
+export const SERVICE_TYPE = MDNS_SERVICE
 export const SERVICES_ENUMERATION = '_services._dns-sd._udp.local'
 /** Port of mDNS; a query from any other port is a "legacy unicast" one (RFC 6762 §6.7). */
 export const MDNS_PORT = 5353
@@ -41,7 +42,7 @@ export const makeAdvert = (input: AdvertInput): Advert => {
     instance: `${name}.${SERVICE_TYPE}`,
     target: `${name}.local`,
     port: input.port,
-    txt: [`version=${input.version}`, 'path=/ws', 'proto=1'],
+    txt: [`version=${input.version}`, `path=${DEVICE_PATH}`, `proto=${PROTOCOL_VERSION}`],
     addresses: input.addresses,
   }
 }

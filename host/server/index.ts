@@ -2,6 +2,7 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import type { ServerWebSocket } from 'bun'
+import { DEVICE_PATH } from '../../schema/index.ts'
 import type { MetricFrame } from '../../schema/index.ts'
 import type { DeviceInfo, DeviceLink } from '../hub/device-session.ts'
 import { Hub } from '../hub/hub.ts'
@@ -84,7 +85,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   const remoteAddress = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown'
 
   const app = new Hono()
-  app.get('/ws', async (c, next) => {
+  app.get(DEVICE_PATH, async (c, next) => {
     const address = remoteAddress(c)
     if (!limiter.allows(address)) {
       hub.figures.error('rate_limited')
@@ -94,7 +95,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     await next()
   })
   app.get(
-    '/ws',
+    DEVICE_PATH,
     upgradeWebSocket((c) => {
       const address = remoteAddress(c)
       const headerToken = bearerToken(c.req.header('authorization'))

@@ -1,6 +1,7 @@
 // `npm run gen`: writes the protocol's JSON Schema files and Rust types; `--check` fails if they have drifted.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
+import { DEFAULT_PORT, DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from '../common.ts'
 import { DeviceMessage } from '../device-message.ts'
 import { HostMessage } from '../host-message.ts'
 import { type JsonSchema, RustEmitter } from './rust.ts'
@@ -22,10 +23,18 @@ const jsonSchemaDocument = (id: string, schema: object): JsonSchema & Record<str
 export const generate = (): Output[] => {
   const host = jsonSchemaDocument('host-message', HostMessage)
   const device = jsonSchemaDocument('device-message', DeviceMessage)
-  const rust = new RustEmitter(GENERATOR).emit([
-    { name: 'HostMessage', schema: host },
-    { name: 'DeviceMessage', schema: device },
-  ])
+  const rust = new RustEmitter(GENERATOR).emit(
+    [
+      { name: 'HostMessage', schema: host },
+      { name: 'DeviceMessage', schema: device },
+    ],
+    [
+      { name: 'PROTOCOL_VERSION', value: PROTOCOL_VERSION, type: 'u16', description: 'The protocol version this crate speaks.' },
+      { name: 'DEFAULT_PORT', value: DEFAULT_PORT, type: 'u16', description: "The host's TCP port unless it is told otherwise." },
+      { name: 'DEVICE_PATH', value: DEVICE_PATH, description: "The HTTP path of the host's WebSocket endpoint for devices." },
+      { name: 'MDNS_SERVICE', value: MDNS_SERVICE, description: 'The DNS-SD service type the host advertises.' },
+    ],
+  )
   return [
     { path: 'schema/json/host-message.schema.json', text: `${JSON.stringify(host, null, 2)}\n` },
     { path: 'schema/json/device-message.schema.json', text: `${JSON.stringify(device, null, 2)}\n` },

@@ -58,6 +58,18 @@ describe('RustEmitter', () => {
     expect([field(-127, 0), field(-40000, 0), field(-(2 ** 40), 0)]).toEqual(['i8', 'i32', 'i64'])
   })
 
+  it('emits the shared protocol constants with their types', () => {
+    const rust = new RustEmitter('test').emit(
+      [{ name: 'Message', schema: union(object('T', { type: { type: 'string', const: 't' } })) }],
+      [
+        { name: 'DEFAULT_PORT', value: 8377, type: 'u16', description: 'The port.' },
+        { name: 'DEVICE_PATH', value: '/ws', description: 'The path.' },
+      ],
+    )
+    expect(rust).toContain('/// The port.\npub const DEFAULT_PORT: u16 = 8377;')
+    expect(rust).toContain('/// The path.\npub const DEVICE_PATH: &str = "/ws";')
+  })
+
   it('refuses two different schemas under one title', () => {
     const a = object('Same', { type: { type: 'string', const: 'a' }, x: { type: 'boolean' } })
     const b = object('Same', { type: { type: 'string', const: 'b' }, y: { type: 'boolean' } })

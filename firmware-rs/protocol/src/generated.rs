@@ -7,6 +7,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::validate::{check_chars, check_float, check_int, check_items, check_len, Validate, ValidationError};
 
+/// The protocol version this crate speaks.
+pub const PROTOCOL_VERSION: u16 = 1;
+
+/// The host's TCP port unless it is told otherwise.
+pub const DEFAULT_PORT: u16 = 8377;
+
+/// The HTTP path of the host's WebSocket endpoint for devices.
+pub const DEVICE_PATH: &str = "/ws";
+
+/// The DNS-SD service type the host advertises.
+pub const MDNS_SERVICE: &str = "_sysboy._tcp.local";
+
 /// A message from the host to a device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]

@@ -16,6 +16,3 @@ mod validate;
 pub use decode::{decode_device_message, decode_host_message, encode, DecodeError};
 pub use generated::*;
 pub use validate::{Problem, Validate, ValidationError};
-
-/// The protocol version this crate speaks.
-pub const PROTOCOL_VERSION: u16 = 1;

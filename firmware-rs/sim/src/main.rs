@@ -90,7 +90,7 @@ fn main() -> ExitCode {
     let first_boot = match options.ap_tap.clone() {
         None => match settings::open(flash, &options) {
             Ok(opened) => {
-                options.host = settings::saved_host(&opened.settings);
+                options.host = sysboy_device::net::station::saved_host(&opened.settings);
                 options.token = opened.settings.network.token.clone();
                 saved = Some(opened);
                 None

@@ -3,7 +3,6 @@
 //! long press erases everything. Flash work happens in this one task, as on the ESP32.
 
 use core::cell::RefCell;
-use std::net::SocketAddrV4;
 
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::channel::Channel;
@@ -17,8 +16,6 @@ use crate::flash::FileFlash;
 use crate::now_ms;
 use crate::panel::Panel;
 
-/// The port of a saved host given without one: the sysboy host's default.
-const DEFAULT_HOST_PORT: u16 = 8077;
 /// Room for the largest record (a 16-point calibration with its undo curve).
 const RECORD: usize = 1024;
 
@@ -68,17 +65,6 @@ pub fn open(flash: FileFlash, options: &Options) -> Result<Opened, String> {
         embassy_futures::block_on(store.save(&settings, &mut buffer)).map_err(|error| format!("cannot save the settings: {error}"))?;
     }
     Ok(Opened { store, settings, problems: loaded.problems, saved })
-}
-
-/// The saved host as an address (`a.b.c.d[:port]`); a name needs DNS, which the simulated station lacks, so it is
-/// logged and the host is found by mDNS instead.
-pub fn saved_host(settings: &Settings) -> Option<SocketAddrV4> {
-    let host = settings.network.host.as_deref()?;
-    let parsed = host.parse::<SocketAddrV4>().ok().or_else(|| host.parse().ok().map(|ip| SocketAddrV4::new(ip, DEFAULT_HOST_PORT)));
-    if parsed.is_none() {
-        log::warn!("settings: host '{host}' is not an IPv4 address; finding the host by mDNS instead");
-    }
-    parsed
 }
 
 /// Reports the settings the device boots with (never the token itself).

@@ -7,7 +7,7 @@ use super::packet::{kind, DiscoveryError, Packet, Record};
 use super::SERVICE;
 
 /// The WebSocket path when the TXT record names none.
-pub const DEFAULT_PATH: &str = "/ws";
+pub const DEFAULT_PATH: &str = sysboy_protocol::DEVICE_PATH;
 /// Records of each kind kept at once; a busy LAN's other services must not fill the RAM.
 const KEEP: usize = 8;
 /// The longest path taken from TXT.

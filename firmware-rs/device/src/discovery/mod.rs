@@ -29,7 +29,7 @@ pub use finder::{FoundHost, HostFinder, DEFAULT_PATH};
 pub use packet::{write_query, DiscoveryError};
 
 /// The DNS-SD service type the host advertises.
-pub const SERVICE: &str = "_sysboy._tcp.local";
+pub const SERVICE: &str = sysboy_protocol::MDNS_SERVICE;
 /// The mDNS IPv4 multicast group.
 pub const MDNS_GROUP: [u8; 4] = [224, 0, 0, 251];
 /// The mDNS port.

@@ -28,9 +28,9 @@ use crate::settings::Settings;
 use crate::ws::MAX_HEADER;
 
 /// The port of a saved host given without one: the sysboy host's default.
-pub const DEFAULT_HOST_PORT: u16 = 8077;
+pub const DEFAULT_HOST_PORT: u16 = sysboy_protocol::DEFAULT_PORT;
 /// The WebSocket path of a host given by address.
-pub const DEFAULT_PATH: &str = "/ws";
+pub const DEFAULT_PATH: &str = sysboy_protocol::DEVICE_PATH;
 /// A TCP connect that takes longer than this has failed.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A socket with nothing to read or no room to write for this long is dead.
@@ -124,7 +124,7 @@ impl Default for StationBuffers {
     }
 }
 
-/// The saved host as an address (`a.b.c.d[:port]`, port 8077 when left out). A name is logged and left to mDNS:
+/// The saved host as an address (`a.b.c.d[:port]`, the host's default port when left out). A name is logged and left to mDNS:
 /// the station resolves no names, so a host that moves is still found.
 pub fn saved_host(settings: &Settings) -> Option<SocketAddrV4> {
     let host = settings.network.host.as_deref()?;
