@@ -1,5 +1,6 @@
 // Samples every wanted metric at its interval, each on its own clock and timeout, and publishes schema frames.
 import type { MetricFrame } from '../schema/index.ts'
+import { MAX_U32 } from '../schema/index.ts'
 import { metricFrame } from './hub/metric-frame.ts'
 import type { MetricSource, Reading } from './sources/source.ts'
 
@@ -31,7 +32,6 @@ interface Track {
   timer: ReturnType<typeof setTimeout> | undefined
 }
 
-const MAX_U32 = 4_294_967_295
 
 export class Sampler {
   readonly #options: SamplerOptions

@@ -3,7 +3,7 @@ import type { Static } from 'typebox'
 import type * as S from './schemas.ts'
 
 export * as schemas from './schemas.ts'
-export { DEFAULT_PORT, DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from './common.ts'
+export { DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './common.ts'
 export { BUILTIN_METRICS, type BuiltinMetric } from './host-message.ts'
 export { decodeDeviceMessage, decodeHostMessage, type DecodeResult } from './decode.ts'
 

@@ -1,9 +1,8 @@
 // Turns one source Reading into the schema's metric frame: a percent, or null with the reason; never 0 for unknown.
 import type { BuiltinMetric, MetricFrame } from '../../schema/index.ts'
-import { BUILTIN_METRICS } from '../../schema/index.ts'
+import { BUILTIN_METRICS, MAX_U32 } from '../../schema/index.ts'
 import type { Reading } from '../sources/source.ts'
 
-const MAX_U32 = 4_294_967_295
 const builtin = new Set<string>(BUILTIN_METRICS)
 
 /** Whether a metric is built in (its frame type is its name) or user-named (a `metric` frame with `name`). */
