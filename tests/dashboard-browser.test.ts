@@ -1,0 +1,88 @@
+// The embedded dashboard in headless Chromium, against the built host on loopback: live figures, devices with
+// their status, an identified device flashing, strings shown as text, and a wrong token said plainly.
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
+import { RunningSysboy, cleanEnv, freePort, hello } from './cli-harness.ts'
+import { buildFakeNvml } from './fixtures/nvml/build.ts'
+
+const GIB = 1024 ** 3
+const TOKEN = 'dashboard-token-0123456789'
+
+let host: RunningSysboy
+let port: number
+let browser: Browser
+let profile: string
+const devices: WebSocket[] = []
+
+const device = async (id: string, after: (socket: WebSocket) => void): Promise<void> => {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`)
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve)
+    socket.addEventListener('error', reject)
+  })
+  socket.send(hello(id, TOKEN))
+  after(socket)
+  devices.push(socket)
+}
+
+beforeAll(async () => {
+  const library = await buildFakeNvml({ FAKE_NVML_TOTAL: String(16 * GIB), FAKE_NVML_USED: String(6 * GIB) })
+  port = await freePort()
+  host = new RunningSysboy(
+    ['--metric', 'vram', '--bind', '127.0.0.1', '--port', String(port), '--token', TOKEN, '--no-mdns'],
+    cleanEnv({ SYSBOY_NVML_LIB: library }),
+  )
+  await host.port()
+  profile = mkdtempSync(join(tmpdir(), 'sysboy-dashboard-'))
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    chromiumSandbox: false,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+})
+
+afterAll(async () => {
+  for (const socket of devices) socket.close()
+  await browser?.close()
+  await host?.stop()
+  rmSync(profile, { recursive: true, force: true })
+})
+
+describe('the dashboard', () => {
+  it('shows the live figure and each device with its status, and flashes the one that asked to be identified', async () => {
+    await device('desk-meter', (socket) => {
+      const status = { type: 'status', link: 'wifi', rssi: -61, heap_free: 142_000, uptime_ms: 65_000, host: '<b>pc</b>', ip: '10.0.0.7' }
+      socket.send(JSON.stringify(status))
+    })
+    await device('shelf-meter', (socket) => socket.send(JSON.stringify({ type: 'identify', id: 1 })))
+    const page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`)
+    await page.waitForFunction(() => document.querySelectorAll('#devices tr').length === 2, undefined, { timeout: 10_000 })
+    const figure = await page.locator('#figures tr', { hasText: 'vram' }).innerText()
+    expect(figure).toContain('37.5 %')
+    expect(figure).toContain('nvml')
+    const desk = await page.locator('#devices tr', { hasText: 'desk-meter' }).innerText()
+    // The host field arrives as '<b>pc</b>' and must show as those characters, not as bold markup.
+    expect(desk).toContain('wifi · -61 dBm · heap 139 KiB free · up 65 s · 10.0.0.7 · host <b>pc</b>')
+    expect(await page.locator('#devices b').count()).toBe(0)
+    expect(desk).toContain('meter: vram')
+    expect(await page.locator('#devices tr.identified').innerText()).toContain('shelf-meter')
+    expect(await page.locator('#devices tr.identified').count()).toBe(1)
+    expect(await page.locator('#state').innerText()).toMatch(/^Live · 2 devices connected/)
+    await page.close()
+  }, 30_000)
+
+  it('says a wrong token is wrong, and shows nothing', async () => {
+    const page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${port}/#token=not-the-token-000`)
+    await page.waitForFunction(() => document.getElementById('state')?.textContent?.startsWith('Cannot read'), undefined, { timeout: 10_000 })
+    expect(await page.locator('#state').innerText()).toBe('Cannot read the host: the pairing token is wrong')
+    expect(await page.locator('#devices tr').count()).toBe(0)
+    await page.close()
+  }, 30_000)
+})
