@@ -102,6 +102,15 @@ export const ConfigMessage = Type.Object(
   { title: 'SessionConfig', description: 'New session settings for the device.' },
 )
 
+export const CalibrationUndo = Type.Object(
+  { type: Type.Literal('calibration_undo'), output: Ident('Output id, from the device hello.') },
+  {
+    title: 'CalibrationUndo',
+    description:
+      'Puts back the curve the output had before its last calibration, and stores it. With nothing to undo the device answers an error (bad_config).',
+  },
+)
+
 export const Welcome = Type.Object(
   {
     type: Type.Literal('welcome'),
@@ -138,6 +147,7 @@ export const HostMessage = Type.Union(
     builtinMetricFrame('disk'),
     NamedMetricFrame,
     ConfigMessage,
+    CalibrationUndo,
     Ack,
     ErrorMessage,
     Heartbeat,

@@ -56,6 +56,9 @@ pub enum HostMessage {
     /// New session settings for the device.
     #[serde(rename = "config")]
     Config(SessionConfig),
+    /// Puts back the curve the output had before its last calibration, and stores it. With nothing to undo the device answers an error (bad_config).
+    #[serde(rename = "calibration_undo")]
+    CalibrationUndo(CalibrationUndo),
     /// Answers one device command; `metric` is the metric now shown, when that changed.
     #[serde(rename = "ack")]
     Ack(Ack),
@@ -69,7 +72,7 @@ pub enum HostMessage {
 
 impl HostMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "ack", "error", "heartbeat"];
+    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "ack", "error", "heartbeat"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -85,6 +88,7 @@ impl HostMessage {
             Self::Disk(_) => "disk",
             Self::Metric(_) => "metric",
             Self::Config(_) => "config",
+            Self::CalibrationUndo(_) => "calibration_undo",
             Self::Ack(_) => "ack",
             Self::Error(_) => "error",
             Self::Heartbeat(_) => "heartbeat",
@@ -106,6 +110,7 @@ impl Validate for HostMessage {
             Self::Disk(message) => message.validate(),
             Self::Metric(message) => message.validate(),
             Self::Config(message) => message.validate(),
+            Self::CalibrationUndo(message) => message.validate(),
             Self::Ack(message) => message.validate(),
             Self::Error(message) => message.validate(),
             Self::Heartbeat(message) => message.validate(),
@@ -453,6 +458,22 @@ impl Validate for NamedMetric {
         if let Some(value) = &self.ts {
             check_int(i128::from(*value), 0, 9007199254740991, "NamedMetric.ts")?;
         }
+        Ok(())
+    }
+}
+
+/// Puts back the curve the output had before its last calibration, and stores it. With nothing to undo the device answers an error (bad_config).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationUndo {
+    /// Output id, from the device hello.
+    pub output: String,
+}
+
+impl Validate for CalibrationUndo {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "CalibrationUndo.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "CalibrationUndo.output")?;
         Ok(())
     }
 }

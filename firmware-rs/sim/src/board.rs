@@ -1,6 +1,6 @@
 //! The simulated board as a session of `sysboy_device::io` sees it: the clock and RNG, the button's gestures, the
-//! panel for the link's actions, the settings task for new bindings, and the status figures (the heap from the
-//! counting allocator).
+//! panel for the link's actions and calibration undos, the settings task for new bindings and calibrations, and
+//! the status figures (the heap from the counting allocator).
 
 use core::cell::RefCell;
 
@@ -10,6 +10,7 @@ use serde_json::json;
 use sysboy_device::button::Gesture;
 use sysboy_device::io::Board;
 use sysboy_device::link::{Action, LinkState};
+use sysboy_device::meter::UndoError;
 use sysboy_protocol::{Link, Status};
 
 use crate::buttons::{Gestures, BUTTON};
@@ -41,6 +42,14 @@ pub struct SimBoard {
     pub settings: &'static SettingsRequests,
 }
 
+impl SimBoard {
+    fn save_calibration(&mut self, calibration: sysboy_device::settings::StoredCalibration) {
+        if self.settings.try_send(SettingsRequest::Calibration(calibration)).is_err() {
+            log::warn!("settings: the save queue is full; the new calibration is in use but not saved");
+        }
+    }
+}
+
 impl Board for SimBoard {
     fn now_ms(&self) -> u64 {
         now_ms()
@@ -69,7 +78,18 @@ impl Board for SimBoard {
             // A full queue means a save is under way with newer bindings behind it; the next config saves again.
             let _ = self.settings.try_send(SettingsRequest::Bindings(config.bindings.clone()));
         }
-        self.panel.borrow_mut().apply(&action);
+        let calibration = self.panel.borrow_mut().apply(&action);
+        if let Some(calibration) = calibration {
+            self.save_calibration(calibration);
+        }
+    }
+
+    fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
+        // The link hands on only outputs the hello announced, and this board has one.
+        debug_assert_eq!(output, crate::station::OUTPUT);
+        let calibration = self.panel.borrow_mut().undo_calibration()?;
+        self.save_calibration(calibration);
+        Ok(())
     }
 
     fn status(&mut self) -> Status {

@@ -4,6 +4,7 @@
 mod access_point;
 mod board;
 mod buttons;
+mod calibration;
 mod cli;
 mod console;
 mod flash;
@@ -108,13 +109,16 @@ fn main() -> ExitCode {
             }
         },
     };
-    let meter = match MeterConfig::new(MAX_CODE).and_then(Meter::new) {
+    let mut meter = match MeterConfig::new(MAX_CODE).and_then(Meter::new) {
         Ok(meter) => meter,
         Err(error) => {
             eprintln!("sysboy-sim: the meter settings are unusable: {error}");
             return ExitCode::from(1);
         }
     };
+    if let Some(opened) = &saved {
+        calibration::restore(&mut meter, &opened.settings, MAX_CODE);
+    }
     let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
     let link = match link_config(&options, &device_id) {
         Ok(link) => link,

@@ -1,6 +1,6 @@
 //! The simulated device's settings: `sysboy_device::settings` over the flash file. The command line's host and
-//! token are laid over what was saved and saved in turn; bindings from the host are saved when they change; a
-//! long press erases everything. Flash work happens in this one task, as on the ESP32.
+//! token are laid over what was saved and saved in turn; bindings and calibrations from the host are saved when
+//! they change; a long press erases everything. Flash work happens in this one task, as on the ESP32.
 
 use core::cell::RefCell;
 
@@ -8,7 +8,7 @@ use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::channel::Channel;
 use embedded_storage_async::nor_flash::ReadNorFlash;
 use serde_json::json;
-use sysboy_device::settings::{LoadProblem, Settings, SettingsStore};
+use sysboy_device::settings::{LoadProblem, Settings, SettingsStore, StoredCalibration};
 use sysboy_protocol::Binding;
 
 use crate::cli::Options;
@@ -24,6 +24,8 @@ const RECORD: usize = 1024;
 pub enum SettingsRequest {
     /// The host bound the outputs anew: keep them for the next boot.
     Bindings(Vec<Binding>),
+    /// An output's calibration changed (set by the host, or undone): keep it, with its undo curve.
+    Calibration(StoredCalibration),
     /// The long press: forget everything.
     Reset,
 }
@@ -75,6 +77,7 @@ pub fn report(panel: &RefCell<Panel>, opened: &Opened) {
         "host": network.host,
         "token": network.token.is_some(),
         "bindings": network.bindings.iter().map(|b| format!("{}={}", b.output, b.metric)).collect::<Vec<_>>(),
+        "calibrations": opened.settings.calibrations.iter().map(|c| &c.output).collect::<Vec<_>>(),
         "problems": problems,
         "saved": opened.saved,
     });
@@ -97,6 +100,18 @@ pub async fn run(mut store: Store, mut settings: Settings, requests: &'static Se
                 let detail = match store.save(&settings, &mut buffer).await {
                     Ok(()) => json!({ "bindings": settings.network.bindings.iter().map(|b| format!("{}={}", b.output, b.metric)).collect::<Vec<_>>() }),
                     Err(error) => json!({ "error": error.to_string() }),
+                };
+                panel.borrow_mut().event(now_ms(), "settings_saved", detail);
+            }
+            SettingsRequest::Calibration(calibration) => {
+                let output = calibration.output.clone();
+                match settings.calibrations.iter_mut().find(|stored| stored.output == output) {
+                    Some(stored) => *stored = calibration,
+                    None => settings.calibrations.push(calibration),
+                }
+                let detail = match store.save(&settings, &mut buffer).await {
+                    Ok(()) => json!({ "calibration": output }),
+                    Err(error) => json!({ "calibration": output, "error": error.to_string() }),
                 };
                 panel.borrow_mut().event(now_ms(), "settings_saved", detail);
             }

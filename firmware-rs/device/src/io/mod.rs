@@ -27,6 +27,7 @@ use sysboy_protocol::{DeviceMessage, Status};
 
 use crate::button::Gesture;
 use crate::link::{Action, HostLink, LinkState};
+use crate::meter::UndoError;
 use crate::ws::{close_code, encode_close, encode_text, Decoder, Event, FrameError, Handshake, HandshakeError};
 
 /// What the wiring provides a session: time, randomness, button gestures, and a place for the link's actions.
@@ -47,6 +48,13 @@ pub trait Board {
     /// The link moved to `state` during the session (for a status light or a log line).
     fn link_changed(&mut self, state: LinkState) {
         let _ = state;
+    }
+    /// Puts the previous calibration of `output` (an output the hello announced) back in use and saves it, as the
+    /// host asked; a refusal goes back to the host as a `bad_config` error. A board without a calibration
+    /// history refuses.
+    fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
+        let _ = output;
+        Err(UndoError::Unsupported)
     }
 }
 
@@ -226,6 +234,9 @@ async fn live<S: Read + Write, B: Board>(
             if let Some(end) = carry_out(socket, board, tx, actions).await {
                 return end;
             }
+            if let Some(end) = undo_calibrations(socket, link, board, tx).await {
+                return end;
+            }
             note_state(link, board, &mut state);
         }
         if len == rx.len() {
@@ -249,6 +260,19 @@ async fn live<S: Read + Write, B: Board>(
             }
         }
     }
+}
+
+/// Has the board carry out the calibration undos the host asked for, and sends back the refusals.
+async fn undo_calibrations<S: Write, B: Board>(socket: &mut S, link: &mut HostLink, board: &mut B, tx: &mut [u8]) -> Option<SessionEnd> {
+    while let Some(output) = link.take_calibration_undo() {
+        if let Err(error) = board.undo_calibration(&output) {
+            let refusal = link.undo_refused(board.now_ms(), &output, error);
+            if let Some(end) = carry_out(socket, board, tx, alloc::vec![refusal]).await {
+                return Some(end);
+            }
+        }
+    }
+    None
 }
 
 /// Tells the board when the link has moved on since `state`.

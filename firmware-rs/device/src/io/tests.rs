@@ -11,7 +11,7 @@ use sysboy_protocol::{Chip, Link, Output, OutputKind, Status};
 
 use super::*;
 use crate::link::{LinkConfig, LinkState};
-use crate::meter::Reading;
+use crate::meter::{Meter, MeterConfig, Reading};
 
 /// The host's side: answers the upgrade with the right accept value, then sends `frames`, then nothing.
 struct ScriptedHost {
@@ -58,12 +58,13 @@ impl Write for ScriptedHost {
     }
 }
 
-/// A board whose clock only moves when it sleeps.
+/// A board whose clock only moves when it sleeps; with a meter, configs and undos go to it.
 #[derive(Default)]
 struct TestBoard {
     now: u64,
     acted: Vec<Action>,
     states: Vec<LinkState>,
+    meter: Option<Meter>,
 }
 
 impl Board for TestBoard {
@@ -80,7 +81,14 @@ impl Board for TestBoard {
         None
     }
     fn act(&mut self, action: Action) {
+        if let (Action::Apply(config), Some(meter)) = (&action, self.meter.as_mut()) {
+            crate::net::session_config::apply(meter, "vu", config);
+        }
         self.acted.push(action);
+    }
+    fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
+        assert_eq!(output, "vu", "the link passes on only outputs it announced");
+        self.meter.as_mut().map_or(Err(UndoError::Unsupported), Meter::undo_calibration)
     }
     fn status(&mut self) -> Status {
         Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None }
@@ -212,4 +220,53 @@ fn a_host_that_never_answers_the_upgrade_ends_the_session_and_backs_off() {
     assert_eq!(board.now, UPGRADE_TIMEOUT_MS);
     assert!(matches!(link.state(), LinkState::Backoff { .. }));
     assert!(end.to_string().contains("upgrade"));
+}
+
+#[test]
+fn calibration_refusals_and_undos_are_answered_on_the_socket_and_the_session_goes_on() {
+    let welcome = r#"{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000,"calibration":[{"output":"vu","points":[{"percent":0,"code":0},{"percent":50,"code":800},{"percent":100,"code":1023}]}]}}"#;
+    let falling = r#"{"type":"config","bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000,"calibration":[{"output":"vu","points":[{"percent":0,"code":500},{"percent":100,"code":100}]}]}"#;
+    let undo = r#"{"type":"calibration_undo","output":"vu"}"#;
+    let mut host = ScriptedHost {
+        written: Vec::new(),
+        to_send: alloc::vec![text_frame(welcome), text_frame(falling), text_frame(undo), text_frame(undo), text_frame(r#"{"type":"vram","value":50}"#)],
+        upgraded: false,
+    };
+    let mut link = link();
+    let mut board = TestBoard { meter: Some(Meter::new(MeterConfig::new(1023).unwrap()).unwrap()), ..TestBoard::default() };
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+
+    assert_eq!(end, SessionEnd::Io, "the refusals did not end the session");
+    assert!(board.acted.contains(&Action::Show { output: "vu".into(), reading: Reading::Value(50.0) }), "frames after the refusals still arrive");
+    let errors: Vec<serde_json::Value> = sent_texts(&host.written)
+        .iter()
+        .map(|text| serde_json::from_str::<serde_json::Value>(text).unwrap())
+        .filter(|message| message["type"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0]["code"], "bad_config");
+    assert!(errors[0]["reason"].as_str().unwrap().contains("calibration for 'vu' refused"), "{errors:?}");
+    assert_eq!(errors[1]["code"], "bad_config");
+    assert!(errors[1]["reason"].as_str().unwrap().contains("nothing to undo"), "{errors:?}");
+    // The falling curve was never taken, so the one undo went from the welcome's curve back to the linear one.
+    let meter = board.meter.as_ref().unwrap();
+    assert_eq!(meter.calibration().current().code_for(50.0), 512);
+}
+
+#[test]
+fn a_board_without_a_calibration_history_refuses_an_undo() {
+    let undo = r#"{"type":"calibration_undo","output":"vu"}"#;
+    let mut host = ScriptedHost { written: Vec::new(), to_send: alloc::vec![text_frame(undo)], upgraded: false };
+    let mut link = link();
+    let mut board = TestBoard::default();
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+    let sent = sent_texts(&host.written);
+    let refusal = sent.iter().find(|text| text.contains(r#""type":"error""#)).expect("an error frame");
+    assert!(refusal.contains("bad_config") && refusal.contains("cannot undo"), "{refusal}");
 }

@@ -11,7 +11,7 @@ use sysboy_protocol::{
 
 use super::config::LinkConfig;
 use crate::button::Gesture;
-use crate::meter::Reading;
+use crate::meter::{max_code_for_bits, Calibration, Reading, UndoError};
 use crate::ws::HandshakeError;
 
 /// Where the session is.
@@ -80,6 +80,7 @@ pub struct HostLink {
     last_status_ms: u64,
     heartbeat_seq: u32,
     command_id: u32,
+    undo_requests: Vec<String>,
 }
 
 impl HostLink {
@@ -100,6 +101,7 @@ impl HostLink {
             last_status_ms: 0,
             heartbeat_seq: 0,
             command_id: 0,
+            undo_requests: Vec::new(),
         }
     }
 
@@ -217,11 +219,21 @@ impl HostLink {
         let kind = message.type_name();
         match message {
             HostMessage::Welcome(welcome) => {
-                let mut actions = self.apply(welcome.config);
+                let mut actions = self.apply(now_ms, welcome.config);
                 actions.extend(self.go_live(now_ms));
                 actions
             }
-            HostMessage::Config(config) => self.apply(config),
+            HostMessage::Config(config) => self.apply(now_ms, config),
+            HostMessage::CalibrationUndo(undo) => match self.output_bits(&undo.output) {
+                Some(_) => {
+                    self.undo_requests.push(undo.output);
+                    Vec::new()
+                }
+                None => {
+                    let reason = format!("calibration_undo: {}", self.unknown_output(&undo.output));
+                    alloc::vec![self.refuse(now_ms, ErrorCode::BadConfig, reason)]
+                }
+            },
             HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
@@ -270,9 +282,55 @@ impl HostLink {
             .collect()
     }
 
-    fn apply(&mut self, config: SessionConfig) -> Vec<Action> {
+    /// The next calibration undo the host asked for, by output id, for the board to carry out; the session's IO
+    /// asks after each frame and answers a refusal with [`HostLink::undo_refused`].
+    pub fn take_calibration_undo(&mut self) -> Option<String> {
+        (!self.undo_requests.is_empty()).then(|| self.undo_requests.remove(0))
+    }
+
+    /// The board could not undo `output`'s calibration: the host hears why, and the session goes on.
+    pub fn undo_refused(&mut self, now_ms: u64, output: &str, error: UndoError) -> Action {
+        self.refuse(now_ms, ErrorCode::BadConfig, format!("calibration_undo for '{output}' refused: {error}"))
+    }
+
+    /// Applies a config, less the calibration curves this device cannot take: each of those is answered with a
+    /// `bad_config` error naming the output, and the output keeps its curve.
+    fn apply(&mut self, now_ms: u64, mut config: SessionConfig) -> Vec<Action> {
+        let mut refusals = Vec::new();
+        if let Some(curves) = config.calibration.take() {
+            let mut kept = Vec::new();
+            for curve in curves {
+                match self.curve_refusal(&curve) {
+                    Some(reason) => refusals.push(reason),
+                    None => kept.push(curve),
+                }
+            }
+            config.calibration = Some(kept);
+        }
         self.bindings = config.bindings.clone();
-        alloc::vec![Action::Apply(config)]
+        let mut actions: Vec<Action> = refusals.into_iter().map(|reason| self.refuse(now_ms, ErrorCode::BadConfig, reason)).collect();
+        actions.push(Action::Apply(config));
+        actions
+    }
+
+    /// Why this device cannot take `curve`, if it cannot: an output it does not have, or a curve that does not
+    /// rise or reaches past the output's largest code.
+    fn curve_refusal(&self, curve: &sysboy_protocol::Calibration) -> Option<String> {
+        let Some(bits) = self.output_bits(&curve.output) else {
+            return Some(format!("calibration: {}", self.unknown_output(&curve.output)));
+        };
+        let error = Calibration::from_points(&curve.points, max_code_for_bits(bits)).err()?;
+        Some(format!("calibration for '{}' refused: {error}", curve.output))
+    }
+
+    /// The resolution of the output called `id`, when the hello announced one.
+    fn output_bits(&self, id: &str) -> Option<u8> {
+        self.config.hello.outputs.iter().find(|output| output.id == id).map(|output| output.bits)
+    }
+
+    fn unknown_output(&self, id: &str) -> String {
+        let known: Vec<&str> = self.config.hello.outputs.iter().map(|output| output.id.as_str()).collect();
+        format!("unknown output '{id}'; this device has {}", known.join(", "))
     }
 
     fn refused_token(&mut self, now_ms: u64) -> Vec<Action> {

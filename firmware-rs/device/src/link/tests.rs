@@ -112,6 +112,83 @@ fn config_frames_rebind_outputs() {
     assert_eq!(link.received_text(30, br#"{"type":"cpu","value":5}"#).len(), 1);
 }
 
+fn config_with_curves(curves: &str) -> Vec<u8> {
+    alloc::format!(r#"{{"type":"config","bindings":[{{"output":"vu","metric":"vram"}}],"interval_ms":1000,"stale_after_ms":3000,"calibration":[{curves}]}}"#)
+        .into_bytes()
+}
+
+#[test]
+fn a_curve_the_output_can_take_is_passed_on_to_apply() {
+    let mut link = live_link();
+    let actions = link.received_text(20, &config_with_curves(r#"{"output":"vu","points":[{"percent":0,"code":0},{"percent":50,"code":800},{"percent":100,"code":1023}]}"#));
+    let [Action::Apply(config)] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!(config.calibration.as_ref().map(Vec::len), Some(1));
+}
+
+#[test]
+fn curves_the_device_refuses_get_a_bad_config_error_naming_the_output_and_are_not_applied() {
+    let cases = [
+        (r#"{"output":"vu","points":[{"percent":0,"code":0},{"percent":50,"code":600},{"percent":40,"code":700}]}"#, "calibration for 'vu' refused: calibration point 2 does not increase"),
+        (r#"{"output":"vu","points":[{"percent":0,"code":500},{"percent":100,"code":400}]}"#, "calibration for 'vu' refused: calibration point 1 does not increase"),
+        (r#"{"output":"vu","points":[{"percent":0,"code":0},{"percent":100,"code":4095}]}"#, "calibration for 'vu' refused: calibration code 4095 is above the output's largest code (1023)"),
+        (r#"{"output":"aux","points":[{"percent":0,"code":0},{"percent":100,"code":100}]}"#, "calibration: unknown output 'aux'; this device has vu"),
+    ];
+    for (curve, reason) in cases {
+        let mut link = live_link();
+        let actions = link.received_text(20, &config_with_curves(curve));
+        let [Action::Send(DeviceMessage::Error(report)), Action::Apply(config)] = actions.as_slice() else { panic!("{curve}: {actions:?}") };
+        assert_eq!(report.code, ErrorCode::BadConfig);
+        assert!(report.reason.starts_with(reason), "{curve}: {}", report.reason);
+        assert_eq!(config.calibration, Some(Vec::new()), "the refused curve is kept from the meter");
+        assert_eq!(config.bindings[0].metric, "vram", "the rest of the config still applies");
+        assert_eq!(link.state(), LinkState::Live);
+    }
+}
+
+#[test]
+fn a_good_curve_beside_a_refused_one_still_applies() {
+    let mut link = live_link();
+    let curves = r#"{"output":"aux","points":[{"percent":0,"code":0},{"percent":100,"code":100}]},{"output":"vu","points":[{"percent":0,"code":5},{"percent":100,"code":1000}]}"#;
+    let actions = link.received_text(20, &config_with_curves(curves));
+    let [Action::Send(DeviceMessage::Error(_)), Action::Apply(config)] = actions.as_slice() else { panic!("{actions:?}") };
+    let kept = config.calibration.as_ref().unwrap();
+    assert_eq!((kept.len(), kept[0].output.as_str()), (1, "vu"));
+}
+
+#[test]
+fn a_welcome_s_refused_curve_is_answered_too_and_the_session_goes_live() {
+    let mut link = HostLink::new(config(), Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    let welcome = br#"{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","config":{"bindings":[{"output":"vu","metric":"vram"}],
+        "interval_ms":500,"stale_after_ms":5000,"calibration":[{"output":"vu","points":[{"percent":0,"code":9},{"percent":100,"code":2}]}]}}"#;
+    let actions = link.received_text(10, welcome);
+    assert!(matches!(&actions[0], Action::Send(DeviceMessage::Error(report)) if report.code == ErrorCode::BadConfig), "{actions:?}");
+    assert_eq!(link.state(), LinkState::Live);
+}
+
+#[test]
+fn an_undo_for_an_announced_output_is_handed_to_the_board_once() {
+    let mut link = live_link();
+    assert_eq!(link.received_text(20, br#"{"type":"calibration_undo","output":"vu"}"#), []);
+    assert_eq!(link.take_calibration_undo().as_deref(), Some("vu"));
+    assert_eq!(link.take_calibration_undo(), None);
+    let Action::Send(DeviceMessage::Error(report)) = link.undo_refused(30, "vu", crate::meter::UndoError::NothingToUndo) else { panic!() };
+    assert_eq!(report.code, ErrorCode::BadConfig);
+    assert_eq!(report.reason, "calibration_undo for 'vu' refused: nothing to undo: no earlier calibration is stored");
+}
+
+#[test]
+fn an_undo_for_an_unknown_output_is_refused_by_the_link() {
+    let mut link = live_link();
+    let actions = link.received_text(20, br#"{"type":"calibration_undo","output":"aux"}"#);
+    let (code, reason) = sent_error(&actions);
+    assert_eq!((code, reason.as_str()), (ErrorCode::BadConfig, "calibration_undo: unknown output 'aux'; this device has vu"));
+    assert_eq!(link.take_calibration_undo(), None);
+    assert_eq!(link.state(), LinkState::Live);
+}
+
 #[test]
 fn unauthorized_from_the_host_waits_long_without_hammering() {
     let mut link = live_link();

@@ -19,8 +19,8 @@ pub enum CalibrationError {
     PercentOutOfRange,
     /// Point `index` does not rise above the one before it, in percent or in code.
     NotIncreasing(usize),
-    /// A code above the output's largest code.
-    CodeTooLarge(u16),
+    /// A code (the first field) above the output's largest code (the second).
+    CodeTooLarge(u16, u16),
 }
 
 impl fmt::Display for CalibrationError {
@@ -29,12 +29,41 @@ impl fmt::Display for CalibrationError {
             Self::PointCount(n) => write!(f, "a calibration needs {MIN_POINTS} to {MAX_POINTS} points, got {n}"),
             Self::PercentOutOfRange => f.write_str("a calibration percent is outside 0..100"),
             Self::NotIncreasing(i) => write!(f, "calibration point {i} does not increase in both percent and code"),
-            Self::CodeTooLarge(code) => write!(f, "calibration code {code} is above the output's largest code"),
+            Self::CodeTooLarge(code, max) => write!(f, "calibration code {code} is above the output's largest code ({max})"),
         }
     }
 }
 
 impl core::error::Error for CalibrationError {}
+
+/// Why a calibration could not be undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UndoError {
+    /// The curve in use is the first one, or the last undo already went back.
+    NothingToUndo,
+    /// This board keeps no calibration history it can go back in.
+    Unsupported,
+}
+
+impl fmt::Display for UndoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NothingToUndo => f.write_str("nothing to undo: no earlier calibration is stored"),
+            Self::Unsupported => f.write_str("this board cannot undo a calibration"),
+        }
+    }
+}
+
+impl core::error::Error for UndoError {}
+
+/// The largest code of an output with `bits` of resolution (1 to 16; more is taken as 16).
+pub const fn max_code_for_bits(bits: u8) -> u16 {
+    if bits >= 16 {
+        u16::MAX
+    } else {
+        (1u16 << bits) - 1
+    }
+}
 
 /// A validated curve: points strictly increasing in both percent and code.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,7 +87,7 @@ impl Calibration {
                 return Err(CalibrationError::PercentOutOfRange);
             }
             if code > max_code {
-                return Err(CalibrationError::CodeTooLarge(code));
+                return Err(CalibrationError::CodeTooLarge(code, max_code));
             }
             if index > 0 {
                 let (last_percent, last_code) = points[index - 1];
@@ -143,15 +172,12 @@ impl CalibrationHistory {
         }
     }
 
-    /// Goes back to the previous curve; false when there is none. Undoing twice redoes.
-    pub fn undo(&mut self) -> bool {
-        match self.previous.take() {
-            Some(previous) => {
-                self.previous = Some(core::mem::replace(&mut self.current, previous));
-                true
-            }
-            None => false,
-        }
+    /// Goes back to the previous curve. Only one step is kept, so a second undo has nothing to go back to (an
+    /// undo that redid would let a host that retries flip the needle between two curves).
+    pub fn undo(&mut self) -> Result<(), UndoError> {
+        let previous = self.previous.take().ok_or(UndoError::NothingToUndo)?;
+        self.current = previous;
+        Ok(())
     }
 }
 
@@ -184,7 +210,7 @@ mod tests {
         assert_eq!(Calibration::new(&[(0.0, 0)], 1023), Err(CalibrationError::PointCount(1)));
         let many: Vec<(f32, u16)> = (0..17).map(|i| (i as f32, i as u16)).collect();
         assert_eq!(Calibration::new(&many, 1023), Err(CalibrationError::PointCount(17)));
-        assert_eq!(Calibration::new(&[(0.0, 0), (100.0, 2000)], 1023), Err(CalibrationError::CodeTooLarge(2000)));
+        assert_eq!(Calibration::new(&[(0.0, 0), (100.0, 2000)], 1023), Err(CalibrationError::CodeTooLarge(2000, 1023)));
         assert_eq!(Calibration::new(&[(0.0, 0), (f32::NAN, 20)], 1023), Err(CalibrationError::PercentOutOfRange));
     }
 
@@ -196,14 +222,32 @@ mod tests {
     }
 
     #[test]
-    fn undo_restores_the_previous_curve() {
+    fn undo_restores_the_previous_curve_once() {
         let mut history = CalibrationHistory::new(Calibration::linear(1023));
-        assert!(!history.undo());
+        assert_eq!(history.undo(), Err(UndoError::NothingToUndo));
         let bent = Calibration::new(&[(0.0, 0), (50.0, 700), (100.0, 1023)], 1023).unwrap();
         history.set(bent.clone());
         assert_eq!(history.current(), &bent);
-        assert!(history.undo());
+        assert_eq!(history.undo(), Ok(()));
         assert_eq!(history.current(), &Calibration::linear(1023));
-        assert_eq!(history.previous(), Some(&bent));
+        assert_eq!(history.previous(), None);
+        assert_eq!(history.undo(), Err(UndoError::NothingToUndo));
+        assert_eq!(history.current(), &Calibration::linear(1023), "a refused undo changes nothing");
+    }
+
+    #[test]
+    fn a_restored_pair_undoes_to_its_stored_previous_curve() {
+        let bent = Calibration::new(&[(0.0, 0), (50.0, 700), (100.0, 1023)], 1023).unwrap();
+        let mut history = CalibrationHistory::restore(bent, Some(Calibration::linear(1023)));
+        assert_eq!(history.undo(), Ok(()));
+        assert_eq!(history.current().code_for(50.0), 512);
+    }
+
+    #[test]
+    fn an_output_s_bits_give_its_largest_code() {
+        assert_eq!(max_code_for_bits(1), 1);
+        assert_eq!(max_code_for_bits(10), 1023);
+        assert_eq!(max_code_for_bits(12), 4095);
+        assert_eq!(max_code_for_bits(16), u16::MAX);
     }
 }

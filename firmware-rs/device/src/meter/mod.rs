@@ -9,7 +9,7 @@
 //! # Configuration
 //! [`MeterConfig::new`] takes the output's largest code; `with_ballistics`, `with_park_percent` and
 //! `with_stale_after_ms` change the rest. A [`Calibration`] is 2 to 16 points rising in both percent and code;
-//! [`CalibrationHistory`] keeps the previous curve for undo.
+//! [`CalibrationHistory`] keeps the previous curve for one undo.
 //!
 //! # Example
 //! ```
@@ -28,5 +28,5 @@ mod calibration;
 mod needle;
 
 pub use ballistics::{Ballistics, BallisticsConfig, BallisticsError};
-pub use calibration::{Calibration, CalibrationError, CalibrationHistory, MAX_POINTS, MIN_POINTS};
+pub use calibration::{max_code_for_bits, Calibration, CalibrationError, CalibrationHistory, UndoError, MAX_POINTS, MIN_POINTS};
 pub use needle::{Meter, MeterConfig, MeterConfigError, NeedleState, NoData, Reading};

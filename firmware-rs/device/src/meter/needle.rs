@@ -4,7 +4,7 @@ use alloc::string::String;
 use core::fmt;
 
 use super::ballistics::{Ballistics, BallisticsConfig, BallisticsError};
-use super::calibration::{Calibration, CalibrationError, CalibrationHistory};
+use super::calibration::{Calibration, CalibrationError, CalibrationHistory, UndoError};
 
 /// Why the needle is parked instead of showing a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,8 +259,8 @@ impl Meter {
         Ok(())
     }
 
-    /// Goes back to the previous curve; false when there is none.
-    pub fn undo_calibration(&mut self) -> bool {
+    /// Goes back to the previous curve; refused when there is none.
+    pub fn undo_calibration(&mut self) -> Result<(), UndoError> {
         self.calibration.undo()
     }
 }
@@ -370,8 +370,10 @@ mod tests {
         ];
         meter.set_calibration(&points).unwrap();
         assert_eq!(run(&mut meter, 0, 1000), 800);
-        assert!(meter.undo_calibration());
+        assert_eq!(meter.undo_calibration(), Ok(()));
         assert_eq!(run(&mut meter, 1000, 1500), 512);
+        assert_eq!(meter.undo_calibration(), Err(UndoError::NothingToUndo));
+        assert_eq!(run(&mut meter, 1500, 1600), 512, "a refused undo leaves the curve alone");
     }
 
     #[test]

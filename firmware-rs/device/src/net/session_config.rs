@@ -1,12 +1,13 @@
-//! A host's session config applied to one output's meter (stale timeout, ballistics, calibration), the same on
-//! the board and in the simulator; refusals are logged by the caller from [`Applied`].
+//! A host's session config applied to one output's meter (stale timeout, ballistics, calibration), and the host's
+//! calibration undo, the same on the board and in the simulator; refusals are logged by the caller from
+//! [`Applied`] (the link has already answered the host about curves it refused).
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::SessionConfig;
 
-use crate::meter::Meter;
+use crate::meter::{Meter, UndoError};
 use crate::settings::StoredCalibration;
 
 /// What applying a config did.
@@ -33,18 +34,27 @@ pub fn apply(meter: &mut Meter, output: &str, config: &SessionConfig) -> Applied
     }
     if let Some(curve) = config.calibration.iter().flatten().find(|c| c.output == output) {
         match meter.set_calibration(&curve.points) {
-            Ok(()) => {
-                let history = meter.calibration();
-                applied.calibration = Some(StoredCalibration {
-                    output: output.into(),
-                    current: history.current().to_points(),
-                    previous: history.previous().map(|previous| previous.to_points()),
-                });
-            }
+            Ok(()) => applied.calibration = Some(stored(meter, output)),
             Err(error) => applied.refused.push(alloc::format!("calibration refused: {error}")),
         }
     }
     applied
+}
+
+/// Puts `meter`'s previous curve back, as the host asked; gives back the record to save.
+pub fn undo(meter: &mut Meter, output: &str) -> Result<StoredCalibration, UndoError> {
+    meter.undo_calibration()?;
+    Ok(stored(meter, output))
+}
+
+/// The meter's calibration as its settings record: the curve in use and the one an undo would go back to.
+pub fn stored(meter: &Meter, output: &str) -> StoredCalibration {
+    let history = meter.calibration();
+    StoredCalibration {
+        output: output.into(),
+        current: history.current().to_points(),
+        previous: history.previous().map(|previous| previous.to_points()),
+    }
 }
 
 #[cfg(test)]
@@ -84,6 +94,18 @@ mod tests {
         let applied = apply(&mut meter, "meter", &config(vec![CalibrationPoint { percent: 50.0, code: 5000 }]));
         assert_eq!(applied.calibration, None);
         assert_eq!(applied.refused.len(), 1);
+    }
+
+    #[test]
+    fn an_undo_goes_back_once_and_gives_the_record_to_save() {
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        assert_eq!(undo(&mut meter, "meter"), Err(UndoError::NothingToUndo));
+        let points = vec![CalibrationPoint { percent: 0.0, code: 10 }, CalibrationPoint { percent: 100.0, code: 1000 }];
+        apply(&mut meter, "meter", &config(points));
+        let saved = undo(&mut meter, "meter").expect("the first curve can be undone");
+        let linear = vec![CalibrationPoint { percent: 0.0, code: 0 }, CalibrationPoint { percent: 100.0, code: 1023 }];
+        assert_eq!((saved.output.as_str(), saved.current, saved.previous), ("meter", linear, None));
+        assert_eq!(undo(&mut meter, "meter"), Err(UndoError::NothingToUndo));
     }
 
     #[test]
