@@ -1,4 +1,5 @@
-// The REST API and /metrics: token required, no CORS, devices, metrics, config validation and push.
+// The REST API and /metrics: token required, no CORS, devices, metrics, config validation and push, calibration
+// checks against the device's outputs, calibration undo, and the device's last error.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { startServer } from '../host/server/index.ts'
 import type { TestServer } from './server-harness.ts'
@@ -95,6 +96,10 @@ describe('REST API', () => {
   })
 
   const base = { bindings: [{ output: 'left', metric: 'vram' }], interval_ms: 1000, stale_after_ms: 5000 }
+  const curve = (output: string, ...points: Array<[number, number]>): { output: string; points: Array<{ percent: number; code: number }> } => ({
+    output,
+    points: points.map(([percent, code]) => ({ percent, code })),
+  })
   const badBodies: Array<[string, unknown, string, string]> = [
     ['not JSON', '{"bindings":', 'bad_json', ''],
     ['a missing field', { bindings: base.bindings, interval_ms: 1000 }, 'bad_config', 'stale_after_ms'],
@@ -102,6 +107,12 @@ describe('REST API', () => {
     ['a binding of the wrong type', { ...base, bindings: [{ output: 'left', metric: 7 }] }, 'bad_config', 'bindings.0.metric'],
     ['an unknown output', { ...base, bindings: [{ output: 'middle', metric: 'vram' }] }, 'unknown_output', 'bindings.0.output'],
     ['an unknown metric', { ...base, bindings: [{ output: 'left', metric: 'warp' }] }, 'unknown_metric', 'bindings.0.metric'],
+    ['a calibration for an unknown output', { ...base, calibration: [curve('middle', [0, 0], [100, 1023])] }, 'unknown_output', 'calibration.0.output'],
+    ['a calibration falling in percent', { ...base, calibration: [curve('left', [0, 0], [60, 500], [50, 600])] }, 'bad_config', 'calibration.0.points.2.percent'],
+    ['a calibration repeating a percent', { ...base, calibration: [curve('left', [0, 0], [50, 500], [50, 600])] }, 'bad_config', 'calibration.0.points.2.percent'],
+    ['a calibration falling in code', { ...base, calibration: [curve('right', [0, 900], [100, 100])] }, 'bad_config', 'calibration.0.points.1.code'],
+    ['a calibration code beyond the output\'s 10 bits', { ...base, calibration: [curve('left', [0, 0], [100, 1024])] }, 'bad_config', 'calibration.0.points.1.code'],
+    ['a second curve that is bad', { ...base, calibration: [curve('left', [0, 0], [100, 1023]), curve('right', [0, 5], [100, 5])] }, 'bad_config', 'calibration.1.points.1.code'],
   ]
   for (const [what, body, error, field] of badBodies) {
     it(`refuses a config with ${what} (400, ${error}${field ? ` at ${field}` : ''})`, async () => {
@@ -113,6 +124,65 @@ describe('REST API', () => {
       expect(refusal.reason.length).toBeGreaterThan(5)
     })
   }
+
+  it('says in the reason why a calibration code is refused, naming the largest code', async () => {
+    const response = await putConfig('desk-meter', { ...base, calibration: [curve('left', [0, 0], [100, 1024])] })
+    const refusal = (await response.json()) as { reason: string }
+    expect(refusal.reason).toContain('1023')
+    expect(refusal.reason).toContain("'left'")
+  })
+
+  it('sends a calibration that fits the output once, and does not send it again with later configs', async () => {
+    const calibration = [curve('left', [0, 0], [50, 800], [100, 1023])]
+    const from = device.received.length
+    const response = await putConfig('desk-meter', { ...base, calibration })
+    expect(response.status).toBe(200)
+    expect(await device.next((m) => m.type === 'config', 5_000, from)).toEqual({ type: 'config', ...base, calibration })
+    const later = device.received.length
+    expect((await putConfig('desk-meter', base)).status).toBe(200)
+    const again = await device.next((m) => m.type === 'config', 5_000, later)
+    expect('calibration' in again).toBe(false)
+  })
+
+  const postUndo = (id: string, output: string, headers: Record<string, string> = auth): Promise<Response> =>
+    api(`/api/devices/${id}/calibration/${output}/undo`, { method: 'POST', headers })
+
+  it('sends a calibration undo for a known output and answers 202', async () => {
+    const from = device.received.length
+    const response = await postUndo('desk-meter', 'right')
+    expect(response.status).toBe(202)
+    expect(await response.json()).toEqual({ device: 'desk-meter', output: 'right', sent: 'calibration_undo' })
+    expect(await device.next((m) => m.type === 'calibration_undo', 5_000, from)).toEqual({ type: 'calibration_undo', output: 'right' })
+  })
+
+  it('refuses a calibration undo without the token (401), for an unknown device or output (404)', async () => {
+    expect((await postUndo('desk-meter', 'left', {})).status).toBe(401)
+    const nobody = await postUndo('nobody-here', 'left')
+    expect(nobody.status).toBe(404)
+    expect(((await nobody.json()) as { error: string }).error).toBe('unknown_device')
+    const middle = await postUndo('desk-meter', 'middle')
+    expect(middle.status).toBe(404)
+    const refusal = (await middle.json()) as { error: string; reason: string }
+    expect(refusal.error).toBe('unknown_output')
+    expect(refusal.reason).toContain('left, right')
+  })
+
+  it("shows the device's last error frame in the device list", async () => {
+    const before = (await (await api('/api/devices', { headers: auth })).json()) as Array<Record<string, unknown>>
+    expect(before.find((d) => d.id === 'desk-meter')?.lastError).toBeNull()
+    const reason = "calibration_undo for 'right' refused: nothing to undo: no earlier calibration is stored"
+    device.send(JSON.stringify({ type: 'error', code: 'bad_config', reason }))
+    const deadline = Date.now() + 5_000
+    let listed: Record<string, unknown> | undefined
+    while (Date.now() < deadline) {
+      const devices = (await (await api('/api/devices', { headers: auth })).json()) as Array<Record<string, unknown>>
+      listed = devices.find((d) => d.id === 'desk-meter')
+      if (listed?.lastError !== null) break
+      await Bun.sleep(50)
+    }
+    expect(listed?.lastError).toMatchObject({ code: 'bad_config', reason })
+    expect(Date.parse((listed?.lastError as { at: string }).at)).toBeLessThanOrEqual(Date.now())
+  })
 
   it('answers 404 for a config of a device that is not connected', async () => {
     const response = await putConfig('nobody-here', base)

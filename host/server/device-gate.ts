@@ -37,6 +37,19 @@ export interface GateOptions {
 
 const REMEMBERED_DEVICES = 1_000
 
+/** The last error frame a device sent (a calibration it refused, an undo with nothing to undo), as the API shows it. */
+export interface DeviceError {
+  code: ErrorCode
+  reason: string
+  at: string
+}
+
+/** Calibration is stored on the device: the host sends it once and never again, so an undo is not taken back. */
+const withoutCalibration = (config: SessionConfig): SessionConfig => {
+  const { calibration: _sent, ...kept } = config
+  return kept
+}
+
 const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
 
 export class DeviceGate {
@@ -44,6 +57,8 @@ export class DeviceGate {
   readonly #awaitingHello = new Set<DeviceConnection>()
   /** Settings of devices seen before, so a device that reconnects keeps the metric it chose. */
   readonly #remembered = new Map<string, SessionConfig>()
+  /** The last error each device sent, kept across reconnects so a refusal answered just before a drop is seen. */
+  readonly #lastErrors = new Map<string, DeviceError>()
 
   constructor(options: GateOptions) {
     this.#options = options
@@ -97,6 +112,12 @@ export class DeviceGate {
         return
       case 'error':
         this.#options.hub.figures.error(`device_${message.code}`)
+        this.#lastErrors.delete(session.id)
+        this.#lastErrors.set(session.id, { code: message.code, reason: message.reason, at: new Date(now).toISOString() })
+        if (this.#lastErrors.size > REMEMBERED_DEVICES) {
+          const oldest = this.#lastErrors.keys().next().value
+          if (oldest !== undefined) this.#lastErrors.delete(oldest)
+        }
         return
       case 'heartbeat':
         return
@@ -119,8 +140,18 @@ export class DeviceGate {
    */
   reconfigure(session: DeviceSession, config: SessionConfig, now: number): void {
     session.sendControl({ type: 'config', ...config })
-    this.#options.hub.reconfigure(session, config, now)
+    this.#options.hub.reconfigure(session, withoutCalibration(config), now)
     this.#remember(session)
+  }
+
+  /** Asks the device to put back `output`'s previous calibration; a refusal comes back as its `lastError`. */
+  undoCalibration(session: DeviceSession, output: string): void {
+    session.sendControl({ type: 'calibration_undo', output })
+  }
+
+  /** The last error frame the device sent, or null. */
+  lastError(device: string): DeviceError | null {
+    return this.#lastErrors.get(device) ?? null
   }
 
   /** Closes sockets that never said hello or went silent, and sends heartbeats to idle devices. */
