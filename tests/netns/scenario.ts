@@ -29,11 +29,16 @@ export interface DeskOptions {
   device?: boolean
   /** The host advertises itself by mDNS, and the device gets no --host (default false). */
   mdns?: boolean
+  /** With mdns: the device is given a stale host address instead (a closed port on the kernel side). */
+  staleHost?: boolean
   /** The device's flash file (default: a fresh one, removed at the end). */
   flash?: string
 }
 
 let subnet = 0
+
+/** A port nothing listens on: a saved address pointing there is a PC that moved. */
+export const STALE_PORT = 9
 
 /** Sets up a desk; call close() in a finally or afterEach. */
 export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
@@ -69,7 +74,8 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
     if (options.vram !== undefined && hostFirst) await startHost(options.vram)
     if (options.device !== false) {
       // Found by mDNS, the device still needs the token: pairing is never discovered.
-      const target = options.mdns === true ? ['--token', options.deviceToken ?? TOKEN] : desk.hostArgs
+      const stale = options.staleHost === true ? ['--host', `${namespace.kernelIp}:${STALE_PORT}`] : []
+      const target = options.mdns === true ? ['--token', options.deviceToken ?? TOKEN, ...stale] : desk.hostArgs
       const device = desk.startDevice([...target, '--backoff-max-ms', '4000', ...(options.simArgs ?? [])], options.flash)
       if (!hostFirst) await device.waitForEvent('network up', (e) => e.event === 'network_up', 15_000)
     }

@@ -22,11 +22,13 @@
 
 mod finder;
 mod packet;
+mod preference;
 #[cfg(test)]
 mod tests;
 
 pub use finder::{FoundHost, HostFinder, DEFAULT_PATH};
 pub use packet::{write_query, DiscoveryError};
+pub use preference::{HostPreference, HostSource, SEARCH_AFTER_FAILURES};
 
 /// The DNS-SD service type the host advertises.
 pub const SERVICE: &str = sysboy_protocol::MDNS_SERVICE;

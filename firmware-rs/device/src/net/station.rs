@@ -1,5 +1,5 @@
 //! The station: the host link's IO on the home network. It waits for an address, finds the host (the saved
-//! address, else mDNS), opens TCP when the link asks, hands the socket to [`crate::io::run_session`] and backs
+//! address, else mDNS, and mDNS too once the saved address keeps failing), opens TCP when the link asks, hands the socket to [`crate::io::run_session`] and backs
 //! off between sessions, for ever.
 //!
 //! # Overview
@@ -21,7 +21,7 @@ use embassy_net::{IpEndpoint, Stack};
 use embassy_time::{with_timeout, Duration, Instant, Timer};
 
 use super::discovery::{self, DiscoveryBuffers, SearchError};
-use crate::discovery::FoundHost;
+use crate::discovery::{FoundHost, HostPreference, HostSource};
 use crate::io::{run_session, Board, Buffers, Target};
 use crate::link::{Action, HostLink, LinkState};
 use crate::settings::Settings;
@@ -143,6 +143,7 @@ pub fn address(stack: Stack<'_>) -> Option<Ipv4Addr> {
 /// Runs the host link for ever.
 pub async fn run<B: StationBoard>(stack: Stack<'_>, mut link: HostLink, board: &mut B, target: &StationTarget, buffers: &mut StationBuffers) -> ! {
     let mut host: Option<(SocketAddrV4, String)> = None;
+    let mut preference = HostPreference::new();
     loop {
         board.report(StationReport::Link(link.state()));
         match link.state() {
@@ -153,7 +154,7 @@ pub async fn run<B: StationBoard>(stack: Stack<'_>, mut link: HostLink, board: &
                     board.report(StationReport::NoNetwork(false));
                     board.report(StationReport::NetworkUp(address(stack)));
                 }
-                host = find_host(stack, board, target, &mut buffers.discovery).await;
+                host = find_host(stack, board, target, preference.next(target.host.is_some()), &mut buffers.discovery).await;
                 match host {
                     Some(_) => link.found_host(),
                     None => {
@@ -163,7 +164,14 @@ pub async fn run<B: StationBoard>(stack: Stack<'_>, mut link: HostLink, board: &
                 }
             }
             LinkState::Connecting => match host.clone() {
-                Some((address, path)) => session(stack, &mut link, board, target, address, &path, buffers).await,
+                Some((address, path)) => {
+                    let connected = session(stack, &mut link, board, target, address, &path, buffers).await;
+                    if connected {
+                        preference.connected();
+                    } else if Some(address) == target.host {
+                        preference.saved_failed();
+                    }
+                }
                 None => lost(&mut link, board, "no host to connect to"),
             },
             LinkState::Backoff { until_ms } | LinkState::AuthFailed { until_ms } => {
@@ -178,10 +186,17 @@ pub async fn run<B: StationBoard>(stack: Stack<'_>, mut link: HostLink, board: &
     }
 }
 
-/// The saved host, or the one mDNS finds; None when neither is there.
-async fn find_host<B: StationBoard>(stack: Stack<'_>, board: &mut B, target: &StationTarget, buffers: &mut DiscoveryBuffers) -> Option<(SocketAddrV4, String)> {
-    if let Some(host) = target.host {
-        return Some((host, DEFAULT_PATH.into()));
+/// The saved host, or the one mDNS finds (falling back to the saved one); None when neither is there.
+async fn find_host<B: StationBoard>(
+    stack: Stack<'_>,
+    board: &mut B,
+    target: &StationTarget,
+    source: HostSource,
+    buffers: &mut DiscoveryBuffers,
+) -> Option<(SocketAddrV4, String)> {
+    let saved = target.host.map(|host| (host, String::from(DEFAULT_PATH)));
+    if source == HostSource::Saved {
+        return saved;
     }
     match discovery::search(stack, buffers).await {
         Ok((address, found)) => {
@@ -190,11 +205,12 @@ async fn find_host<B: StationBoard>(stack: Stack<'_>, board: &mut B, target: &St
         }
         Err(error) => {
             board.report(StationReport::SearchFailed(&error));
-            None
+            saved
         }
     }
 }
 
+/// One connection and the session over it; says whether the TCP connection was made at all.
 async fn session<B: StationBoard>(
     stack: Stack<'_>,
     link: &mut HostLink,
@@ -203,7 +219,7 @@ async fn session<B: StationBoard>(
     host: SocketAddrV4,
     path: &str,
     buffers: &mut StationBuffers,
-) {
+) -> bool {
     let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, .. } = buffers;
     let host_name = host.to_string();
     board.report(StationReport::Attempt(&host_name));
@@ -218,7 +234,7 @@ async fn session<B: StationBoard>(
         };
         lost(link, board, &reason);
         socket.abort();
-        return;
+        return false;
     }
     board.drop_gestures();
     let session_target = Target { host: &host_name, path, token: target.token.as_deref() };
@@ -236,6 +252,7 @@ async fn session<B: StationBoard>(
     socket.abort();
     let _ = with_timeout(Duration::from_millis(200), socket.flush()).await;
     ended_with(link, board, Vec::new(), &reason);
+    true
 }
 
 /// Tells the link the connection is gone and reports why.
