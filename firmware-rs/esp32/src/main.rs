@@ -25,6 +25,7 @@ use embassy_sync::blocking_mutex::Mutex;
 use esp_backtrace as _;
 use esp_hal::{clock::CpuClock, gpio::AnyPin, ram, timer::timg::TimerGroup};
 use static_cell::StaticCell;
+use sysboy_device::net::session_config;
 use sysboy_device::settings::Settings;
 
 use crate::{board::PINS, meter::SharedMeter, output::AnalogOutput};
@@ -82,11 +83,10 @@ async fn main(spawner: Spawner) -> ! {
         Err(error) => halt(error),
     };
     // One output on this board: its stored curve (and the one it replaced, for undo) is its calibration.
-    if let Some(calibration) = saved.calibrations.iter().find(|stored| stored.output == station::OUTPUT) {
-        match needle.set_calibration(&calibration.current) {
-            Ok(()) => log::info!("meter: calibration \"{}\" restored", calibration.output),
-            Err(error) => log::warn!("meter: the stored calibration is unusable ({error}); using the linear one"),
-        }
+    match session_config::restore(&mut needle, &saved, station::OUTPUT) {
+        Ok(true) => log::info!("meter: calibration \"{}\" restored", station::OUTPUT),
+        Ok(false) => {}
+        Err(error) => log::warn!("meter: the stored calibration is unusable ({error}); using the linear one"),
     }
     log::info!("meter: output codes 0..={}", output.max_code());
     static METER: StaticCell<SharedMeter> = StaticCell::new();

@@ -13,6 +13,7 @@ use sysboy_device::{
     button::Gesture,
     io::Board,
     link::{Action, HostLink, LinkConfig, LinkConfigError, LinkState},
+    meter::UndoError,
     net::{
         provisioning::SettingsChange,
         session_config,
@@ -93,6 +94,15 @@ impl Board for EspBoard {
             // Nothing old may pass for live once the session is gone.
             Action::Forget => self.meter.lock(|meter| meter.borrow_mut().forget()),
         }
+    }
+
+    fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
+        // The link hands on only outputs the hello announced, and this board has one.
+        debug_assert_eq!(output, OUTPUT);
+        let calibration = self.meter.lock(|meter| session_config::undo(&mut meter.borrow_mut(), OUTPUT))?;
+        // A full queue means saves are under way; the undone curve is saved with the next change.
+        let _ = CHANGES.try_send(SettingsChange::Calibration(calibration));
+        Ok(())
     }
 
     fn status(&mut self) -> Status {

@@ -4,7 +4,6 @@
 mod access_point;
 mod board;
 mod buttons;
-mod calibration;
 mod cli;
 mod console;
 mod flash;
@@ -31,6 +30,7 @@ use static_cell::StaticCell;
 use sysboy_device::button::ButtonConfig;
 use sysboy_device::link::{LinkConfig, LinkConfigError};
 use sysboy_device::meter::{Meter, MeterConfig};
+use sysboy_device::net::session_config;
 use sysboy_protocol::{Button, Chip, Output, OutputKind};
 
 use crate::buttons::Gestures;
@@ -117,7 +117,9 @@ fn main() -> ExitCode {
         }
     };
     if let Some(opened) = &saved {
-        calibration::restore(&mut meter, &opened.settings, MAX_CODE);
+        if let Err(error) = session_config::restore(&mut meter, &opened.settings, station::OUTPUT) {
+            log::warn!("settings: the stored calibration of '{}' is unusable ({error}); using the linear one", station::OUTPUT);
+        }
     }
     let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
     let link = match link_config(&options, &device_id) {

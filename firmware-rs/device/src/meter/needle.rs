@@ -102,6 +102,11 @@ impl MeterConfig {
         self
     }
 
+    /// The output's largest code.
+    pub const fn max_code(&self) -> u16 {
+        self.max_code
+    }
+
     /// Returns the settings if they are usable.
     pub fn checked(self) -> Result<Self, MeterConfigError> {
         self.ballistics.checked().map_err(MeterConfigError::Ballistics)?;

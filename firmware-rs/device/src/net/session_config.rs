@@ -7,8 +7,8 @@ use alloc::vec::Vec;
 
 use sysboy_protocol::SessionConfig;
 
-use crate::meter::{Meter, UndoError};
-use crate::settings::StoredCalibration;
+use crate::meter::{Calibration, CalibrationError, CalibrationHistory, Meter, UndoError};
+use crate::settings::{Settings, StoredCalibration};
 
 /// What applying a config did.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -39,6 +39,18 @@ pub fn apply(meter: &mut Meter, output: &str, config: &SessionConfig) -> Applied
         }
     }
     applied
+}
+
+/// Puts the stored curve of `output`, and the one an undo goes back to, back in `meter` at boot; says whether
+/// there was one. A stored curve the output cannot use (codes above its largest) is refused and the linear curve
+/// stays; an unusable undo curve is dropped rather than the curve in use.
+pub fn restore(meter: &mut Meter, settings: &Settings, output: &str) -> Result<bool, CalibrationError> {
+    let Some(stored) = settings.calibrations.iter().find(|stored| stored.output == output) else { return Ok(false) };
+    let max_code = meter.config().max_code();
+    let current = Calibration::from_points(&stored.current, max_code)?;
+    let previous = stored.previous.as_deref().and_then(|points| Calibration::from_points(points, max_code).ok());
+    meter.restore_calibration(CalibrationHistory::restore(current, previous));
+    Ok(true)
 }
 
 /// Puts `meter`'s previous curve back, as the host asked; gives back the record to save.
@@ -106,6 +118,30 @@ mod tests {
         let linear = vec![CalibrationPoint { percent: 0.0, code: 0 }, CalibrationPoint { percent: 100.0, code: 1023 }];
         assert_eq!((saved.output.as_str(), saved.current, saved.previous), ("meter", linear, None));
         assert_eq!(undo(&mut meter, "meter"), Err(UndoError::NothingToUndo));
+    }
+
+    #[test]
+    fn a_stored_curve_comes_back_at_boot_with_the_curve_an_undo_goes_back_to() {
+        let points = vec![CalibrationPoint { percent: 0.0, code: 10 }, CalibrationPoint { percent: 100.0, code: 1000 }];
+        let earlier = vec![CalibrationPoint { percent: 0.0, code: 0 }, CalibrationPoint { percent: 100.0, code: 900 }];
+        let stored = StoredCalibration { output: "meter".into(), current: points.clone(), previous: Some(earlier.clone()) };
+        let settings = Settings { calibrations: vec![stored], ..Settings::default() };
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        assert_eq!(restore(&mut meter, &settings, "meter"), Ok(true));
+        assert_eq!(meter.calibration().current().to_points(), points);
+        assert_eq!(undo(&mut meter, "meter").expect("the stored undo curve came back too").current, earlier);
+    }
+
+    #[test]
+    fn a_stored_curve_the_output_cannot_use_leaves_the_linear_one() {
+        let too_big = vec![CalibrationPoint { percent: 0.0, code: 0 }, CalibrationPoint { percent: 100.0, code: 4095 }];
+        let stored = StoredCalibration { output: "meter".into(), current: too_big, previous: None };
+        let settings = Settings { calibrations: vec![stored], ..Settings::default() };
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        assert!(restore(&mut meter, &settings, "meter").is_err());
+        let linear = vec![CalibrationPoint { percent: 0.0, code: 0 }, CalibrationPoint { percent: 100.0, code: 1023 }];
+        assert_eq!(meter.calibration().current().to_points(), linear);
+        assert_eq!(restore(&mut meter, &Settings::default(), "meter"), Ok(false));
     }
 
     #[test]
