@@ -1,10 +1,12 @@
-// The provisioned device across restarts: it boots straight onto the home network from its flash file, a
-// corrupted flash file gives a clean portal start, the long press erases the settings and brings the portal
-// back, and when the home network goes away the portal returns after repeated failed joins while joins go on.
+// The provisioned device across restarts: it boots straight onto the home network from its flash file with the
+// host's bindings saved, a corrupted flash file gives a clean portal start, the long press erases the settings
+// and brings the portal back, and when the home network goes away the portal returns after repeated failed joins
+// while joins go on.
 import { afterEach, describe, expect, it } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PortalDesk, TOKEN } from './fixtures/portal/desk.ts'
 import type { SimDevice } from './netns/sim-device.ts'
+import { GPU_UTIL } from './netns/sysboy-host.ts'
 
 let desk: PortalDesk | undefined
 
@@ -36,11 +38,25 @@ const provision = async (portal: PortalDesk): Promise<SimDevice> => {
 }
 
 describe('provisioned device', () => {
-  it('boots straight onto the home network from its flash after a restart, and the long press brings the portal back', async () => {
+  it('boots straight onto the home network from its flash after a restart, with the host\'s bindings, and the long press brings the portal back', async () => {
     desk = await PortalDesk.open(42.3)
-    await provision(desk)
+    const device = await provision(desk)
+    // A short press has the host rebind the meter; the provisioning task saves that, as it saves the form.
+    device.press('short')
+    const bound = await device.waitForEvent(
+      'bindings saved',
+      (e) => e.event === 'settings_saved' && JSON.stringify(e.detail?.bindings) === '["meter=gpu_util"]',
+      10_000,
+    )
+    expect(bound.detail).toEqual({ bindings: ['meter=gpu_util'] })
     const again = await desk.startDevice()
-    await again.waitForStatus('live needle after the restart', (s) => s.meter === 'live' && near(s.needle, 42.3), 30_000)
+    const loaded = await again.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
+    expect(loaded.detail).toMatchObject({ bindings: ['meter=gpu_util'], token: true, host: desk.hostAddress(), problems: [] })
+    await again.waitForStatus(
+      'gpu_util on the needle after the restart',
+      (s) => s.meter === 'live' && s.metric === 'gpu_util' && near(s.needle, GPU_UTIL),
+      30_000,
+    )
     expect(again.events.some((e) => e.event === 'access_point')).toBe(false)
     expect(again.events.find((e) => e.event === 'joined')?.detail).toMatchObject({ ssid: HOME_SSID })
 

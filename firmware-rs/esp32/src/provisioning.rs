@@ -7,7 +7,8 @@ use embassy_net::Stack;
 use sysboy_device::{
     net::{
         portal::Submissions,
-        provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal, SettingsChange, SettingsChanges},
+        provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal},
+        settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper},
         supervision::SupervisionConfig,
     },
     provisioning::ProvisioningConfig,
@@ -43,19 +44,19 @@ impl ProvisioningBoard for EspProvisioning {
                 log::info!("provisioning: saved \"{ssid}\" (host {})", host.unwrap_or("by mDNS"))
             }
             ProvisioningEvent::SettingsNotSaved(reason) => log::error!("provisioning: the settings were not saved: {reason}"),
-            ProvisioningEvent::ChangeSaved(SettingsChange::Bindings(bindings)) => {
+            ProvisioningEvent::Settings(Kept::Saved(SettingsChange::Bindings(bindings))) => {
                 log::info!("settings: {} binding(s) saved", bindings.len())
             }
-            ProvisioningEvent::ChangeSaved(SettingsChange::Calibration(calibration)) => {
+            ProvisioningEvent::Settings(Kept::Saved(SettingsChange::Calibration(calibration))) => {
                 log::info!("settings: calibration of \"{}\" saved", calibration.output)
             }
-            ProvisioningEvent::ChangeNotSaved(reason) => log::error!("settings: not saved: {reason}"),
+            ProvisioningEvent::Settings(Kept::NotSaved { reason, .. }) => log::error!("settings: not saved: {reason}"),
+            ProvisioningEvent::Settings(Kept::Erased(Ok(()))) => log::warn!("provisioning: settings erased"),
+            ProvisioningEvent::Settings(Kept::Erased(Err(reason))) => log::error!("provisioning: the settings were not erased: {reason}"),
             ProvisioningEvent::Joining(ssid) => log::info!("provisioning: joining \"{ssid}\""),
             ProvisioningEvent::Joined(ssid) => log::info!("provisioning: joined \"{ssid}\""),
             ProvisioningEvent::JoinFailed { ssid, error } => log::warn!("provisioning: \"{ssid}\": {error}"),
             ProvisioningEvent::ResetPressed => log::warn!("provisioning: long press"),
-            ProvisioningEvent::SettingsErased(Ok(())) => log::warn!("provisioning: settings erased"),
-            ProvisioningEvent::SettingsErased(Err(reason)) => log::error!("provisioning: the settings were not erased: {reason}"),
             ProvisioningEvent::LinkLost => log::warn!("wifi: the home network went away; rejoining"),
             ProvisioningEvent::LinkBack => log::info!("wifi: the home network is back"),
             ProvisioningEvent::RadioRestarted(Ok(())) => log::warn!("wifi: radio restarted"),
@@ -90,8 +91,7 @@ pub struct Start {
 pub async fn run(start: Start) -> ! {
     let provisioner: Provisioner<'static, EspRadio, Flash, EspProvisioning> = Provisioner {
         radio: start.radio,
-        store: start.store,
-        settings: start.settings,
+        keeper: SettingsKeeper::new(start.store, start.settings),
         portal: start.portal,
         submissions: start.submissions,
         reset: &RESET,

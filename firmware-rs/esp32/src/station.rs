@@ -15,8 +15,8 @@ use sysboy_device::{
     link::{Action, HostLink, LinkConfig, LinkConfigError, LinkState},
     meter::UndoError,
     net::{
-        provisioning::SettingsChange,
         session_config,
+        settings_keeper::SettingsChange,
         station::{self, StationBoard, StationBuffers, StationReport, StationTarget},
     },
     settings::Settings,

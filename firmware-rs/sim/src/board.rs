@@ -1,6 +1,7 @@
 //! The simulated board as a session of `sysboy_device::io` sees it: the clock and RNG, the button's gestures, the
-//! panel for the link's actions and calibration undos, the settings task for new bindings and calibrations, and
-//! the status figures (the heap from the counting allocator).
+//! panel for the link's actions and calibration undos, the shared settings channel for new bindings and
+//! calibrations (whichever task owns the flash saves them), and the status figures (the heap from the counting
+//! allocator).
 
 use core::cell::RefCell;
 
@@ -11,6 +12,7 @@ use sysboy_device::button::Gesture;
 use sysboy_device::io::Board;
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::UndoError;
+use sysboy_device::net::settings_keeper::{SettingsChange, SettingsChanges};
 use sysboy_protocol::{Link, Status};
 
 use crate::buttons::{Gestures, BUTTON};
@@ -18,7 +20,6 @@ use crate::heap::CountingHeap;
 use crate::now_ms;
 use crate::panel::{link_name, Panel};
 use crate::random::Random;
-use crate::settings::{SettingsRequest, SettingsRequests};
 
 /// The heap the ESP32 binary gives its allocator (64 KiB of reclaimed RAM and 36 KiB more); the Wi-Fi driver
 /// draws on it too, so the device logic must stay well inside it.
@@ -38,13 +39,13 @@ pub struct SimBoard {
     pub stack: Stack<'static>,
     /// The host the last connection went to.
     pub host: String,
-    /// Where new bindings go to be saved.
-    pub settings: &'static SettingsRequests,
+    /// Where new bindings and calibrations go to be saved.
+    pub settings: &'static SettingsChanges,
 }
 
 impl SimBoard {
     fn save_calibration(&mut self, calibration: sysboy_device::settings::StoredCalibration) {
-        if self.settings.try_send(SettingsRequest::Calibration(calibration)).is_err() {
+        if self.settings.try_send(SettingsChange::Calibration(calibration)).is_err() {
             log::warn!("settings: the save queue is full; the new calibration is in use but not saved");
         }
     }
@@ -76,7 +77,7 @@ impl Board for SimBoard {
     fn act(&mut self, action: Action) {
         if let Action::Apply(config) = &action {
             // A full queue means a save is under way with newer bindings behind it; the next config saves again.
-            let _ = self.settings.try_send(SettingsRequest::Bindings(config.bindings.clone()));
+            let _ = self.settings.try_send(SettingsChange::Bindings(config.bindings.clone()));
         }
         let calibration = self.panel.borrow_mut().apply(&action);
         if let Some(calibration) = calibration {

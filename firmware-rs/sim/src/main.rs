@@ -31,6 +31,7 @@ use sysboy_device::button::ButtonConfig;
 use sysboy_device::link::{LinkConfig, LinkConfigError};
 use sysboy_device::meter::{Meter, MeterConfig};
 use sysboy_device::net::session_config;
+use sysboy_device::net::settings_keeper::{SettingsChanges, SettingsKeeper};
 use sysboy_protocol::{Button, Chip, Output, OutputKind};
 
 use crate::buttons::Gestures;
@@ -41,7 +42,6 @@ use crate::heap::CountingHeap;
 use crate::panel::Panel;
 use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
-use crate::settings::SettingsRequests;
 use crate::tap::TapDevice;
 
 #[global_allocator]
@@ -140,18 +140,21 @@ fn main() -> ExitCode {
     static PANEL: StaticCell<RefCell<Panel>> = StaticCell::new();
     static COMMANDS: StaticCell<Commands> = StaticCell::new();
     static GESTURES: StaticCell<Gestures> = StaticCell::new();
-    static SETTINGS: StaticCell<SettingsRequests> = StaticCell::new();
+    static CHANGES: StaticCell<SettingsChanges> = StaticCell::new();
     let commands: &'static Commands = COMMANDS.init(Commands::new());
     let gestures: &'static Gestures = GESTURES.init(Gestures::new());
-    let requests: &'static SettingsRequests = SETTINGS.init(SettingsRequests::new());
+    // One channel in both modes: the session's board sends to it, and whichever task owns the flash saves.
+    let changes: &'static SettingsChanges = CHANGES.init(SettingsChanges::new());
     if let Err(error) = console::spawn_reader(commands) {
         eprintln!("sysboy-sim: cannot read stdin: {error}");
         return ExitCode::from(1);
     }
     let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
     let (stack, runner) = net::start(device, options.addressing, random.next_u64());
-    if let Some(opened) = &saved {
-        settings::report(panel, opened);
+    match (&saved, &first_boot) {
+        (Some(opened), _) => settings::report(panel, opened),
+        (None, Some(first_boot)) => first_boot.report(panel),
+        (None, None) => {}
     }
     let bindings = saved.as_ref().map(|opened| opened.settings.network.bindings.clone()).unwrap_or_default();
     let station = station::Station {
@@ -163,22 +166,23 @@ fn main() -> ExitCode {
         token: options.token.clone(),
         link,
         bindings,
-        settings: requests,
+        settings: changes,
         heap: &HEAP,
     };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
         spawner.spawn(drive_meter(panel, stack).expect("the meter task is spawned once"));
-        spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures, requests).expect("the button task is spawned once"));
+        spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures).expect("the button task is spawned once"));
         match first_boot {
             None => {
                 if let Some(opened) = saved {
-                    spawner.spawn(settings::run(opened.store, opened.settings, requests, panel).expect("the settings task is spawned once"));
+                    let keeper = SettingsKeeper::new(Some(opened.store), opened.settings);
+                    spawner.spawn(settings::run(keeper, changes, panel).expect("the settings task is spawned once"));
                 }
                 spawner.spawn(network(runner).expect("the network task is spawned once"));
                 spawner.spawn(station::run(station).expect("the station task is spawned once"));
             }
-            Some(first_boot) => first_boot.spawn(spawner, panel, StationStart { runner, station }),
+            Some(first_boot) => first_boot.spawn(spawner, panel, changes, StationStart { runner, station }),
         }
     });
 }

@@ -11,7 +11,8 @@ use embassy_executor::Spawner;
 use embassy_futures::block_on;
 use embassy_net::Runner;
 use serde_json::json;
-use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal, RestartRadio, SettingsChanges};
+use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, RestartRadio};
+use sysboy_device::net::settings_keeper::{Kept, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
 use sysboy_device::net::supervision::SupervisionConfig;
 use sysboy_device::portal::server::PortalServer;
 use sysboy_device::provisioning::ProvisioningConfig;
@@ -19,37 +20,31 @@ use sysboy_device::radio::RadioError;
 use sysboy_device::settings::{Settings, SettingsStore};
 
 use crate::access_point::{AP_ADDRESS, AP_SSID};
+use crate::buttons::RESET;
 use crate::flash::{FileFlash, SECTOR};
 use crate::now_ms;
 use crate::panel::Panel;
 use crate::portal_io::Submissions;
 use crate::radio::SimRadio;
+use crate::settings::Opened;
 use crate::station::Station;
 use crate::tap::TapDevice;
 
-/// Room for the largest settings record.
-const RECORD_BUFFER: usize = 1024;
 /// Retries come quickly in the simulator so tests see the fallback within seconds.
 const CONFIG: ProvisioningConfig = ProvisioningConfig::new().with_retry_ms(1_500).with_fallback_after(3).with_restart_after_ms(2_500);
 
 /// Supervision of the joined network, as quick as the retries.
 const SUPERVISION: SupervisionConfig = SupervisionConfig::new().with_retry_ms(1_500);
 
-/// The long press, raised by the button task.
-pub static RESET: ResetSignal = ResetSignal::new();
-
-/// The settings store over the simulated flash.
-pub type Store = SettingsStore<FileFlash>;
-
 /// Opens the settings in `flash` and reads them; anything unreadable (a corrupt file) gives defaults.
-pub fn load(flash: FileFlash, sectors: usize) -> Result<(Store, Settings), String> {
+pub fn load(flash: FileFlash, sectors: usize) -> Result<Opened, String> {
     let mut store = SettingsStore::new(flash, 0..(sectors * SECTOR) as u32).map_err(|e| e.to_string())?;
     let mut buffer = [0u8; RECORD_BUFFER];
     let loaded = block_on(store.load(&mut buffer));
     for problem in &loaded.problems {
         log::warn!("settings: {problem}");
     }
-    Ok((store, loaded.settings))
+    Ok(Opened { store, settings: loaded.settings, problems: loaded.problems, saved: false })
 }
 
 /// The saved host as an address the station can use (`a.b.c.d[:port]`); a name is left to discovery.
@@ -92,8 +87,9 @@ impl ProvisioningBoard for SimProvisioning {
             ProvisioningEvent::AccessPointOff => self.event("access_point_off", json!({})),
             ProvisioningEvent::SettingsSaved { ssid, host } => self.event("settings_saved", json!({ "ssid": ssid, "host": host })),
             ProvisioningEvent::SettingsNotSaved(reason) => self.event("settings_not_saved", json!({ "reason": reason })),
-            ProvisioningEvent::ChangeSaved(change) => self.event("settings_saved", json!({ "change": format!("{change:?}") })),
-            ProvisioningEvent::ChangeNotSaved(reason) => self.event("settings_saved", json!({ "error": reason })),
+            ProvisioningEvent::Settings(Kept::Saved(change)) => crate::settings::saved_event(self.panel, change, None),
+            ProvisioningEvent::Settings(Kept::NotSaved { change, reason }) => crate::settings::saved_event(self.panel, change, Some(reason)),
+            ProvisioningEvent::Settings(Kept::Erased(erased)) => self.event("settings_erased", json!({ "ok": erased.is_ok() })),
             ProvisioningEvent::Joining(ssid) => self.event("joining", json!({ "ssid": ssid })),
             ProvisioningEvent::Joined(ssid) => self.event("joined", json!({ "ssid": ssid })),
             ProvisioningEvent::JoinFailed { ssid, error } => {
@@ -101,7 +97,6 @@ impl ProvisioningBoard for SimProvisioning {
                 self.event("join_failed", json!({ "ssid": ssid, "reason": reason, "message": error.to_string() }));
             }
             ProvisioningEvent::ResetPressed => self.event("reset_pressed", json!({})),
-            ProvisioningEvent::SettingsErased(erased) => self.event("settings_erased", json!({ "ok": erased.is_ok() })),
             ProvisioningEvent::LinkLost => self.event("link_lost", json!({})),
             ProvisioningEvent::LinkBack => self.event("link_back", json!({})),
             ProvisioningEvent::RadioRestarted(restarted) => self.event("radio_restarted", json!({ "ok": restarted.is_ok() })),
@@ -151,8 +146,7 @@ fn restart() -> ! {
 
 /// A device that provisions itself, ready to run: its settings, its radio and its access point's stack.
 pub struct FirstBoot {
-    store: Store,
-    settings: Settings,
+    opened: Opened,
     radio: SimRadio,
     access_point: (embassy_net::Stack<'static>, Runner<'static, crate::radio::AccessPointInterface>),
 }
@@ -162,17 +156,23 @@ impl FirstBoot {
     /// and lets saved host and token stand in where the command line gave none.
     pub fn prepare(options: &mut crate::cli::Options, flash: FileFlash, sectors: usize, ap_tap: &str, ap_mac: [u8; 6], seed: u64) -> Result<Self, String> {
         static GATE: crate::radio::AirGate = crate::radio::AirGate::new();
-        let (store, settings) = load(flash, sectors)?;
-        options.host = options.host.or_else(|| saved_host(&settings));
-        options.token = options.token.take().or_else(|| settings.network.token.clone());
+        let opened = load(flash, sectors)?;
+        options.host = options.host.or_else(|| saved_host(&opened.settings));
+        options.token = options.token.take().or_else(|| opened.settings.network.token.clone());
         let tap = TapDevice::open(ap_tap, ap_mac)
             .map_err(|error| format!("cannot attach to the access point's TAP '{ap_tap}': {error} (create it with `ip tuntap add {ap_tap} mode tap`)"))?;
         let radio = SimRadio::new(options.scan_list.clone(), options.station_networks.clone(), &GATE);
-        Ok(Self { store, settings, radio, access_point: crate::access_point::start(tap, &GATE, seed) })
+        Ok(Self { opened, radio, access_point: crate::access_point::start(tap, &GATE, seed) })
     }
 
-    /// Spawns the access point's servers and the provisioning task, which starts `station` once joined.
-    pub fn spawn(self, spawner: Spawner, panel: &'static RefCell<Panel>, station: StationStart) {
+    /// Reports the settings the device boots with, as without an access point.
+    pub fn report(&self, panel: &RefCell<Panel>) {
+        crate::settings::report(panel, &self.opened);
+    }
+
+    /// Spawns the access point's servers and the provisioning task, which starts `station` once joined and
+    /// saves the session's `changes`.
+    pub fn spawn(self, spawner: Spawner, panel: &'static RefCell<Panel>, changes: &'static SettingsChanges, station: StationStart) {
         static PORTAL: static_cell::StaticCell<RefCell<PortalServer>> = static_cell::StaticCell::new();
         static SUBMISSIONS: static_cell::StaticCell<Submissions> = static_cell::StaticCell::new();
         let portal: &'static RefCell<PortalServer> = PORTAL.init(RefCell::new(PortalServer::new(AP_ADDRESS)));
@@ -185,17 +185,15 @@ impl FirstBoot {
         for _ in 0..crate::portal_io::WORKERS {
             spawner.spawn(crate::portal_io::serve(stack, portal, submissions).expect("HTTP workers fit their pool"));
         }
-        static CHANGES: static_cell::StaticCell<SettingsChanges> = static_cell::StaticCell::new();
         let station_stack = station.station.stack;
         let board = SimProvisioning { panel, spawner, station: Some(station) };
         let provisioner = Provisioner {
             radio: self.radio,
-            store: Some(self.store),
-            settings: self.settings,
+            keeper: SettingsKeeper::new(Some(self.opened.store), self.opened.settings),
             portal,
             submissions,
             reset: &RESET,
-            changes: CHANGES.init(SettingsChanges::new()),
+            changes,
             station: station_stack,
             board,
             access_point: (AP_SSID, AP_ADDRESS),

@@ -1,44 +1,28 @@
 //! The simulated device's settings: `sysboy_device::settings` over the flash file. The command line's host and
-//! token are laid over what was saved and saved in turn; bindings and calibrations from the host are saved when
-//! they change; a long press erases everything. Flash work happens in this one task, as on the ESP32.
+//! token are laid over what was saved and saved in turn; without an access point, the shared settings keeper
+//! then saves the host's bindings and calibrations and erases on a long press, in this one task.
 
 use core::cell::RefCell;
 
-use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-use embassy_sync::channel::Channel;
+use embassy_futures::select::{select, Either};
 use embedded_storage_async::nor_flash::ReadNorFlash;
 use serde_json::json;
-use sysboy_device::settings::{LoadProblem, Settings, SettingsStore, StoredCalibration};
+use sysboy_device::net::settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
+use sysboy_device::settings::{LoadProblem, Settings, SettingsStore};
 use sysboy_protocol::Binding;
 
+use crate::buttons::RESET;
 use crate::cli::Options;
 use crate::flash::FileFlash;
 use crate::now_ms;
 use crate::panel::Panel;
-
-/// Room for the largest record (a 16-point calibration with its undo curve).
-const RECORD: usize = 1024;
-
-/// What the other tasks ask of the settings.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SettingsRequest {
-    /// The host bound the outputs anew: keep them for the next boot.
-    Bindings(Vec<Binding>),
-    /// An output's calibration changed (set by the host, or undone): keep it, with its undo curve.
-    Calibration(StoredCalibration),
-    /// The long press: forget everything.
-    Reset,
-}
-
-/// Requests waiting for the settings task.
-pub type SettingsRequests = Channel<CriticalSectionRawMutex, SettingsRequest, 4>;
 
 /// The settings store over the flash file.
 pub type Store = SettingsStore<FileFlash>;
 
 /// The settings at boot, and what happened while reading them.
 pub struct Opened {
-    /// The store, for the settings task.
+    /// The store, for the settings keeper.
     pub store: Store,
     /// Saved settings with the command line laid over them.
     pub settings: Settings,
@@ -52,7 +36,7 @@ pub struct Opened {
 pub fn open(flash: FileFlash, options: &Options) -> Result<Opened, String> {
     let end = flash.capacity() as u32;
     let mut store = SettingsStore::new(flash, 0..end).map_err(|error| error.to_string())?;
-    let mut buffer = [0u8; RECORD];
+    let mut buffer = [0u8; RECORD_BUFFER];
     // The file flash never pends, so blocking here costs nothing and the tasks start with the settings known.
     let loaded = embassy_futures::block_on(store.load(&mut buffer));
     let mut settings = loaded.settings.clone();
@@ -76,7 +60,7 @@ pub fn report(panel: &RefCell<Panel>, opened: &Opened) {
     let detail = json!({
         "host": network.host,
         "token": network.token.is_some(),
-        "bindings": network.bindings.iter().map(|b| format!("{}={}", b.output, b.metric)).collect::<Vec<_>>(),
+        "bindings": binding_names(&network.bindings),
         "calibrations": opened.settings.calibrations.iter().map(|c| &c.output).collect::<Vec<_>>(),
         "problems": problems,
         "saved": opened.saved,
@@ -84,46 +68,40 @@ pub fn report(panel: &RefCell<Panel>, opened: &Opened) {
     panel.borrow_mut().event(now_ms(), "settings_loaded", detail);
 }
 
-/// Saves new bindings and erases on a long press, for ever. After an erase nothing more is saved: the ESP32
-/// reboots into its portal there, and the simulator stays up only so tests can look at the erased flash.
+/// The `settings_saved` event for a change the keeper saved (`error` none) or could not save; the same in both
+/// modes, so a test reads it the same way with or without an access point.
+pub fn saved_event(panel: &RefCell<Panel>, change: &SettingsChange, error: Option<&str>) {
+    let detail = match (change, error) {
+        (SettingsChange::Bindings(bindings), None) => json!({ "bindings": binding_names(bindings) }),
+        (SettingsChange::Bindings(_), Some(error)) => json!({ "error": error }),
+        (SettingsChange::Calibration(calibration), None) => json!({ "calibration": calibration.output }),
+        (SettingsChange::Calibration(calibration), Some(error)) => json!({ "calibration": calibration.output, "error": error }),
+    };
+    panel.borrow_mut().event(now_ms(), "settings_saved", detail);
+}
+
+fn binding_names(bindings: &[Binding]) -> Vec<String> {
+    bindings.iter().map(|b| format!("{}={}", b.output, b.metric)).collect()
+}
+
+/// Without an access point this task owns the flash: the shared keeper saves the session's changes and erases
+/// on a long press, for ever. After an erase nothing more is saved: the ESP32 reboots into its portal there, and
+/// the simulator stays up only so tests can look at the erased flash.
 #[embassy_executor::task]
-pub async fn run(mut store: Store, mut settings: Settings, requests: &'static SettingsRequests, panel: &'static RefCell<Panel>) -> ! {
-    let mut buffer = [0u8; RECORD];
-    let mut erased = false;
+pub async fn run(mut keeper: SettingsKeeper<FileFlash>, changes: &'static SettingsChanges, panel: &'static RefCell<Panel>) -> ! {
     loop {
-        let request = requests.receive().await;
-        match request {
-            _ if erased => {}
-            SettingsRequest::Bindings(bindings) if bindings == settings.network.bindings => {}
-            SettingsRequest::Bindings(bindings) => {
-                settings.network.bindings = bindings;
-                let detail = match store.save(&settings, &mut buffer).await {
-                    Ok(()) => json!({ "bindings": settings.network.bindings.iter().map(|b| format!("{}={}", b.output, b.metric)).collect::<Vec<_>>() }),
-                    Err(error) => json!({ "error": error.to_string() }),
-                };
-                panel.borrow_mut().event(now_ms(), "settings_saved", detail);
-            }
-            SettingsRequest::Calibration(calibration) => {
-                let output = calibration.output.clone();
-                match settings.calibrations.iter_mut().find(|stored| stored.output == output) {
-                    Some(stored) => *stored = calibration,
-                    None => settings.calibrations.push(calibration),
-                }
-                let detail = match store.save(&settings, &mut buffer).await {
-                    Ok(()) => json!({ "calibration": output }),
-                    Err(error) => json!({ "calibration": output, "error": error.to_string() }),
-                };
-                panel.borrow_mut().event(now_ms(), "settings_saved", detail);
-            }
-            SettingsRequest::Reset => {
-                erased = true;
-                settings = Settings::default();
-                let detail = match store.reset().await {
-                    Ok(()) => json!({ "ok": true }),
-                    Err(error) => json!({ "ok": false, "error": error.to_string() }),
-                };
-                panel.borrow_mut().event(now_ms(), "settings_reset", detail);
-            }
+        match select(changes.receive(), RESET.wait()).await {
+            Either::First(change) => keeper.apply(change, |kept| report_kept(panel, kept)).await,
+            Either::Second(()) => keeper.erase(|kept| report_kept(panel, kept)).await,
         }
+    }
+}
+
+fn report_kept(panel: &RefCell<Panel>, kept: Kept<'_>) {
+    match kept {
+        Kept::Saved(change) => saved_event(panel, change, None),
+        Kept::NotSaved { change, reason } => saved_event(panel, change, Some(reason)),
+        Kept::Erased(Ok(())) => panel.borrow_mut().event(now_ms(), "settings_reset", json!({ "ok": true })),
+        Kept::Erased(Err(error)) => panel.borrow_mut().event(now_ms(), "settings_reset", json!({ "ok": false, "error": error })),
     }
 }

@@ -9,6 +9,7 @@ use embassy_net::Stack;
 use serde_json::json;
 use static_cell::StaticCell;
 use sysboy_device::link::{HostLink, LinkConfig, LinkState};
+use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_device::net::station::{self, StationBoard, StationBuffers, StationReport, StationTarget};
 use sysboy_protocol::Binding;
 
@@ -18,7 +19,6 @@ use crate::heap::CountingHeap;
 use crate::now_ms;
 use crate::panel::Panel;
 use crate::random::Random;
-use crate::settings::SettingsRequests;
 
 /// The simulated device's one output.
 pub const OUTPUT: &str = "meter";
@@ -41,8 +41,8 @@ pub struct Station {
     pub link: LinkConfig,
     /// The bindings saved from the last session.
     pub bindings: Vec<Binding>,
-    /// Where new bindings go to be saved.
-    pub settings: &'static SettingsRequests,
+    /// Where new bindings and calibrations go to be saved.
+    pub settings: &'static SettingsChanges,
     /// The allocator, for the status figures.
     pub heap: &'static CountingHeap,
 }

@@ -2,8 +2,9 @@
 //! simulator run the same portal servers, host discovery, station loop and provisioning driver.
 //!
 //! # Overview
-//! [`supervision`] (always built) decides what to do when the joined network goes away, and [`session_config`]
-//! applies the host's config to a meter. With the `embassy-net`
+//! [`supervision`] (always built) decides what to do when the joined network goes away, [`session_config`]
+//! applies the host's config to a meter, and [`settings_keeper`] saves settings changes and erases them, for
+//! whichever task owns the flash. With the `embassy-net`
 //! feature the async edges are built too, over embassy-net sockets and embassy-time:
 //! - [`portal`]: the access point's DHCP, DNS and HTTP servers;
 //! - [`discovery`]: the mDNS search for the host;
@@ -21,6 +22,7 @@
 //! ```
 
 pub mod session_config;
+pub mod settings_keeper;
 pub mod supervision;
 
 #[cfg(feature = "embassy-net")]

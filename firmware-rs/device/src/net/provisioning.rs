@@ -1,6 +1,6 @@
 //! The provisioning driver: [`Provisioning`]'s commands carried out over a [`Radio`], the settings store and the
-//! portal, and, once joined, [`Supervision`] of the home network. Saved settings changes (bindings and
-//! calibrations from the host) are written here too, so all flash work happens in this one task.
+//! portal, and, once joined, [`Supervision`] of the home network. Settings changes from the host (bindings and
+//! calibrations) are saved here too, through the [`SettingsKeeper`], so all flash work happens in this one task.
 //!
 //! # Overview
 //! [`run`] boots the machine with the saved credentials and then waits, for ever, on whichever comes first: a
@@ -10,7 +10,6 @@
 //! # Configuration
 //! [`ProvisioningConfig`] times joins and fallback; [`SupervisionConfig`] how patient the supervision is.
 
-use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use core::net::Ipv4Addr;
@@ -18,22 +17,17 @@ use core::net::Ipv4Addr;
 use embassy_futures::select::{select, select4, Either, Either4};
 use embassy_net::Stack;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
-use embassy_sync::channel::Channel;
 use embassy_sync::signal::Signal;
 use embassy_time::{with_timeout, Duration, Instant, Timer};
 use embedded_storage_async::nor_flash::NorFlash;
-use sysboy_protocol::Binding;
 
 use super::portal::Submissions;
+use super::settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper};
 use super::supervision::{Step, Supervision, SupervisionConfig};
 use crate::portal::server::PortalServer;
 use crate::portal::state::Progress;
 use crate::provisioning::{Command, Phase, Provisioning, ProvisioningConfig};
 use crate::radio::{AccessPointConfig, JoinError, Radio, RadioError};
-use crate::settings::{Settings, SettingsStore, StoredCalibration};
-
-/// Room for the largest settings record (a 16-point calibration with its undo curve).
-pub const RECORD_BUFFER: usize = 1024;
 /// How long a rejoin may take to bring the station's link back up.
 const LINK_UP_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -69,10 +63,8 @@ pub enum ProvisioningEvent<'a> {
     },
     /// A portal form could not be saved (it is joined all the same).
     SettingsNotSaved(&'a str),
-    /// The host's bindings or a calibration were saved.
-    ChangeSaved(&'a SettingsChange),
-    /// The host's bindings or a calibration could not be saved.
-    ChangeNotSaved(&'a str),
+    /// What the settings keeper did with the host's bindings or a calibration, or with the long press's erase.
+    Settings(Kept<'a>),
     /// A join is starting.
     Joining(&'a str),
     /// A join succeeded.
@@ -86,8 +78,6 @@ pub enum ProvisioningEvent<'a> {
     },
     /// The long press.
     ResetPressed,
-    /// The settings were erased (or not).
-    SettingsErased(Result<(), &'a str>),
     /// The joined network went away.
     LinkLost,
     /// A rejoin after a loss brought the network back.
@@ -98,17 +88,6 @@ pub enum ProvisioningEvent<'a> {
     Restarting,
 }
 
-/// A settings change from the running device, saved by the provisioning task.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SettingsChange {
-    /// The host bound the outputs anew.
-    Bindings(Vec<Binding>),
-    /// An output's calibration changed (set from the host, or undone).
-    Calibration(StoredCalibration),
-}
-
-/// Settings changes waiting for the provisioning task.
-pub type SettingsChanges = Channel<CriticalSectionRawMutex, SettingsChange, 4>;
 /// The long press, raised by the button task.
 pub type ResetSignal = Signal<CriticalSectionRawMutex, ()>;
 
@@ -126,10 +105,8 @@ pub trait ProvisioningBoard {
 pub struct Provisioner<'a, R, F: NorFlash, B> {
     /// The radio.
     pub radio: R,
-    /// The settings store; None when the flash has none (nothing is then saved).
-    pub store: Option<SettingsStore<F>>,
-    /// The settings loaded at boot; kept up to date with what is saved.
-    pub settings: Settings,
+    /// The settings loaded at boot and their store; kept up to date with what is saved.
+    pub keeper: SettingsKeeper<F>,
     /// The portal the HTTP workers serve: its page shows the scan list and the join's progress.
     pub portal: &'a RefCell<PortalServer>,
     /// Forms accepted by the portal.
@@ -162,7 +139,7 @@ pub async fn run<R: RestartRadio, F: NorFlash, B: ProvisioningBoard>(
 ) -> ! {
     let mut machine = Provisioning::new(config);
     let mut supervision = Supervision::new(supervision);
-    let mut pending = machine.boot(provisioner.settings.network.wifi.clone());
+    let mut pending = machine.boot(provisioner.keeper.settings().network.wifi.clone());
     let mut started = false;
     loop {
         while !pending.is_empty() {
@@ -211,7 +188,8 @@ pub async fn run<R: RestartRadio, F: NorFlash, B: ProvisioningBoard>(
             }
             Wake::Retry => machine.poll(Instant::now().as_millis()),
             Wake::Change(change) => {
-                provisioner.save_change(change).await;
+                let board = &mut provisioner.board;
+                provisioner.keeper.apply(change, |kept| board.report(ProvisioningEvent::Settings(kept))).await;
                 Vec::new()
             }
             Wake::LinkLost => {
@@ -242,10 +220,15 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
                 self.board.report(ProvisioningEvent::AccessPointOff);
             }
             Command::Save(submission) => {
-                self.settings.network.wifi = Some(submission.wifi.clone());
-                self.settings.network.host = submission.host.clone();
-                self.settings.network.token = submission.token.clone();
-                match self.save().await {
+                let saved = self
+                    .keeper
+                    .update(|settings| {
+                        settings.network.wifi = Some(submission.wifi.clone());
+                        settings.network.host.clone_from(&submission.host);
+                        settings.network.token.clone_from(&submission.token);
+                    })
+                    .await;
+                match saved {
                     Ok(()) => self.board.report(ProvisioningEvent::SettingsSaved { ssid: &submission.wifi.ssid, host: submission.host.as_deref() }),
                     Err(reason) => self.board.report(ProvisioningEvent::SettingsNotSaved(&reason)),
                 }
@@ -261,11 +244,8 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
                 return machine.join_finished(result, Instant::now().as_millis());
             }
             Command::Erase => {
-                let erased = match self.store.as_mut() {
-                    Some(store) => store.reset().await.map_err(|error| error.to_string()),
-                    None => Err(String::from("there is no settings flash")),
-                };
-                self.board.report(ProvisioningEvent::SettingsErased(erased.as_ref().map(|_| ()).map_err(String::as_str)));
+                let board = &mut self.board;
+                self.keeper.erase(|kept| board.report(ProvisioningEvent::Settings(kept))).await;
             }
             Command::Restart { after_ms } => {
                 Timer::after(Duration::from_millis(u64::from(after_ms))).await;
@@ -276,37 +256,10 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
         Vec::new()
     }
 
-    /// Writes the settings as they stand.
-    async fn save(&mut self) -> Result<(), String> {
-        let mut buffer = [0u8; RECORD_BUFFER];
-        match self.store.as_mut() {
-            Some(store) => store.save(&self.settings, &mut buffer).await.map_err(|error| error.to_string()),
-            None => Err(String::from("there is no settings flash")),
-        }
-    }
-
-    async fn save_change(&mut self, change: SettingsChange) {
-        let before = self.settings.clone();
-        match &change {
-            SettingsChange::Bindings(bindings) => self.settings.network.bindings = bindings.clone(),
-            SettingsChange::Calibration(calibration) => {
-                self.settings.calibrations.retain(|stored| stored.output != calibration.output);
-                self.settings.calibrations.push(calibration.clone());
-            }
-        }
-        if self.settings == before {
-            return;
-        }
-        match self.save().await {
-            Ok(()) => self.board.report(ProvisioningEvent::ChangeSaved(&change)),
-            Err(reason) => self.board.report(ProvisioningEvent::ChangeNotSaved(&reason)),
-        }
-    }
-
     /// Rejoins the lost network, restarting the radio and in the end the device, until the link is back.
     async fn supervise(&mut self, supervision: &mut Supervision) {
         self.board.report(ProvisioningEvent::LinkLost);
-        let Some(credentials) = self.settings.network.wifi.clone() else { return };
+        let Some(credentials) = self.keeper.settings().network.wifi.clone() else { return };
         let mut step = supervision.lost();
         loop {
             match step {

@@ -20,7 +20,7 @@
 mod record;
 mod store;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use record::{Network, Record, RecordError, StoredCalibration, WifiCredentials, FORMAT_VERSION};
 pub use store::{LoadProblem, Loaded, Settings, SettingsError, SettingsStore, MAX_OUTPUTS};

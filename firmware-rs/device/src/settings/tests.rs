@@ -19,14 +19,14 @@ const PAGE: usize = 4096;
 const PAGES: usize = 4;
 
 /// NOR flash in RAM: erased bytes are 0xFF, a write ANDs into them, and `budget` bytes can be written before
-/// the power goes (the write that crosses it stops part-way).
-struct RamFlash {
+/// the power goes (the write that crosses it stops part-way). Other modules' tests keep their settings in it too.
+pub(crate) struct RamFlash {
     bytes: Vec<u8>,
     budget: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RamFlashError {
+pub(crate) enum RamFlashError {
     PowerCut,
     Misaligned,
 }
@@ -41,7 +41,7 @@ impl NorFlashError for RamFlashError {
 }
 
 impl RamFlash {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self { bytes: alloc::vec![0xFF; PAGE * PAGES], budget: None }
     }
 }
@@ -98,7 +98,8 @@ impl NorFlash for RamFlash {
     }
 }
 
-fn range() -> core::ops::Range<u32> {
+/// The whole of a [`RamFlash`], as a store's range.
+pub(crate) fn range() -> core::ops::Range<u32> {
     0..(PAGE * PAGES) as u32
 }
 
