@@ -34,7 +34,7 @@ class Recorder {
   readonly frames: MetricFrame[] = []
   constructor(
     public wanted: string[],
-    readonly intervalMs: number,
+    public intervalMs: number,
   ) {}
   wantedMetrics(): string[] {
     return this.wanted
@@ -69,6 +69,20 @@ describe('Sampler', () => {
     expect(sink.of('vram')[0]).toMatchObject({ type: 'vram', value: 60.5, source: 'file' })
     const seqs = sink.frames.map((f) => f.seq ?? 0)
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+  })
+
+  it('moves the next tick up when the interval gets shorter, instead of waiting out the old one', async () => {
+    write('ram', '33')
+    const sink = new Recorder(['ram'], 5_000)
+    sampler = new Sampler({ sink, openSource: (m) => new FileSource(m, join(dir, m)) })
+    sampler.start()
+    await Bun.sleep(100)
+    expect(sink.of('ram').length).toBe(1)
+    sink.intervalMs = 100
+    sampler.refresh()
+    await Bun.sleep(450)
+    // At the old interval the second frame would come 5 s after the first.
+    expect(sink.of('ram').length).toBeGreaterThanOrEqual(3)
   })
 
   it('says unknown with the reason when a source cannot read, or cannot even open', async () => {

@@ -30,6 +30,9 @@ interface Track {
   openedAt: number
   inFlightSince: number | undefined
   timer: ReturnType<typeof setTimeout> | undefined
+  /** When the last tick started, and the interval its timer was set with. */
+  lastTickAt: number
+  interval: number
 }
 
 
@@ -48,12 +51,26 @@ export class Sampler {
     this.refresh()
   }
 
-  /** Brings the tracks in line with the wanted metrics; a newly wanted metric is sampled at once. */
+  /**
+   * Brings the tracks in line with the wanted metrics: a newly wanted metric is sampled at once, and one whose
+   * interval got shorter (a device asked for faster frames) moves its next tick up instead of waiting out the old one.
+   */
   refresh(): void {
     if (!this.#running) return
     const wanted = new Set(this.#options.sink.wantedMetrics())
+    const now = Date.now()
     for (const metric of wanted) {
-      if (!this.#tracks.has(metric)) this.sampleNow(metric)
+      const track = this.#tracks.get(metric)
+      if (track === undefined) {
+        this.sampleNow(metric)
+        continue
+      }
+      const interval = this.#options.sink.intervalFor(metric)
+      if (interval < track.interval) {
+        clearTimeout(track.timer)
+        track.interval = interval
+        track.timer = setTimeout(() => void this.#tick(track), Math.max(0, track.lastTickAt + interval - now))
+      }
     }
     for (const [metric, track] of this.#tracks) {
       if (wanted.has(metric)) continue
@@ -68,7 +85,7 @@ export class Sampler {
     if (!this.#running) return
     let track = this.#tracks.get(metric)
     if (track === undefined) {
-      track = { metric, source: undefined, openError: undefined, openedAt: 0, inFlightSince: undefined, timer: undefined }
+      track = { metric, source: undefined, openError: undefined, openedAt: 0, inFlightSince: undefined, timer: undefined, lastTickAt: 0, interval: 0 }
       this.#tracks.set(metric, track)
     }
     clearTimeout(track.timer)
@@ -110,6 +127,8 @@ export class Sampler {
   async #tick(track: Track): Promise<void> {
     const startedAt = Date.now()
     const interval = this.#options.sink.intervalFor(track.metric)
+    track.lastTickAt = startedAt
+    track.interval = interval
     track.timer = setTimeout(() => void this.#tick(track), interval)
     const source = this.#open(track, startedAt)
     if (source === undefined) {
