@@ -67,11 +67,26 @@ describe('bad frames', () => {
     await bystanderStillServed()
   })
 
-  it('closes with 1009 on a frame over 16 KiB', async () => {
+  it('answers a frame over 16 KiB with too_large and closes with 1009', async () => {
     const device = await pairedDevice()
     device.send(JSON.stringify({ type: 'status', link: 'sim', heap_free: 1, uptime_ms: 1, host: 'x'.repeat(17 * 1024) }))
     expect((await device.closed).code).toBe(1009)
+    expect(device.received.at(-1)).toMatchObject({ type: 'error', code: 'too_large', reason: expect.stringMatching(/^a frame of 174\d\d bytes; the limit is 16384$/) })
     await bystanderStillServed()
+  })
+
+  it('closes at once with 1009 on a frame far over the limit, before reading it', async () => {
+    const device = await pairedDevice()
+    device.send('x'.repeat(80 * 1024))
+    expect((await device.closed).code).toBe(1009)
+    await bystanderStillServed()
+  })
+
+  it('counts bytes, not characters: 6 000 three-byte characters are over 16 KiB', async () => {
+    const device = await pairedDevice()
+    device.send(JSON.stringify({ type: 'status', link: 'sim', heap_free: 1, uptime_ms: 1, host: '€'.repeat(6_000) }))
+    expect((await device.closed).code).toBe(1009)
+    expect(device.received.at(-1)).toMatchObject({ type: 'error', code: 'too_large' })
   })
 
   it('accepts a frame just under 16 KiB as an ordinary (bad) frame', async () => {

@@ -76,6 +76,12 @@ export class DeviceGate {
       this.#refuse(connection, 'binary_frame', 'binary frames are not part of the protocol; send JSON text frames', 1003)
       return
     }
+    const { maxPayloadBytes } = this.#options.tuning
+    const bytes = data.length <= maxPayloadBytes / 4 ? data.length : Buffer.byteLength(data)
+    if (bytes > maxPayloadBytes) {
+      this.#refuse(connection, 'too_large', `a frame of ${bytes} bytes; the limit is ${maxPayloadBytes}`, 1009)
+      return
+    }
     const session = connection.session
     if (session === undefined) {
       this.#hello(connection, data, now)

@@ -135,7 +135,8 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
           const connection = connections.get(ws)
           if (connection !== undefined) gate.drain(connection, Date.now())
         },
-        maxPayloadLength: tuning.maxPayloadBytes,
+        // Up to 4x the limit the gate reads the frame and says `too_large` before closing; beyond, Bun closes at once.
+        maxPayloadLength: tuning.maxPayloadBytes * 4,
         backpressureLimit: tuning.backpressureBytes,
         closeOnBackpressureLimit: false,
         // The gate keeps its own idle clock from the device's frames.

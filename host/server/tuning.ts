@@ -12,7 +12,10 @@ export interface ServerTuning {
   /** Bad frames within `badFrameWindowMs` that close the socket with 1008. */
   badFrameLimit: number
   badFrameWindowMs: number
-  /** Largest frame accepted; a larger one closes the socket with 1009. */
+  /**
+   * Largest frame accepted; a larger one gets a `too_large` error and closes the socket with 1009. Bun itself
+   * drops a socket at four times this, before the frame is read into memory.
+   */
   maxPayloadBytes: number
   /** Queued bytes at which a device counts as backed up; its metric frames then wait, newest only. */
   backpressureBytes: number
