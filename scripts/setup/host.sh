@@ -7,12 +7,5 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 command -v ip >/dev/null 2>&1 || apt_install iproute2
 # `script` gives the status-line test a pseudo-terminal.
 command -v script >/dev/null 2>&1 || apt_install bsdutils
-command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
-venv="$root/.cache/venv"
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$venv"; }
-fi
-if ! "$venv/bin/python" -c 'import zeroconf' 2>/dev/null; then
-  echo "sysboy: installing python-zeroconf into .cache/venv" >&2
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check 'zeroconf>=0.130,<1' >&2
-fi
+. "$root/scripts/lib/venv.sh"
+venv_install zeroconf zeroconf==0.154.0 ifaddr==0.2.0
