@@ -1,7 +1,8 @@
 // CPU busy percent from /proc/stat: the share of non-idle time between two reads, over all cores.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describeError, known, unknown } from './figure.ts'
+import { known, unknown } from './figure.ts'
+import { deltaReader, hasProc, noProc } from './procfs.ts'
 import type { MetricSource, Reading } from './source.ts'
 
 interface CpuTimes {
@@ -24,35 +25,21 @@ export const parseProcStat = (text: string): CpuTimes => {
 
 export const createCpuSource = (options: { procRoot?: string } = {}): MetricSource => {
   const path = join(options.procRoot ?? '/proc', 'stat')
-  const sample = (): CpuTimes => parseProcStat(readFileSync(path, 'utf8'))
-  // The baseline is taken now, so the first read (one interval later) already has a real delta.
-  let previous: CpuTimes | undefined
-  try {
-    if (process.platform === 'linux' || options.procRoot !== undefined) previous = sample()
-  } catch {
-    previous = undefined
-  }
-  return {
-    name: 'procfs',
-    metric: 'cpu',
-    read: async (): Promise<Reading> => {
-      if (process.platform !== 'linux' && options.procRoot === undefined) {
-        return unknown(`CPU use is read from /proc, which ${process.platform} does not have`)
-      }
-      let current: CpuTimes
-      try {
-        current = sample()
-      } catch (error) {
-        return unknown(describeError(error))
-      }
-      const before = previous
-      previous = current
-      if (before === undefined) return unknown('first CPU sample taken; the figure comes with the next read')
+  const read = deltaReader(
+    options.procRoot,
+    (): CpuTimes => parseProcStat(readFileSync(path, 'utf8')),
+    'first CPU sample taken; the figure comes with the next read',
+    (before, current) => {
       const total = current.total - before.total
       if (total <= 0) return unknown('no CPU time passed since the last read')
       const percent = ((current.busy - before.busy) / total) * 100
       return known({ percent, raw: percent, unit: '%' })
     },
+  )
+  return {
+    name: 'procfs',
+    metric: 'cpu',
+    read: async (): Promise<Reading> => (hasProc(options.procRoot) ? read() : noProc('CPU use is')),
     close: (): void => {},
   }
 }

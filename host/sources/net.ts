@@ -1,7 +1,8 @@
 // Network receive or send rate from /proc/net/dev deltas, in bytes/s and percent of a full scale; loopback skipped.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { describeError, known, unknown } from './figure.ts'
+import { known, unknown } from './figure.ts'
+import { deltaReader, hasProc, noProc } from './procfs.ts'
 import type { MetricSource, Reading } from './source.ts'
 
 /** 1 Gbit/s, in bytes per second. */
@@ -35,32 +36,11 @@ export const createNetSource = (options: NetOptions): MetricSource => {
   const path = join(options.procRoot ?? '/proc', 'net', 'dev')
   const fullScale = options.fullScale ?? DEFAULT_NET_FULL_SCALE
   if (!(fullScale > 0)) throw new Error(`network full scale must be a positive number of bytes/s, not ${fullScale}`)
-  const sample = (): { counters: Map<string, { rx: number; tx: number }>; at: number } => ({
-    counters: parseNetDev(readFileSync(path, 'utf8')),
-    at: performance.now(),
-  })
-  let previous: ReturnType<typeof sample> | undefined
-  try {
-    if (process.platform === 'linux' || options.procRoot !== undefined) previous = sample()
-  } catch {
-    previous = undefined
-  }
-  return {
-    name: 'procfs',
-    metric: options.direction === 'rx' ? 'net_rx' : 'net_tx',
-    read: async (): Promise<Reading> => {
-      if (process.platform !== 'linux' && options.procRoot === undefined) {
-        return unknown(`network rates are read from /proc, which ${process.platform} does not have`)
-      }
-      let current: ReturnType<typeof sample>
-      try {
-        current = sample()
-      } catch (error) {
-        return unknown(describeError(error))
-      }
-      const before = previous
-      previous = current
-      if (before === undefined) return unknown('first network sample taken; the figure comes with the next read')
+  const read = deltaReader(
+    options.procRoot,
+    () => ({ counters: parseNetDev(readFileSync(path, 'utf8')), at: performance.now() }),
+    'first network sample taken; the figure comes with the next read',
+    (before, current) => {
       const seconds = (current.at - before.at) / 1000
       if (seconds <= 0) return unknown('no time passed since the last read')
       let bytes = 0
@@ -73,6 +53,11 @@ export const createNetSource = (options: NetOptions): MetricSource => {
       const rate = bytes / seconds
       return known({ percent: (rate / fullScale) * 100, raw: Math.round(rate), unit: 'B/s' })
     },
+  )
+  return {
+    name: 'procfs',
+    metric: options.direction === 'rx' ? 'net_rx' : 'net_tx',
+    read: async (): Promise<Reading> => (hasProc(options.procRoot) ? read() : noProc('network rates are')),
     close: (): void => {},
   }
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describeError, known, unknown } from './figure.ts'
+import { hasProc, noProc } from './procfs.ts'
 import type { MetricSource, Reading } from './source.ts'
 
 /** MemTotal and MemAvailable in bytes. */
@@ -20,9 +21,7 @@ export const createRamSource = (options: { procRoot?: string } = {}): MetricSour
     name: 'procfs',
     metric: 'ram',
     read: async (): Promise<Reading> => {
-      if (process.platform !== 'linux' && options.procRoot === undefined) {
-        return unknown(`RAM use is read from /proc, which ${process.platform} does not have`)
-      }
+      if (!hasProc(options.procRoot)) return noProc('RAM use is')
       try {
         const { total, available } = parseMeminfo(readFileSync(path, 'utf8'))
         if (total <= 0) return unknown('/proc/meminfo gives no MemTotal')
