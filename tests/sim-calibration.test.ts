@@ -2,13 +2,10 @@
 // PUT /api/devices/:id/config moves the output code, survives a restart from the same flash file, is undone
 // through POST .../calibration/:output/undo, and a second undo with nothing left shows the device's bad_config.
 import { afterEach, expect, it } from 'bun:test'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Desk } from './netns/scenario.ts'
-import { TOKEN, openDesk } from './netns/scenario.ts'
+import { openDesk } from './netns/scenario.ts'
 import type { SimDevice, SimStatus } from './netns/sim-device.ts'
-import { HOST_PORT } from './netns/sysboy-host.ts'
+import type { RestAnswer } from './netns/sysboy-host.ts'
 
 const VRAM = 42.3
 /** The simulated output: 10 bits, called `meter` in its hello. */
@@ -22,13 +19,10 @@ const BENT = [
 ]
 
 let desk: Desk | undefined
-let dir: string | undefined
 
 afterEach(async () => {
   await desk?.close()
   desk = undefined
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-  dir = undefined
 })
 
 /** The code a piecewise-linear curve gives for `percent`, as the device computes it. */
@@ -45,20 +39,7 @@ const BENT_CODE = codeOn(BENT, VRAM)
 /** A live needle settled on the VRAM figure, driving `code` (the needle eases, so a few codes either way). */
 const settledOn = (code: number) => (s: SimStatus): boolean => s.meter === 'live' && Math.abs(s.needle - VRAM) <= 0.3 && Math.abs(s.code - code) <= 4
 
-interface Answer {
-  status: number
-  body: Record<string, unknown>
-}
-
-/** One REST call to the desk's host with the pairing token, made from inside the namespace. */
-const rest = async (method: string, path: string, body?: unknown): Promise<Answer> => {
-  const bun = join(import.meta.dir, '..', 'node_modules', '.bin', 'bun')
-  const url = `http://${desk!.namespace.kernelIp}:${HOST_PORT}${path}`
-  const init = { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }
-  const script = `const init = ${JSON.stringify(init)}; init.headers.authorization = 'Bearer ' + process.env.SYSBOY_TOKEN;
-    const r = await fetch(${JSON.stringify(url)}, init); console.log(JSON.stringify({ status: r.status, body: await r.json() }))`
-  return JSON.parse(await desk!.namespace.output(['env', `SYSBOY_TOKEN=${TOKEN}`, bun, '-e', script])) as Answer
-}
+const rest = (method: string, path: string, body?: unknown): Promise<RestAnswer> => desk!.host!.rest(method, path, body)
 
 interface Listed {
   id: string
@@ -68,7 +49,7 @@ interface Listed {
 
 const listed = async (): Promise<Listed> => {
   const answer = await rest('GET', '/api/devices')
-  const devices = answer.body as unknown as Listed[]
+  const devices = answer.body as Listed[]
   expect(devices.length).toBe(1)
   return devices[0]!
 }
@@ -87,9 +68,7 @@ const live = (device: SimDevice, code: number, what: string): Promise<SimStatus>
   device.waitForStatus(`${what}: needle on ${VRAM} % at code ${code}`, settledOn(code), 20_000, device.statuses.length)
 
 it('sets a curve through REST, keeps it across a restart, undoes it, and reports a second undo refused', async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sysboy-calibration-'))
-  const flash = join(dir, 'flash.bin')
-  desk = await openDesk({ vram: VRAM, flash })
+  desk = await openDesk({ vram: VRAM })
   const first = desk.device!
   await live(first, LINEAR_CODE, 'the linear curve at first')
   const { id, config } = await listed()
@@ -107,7 +86,7 @@ it('sets a curve through REST, keeps it across a restart, undoes it, and reports
   await first.waitForEvent('calibration saved', (e) => e.event === 'settings_saved' && e.detail?.calibration === OUTPUT, 10_000, from)
   await first.stop()
 
-  const again = desk.startDevice([], flash)
+  const again = desk.startDevice([])
   const loaded = await again.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
   expect(loaded.detail).toMatchObject({ calibrations: [OUTPUT], problems: [] })
   await live(again, BENT_CODE, 'the bent curve after the restart')

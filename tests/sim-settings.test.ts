@@ -1,33 +1,23 @@
 // Settings in the simulated device's flash file: the command line's host and token, and the host's bindings, are
 // saved and used again by a restart with only --flash; a long press erases them; a corrupt file starts with defaults.
 import { afterEach, expect, it } from 'bun:test'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync, writeFileSync } from 'node:fs'
 import type { Desk } from './netns/scenario.ts'
 import { openDesk } from './netns/scenario.ts'
 import { GPU_UTIL, HOST_PORT } from './netns/sysboy-host.ts'
 
 let desk: Desk | undefined
-let dir: string | undefined
 
 afterEach(async () => {
   await desk?.close()
   desk = undefined
-  if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
-  dir = undefined
 })
-
-const flashFile = (): string => {
-  dir = mkdtempSync(join(tmpdir(), 'sysboy-settings-'))
-  return join(dir, 'flash.bin')
-}
 
 const onVram = (needle: number, meter: string): boolean => meter === 'live' && Math.abs(needle - 42.3) <= 0.5
 
 it('saves --host and --token, and a restart with only --flash reconnects with them', async () => {
-  const flash = flashFile()
-  desk = await openDesk({ vram: 42.3, flash })
+  desk = await openDesk({ vram: 42.3 })
+  const flash = desk.flash
   const first = desk.device!
   const loaded = await first.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
   expect(loaded.detail).toMatchObject({ saved: true, token: true, host: `${desk.namespace.kernelIp}:${HOST_PORT}` })
@@ -57,8 +47,8 @@ it('saves --host and --token, and a restart with only --flash reconnects with th
 }, 60_000)
 
 it('erases the settings on a long press, and the next boot has none', async () => {
-  const flash = flashFile()
-  desk = await openDesk({ vram: 42.3, flash })
+  desk = await openDesk({ vram: 42.3 })
+  const flash = desk.flash
   const device = desk.device!
   await device.waitForStatus('live needle', (s) => onVram(s.needle, s.meter), 20_000)
   expect(readFileSync(flash).some((byte) => byte !== 0xff)).toBe(true)
@@ -77,12 +67,12 @@ it('erases the settings on a long press, and the next boot has none', async () =
 }, 60_000)
 
 it('starts with defaults from a corrupt flash file, saves over it, and the next boot reads what it saved', async () => {
-  const flash = flashFile()
+  desk = await openDesk({ vram: 42.3, device: false })
+  const flash = desk.flash
   // Noise, not a settings store: as a half-erased part or another firmware's data would look.
   const noise = new Uint8Array(4 * 4096)
   for (let i = 0; i < noise.length; i += 1) noise[i] = (i * 7919 + 13) % 251
   writeFileSync(flash, noise)
-  desk = await openDesk({ vram: 42.3, device: false })
   const bare = desk.startDevice([], flash)
   const defaults = await bare.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
   expect(defaults.detail).toMatchObject({ host: null, token: false, bindings: [], saved: false })

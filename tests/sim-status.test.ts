@@ -30,7 +30,7 @@ it('shows the status the simulated device sends in GET /api/devices, and a newer
   desk = await openDesk({ vram: 42.3, simArgs: ['--status-ms', '1000'] })
   const device = desk.device!
   const live = await device.waitForStatus('live needle', (s) => s.meter === 'live' && s.ip !== undefined, 20_000)
-  const first = await pollDevices(desk, 'device with a status', (d) => d.lastStatus !== undefined, 10_000)
+  const first = await pollDevices(desk, 'device with a status', (d) => d.lastStatus !== null, 10_000)
   const status = first.lastStatus!
   expect(status.link).toBe('sim')
   expect(status.host).toBe(`${desk.namespace.kernelIp}:${HOST_PORT}`)

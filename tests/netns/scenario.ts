@@ -1,5 +1,8 @@
 // One simulated desk: a namespace with a TAP, dnsmasq for the station network, optionally the real host, and the
 // simulated device on DHCP. Everything is torn down by close(), even when a test fails half way.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { Namespace } from './namespace.ts'
 import { SimDevice, buildSimulator } from './sim-device.ts'
 import { startDhcp } from './station-network.ts'
@@ -13,7 +16,9 @@ export interface Desk {
   device: SimDevice | undefined
   /** The flags that point a device at this desk's host with the right token. */
   hostArgs: string[]
-  /** Starts (another) simulated device on this desk; the previous one must be stopped first. */
+  /** The device's flash file; it outlives each device, so a restart finds what the last one saved. */
+  flash: string
+  /** Starts (another) simulated device on this desk, on the desk's flash; the previous one must be stopped first. */
   startDevice(args: string[], flash?: string): SimDevice
   close(): Promise<void>
 }
@@ -31,7 +36,7 @@ export interface DeskOptions {
   mdns?: boolean
   /** With mdns: the device is given a stale host address instead (a closed port on the kernel side). */
   staleHost?: boolean
-  /** The device's flash file (default: a fresh one, removed at the end). */
+  /** The device's flash file (default: a fresh one for the desk, removed at the end). */
   flash?: string
 }
 
@@ -46,12 +51,14 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
   subnet = (subnet % 200) + 1
   const prefix = `10.${(process.pid % 200) + 20}.${subnet}`
   const namespace = Namespace.create({ kernelAddress: `${prefix}.1/24` })
+  const ownFlash = options.flash === undefined ? join(mkdtempSync(join(tmpdir(), 'sysboy-desk-')), 'flash.bin') : undefined
   const desk: Desk = {
     namespace,
     host: undefined,
     device: undefined,
     hostArgs: ['--host', `${namespace.kernelIp}:${HOST_PORT}`, '--token', options.deviceToken ?? TOKEN],
-    startDevice: (args: string[], flash?: string): SimDevice => {
+    flash: options.flash ?? ownFlash ?? '',
+    startDevice: (args: string[], flash: string = desk.flash): SimDevice => {
       desk.device = new SimDevice(namespace, args, flash)
       return desk.device
     },
@@ -59,6 +66,7 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
       await desk.device?.stop()
       await desk.host?.stop()
       namespace.destroy()
+      if (ownFlash !== undefined) rmSync(dirname(ownFlash), { recursive: true, force: true })
     },
   }
   try {
@@ -76,7 +84,7 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
       // Found by mDNS, the device still needs the token: pairing is never discovered.
       const stale = options.staleHost === true ? ['--host', `${namespace.kernelIp}:${STALE_PORT}`] : []
       const target = options.mdns === true ? ['--token', options.deviceToken ?? TOKEN, ...stale] : desk.hostArgs
-      const device = desk.startDevice([...target, '--backoff-max-ms', '4000', ...(options.simArgs ?? [])], options.flash)
+      const device = desk.startDevice([...target, '--backoff-max-ms', '4000', ...(options.simArgs ?? [])])
       if (!hostFirst) await device.waitForEvent('network up', (e) => e.event === 'network_up', 15_000)
     }
     if (options.vram !== undefined && !hostFirst) await startHost(options.vram)

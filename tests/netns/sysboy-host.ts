@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildFakeNvml } from '../fixtures/nvml/build.ts'
+import type { Status } from '../../schema/index.ts'
 import type { Namespace } from './namespace.ts'
 
 const root = join(import.meta.dir, '..', '..')
@@ -20,16 +21,13 @@ export interface HostOptions {
 /** One device as `GET /api/devices` lists it (the fields these tests read). */
 export interface ListedDevice {
   id: string
-  lastStatus?: {
-    type: 'status'
-    link: string
-    rssi?: number
-    heap_free: number
-    heap_min?: number
-    uptime_ms: number
-    host?: string
-    ip?: string
-  }
+  lastStatus: Status | null
+}
+
+/** A REST answer: the HTTP status and the JSON body. */
+export interface RestAnswer {
+  status: number
+  body: unknown
 }
 
 /** The command that runs the host: the built binary when `npm run build` made one, else the source with Bun. */
@@ -99,13 +97,21 @@ export class SysboyHost {
     void new Response(child.stderr).text()
   }
 
-  /** `GET /api/devices` with the pairing token, asked from inside the namespace. */
-  async devices(): Promise<ListedDevice[]> {
+  /** One REST call with the pairing token, made from inside the namespace (the host listens only there). */
+  async rest(method: string, path: string, body?: unknown): Promise<RestAnswer> {
     const bun = join(root, 'node_modules', '.bin', 'bun')
-    const url = `http://${this.namespace.kernelIp}:${HOST_PORT}/api/devices`
-    const script = `const r = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'Bearer ' + process.env.SYSBOY_TOKEN } }); if (!r.ok) throw new Error('HTTP ' + r.status); console.log(await r.text())`
-    const out = await this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])
-    return JSON.parse(out) as ListedDevice[]
+    const url = `http://${this.namespace.kernelIp}:${HOST_PORT}${path}`
+    const init = { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }
+    const script = `const init = ${JSON.stringify(init)}; init.headers.authorization = 'Bearer ' + process.env.SYSBOY_TOKEN;
+      const r = await fetch(${JSON.stringify(url)}, init); console.log(JSON.stringify({ status: r.status, body: await r.json() }))`
+    return JSON.parse(await this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])) as RestAnswer
+  }
+
+  /** `GET /api/devices`. */
+  async devices(): Promise<ListedDevice[]> {
+    const answer = await this.rest('GET', '/api/devices')
+    if (answer.status !== 200) throw new Error(`GET /api/devices: HTTP ${answer.status}`)
+    return answer.body as ListedDevice[]
   }
 
   /** Kills the host, as a crash or a closed laptop would. */
