@@ -29,14 +29,27 @@ export class Hub {
     this.#onWantedChange = listener
   }
 
-  /** Adds a session; a device that reconnects under the same id replaces its old session. */
-  add(session: DeviceSession): DeviceSession | undefined {
+  /**
+   * Adds a session and sends it the newest frame of each metric it shows, so it sees a value at once rather than
+   * after a full interval; a device that reconnects under the same id replaces its old session.
+   */
+  add(session: DeviceSession, now: number = Date.now()): DeviceSession | undefined {
     const previous = this.#sessions.get(session.id)
     if (previous !== undefined) this.remove(previous)
     this.#sessions.set(session.id, session)
     this.#index(session)
+    this.#seed(session, session.metrics(), new Set(), now)
     this.#onWantedChange()
     return previous
+  }
+
+  /** Sends `session` the newest frame of each of `metrics` it did not already show. */
+  #seed(session: DeviceSession, metrics: Iterable<string>, shown: ReadonlySet<string>, now: number): void {
+    for (const metric of metrics) {
+      if (shown.has(metric)) continue
+      const latest = this.#latest.get(metric)
+      if (latest !== undefined) session.deliverMetric(metric, latest.text, now, true)
+    }
   }
 
   remove(session: DeviceSession): void {
@@ -68,11 +81,7 @@ export class Hub {
     this.#unindex(session)
     session.config = config
     this.#index(session)
-    for (const metric of session.metrics()) {
-      if (before.has(metric)) continue
-      const latest = this.#latest.get(metric)
-      if (latest !== undefined) session.deliverMetric(metric, latest.text, now, true)
-    }
+    this.#seed(session, session.metrics(), before, now)
     this.#onWantedChange()
   }
 

@@ -1,6 +1,7 @@
 // Turns one source Reading into the schema's metric frame: a percent, or null with the reason; never 0 for unknown.
 import type { BuiltinMetric, MetricFrame } from '../../schema/index.ts'
 import { BUILTIN_METRICS, MAX_U32 } from '../../schema/index.ts'
+import { clampPercent } from '../sources/figure.ts'
 import type { Reading } from '../sources/source.ts'
 
 const builtin = new Set<string>(BUILTIN_METRICS)
@@ -11,30 +12,21 @@ export const isBuiltinMetric = (metric: string): metric is BuiltinMetric => buil
 /** The metric a frame carries, whether built in or named. */
 export const metricOfFrame = (frame: MetricFrame): string => (frame.type === 'metric' ? frame.name : frame.type)
 
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
+/** Cuts text to the schema's `max` characters, marking the cut. */
+export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
 
 const count = (value: number | undefined): number | undefined =>
   value !== undefined && Number.isFinite(value) && value >= 0 ? Math.min(Math.round(value), Number.MAX_SAFE_INTEGER) : undefined
 
-interface SampleFields {
-  value: number | null
-  reason?: string
-  used?: number
-  total?: number
-  raw?: number
-  unit?: string
-  source?: string
-  gpu?: string
-  seq: number
-  ts: number
-}
+/** The fields every metric frame carries, taken from the schema's named-metric frame. */
+type SampleFields = Omit<Extract<MetricFrame, { type: 'metric' }>, 'type' | 'name'>
 
 const fieldsOf = (reading: Reading, source: string, seq: number, ts: number): SampleFields => {
   const common = { source: clip(source || 'unknown', 32), seq: seq % (MAX_U32 + 1), ts: Math.max(0, Math.round(ts)) }
   if (!reading.known) return { value: null, reason: clip(reading.reason || 'the source gave no reason', 200), ...common }
   const { percent, used, total, raw, unit, gpu } = reading.figure
   if (!Number.isFinite(percent)) return { value: null, reason: `${source} read a non-number (${String(percent)})`, ...common }
-  const fields: SampleFields = { value: Math.min(100, Math.max(0, percent)), ...common }
+  const fields: SampleFields = { value: clampPercent(percent), ...common }
   const usedCount = count(used)
   const totalCount = count(total)
   if (usedCount !== undefined) fields.used = usedCount

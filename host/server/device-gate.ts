@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import type { DeviceLink } from '../hub/device-session.ts'
 import { DeviceSession } from '../hub/device-session.ts'
 import type { Hub } from '../hub/hub.ts'
+import { clip } from '../hub/metric-frame.ts'
 import { carryOut } from './device-commands.ts'
 import type { GuessLimiter } from './guess-limiter.ts'
 import { tokenMatches } from './pairing.ts'
@@ -49,8 +50,6 @@ const withoutCalibration = (config: SessionConfig): SessionConfig => {
   const { calibration: _sent, ...kept } = config
   return kept
 }
-
-const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
 
 export class DeviceGate {
   readonly #options: GateOptions
@@ -232,13 +231,8 @@ export class DeviceGate {
     connection.session = session
     const { hostName, version } = this.#options
     session.sendControl({ type: 'welcome', protocol: PROTOCOL_VERSION, host: clip(hostName, 64), version: clip(version, 32), config: session.config })
-    const replaced = this.#options.hub.add(session)
+    const replaced = this.#options.hub.add(session, now)
     replaced?.close(CLOSE_REPLACED, 'the same device connected again')
-    // The device sees a value at once rather than after a full interval.
-    for (const metric of session.metrics()) {
-      const latest = this.#options.hub.latest(metric)
-      if (latest !== undefined) session.deliverMetric(metric, JSON.stringify(latest), now, true)
-    }
   }
 
   #badFrame(connection: DeviceConnection, code: ErrorCode, reason: string, now: number): void {
@@ -253,9 +247,8 @@ export class DeviceGate {
 
   #send(connection: DeviceConnection, message: HostMessage): void {
     if (message.type === 'error') this.#options.hub.figures.error(message.code)
-    const text = JSON.stringify(message)
     if (connection.session !== undefined) connection.session.sendControl(message)
-    else connection.link.send(text)
+    else connection.link.send(JSON.stringify(message))
   }
 
   /** A device that sends commands but never reads would grow the queue of acks; it is closed instead. */
