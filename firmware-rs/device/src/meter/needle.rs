@@ -133,6 +133,8 @@ pub struct Meter {
     target: f32,
     last_frame_ms: Option<u64>,
     sweep_until_ms: u64,
+    /// The newest reading that came during the boot sweep, with its time, replayed when the sweep ends.
+    pending: Option<(u64, Reading)>,
 }
 
 impl Meter {
@@ -147,6 +149,7 @@ impl Meter {
             state: NeedleState::Parked(NoData::Waiting),
             last_frame_ms: None,
             sweep_until_ms: 0,
+            pending: None,
             config,
         })
     }
@@ -155,19 +158,18 @@ impl Meter {
     pub fn boot(&mut self, now_ms: u64) {
         self.state = NeedleState::Sweeping;
         self.target = 100.0;
+        self.pending = None;
         self.sweep_until_ms = now_ms + 2 * u64::from(self.config.ballistics.settle_ms());
     }
 
     /// Takes a reading from the host at `now_ms`.
     pub fn show(&mut self, now_ms: u64, reading: Reading) {
-        self.last_frame_ms = Some(now_ms);
         if self.state == NeedleState::Sweeping {
-            // The sweep finishes first; the value waits as the target.
-            if let Reading::Value(percent) = reading {
-                self.target = percent.clamp(0.0, 100.0);
-            }
+            // The sweep finishes first; the reading is kept whole (an unknown one too) and shown after it.
+            self.pending = Some((now_ms, reading));
             return;
         }
+        self.last_frame_ms = Some(now_ms);
         match reading {
             Reading::Value(percent) if percent.is_finite() => {
                 self.state = NeedleState::Live;
@@ -181,6 +183,7 @@ impl Meter {
     /// The link went down or came up: forget the last value, so nothing old is shown as live.
     pub fn forget(&mut self) {
         self.last_frame_ms = None;
+        self.pending = None;
         if self.state != NeedleState::Sweeping {
             self.park(NoData::Waiting);
         }
@@ -190,10 +193,9 @@ impl Meter {
     pub fn tick(&mut self, now_ms: u64) -> u16 {
         match self.state {
             NeedleState::Sweeping if now_ms >= self.sweep_until_ms => {
-                if self.target == 100.0 && self.last_frame_ms.is_none() {
-                    self.park(NoData::Waiting);
-                } else {
-                    self.state = NeedleState::Live;
+                self.park(NoData::Waiting);
+                if let Some((at_ms, reading)) = self.pending.take() {
+                    self.show(at_ms, reading);
                 }
             }
             NeedleState::Live => {
@@ -312,6 +314,67 @@ mod tests {
         run(&mut meter, 0, 1200);
         assert_eq!(meter.state(), &NeedleState::Live);
         assert!((meter.position() - 40.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn an_unknown_reading_during_the_sweep_parks_with_its_reason_after_it() {
+        let mut meter = meter();
+        meter.boot(0);
+        meter.show(10, Reading::Unknown(String::from("NVML not found")));
+        assert_eq!(meter.state(), &NeedleState::Sweeping);
+        let code = run(&mut meter, 0, 1500);
+        assert_eq!(meter.state(), &NeedleState::Parked(NoData::Unknown(String::from("NVML not found"))));
+        assert_eq!(code, 0);
+    }
+
+    #[test]
+    fn a_full_scale_value_during_the_sweep_stays_live_after_it() {
+        let mut meter = meter();
+        meter.boot(0);
+        meter.show(10, Reading::Value(100.0));
+        let code = run(&mut meter, 0, 1000);
+        assert_eq!(meter.state(), &NeedleState::Live);
+        assert_eq!(code, 1023);
+    }
+
+    #[test]
+    fn a_not_a_number_value_during_the_sweep_parks_after_it() {
+        let mut meter = meter();
+        meter.boot(0);
+        meter.show(10, Reading::Value(f32::NAN));
+        run(&mut meter, 0, 1000);
+        assert_eq!(meter.state(), &NeedleState::Parked(NoData::Unknown(String::from("not a number"))));
+        assert_eq!(meter.target(), 0.0);
+    }
+
+    #[test]
+    fn the_newest_reading_during_the_sweep_wins() {
+        let mut meter = meter();
+        meter.boot(0);
+        meter.show(10, Reading::Unknown(String::from("NVML not found")));
+        meter.show(20, Reading::Value(25.0));
+        run(&mut meter, 0, 1500);
+        assert_eq!(meter.state(), &NeedleState::Live);
+        assert!((meter.position() - 25.0).abs() < 0.5, "position: {}", meter.position());
+    }
+
+    #[test]
+    fn nothing_during_the_sweep_leaves_it_waiting() {
+        let mut meter = meter();
+        meter.boot(0);
+        let code = run(&mut meter, 0, 1500);
+        assert_eq!(meter.state(), &NeedleState::Parked(NoData::Waiting));
+        assert_eq!(code, 0);
+    }
+
+    #[test]
+    fn a_link_lost_during_the_sweep_drops_the_reading_it_held() {
+        let mut meter = meter();
+        meter.boot(0);
+        meter.show(10, Reading::Value(60.0));
+        meter.forget();
+        run(&mut meter, 0, 1500);
+        assert_eq!(meter.state(), &NeedleState::Parked(NoData::Waiting));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::radio::{ScanEntry, Security};
-use crate::settings::WifiCredentials;
+use crate::settings::{Network, WifiCredentials};
 
 /// What the user asked for, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,73 +130,29 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::bo
     })
 }
 
-/// The SSID: 1 to 32 bytes, and a network the portal can join.
+/// The SSID: the stored record's rule, and a network the portal can join.
 pub fn check_ssid(ssid: &str, security: Option<Security>) -> Option<&'static str> {
-    if ssid.is_empty() {
-        Some("choose a network or type its name")
-    } else if ssid.len() > 32 {
-        Some("a network name is at most 32 bytes")
-    } else if security == Some(Security::Enterprise) {
-        Some("enterprise (802.1X) networks cannot be joined from here")
-    } else {
-        None
-    }
+    WifiCredentials::ssid_problem(ssid).or_else(|| {
+        (security == Some(Security::Enterprise)).then_some("enterprise (802.1X) networks cannot be joined from here")
+    })
 }
 
-/// The password: empty for an open network, else 8 to 63 characters (WPA's passphrase rule).
+/// The password: what the network in range needs, then the stored record's rule.
 pub fn check_password(password: &str, security: Option<Security>) -> Option<&'static str> {
-    let length = password.chars().count();
     match security {
         Some(Security::Open) if !password.is_empty() => Some("this network is open: leave the password empty"),
-        Some(Security::Open) => None,
         Some(Security::Wpa | Security::Wep) if password.is_empty() => Some("this network needs a password"),
-        // A network not in the scan (hidden) may be open or protected: empty is allowed.
-        _ if password.is_empty() => None,
-        _ if length < 8 => Some("a Wi-Fi password has at least 8 characters"),
-        _ if length > 63 => Some("a Wi-Fi password has at most 63 characters"),
-        _ if password.chars().any(|c| c.is_control()) => Some("the password holds a control character"),
-        _ => None,
+        // A network not in the scan (hidden) may be open or protected: the record's rule allows empty.
+        _ => WifiCredentials::password_problem(password),
     }
 }
 
-/// The host: an IPv4 address or a DNS name, with an optional `:port`.
+/// The host: the stored record's rule (IPv4 or DNS name, optional `:port`).
 pub fn check_host(host: &str) -> Option<&'static str> {
-    let (name, port) = match host.rsplit_once(':') {
-        Some((name, port)) => (name, Some(port)),
-        None => (host, None),
-    };
-    if let Some(port) = port {
-        if !port.parse::<u16>().is_ok_and(|p| p > 0) || !port.bytes().all(|b| b.is_ascii_digit()) {
-            return Some("the port must be a number from 1 to 65535");
-        }
-    }
-    let all_numeric = name.split('.').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
-    if all_numeric {
-        return match name.parse::<core::net::Ipv4Addr>() {
-            Ok(_) => None,
-            Err(_) => Some("not an IPv4 address such as 192.168.1.20"),
-        };
-    }
-    let label_ok = |label: &str| {
-        (1..=63).contains(&label.len())
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-    };
-    let name = name.strip_suffix('.').unwrap_or(name);
-    if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
-        return Some("use the PC's name (letters, digits, hyphens, dots) or IP address, e.g. desk-pc.local:8077");
-    }
-    None
+    Network::host_problem(host)
 }
 
-/// The pairing token: printable, no spaces, at most 128 characters.
+/// The pairing token: the stored record's rule, which is the hello frame's.
 pub fn check_token(token: &str) -> Option<&'static str> {
-    if token.len() > 128 {
-        Some("the token is at most 128 characters")
-    } else if !token.bytes().all(|b| b.is_ascii_graphic()) {
-        Some("the token is printable characters without spaces, as `sysboy` prints it")
-    } else {
-        None
-    }
+    Network::token_problem(token)
 }

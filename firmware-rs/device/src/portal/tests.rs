@@ -240,11 +240,11 @@ fn networks() -> Vec<ScanEntry> {
 
 #[test]
 fn form_is_decoded_and_checked_field_by_field() {
-    let submission = form::read(b"ssid=Home&password=correct+horse%21&host=desk-pc.local%3A8077&token=abc", &networks()).unwrap();
+    let submission = form::read(b"ssid=Home&password=correct+horse%21&host=desk-pc.local%3A8077&token=abc_1234", &networks()).unwrap();
     assert_eq!(submission.wifi.ssid, "Home");
     assert_eq!(submission.wifi.password, "correct horse!");
     assert_eq!(submission.host.as_deref(), Some("desk-pc.local:8077"));
-    assert_eq!(submission.token.as_deref(), Some("abc"));
+    assert_eq!(submission.token.as_deref(), Some("abc_1234"));
 
     let open = form::read(b"ssid=Cafe&password=&host=", &networks()).unwrap();
     assert_eq!((open.wifi.password.as_str(), open.host), ("", None));

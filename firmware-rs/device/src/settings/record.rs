@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sysboy_protocol::{Binding, CalibrationPoint, Validate};
 
+use super::store::MAX_OUTPUTS;
 use crate::meter::Calibration;
 
 /// The settings format this firmware writes; a record with another version is ignored.
@@ -17,8 +18,44 @@ pub const FORMAT_VERSION: u8 = 1;
 pub struct WifiCredentials {
     /// Network name, 1 to 32 bytes.
     pub ssid: String,
-    /// Passphrase, empty for an open network, else 8 to 64 bytes.
+    /// Passphrase, empty for an open network, else 8 to 63 printable ASCII characters.
     pub password: String,
+}
+
+// These rules are the only ones: the portal form shows their reasons and the stored record is checked by them,
+// so a value the form takes is never refused at the next boot.
+impl WifiCredentials {
+    /// Why `ssid` cannot be stored: 802.11 names are 1 to 32 bytes (not characters).
+    pub fn ssid_problem(ssid: &str) -> Option<&'static str> {
+        if ssid.is_empty() {
+            Some("choose a network or type its name")
+        } else if ssid.len() > 32 {
+            Some("a network name is at most 32 bytes")
+        } else {
+            None
+        }
+    }
+
+    /// Why `password` cannot be stored: empty (open network), or a WPA passphrase of 8 to 63 printable ASCII
+    /// characters (802.11i); ASCII makes characters and bytes the same count.
+    pub fn password_problem(password: &str) -> Option<&'static str> {
+        if password.is_empty() {
+            None
+        } else if !password.bytes().all(|b| b == b' ' || b.is_ascii_graphic()) {
+            Some("a Wi-Fi password is printable ASCII: letters, digits, spaces and symbols, no accents")
+        } else if password.len() < 8 {
+            Some("a Wi-Fi password has at least 8 characters")
+        } else if password.len() > 63 {
+            Some("a Wi-Fi password has at most 63 characters")
+        } else {
+            None
+        }
+    }
+
+    /// Why these credentials cannot be stored, if either field breaks its rule.
+    pub fn problem(&self) -> Option<&'static str> {
+        Self::ssid_problem(&self.ssid).or_else(|| Self::password_problem(&self.password))
+    }
 }
 
 /// Everything but the calibration curves: one record.
@@ -32,6 +69,58 @@ pub struct Network {
     pub token: Option<String>,
     /// Which metric drives each output, from the last session.
     pub bindings: Vec<Binding>,
+}
+
+impl Network {
+    /// The longest host address stored, port included.
+    pub const MAX_HOST_LEN: usize = 128;
+
+    /// Why `host` cannot be stored: an IPv4 address or a DNS name, with an optional `:port`, at most
+    /// [`Network::MAX_HOST_LEN`] bytes.
+    pub fn host_problem(host: &str) -> Option<&'static str> {
+        if host.len() > Self::MAX_HOST_LEN {
+            return Some("the PC's address is at most 128 characters, port included");
+        }
+        let (name, port) = match host.rsplit_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        };
+        if let Some(port) = port {
+            if !port.parse::<u16>().is_ok_and(|p| p > 0) || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return Some("the port must be a number from 1 to 65535");
+            }
+        }
+        let all_numeric = name.split('.').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+        if all_numeric {
+            return match name.parse::<core::net::Ipv4Addr>() {
+                Ok(_) => None,
+                Err(_) => Some("not an IPv4 address such as 192.168.1.20"),
+            };
+        }
+        let label_ok = |label: &str| {
+            (1..=63).contains(&label.len())
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        };
+        let name = name.strip_suffix('.').unwrap_or(name);
+        if name.is_empty() || !name.split('.').all(label_ok) {
+            return Some("use the PC's name (letters, digits, hyphens, dots) or IP address, e.g. desk-pc.local:8077");
+        }
+        None
+    }
+
+    /// Why `token` cannot be stored: it is sent as the hello frame's token, so it follows that schema rule,
+    /// 8 to 128 of `A-Z a-z 0-9 _ -`.
+    pub fn token_problem(token: &str) -> Option<&'static str> {
+        if !token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+            Some("the token is letters, digits, `_` and `-` without spaces, as `sysboy` prints it")
+        } else if !(8..=128).contains(&token.len()) {
+            Some("the token is 8 to 128 characters, as `sysboy` prints it")
+        } else {
+            None
+        }
+    }
 }
 
 /// One output's calibration, with the curve before it for undo: one record per output.
@@ -64,11 +153,11 @@ pub trait Record: Serialize + DeserializeOwned {
 
 impl Record for Network {
     fn is_valid(&self) -> bool {
-        let wifi_ok = self.wifi.as_ref().is_none_or(|wifi| {
-            (1..=32).contains(&wifi.ssid.len()) && (wifi.password.is_empty() || (8..=64).contains(&wifi.password.len()))
-        });
-        let text_ok = |text: &Option<String>| text.as_ref().is_none_or(|t| (1..=128).contains(&t.len()));
-        wifi_ok && text_ok(&self.host) && text_ok(&self.token) && self.bindings.len() <= 8 && self.bindings.iter().all(|b| b.validate().is_ok())
+        let wifi_ok = self.wifi.as_ref().is_none_or(|wifi| wifi.problem().is_none());
+        let host_ok = self.host.as_deref().is_none_or(|host| Self::host_problem(host).is_none());
+        let token_ok = self.token.as_deref().is_none_or(|token| Self::token_problem(token).is_none());
+        let bindings_ok = self.bindings.len() <= MAX_OUTPUTS && self.bindings.iter().all(|b| b.validate().is_ok());
+        wifi_ok && host_ok && token_ok && bindings_ok
     }
 }
 

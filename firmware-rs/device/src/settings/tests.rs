@@ -14,6 +14,7 @@ use sequential_storage::map::{MapConfig, MapStorage};
 use sysboy_protocol::{Binding, CalibrationPoint};
 
 use super::*;
+use crate::portal::form;
 
 const PAGE: usize = 4096;
 const PAGES: usize = 4;
@@ -252,6 +253,127 @@ fn reset_forgets_everything() {
 fn refuses_a_range_that_is_not_whole_pages() {
     assert!(matches!(SettingsStore::new(RamFlash::new(), 0..100), Err(SettingsError::BadRange)));
     assert!(matches!(SettingsStore::new(RamFlash::new(), 0..PAGE as u32), Err(SettingsError::BadRange)));
+}
+
+/// The form body a browser sends for these fields: every byte but letters and digits percent-escaped.
+fn form_body(fields: &[(&str, &str)]) -> String {
+    let mut body = String::new();
+    for (name, value) in fields {
+        if !body.is_empty() {
+            body.push('&');
+        }
+        body.push_str(name);
+        body.push('=');
+        for byte in value.bytes() {
+            if byte.is_ascii_alphanumeric() {
+                body.push(char::from(byte));
+            } else {
+                body.push_str(&std::format!("%{byte:02X}"));
+            }
+        }
+    }
+    body
+}
+
+/// Submits the form for a hidden network (not in the scan, so only the stored rules apply); when the form takes
+/// it, checks the record written from it reads back the same. `Err` carries the form's reasons.
+fn submit_and_store(ssid: &str, password: &str, host: &str, token: &str) -> Result<Network, form::FieldErrors> {
+    let body = form_body(&[("ssid", ssid), ("password", password), ("host", host), ("token", token)]);
+    let submission = form::read(body.as_bytes(), &[]).map_err(|refused| refused.errors)?;
+    let network = Network { wifi: Some(submission.wifi), host: submission.host, token: submission.token, bindings: Vec::new() };
+    assert_eq!(record::decode::<Network>(&record::encode(&network)), Ok(network.clone()), "{body}");
+    Ok(network)
+}
+
+const SSID: &str = "Home";
+const PASSWORD: &str = "correct horse";
+const HOST: &str = "desk-pc.local:8077";
+const TOKEN: &str = "tok_0123456789abcdef";
+
+#[test]
+fn every_value_the_portal_form_takes_is_stored_and_read_back() {
+    let long_label = "a".repeat(63);
+    let host_128 = std::format!("{long_label}.{}:8077", "b".repeat(59));
+    let host_129 = std::format!("{long_label}.{}:8077", "b".repeat(60));
+    let long_name = [long_label.as_str(); 4].join(".");
+    let ssids = [String::from("a"), "x".repeat(32), "x".repeat(33), "é".repeat(16), "é".repeat(17), String::from(" Home Wi-Fi ")];
+    let passwords = [
+        String::new(),
+        "p".repeat(7),
+        "p".repeat(8),
+        "p".repeat(63),
+        "p".repeat(64),
+        "é".repeat(4),
+        "é".repeat(40),
+        String::from("tab\there!"),
+        String::from(" ~!@#$%^&*()_+{}|:\"<>?"),
+    ];
+    let hosts = [String::from("192.168.1.20"), host_128.clone(), host_129.clone(), long_name.clone(), String::from("pc:0")];
+    let tokens = [String::from("abc"), "t".repeat(8), "t".repeat(128), "t".repeat(129), String::from("a b c d e"), String::from("A-z_09-Z")];
+
+    let mut stored = Vec::new();
+    for ssid in &ssids {
+        stored.push((submit_and_store(ssid, PASSWORD, HOST, TOKEN), Network { wifi: Some(WifiCredentials { ssid: ssid.clone(), password: PASSWORD.into() }), ..good() }));
+    }
+    for password in &passwords {
+        stored.push((submit_and_store(SSID, password, HOST, TOKEN), Network { wifi: Some(WifiCredentials { ssid: SSID.into(), password: password.clone() }), ..good() }));
+    }
+    for host in &hosts {
+        stored.push((submit_and_store(SSID, PASSWORD, host, TOKEN), Network { host: Some(host.clone()), ..good() }));
+    }
+    for token in &tokens {
+        stored.push((submit_and_store(SSID, PASSWORD, HOST, token), Network { token: Some(token.clone()), ..good() }));
+    }
+    // One set of rules: the form takes a value exactly when the stored record would.
+    for (from_form, direct) in &stored {
+        assert_eq!(from_form.is_ok(), direct.is_valid(), "{direct:?}: form said {from_form:?}");
+    }
+
+    // The cases that used to pass the form and then be refused at boot, each now refused with a reason.
+    let accents = submit_and_store(SSID, &"é".repeat(40), HOST, TOKEN).unwrap_err();
+    assert!(accents.password.unwrap().contains("ASCII"), "{accents:?}");
+    let long = submit_and_store(SSID, PASSWORD, &long_name, TOKEN).unwrap_err();
+    assert!(long.host.unwrap().contains("at most 128"), "{long:?}");
+    assert!(submit_and_store(SSID, PASSWORD, &host_129, TOKEN).unwrap_err().host.is_some());
+    assert_eq!(submit_and_store(SSID, PASSWORD, &host_128, TOKEN).unwrap().host, Some(host_128));
+    let short = submit_and_store(SSID, PASSWORD, HOST, "abc").unwrap_err();
+    assert!(short.token.unwrap().contains("8 to 128"), "{short:?}");
+    assert_eq!(submit_and_store(SSID, &"p".repeat(63), HOST, TOKEN).unwrap().wifi.unwrap().password, "p".repeat(63));
+    // Empty host and token are "none" (find the PC by mDNS, no pairing), which the record holds as such.
+    let bare = submit_and_store(SSID, "", "", "").unwrap();
+    assert_eq!((bare.host, bare.token), (None, None));
+}
+
+/// Network settings that pass every rule.
+fn good() -> Network {
+    Network {
+        wifi: Some(WifiCredentials { ssid: SSID.into(), password: PASSWORD.into() }),
+        host: Some(HOST.into()),
+        token: Some(TOKEN.into()),
+        bindings: Vec::new(),
+    }
+}
+
+#[test]
+fn more_bindings_than_outputs_are_refused() {
+    let binding = Binding { output: "vu".into(), metric: "vram".into() };
+    let full = Network { bindings: alloc::vec![binding.clone(); MAX_OUTPUTS], ..good() };
+    assert!(full.is_valid());
+    let over = Network { bindings: alloc::vec![binding; MAX_OUTPUTS + 1], ..good() };
+    assert_eq!(record::decode::<Network>(&record::encode(&over)), Err(RecordError::Invalid));
+}
+
+proptest! {
+    #[test]
+    fn any_form_the_portal_takes_reads_back_from_the_record(
+        ssid in "\\PC{0,36}",
+        password in "[ -~éü\t]{0,70}",
+        host in "[a-z0-9.:-]{0,140}",
+        token in "[A-Za-z0-9_ -]{0,140}",
+    ) {
+        // submit_and_store asserts the round trip whenever the form takes the values.
+        let _ = submit_and_store(&ssid, &password, &host, &token);
+    }
 }
 
 // Each case scans 16 KiB of garbage with repair attempts (~0.2 s unoptimised), so fewer cases than elsewhere.
