@@ -3,7 +3,8 @@ import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
 import type { DeviceMessage, ErrorCode, HostMessage } from './index.ts'
-import { DeviceMessage as DeviceMessageSchema } from './device-message.ts'
+import { MetricName } from './common.ts'
+import { DeviceMessage as DeviceMessageSchema, PairingToken } from './device-message.ts'
 import { HostMessage as HostMessageSchema } from './host-message.ts'
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; reason: string }
@@ -69,6 +70,15 @@ const makeDecoder = <T>(union: { anyOf: TSchema[] }, direction: string): Decoder
     return { ok: true, message: Value.Clean(variant.schema, value) as T }
   }
 }
+
+const metricName = Compile(MetricName)
+const pairingToken = Compile(PairingToken)
+
+/** Whether `name` is a metric name the protocol can carry (the schema's `MetricName`). */
+export const isMetricName = (name: string): boolean => metricName.Check(name)
+
+/** Whether `token` can be sent as the hello's pairing token. */
+export const isPairingToken = (token: string): boolean => pairingToken.Check(token)
 
 /** Decodes a frame a device receives from the host. */
 export const decodeHostMessage: Decoder<HostMessage> = makeDecoder<HostMessage>(HostMessageSchema, 'host')

@@ -26,6 +26,13 @@ export const Button = Type.Object(
   { title: 'Button', description: 'One push button on the device.' },
 )
 
+export const PairingToken = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'Pairing token, unless it came as `Authorization: Bearer` on the upgrade.',
+})
+
 export const Hello = Type.Object(
   {
     type: Type.Literal('hello'),
@@ -40,14 +47,7 @@ export const Hello = Type.Object(
     chip: Chip,
     outputs: Type.Array(Output, { minItems: 1, maxItems: 8, description: 'The outputs this device drives.' }),
     buttons: Type.Array(Button, { maxItems: 8, description: 'The buttons this device has.' }),
-    token: Type.Optional(
-      Type.String({
-        minLength: 8,
-        maxLength: 128,
-        pattern: '^[A-Za-z0-9_-]+$',
-        description: 'Pairing token, unless it came as `Authorization: Bearer` on the upgrade.',
-      }),
-    ),
+    token: Type.Optional(PairingToken),
   },
   { title: 'Hello', description: 'The first frame of a session: who the device is and what it has.' },
 )

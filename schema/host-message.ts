@@ -78,12 +78,15 @@ export const Calibration = Type.Object(
   { title: 'Calibration', description: 'Maps percent to output code for one output.' },
 )
 
+/** Bounds of a session's sampling interval and of its stale timeout, in ms; the host's settings use them too. */
+export const INTERVAL_MS = { minimum: 50, maximum: 60_000 } as const
+export const STALE_AFTER_MS = { minimum: 500, maximum: 600_000 } as const
+
 const sessionConfigFields = {
   bindings: Type.Array(Binding, { minItems: 1, maxItems: 8, description: 'Which metric drives each output.' }),
-  interval_ms: Type.Integer({ minimum: 50, maximum: 60_000, description: 'How often the host sends metric frames.' }),
+  interval_ms: Type.Integer({ ...INTERVAL_MS, description: 'How often the host sends metric frames.' }),
   stale_after_ms: Type.Integer({
-    minimum: 500,
-    maximum: 600_000,
+    ...STALE_AFTER_MS,
     description: 'With no frame for this long the device parks the needle at "no data".',
   }),
   ballistics: Type.Optional(Ballistics),

@@ -4,8 +4,8 @@ import type * as S from './schemas.ts'
 
 export * as schemas from './schemas.ts'
 export { DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './common.ts'
-export { BUILTIN_METRICS, type BuiltinMetric } from './host-message.ts'
-export { decodeDeviceMessage, decodeHostMessage, type DecodeResult } from './decode.ts'
+export { BUILTIN_METRICS, INTERVAL_MS, STALE_AFTER_MS, type BuiltinMetric } from './host-message.ts'
+export { decodeDeviceMessage, decodeHostMessage, isMetricName, isPairingToken, type DecodeResult } from './decode.ts'
 
 export type HostMessage = Static<typeof S.HostMessage>
 export type DeviceMessage = Static<typeof S.DeviceMessage>

@@ -1,16 +1,14 @@
 // The host's config file (config.json) as a TypeBox schema; host-only, so it lives here rather than in schema/.
 import type { Static } from 'typebox'
 import Type from 'typebox'
-
-/** Tokens are sent in the hello frame, so they follow its pattern. */
-export const TOKEN_PATTERN = '^[A-Za-z0-9_-]{8,128}$'
+import { schemas } from '../../schema/index.ts'
 
 export const HostConfig = Type.Object(
   {
-    metric: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[a-z0-9_]+$', description: 'Metric to serve.' })),
+    metric: Type.Optional(schemas.MetricName),
     port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535, description: 'TCP port; 0 picks a free one.' })),
     bind: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Address to listen on.' })),
-    interval: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000, description: 'Sampling interval in ms.' })),
+    interval: Type.Optional(schemas.SessionConfig.properties.interval_ms),
     gpu: Type.Optional(
       Type.Union([Type.Integer({ minimum: 0, maximum: 63 }), Type.Literal('all')], { description: 'GPU index, or "all".' }),
     ),
@@ -25,7 +23,8 @@ export const HostConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    token: Type.Optional(Type.String({ pattern: TOKEN_PATTERN, description: 'Pairing token (8-128 of A-Z a-z 0-9 _ -).' })),
+    // Tokens are sent in the hello frame, so they follow its pattern.
+    token: Type.Optional(schemas.PairingToken),
     mdns: Type.Optional(Type.Boolean({ description: 'Advertise _sysboy._tcp by mDNS.' })),
     nvmlLib: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Path to the NVML library.' })),
   },

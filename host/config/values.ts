@@ -1,6 +1,6 @@
 // Parses one setting's text (from a flag or an environment variable) into its value, or says what is wrong.
 import { isIP } from 'node:net'
-import { TOKEN_PATTERN } from './schema.ts'
+import { INTERVAL_MS, isMetricName, isPairingToken } from '../../schema/index.ts'
 
 /** The result of parsing one setting: its value, or the reason it is refused. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string }
@@ -16,7 +16,7 @@ const integer = (text: string, min: number, max: number, what: string): Parsed<n
 
 export const parsePort = (text: string): Parsed<number> => integer(text, 0, 65_535, 'a TCP port')
 
-export const parseInterval = (text: string): Parsed<number> => integer(text, 50, 60_000, 'milliseconds')
+export const parseInterval = (text: string): Parsed<number> => integer(text, INTERVAL_MS.minimum, INTERVAL_MS.maximum, 'milliseconds')
 
 export const parseGpu = (text: string): Parsed<number | 'all'> =>
   text.trim() === 'all' ? ok('all') : integer(text, 0, 63, "a GPU index (or 'all')")
@@ -25,7 +25,7 @@ export const parseBind = (text: string): Parsed<string> =>
   isIP(text.trim()) !== 0 ? ok(text.trim()) : bad(`must be an IP address such as 127.0.0.1, or 0.0.0.0 for the LAN; got '${text}'`)
 
 export const parseToken = (text: string): Parsed<string> =>
-  new RegExp(TOKEN_PATTERN).test(text) ? ok(text) : bad('must be 8 to 128 characters of A-Z a-z 0-9 _ -')
+  isPairingToken(text) ? ok(text) : bad('must be 8 to 128 characters of A-Z a-z 0-9 _ -')
 
 export const parseUrl = (text: string): Parsed<string> => {
   try {
@@ -38,7 +38,7 @@ export const parseUrl = (text: string): Parsed<string> => {
 }
 
 export const parseMetric = (text: string): Parsed<string> =>
-  /^[a-z0-9_]{1,32}$/.test(text.trim())
+  isMetricName(text.trim())
     ? ok(text.trim())
     : bad(`must be a metric name of a-z, 0-9 and _ (such as vram); got '${text}'`)
 

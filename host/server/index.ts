@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import type { Context } from 'hono'
 import type { ServerWebSocket } from 'bun'
-import { DEVICE_PATH } from '../../schema/index.ts'
+import { DEVICE_PATH, INTERVAL_MS, STALE_AFTER_MS, isMetricName, isPairingToken } from '../../schema/index.ts'
 import type { MetricFrame } from '../../schema/index.ts'
 import type { DeviceInfo, DeviceLink } from '../hub/device-session.ts'
 import { Hub } from '../hub/hub.ts'
@@ -43,18 +43,17 @@ export interface RunningServer {
   stop(): Promise<void>
 }
 
-const METRIC_NAME = /^[a-z0-9_]{1,32}$/
-
 const checkOptions = (options: ServerOptions): void => {
-  if (options.token.length < 8 || !/^[A-Za-z0-9_-]+$/.test(options.token)) {
-    throw new Error('the pairing token must be at least 8 characters of A-Z, a-z, 0-9, _ or -')
+  if (!isPairingToken(options.token)) {
+    throw new Error('the pairing token must be 8 to 128 characters of A-Z, a-z, 0-9, _ or -')
   }
   for (const metric of [options.metric, ...options.metrics]) {
-    if (!METRIC_NAME.test(metric)) throw new Error(`bad metric name '${metric}': use 1-32 characters of a-z, 0-9 and _`)
+    if (!isMetricName(metric)) throw new Error(`bad metric name '${metric}': use 1-32 characters of a-z, 0-9 and _`)
   }
   if (!options.metrics.includes(options.metric)) throw new Error(`the default metric '${options.metric}' is not among the offered metrics`)
-  if (!Number.isInteger(options.intervalMs) || options.intervalMs < 50 || options.intervalMs > 60_000) {
-    throw new Error(`bad interval ${options.intervalMs} ms: use a whole number from 50 to 60000`)
+  const { minimum, maximum } = INTERVAL_MS
+  if (!Number.isInteger(options.intervalMs) || options.intervalMs < minimum || options.intervalMs > maximum) {
+    throw new Error(`bad interval ${options.intervalMs} ms: use a whole number from ${minimum} to ${maximum}`)
   }
 }
 
@@ -71,7 +70,7 @@ type HonoSocket = ServerWebSocket<BunWebSocketData>
 export const startServer = async (options: ServerOptions, tuningOverrides: Partial<ServerTuning> = {}): Promise<RunningServer> => {
   checkOptions(options)
   const tuning: ServerTuning = { ...DEFAULT_TUNING, ...tuningOverrides }
-  const staleAfterMs = Math.min(600_000, Math.max(500, options.staleAfterMs ?? options.intervalMs * 3))
+  const staleAfterMs = Math.min(STALE_AFTER_MS.maximum, Math.max(STALE_AFTER_MS.minimum, options.staleAfterMs ?? options.intervalMs * 3))
   const hub = new Hub(options.metric, options.intervalMs)
   const limiter = new GuessLimiter(tuning.guessLimits)
   const gate = new DeviceGate({ ...options, hub, limiter, tuning, staleAfterMs })

@@ -17,18 +17,30 @@ export interface AmdgpuOptions {
 // An APU's VRAM is a BIOS carve-out of system RAM, typically 64 MiB to 1 GiB: not what a VRAM needle is about.
 const CARVE_OUT_MAX = 1024 * 1024 * 1024
 
-/** One amdgpu card: its sysfs device directory and VRAM size. Index 0 is the card with the most VRAM. */
+/** One amdgpu card: its sysfs device directory, VRAM size and temperature file. Index 0 has the most VRAM. */
 export interface AmdgpuCard {
   index: number
   name: string
   device: string
   total: number
+  /** `hwmon/hwmonN/temp1_input`, found once when the cards are scanned; undefined when the card has no sensor. */
+  temperature: string | undefined
 }
 
 const readNumber = (path: string): number => {
   const value = Number(readFileSync(path, 'utf8').trim())
   if (!Number.isFinite(value)) throw new Error(`${path} does not hold a number`)
   return value
+}
+
+const temperatureFile = (device: string): string | undefined => {
+  const hwmon = join(device, 'hwmon')
+  try {
+    const first = readdirSync(hwmon).filter((entry) => entry.startsWith('hwmon'))[0]
+    return first === undefined ? undefined : join(hwmon, first, 'temp1_input')
+  } catch {
+    return undefined
+  }
 }
 
 /** Every amdgpu card, the ones with the most VRAM (the discrete ones) first. */
@@ -46,7 +58,7 @@ export const scanAmdgpuCards = (sysfsRoot: string): AmdgpuCard[] => {
   for (const name of numbered) {
     const device = join(drm, name, 'device')
     try {
-      cards.push({ name, device, total: readNumber(join(device, 'mem_info_vram_total')) })
+      cards.push({ name, device, total: readNumber(join(device, 'mem_info_vram_total')), temperature: temperatureFile(device) })
     } catch {
       // Not an amdgpu card (or not one that reports VRAM).
     }
@@ -61,11 +73,9 @@ const cardsForAll = (cards: AmdgpuCard[]): AmdgpuCard[] => {
   return discrete.length > 0 ? discrete : cards
 }
 
-const hwmonTemperature = (device: string): number => {
-  const hwmon = join(device, 'hwmon')
-  const first = readdirSync(hwmon).filter((entry) => entry.startsWith('hwmon'))[0]
-  if (first === undefined) throw new Error(`${hwmon} has no sensor`)
-  return readNumber(join(hwmon, first, 'temp1_input')) / 1000
+const temperature = (card: AmdgpuCard): number => {
+  if (card.temperature === undefined) throw new Error(`${join(card.device, 'hwmon')} has no sensor`)
+  return readNumber(card.temperature) / 1000
 }
 
 const cardsReading = (cards: AmdgpuCard[], metric: AmdgpuMetric, gpu: GpuChoice): Reading => {
@@ -74,7 +84,8 @@ const cardsReading = (cards: AmdgpuCard[], metric: AmdgpuMetric, gpu: GpuChoice)
     const gpus = picked.map((card) => ({
       index: card.index,
       used: readNumber(join(card.device, 'mem_info_vram_used')),
-      total: readNumber(join(card.device, 'mem_info_vram_total')),
+      // The VRAM size does not change while the driver is loaded; a reload fails a read and scans again.
+      total: card.total,
     }))
     return memoryReading(gpus, gpu)
   }
@@ -82,7 +93,7 @@ const cardsReading = (cards: AmdgpuCard[], metric: AmdgpuMetric, gpu: GpuChoice)
   const values = inChoice.map((card) => ({
     index: card.index,
     value:
-      metric === 'gpu_util' ? readNumber(join(card.device, 'gpu_busy_percent')) : hwmonTemperature(card.device),
+      metric === 'gpu_util' ? readNumber(join(card.device, 'gpu_busy_percent')) : temperature(card),
   }))
   if (values.length === 0) return unknown(`GPU ${gpu} not found (found ${cards.map((card) => card.index).join(', ')})`)
   const value = perGpuValue(values, gpu, metric === 'gpu_util' ? 'mean' : 'max')

@@ -1,5 +1,5 @@
 // The metric sources' front door: which metrics and sources exist, opening one (a chain by default), and doctor probes.
-import { BUILTIN_METRICS } from '../../schema/index.ts'
+import { BUILTIN_METRICS, isMetricName } from '../../schema/index.ts'
 import { createAmdgpuSource } from './amdgpu.ts'
 import { createChainSource } from './chain.ts'
 import { createCpuSource } from './cpu.ts'
@@ -48,7 +48,6 @@ export const SOURCE_NAMES: Readonly<Record<string, readonly string[]>> = {
 // Sources that can only work on one OS stay out of the default chain elsewhere, so "unknown" reasons stay short.
 const onlyOn: Readonly<Record<string, NodeJS.Platform>> = { amdgpu: 'linux', procfs: 'linux', pdh: 'win32', ioreg: 'darwin' }
 
-const METRIC_NAME = /^[a-z][a-z0-9_]{0,31}$/
 
 const create = (name: string, metric: string, options: SourceOptions): MetricSource => {
   const gpu = options.gpu
@@ -102,7 +101,7 @@ export const openSource = (options: SourceOptions): MetricSource => {
   if (names === undefined) {
     // A user-named metric can only come from Prometheus.
     if (options.prometheus !== undefined && (options.source ?? 'prometheus') === 'prometheus') {
-      if (!METRIC_NAME.test(options.metric)) {
+      if (!isMetricName(options.metric)) {
         throw new Error(`metric name "${options.metric}" must be lower case letters, digits and _ (up to 32)`)
       }
       return create('prometheus', options.metric, options)

@@ -21,8 +21,9 @@ export const createPdhSource = (options: { gpu: GpuChoice; intervalMs?: number }
       if (process.platform !== 'win32') return unknown(`PDH counters exist only on Windows, not ${process.platform}`)
       if (sizes === undefined) {
         // Once per source, not per tick: PDH has no counter for the adapters' dedicated memory size.
-        const reg = Bun.spawnSync(['reg', 'query', DISPLAY_CLASS, '/s', '/v', 'HardwareInformation.qwMemorySize'])
-        sizes = parseRegMemorySizes(reg.stdout.toString())
+        // Awaited, not spawnSync: the sampler's read timeout must be able to give up on it.
+        const reg = Bun.spawn(['reg', 'query', DISPLAY_CLASS, '/s', '/v', 'HardwareInformation.qwMemorySize'], { stdout: 'pipe', stderr: 'ignore' })
+        sizes = parseRegMemorySizes(await new Response(reg.stdout).text())
       }
       stream ??= new ChildStream({
         command: ['typeperf', '\\GPU Adapter Memory(*)\\Dedicated Usage', '-si', String(seconds)],
