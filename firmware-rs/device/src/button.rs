@@ -76,6 +76,11 @@ impl ButtonConfig {
         self
     }
 
+    /// How long a press must last to reset the settings.
+    pub const fn long_press_ms(&self) -> u32 {
+        self.long_press_ms
+    }
+
     /// Returns the settings if they are usable.
     pub fn checked(self) -> Result<Self, ButtonConfigError> {
         if self.tick_ms == 0 {

@@ -113,7 +113,7 @@ async fn main(spawner: Spawner) -> ! {
 /// Loads the saved settings, logging what could not be used; defaults without a store.
 async fn load_settings(store: Option<settings::Store>) -> (Option<settings::Store>, Settings) {
     let Some(mut store) = store else { return (None, Settings::default()) };
-    let mut buffer = [0u8; settings::RECORD_BUFFER];
+    let mut buffer = [0u8; sysboy_device::net::settings_keeper::RECORD_BUFFER];
     let loaded = store.load(&mut buffer).await;
     for problem in &loaded.problems {
         log::warn!("settings: {problem}");

@@ -5,12 +5,9 @@ use core::cell::RefCell;
 
 use embassy_sync::blocking_mutex::{Mutex, raw::CriticalSectionRawMutex};
 use embassy_time::{Duration, Instant, Ticker};
-use sysboy_device::meter::{Meter, MeterConfig, MeterConfigError};
+use sysboy_device::meter::{Meter, MeterConfig, MeterConfigError, TICK_MS};
 
 use crate::output::AnalogOutput;
-
-/// The needle's tick; the ballistics are tuned for it.
-const TICK: Duration = Duration::from_millis(10);
 
 /// The needle, shared by the meter task and the station.
 pub type SharedMeter = Mutex<CriticalSectionRawMutex, RefCell<Meter>>;
@@ -23,7 +20,7 @@ pub fn meter_for(output: &dyn AnalogOutput) -> Result<Meter, MeterConfigError> {
 /// Sweeps the needle once, then drives it for ever.
 pub async fn drive(meter: &SharedMeter, output: &mut dyn AnalogOutput) -> ! {
     meter.lock(|meter| meter.borrow_mut().boot(now_ms()));
-    let mut ticker = Ticker::every(TICK);
+    let mut ticker = Ticker::every(Duration::from_millis(TICK_MS));
     let mut failed = false;
     loop {
         ticker.next().await;

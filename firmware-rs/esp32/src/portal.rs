@@ -6,10 +6,8 @@ use core::cell::RefCell;
 use embassy_executor::Spawner;
 use embassy_net::Stack;
 use static_cell::StaticCell;
-use sysboy_device::net::portal::{self, Submissions, WORKERS};
+use sysboy_device::net::portal::{self, AP_ADDRESS, Submissions, WORKERS};
 use sysboy_device::portal::server::PortalServer;
-
-use crate::radio::AP_ADDRESS;
 
 /// The portal's page state, shared by the HTTP workers and provisioning.
 pub type Portal = RefCell<PortalServer>;

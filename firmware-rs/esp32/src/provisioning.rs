@@ -6,7 +6,7 @@
 use embassy_net::Stack;
 use sysboy_device::{
     net::{
-        portal::Submissions,
+        portal::{AP_ADDRESS, AP_SSID, Submissions},
         provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal},
         settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper},
         supervision::SupervisionConfig,
@@ -17,12 +17,9 @@ use sysboy_device::{
 
 use crate::{
     portal::Portal,
-    radio::{AP_ADDRESS, EspRadio},
+    radio::EspRadio,
     settings::Flash,
 };
-
-/// The access point's name before the board has joined a home network.
-pub const AP_SSID: &str = "Sysboy-setup";
 
 /// The long press, raised by the button task.
 pub static RESET: ResetSignal = ResetSignal::new();

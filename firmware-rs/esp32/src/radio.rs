@@ -5,10 +5,8 @@
 //! a restart drops it (which de-initialises Wi-Fi) and makes a new one.
 
 use alloc::{string::String, vec::Vec};
-use core::net::Ipv4Addr;
-
 use embassy_executor::Spawner;
-use embassy_net::{Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
+use embassy_net::{Runner, Stack, StackResources};
 use embassy_sync::{blocking_mutex::raw::CriticalSectionRawMutex, mutex::Mutex};
 use embassy_time::{Duration, Timer, with_timeout};
 use esp_hal::{peripherals::WIFI, rng::Rng};
@@ -18,34 +16,30 @@ use esp_radio::wifi::{
 };
 use static_cell::StaticCell;
 use sysboy_device::{
-    net::provisioning::RestartRadio,
+    net::{portal, provisioning::RestartRadio, station},
     radio::{AccessPointConfig, JoinError, Radio, RadioError, RadioStatus, ScanEntry, Security},
     settings::WifiCredentials,
 };
 
-/// The board's address on its own access point.
-pub const AP_ADDRESS: Ipv4Addr = Ipv4Addr::new(192, 168, 4, 1);
 /// How long a join may take before it counts as unanswered.
 const JOIN_TIMEOUT: Duration = Duration::from_secs(20);
 /// How many networks a scan lists.
 const SCAN_MAX: usize = 24;
 
-/// Sockets per stack: DHCP, DNS and the HTTP workers for the portal; DHCP, mDNS and the WebSocket on the station.
-const SOCKETS: usize = sysboy_device::net::portal::SOCKETS + 1;
 /// How long the radio rests between dropping the old controller and making a new one.
 const RESTART_PAUSE: Duration = Duration::from_millis(500);
 
 /// The controller, shared between the radio (provisioning) and the status (RSSI).
 static CONTROLLER: Mutex<CriticalSectionRawMutex, Option<WifiController<'static>>> = Mutex::new(None);
 
-static AP_RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
-static STA_RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
+static AP_RESOURCES: StaticCell<StackResources<{ portal::SOCKETS }>> = StaticCell::new();
+static STA_RESOURCES: StaticCell<StackResources<{ station::SOCKETS }>> = StaticCell::new();
 
 /// The radio and its two network stacks.
 pub struct Wifi {
     /// The radio, for provisioning.
     pub radio: EspRadio,
-    /// The access point's stack, at [`AP_ADDRESS`].
+    /// The access point's stack, at [`portal::AP_ADDRESS`].
     pub access_point: Stack<'static>,
     /// The station's stack, configured by DHCP once joined.
     pub station: Stack<'static>,
@@ -58,13 +52,12 @@ pub fn start(spawner: &Spawner, wifi: WIFI<'static>) -> Result<Wifi, WifiError> 
     let controller = WifiController::new(wifi, ControllerConfig::default())?;
     let rng = Rng::new();
     let seed = || (u64::from(rng.random()) << 32) | u64::from(rng.random());
-    let ap_config = embassy_net::Config::ipv4_static(StaticConfigV4 {
-        address: Ipv4Cidr::new(AP_ADDRESS, 24),
-        gateway: Some(AP_ADDRESS),
-        dns_servers: Default::default(),
-    });
-    let (access_point, ap_runner) =
-        embassy_net::new(Interface::access_point(), ap_config, AP_RESOURCES.init(StackResources::new()), seed());
+    let (access_point, ap_runner) = embassy_net::new(
+        Interface::access_point(),
+        portal::access_point_config(),
+        AP_RESOURCES.init(StackResources::new()),
+        seed(),
+    );
     let sta_config = embassy_net::Config::dhcpv4(Default::default());
     let station_interface = Interface::station();
     let mac = station_interface.mac_address();

@@ -14,9 +14,6 @@ pub type Flash = BlockingAsync<FlashStorage<'static>>;
 /// The store on this board's flash.
 pub type Store = SettingsStore<Flash>;
 
-/// Bytes lent to the store for one record; the largest (a 16-point calibration with its undo) fits in 1 KiB.
-pub const RECORD_BUFFER: usize = 1024;
-
 /// Why the settings cannot be kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettingsFlashError {

@@ -15,8 +15,7 @@ use sysboy_device::{
     link::{Action, HostLink, LinkConfig, LinkConfigError, LinkState},
     meter::UndoError,
     net::{
-        session_config,
-        settings_keeper::SettingsChange,
+        session_config::{self, Acted},
         station::{self, StationBoard, StationBuffers, StationReport, StationTarget},
     },
     settings::Settings,
@@ -43,7 +42,6 @@ pub struct EspBoard {
     meter: &'static SharedMeter,
     stack: Stack<'static>,
     rng: Rng,
-    host: String,
 }
 
 /// Runs the host link for ever.
@@ -52,7 +50,7 @@ pub async fn run(stack: Stack<'static>, meter: &'static SharedMeter, link: LinkC
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
     let buffers = BUFFERS.init(StationBuffers::new());
     let target = StationTarget { host: station::saved_host(&settings), token: settings.network.token.clone() };
-    let mut board = EspBoard { meter, stack, rng: Rng::new(), host: String::new() };
+    let mut board = EspBoard { meter, stack, rng: Rng::new() };
     station::run(stack, HostLink::new(link, settings.network.bindings), &mut board, &target, buffers).await
 }
 
@@ -75,34 +73,18 @@ impl Board for EspBoard {
 
     fn act(&mut self, action: Action) {
         let now = self.now_ms();
-        match action {
-            Action::Show { output, reading } if output == OUTPUT => self.meter.lock(|meter| meter.borrow_mut().show(now, reading)),
-            Action::Show { .. } | Action::Send(_) | Action::Disconnect | Action::ReportStatus => {}
-            Action::Apply(config) => {
-                let applied = self.meter.lock(|meter| session_config::apply(&mut meter.borrow_mut(), OUTPUT, &config));
-                for refused in &applied.refused {
-                    log::warn!("config: {refused}");
-                }
-                // A full queue means saves are under way; the next config saves again.
-                let _ = CHANGES.try_send(SettingsChange::Bindings(config.bindings));
-                if let Some(calibration) = applied.calibration {
-                    let _ = CHANGES.try_send(SettingsChange::Calibration(calibration));
-                }
-            }
-            Action::Acked(ack) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
-            Action::Refused(report) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
-            // Nothing old may pass for live once the session is gone.
-            Action::Forget => self.meter.lock(|meter| meter.borrow_mut().forget()),
+        let acted = self.meter.lock(|meter| session_config::act(&mut meter.borrow_mut(), OUTPUT, now, action, &CHANGES));
+        match acted {
+            Acted::Other(Action::Acked(ack)) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
+            Acted::Other(Action::Refused(report)) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
+            Acted::Shown | Acted::Configured { .. } | Acted::Forgotten | Acted::Other(_) => {}
         }
     }
 
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
         // The link hands on only outputs the hello announced, and this board has one.
         debug_assert_eq!(output, OUTPUT);
-        let calibration = self.meter.lock(|meter| session_config::undo(&mut meter.borrow_mut(), OUTPUT))?;
-        // A full queue means saves are under way; the undone curve is saved with the next change.
-        let _ = CHANGES.try_send(SettingsChange::Calibration(calibration));
-        Ok(())
+        self.meter.lock(|meter| session_config::undo_and_save(&mut meter.borrow_mut(), OUTPUT, &CHANGES)).map(|_| ())
     }
 
     fn status(&mut self) -> Status {
@@ -113,14 +95,15 @@ impl Board for EspBoard {
             heap_free: heap.size.saturating_sub(heap.current_usage) as u32,
             heap_min: Some(heap.size.saturating_sub(heap.max_usage) as u32),
             uptime_ms: self.now_ms(),
-            host: Some(self.host.chars().take(64).collect()),
+            // The session names the host it is connected to.
+            host: None,
             ip: station::address(self.stack).map(|ip| alloc::format!("{ip}")),
         }
     }
 
     fn link_changed(&mut self, state: LinkState) {
         if state == LinkState::Live {
-            log::info!("host: live at {}", self.host);
+            log::info!("host: live");
         }
     }
 }
@@ -135,10 +118,7 @@ impl StationBoard for EspBoard {
             StationReport::Discovered { host, found } => log::info!("mDNS: host {host}{} ({})", found.path, found.instance),
             StationReport::SearchFailed(error) => log::warn!("mDNS: {error}"),
             StationReport::NoHost => {}
-            StationReport::Attempt(host) => {
-                self.host = host.into();
-                log::info!("host: connecting to {host}");
-            }
+            StationReport::Attempt(host) => log::info!("host: connecting to {host}"),
             StationReport::Ended { state: LinkState::AuthFailed { .. }, reason } => {
                 log::error!("host: the pairing token was refused ({reason}); check the token in the portal")
             }

@@ -2,27 +2,20 @@
 //! 192.168.4.1/24 on its own TAP, running the portal's DHCP and DNS servers from `sysboy_device::net::portal`.
 //! The kernel side of that TAP plays the user's phone or laptop.
 
-use core::net::Ipv4Addr;
-
-use embassy_net::{Config, Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
+use embassy_net::{Runner, Stack, StackResources};
 use static_cell::StaticCell;
-use sysboy_device::net::portal;
+use sysboy_device::net::portal::{self, AP_ADDRESS};
 
 use crate::radio::{AccessPointInterface, AirGate};
 use crate::tap::TapDevice;
 
-/// The device's address on its own access point, and so the portal's.
-pub const AP_ADDRESS: Ipv4Addr = Ipv4Addr::new(192, 168, 4, 1);
-/// The access point's name.
-pub const AP_SSID: &str = "Sysboy-setup";
 /// Sockets: DHCP, DNS and one per HTTP worker.
 const SOCKETS: usize = portal::SOCKETS;
 
 /// Builds the access point's stack over `tap`; it is on the air while `gate` is open.
 pub fn start(tap: TapDevice, gate: &'static AirGate, seed: u64) -> (Stack<'static>, Runner<'static, AccessPointInterface>) {
     static RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
-    let config = Config::ipv4_static(StaticConfigV4 { address: Ipv4Cidr::new(AP_ADDRESS, 24), gateway: None, dns_servers: Default::default() });
-    embassy_net::new(AccessPointInterface::new(tap, gate), config, RESOURCES.init(StackResources::new()), seed)
+    embassy_net::new(AccessPointInterface::new(tap, gate), portal::access_point_config(), RESOURCES.init(StackResources::new()), seed)
 }
 
 /// Runs the access point's stack.

@@ -12,7 +12,7 @@ use sysboy_device::button::Gesture;
 use sysboy_device::io::Board;
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::UndoError;
-use sysboy_device::net::settings_keeper::{SettingsChange, SettingsChanges};
+use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_protocol::{Link, Status};
 
 use crate::buttons::{Gestures, BUTTON};
@@ -37,18 +37,8 @@ pub struct SimBoard {
     pub heap: &'static CountingHeap,
     /// The network stack, for the device's address.
     pub stack: Stack<'static>,
-    /// The host the last connection went to.
-    pub host: String,
     /// Where new bindings and calibrations go to be saved.
     pub settings: &'static SettingsChanges,
-}
-
-impl SimBoard {
-    fn save_calibration(&mut self, calibration: sysboy_device::settings::StoredCalibration) {
-        if self.settings.try_send(SettingsChange::Calibration(calibration)).is_err() {
-            log::warn!("settings: the save queue is full; the new calibration is in use but not saved");
-        }
-    }
 }
 
 impl Board for SimBoard {
@@ -75,22 +65,13 @@ impl Board for SimBoard {
     }
 
     fn act(&mut self, action: Action) {
-        if let Action::Apply(config) = &action {
-            // A full queue means a save is under way with newer bindings behind it; the next config saves again.
-            let _ = self.settings.try_send(SettingsChange::Bindings(config.bindings.clone()));
-        }
-        let calibration = self.panel.borrow_mut().apply(&action);
-        if let Some(calibration) = calibration {
-            self.save_calibration(calibration);
-        }
+        self.panel.borrow_mut().act(action, self.settings);
     }
 
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
         // The link hands on only outputs the hello announced, and this board has one.
         debug_assert_eq!(output, crate::station::OUTPUT);
-        let calibration = self.panel.borrow_mut().undo_calibration()?;
-        self.save_calibration(calibration);
-        Ok(())
+        self.panel.borrow_mut().undo_calibration(self.settings)
     }
 
     fn status(&mut self) -> Status {
@@ -101,8 +82,9 @@ impl Board for SimBoard {
             heap_free: HEAP_BUDGET.saturating_sub(used) as u32,
             heap_min: Some(HEAP_BUDGET.saturating_sub(peak) as u32),
             uptime_ms: now_ms(),
-            host: Some(self.host.chars().take(64).collect()),
-            ip: crate::net::address(self.stack),
+            // The session names the host it is connected to.
+            host: None,
+            ip: sysboy_device::net::station::address(self.stack).map(|ip| ip.to_string()),
         };
         self.panel.borrow_mut().event(now_ms(), "status_sent", json!({ "heap_free": status.heap_free, "heap_min": status.heap_min }));
         status

@@ -24,12 +24,12 @@ use std::cell::RefCell;
 use std::process::ExitCode;
 
 use embassy_executor::Executor;
-use embassy_net::{Runner, Stack};
+use embassy_net::Stack;
 use embassy_time::{Duration, Instant, Ticker};
 use static_cell::StaticCell;
 use sysboy_device::button::ButtonConfig;
 use sysboy_device::link::{LinkConfig, LinkConfigError};
-use sysboy_device::meter::{Meter, MeterConfig};
+use sysboy_device::meter::{Meter, MeterConfig, TICK_MS};
 use sysboy_device::net::session_config;
 use sysboy_device::net::settings_keeper::{SettingsChanges, SettingsKeeper};
 use sysboy_protocol::{Button, Chip, Output, OutputKind};
@@ -47,12 +47,8 @@ use crate::tap::TapDevice;
 #[global_allocator]
 static HEAP: CountingHeap = CountingHeap::new();
 
-/// The simulated output's largest code: a 10-bit LEDC channel, as on the ESP32-C3.
+/// The simulated output's largest code: a 10-bit PWM output.
 const MAX_CODE: u16 = 1023;
-/// The meter's tick; the ballistics are tuned for it.
-const TICK: Duration = Duration::from_millis(10);
-/// The button's long press, as the device crate's debouncer times it by default.
-const LONG_PRESS: Duration = Duration::from_millis(5000);
 /// Sectors of the simulated settings partition.
 const FLASH_SECTORS: usize = 4;
 
@@ -172,14 +168,14 @@ fn main() -> ExitCode {
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
         spawner.spawn(drive_meter(panel, stack).expect("the meter task is spawned once"));
-        spawner.spawn(buttons::run(button, LONG_PRESS, commands, gestures).expect("the button task is spawned once"));
+        spawner.spawn(buttons::run(button, Duration::from_millis(u64::from(button.long_press_ms())), commands, gestures).expect("the button task is spawned once"));
         match first_boot {
             None => {
                 if let Some(opened) = saved {
                     let keeper = SettingsKeeper::new(Some(opened.store), opened.settings);
                     spawner.spawn(settings::run(keeper, changes, panel).expect("the settings task is spawned once"));
                 }
-                spawner.spawn(network(runner).expect("the network task is spawned once"));
+                spawner.spawn(net::run(runner).expect("the network task is spawned once"));
                 spawner.spawn(station::run(station).expect("the station task is spawned once"));
             }
             Some(first_boot) => first_boot.spawn(spawner, panel, changes, StationStart { runner, station }),
@@ -205,19 +201,14 @@ fn link_config(options: &Options, device_id: &str) -> Result<LinkConfig, LinkCon
     link.checked()
 }
 
-#[embassy_executor::task]
-async fn network(mut runner: Runner<'static, TapDevice>) -> ! {
-    runner.run().await
-}
-
 /// Sweeps the needle once, then steps it every tick and reports where it is.
 #[embassy_executor::task]
 async fn drive_meter(panel: &'static RefCell<Panel>, stack: Stack<'static>) -> ! {
     panel.borrow_mut().boot(now_ms());
-    let mut ticker = Ticker::every(TICK);
+    let mut ticker = Ticker::every(Duration::from_millis(TICK_MS));
     loop {
         ticker.next().await;
-        panel.borrow_mut().tick(now_ms(), net::address(stack));
+        panel.borrow_mut().tick(now_ms(), sysboy_device::net::station::address(stack).map(|ip| ip.to_string()));
     }
 }
 

@@ -2,12 +2,10 @@
 
 use embassy_net::{Config, Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
 use static_cell::StaticCell;
+use sysboy_device::net::station::SOCKETS;
 
 use crate::cli::Addressing;
 use crate::tap::TapDevice;
-
-/// Sockets the device opens at once: the host link, DHCP, and one spare (mDNS when discovery lands).
-const SOCKETS: usize = 4;
 
 /// The stack's configuration for `addressing`.
 pub fn config(addressing: Addressing) -> Config {
@@ -27,7 +25,8 @@ pub fn start(device: TapDevice, addressing: Addressing, seed: u64) -> (Stack<'st
     embassy_net::new(device, config(addressing), RESOURCES.init(StackResources::new()), seed)
 }
 
-/// The device's IPv4 address, once it has one.
-pub fn address(stack: Stack<'_>) -> Option<String> {
-    stack.config_v4().map(|config: StaticConfigV4| config.address.address().to_string())
+/// Runs the station's stack (in either mode: it is spawned once).
+#[embassy_executor::task]
+pub async fn run(mut runner: Runner<'static, TapDevice>) -> ! {
+    runner.run().await
 }

@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::{Meter, NeedleState, NoData, UndoError};
-use sysboy_device::net::session_config;
-use sysboy_device::settings::StoredCalibration;
+use sysboy_device::net::session_config::{self, Acted};
+use sysboy_device::net::settings_keeper::SettingsChanges;
 
 use crate::cli::Options;
 use crate::heap::CountingHeap;
@@ -122,42 +122,33 @@ impl Panel {
         self.host = Some(host);
     }
 
-    /// Carries out one link action that concerns the meter or the report (sending is the station's); gives back
-    /// the output's calibration record when a config changed it, for the settings to save.
-    pub fn apply(&mut self, action: &Action) -> Option<StoredCalibration> {
+    /// Carries out one link action on the meter (sending is the station's), queueing what is to be saved on
+    /// `changes`, and reports it.
+    pub fn act(&mut self, action: Action, changes: &SettingsChanges) {
         let now = crate::now_ms();
-        match action {
-            Action::Show { output, reading } if output == crate::station::OUTPUT => self.meter.show(now, reading.clone()),
-            Action::Show { .. } | Action::Send(_) | Action::Disconnect | Action::ReportStatus => {}
-            Action::Apply(config) => {
-                let applied = session_config::apply(&mut self.meter, crate::station::OUTPUT, config);
-                for refused in &applied.refused {
-                    log::warn!("config: {refused}");
-                }
+        match session_config::act(&mut self.meter, crate::station::OUTPUT, now, action, changes) {
+            Acted::Configured { config, applied } => {
                 self.metric = applied.metric;
                 self.event(now, "config", json!({ "metric": self.metric, "stale_after_ms": config.stale_after_ms }));
                 if let Some(calibration) = &applied.calibration {
                     self.event(now, "calibration_set", json!({ "output": calibration.output, "points": calibration.current }));
                 }
-                return applied.calibration;
             }
-            Action::Acked(ack) => self.event(now, "ack", json!({ "id": ack.id, "ok": ack.ok, "metric": ack.metric, "reason": ack.reason })),
-            Action::Refused(report) => self.event(now, "host_error", json!({ "code": report.code.as_str(), "reason": report.reason })),
-            // Nothing old may pass for live once the session is gone.
-            Action::Forget => self.meter.forget(),
+            Acted::Other(Action::Acked(ack)) => self.event(now, "ack", json!({ "id": ack.id, "ok": ack.ok, "metric": ack.metric, "reason": ack.reason })),
+            Acted::Other(Action::Refused(report)) => self.event(now, "host_error", json!({ "code": report.code.as_str(), "reason": report.reason })),
+            Acted::Shown | Acted::Forgotten | Acted::Other(_) => {}
         }
-        None
     }
 
-    /// Puts the meter's previous calibration back, as the host asked; gives back the record to save.
-    pub fn undo_calibration(&mut self) -> Result<StoredCalibration, UndoError> {
+    /// Puts the meter's previous calibration back, as the host asked, queues it on `changes`, and reports it.
+    pub fn undo_calibration(&mut self, changes: &SettingsChanges) -> Result<(), UndoError> {
         let now = crate::now_ms();
-        let undone = session_config::undo(&mut self.meter, crate::station::OUTPUT);
+        let undone = session_config::undo_and_save(&mut self.meter, crate::station::OUTPUT, changes);
         match &undone {
             Ok(calibration) => self.event(now, "calibration_undone", json!({ "output": calibration.output, "points": calibration.current })),
             Err(error) => self.event(now, "calibration_undo_refused", json!({ "reason": error.to_string() })),
         }
-        undone
+        undone.map(|_| ())
     }
 
     /// Reports one event at once.

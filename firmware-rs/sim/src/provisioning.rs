@@ -4,22 +4,21 @@
 //! the ESP32 resets, so a fresh boot takes up what was saved.
 
 use core::cell::RefCell;
-use std::net::SocketAddrV4;
 use std::os::unix::process::CommandExt;
 
 use embassy_executor::Spawner;
 use embassy_futures::block_on;
 use embassy_net::Runner;
 use serde_json::json;
+use sysboy_device::net::portal::{AP_ADDRESS, AP_SSID};
 use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, RestartRadio};
 use sysboy_device::net::settings_keeper::{Kept, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
 use sysboy_device::net::supervision::SupervisionConfig;
 use sysboy_device::portal::server::PortalServer;
 use sysboy_device::provisioning::ProvisioningConfig;
 use sysboy_device::radio::RadioError;
-use sysboy_device::settings::{Settings, SettingsStore};
+use sysboy_device::settings::SettingsStore;
 
-use crate::access_point::{AP_ADDRESS, AP_SSID};
 use crate::buttons::RESET;
 use crate::flash::{FileFlash, SECTOR};
 use crate::now_ms;
@@ -45,11 +44,6 @@ pub fn load(flash: FileFlash, sectors: usize) -> Result<Opened, String> {
         log::warn!("settings: {problem}");
     }
     Ok(Opened { store, settings: loaded.settings, problems: loaded.problems, saved: false })
-}
-
-/// The saved host as an address the station can use (`a.b.c.d[:port]`); a name is left to discovery.
-pub fn saved_host(settings: &Settings) -> Option<SocketAddrV4> {
-    sysboy_device::net::station::saved_host(settings)
 }
 
 /// The station's network and task, started once the radio has joined.
@@ -107,7 +101,7 @@ impl ProvisioningBoard for SimProvisioning {
     fn joined(&mut self) {
         let Some(StationStart { runner, station }) = self.station.take() else { return };
         // Spawning fails only when a task is spawned twice; the station is taken once.
-        self.spawner.spawn(station_network(runner).expect("the station network task is spawned once"));
+        self.spawner.spawn(crate::net::run(runner).expect("the station network task is spawned once"));
         self.spawner.spawn(crate::station::run(station).expect("the station task is spawned once"));
     }
 
@@ -128,11 +122,6 @@ impl RestartRadio for SimRadio {
 #[embassy_executor::task]
 async fn run(provisioner: Provisioner<'static, SimRadio, FileFlash, SimProvisioning>) -> ! {
     provisioning::run(provisioner, CONFIG, SUPERVISION).await
-}
-
-#[embassy_executor::task]
-async fn station_network(mut runner: Runner<'static, TapDevice>) -> ! {
-    runner.run().await
 }
 
 /// Restarts the simulator in place (same process id, same arguments), as the board resets.
@@ -157,7 +146,7 @@ impl FirstBoot {
     pub fn prepare(options: &mut crate::cli::Options, flash: FileFlash, sectors: usize, ap_tap: &str, ap_mac: [u8; 6], seed: u64) -> Result<Self, String> {
         static GATE: crate::radio::AirGate = crate::radio::AirGate::new();
         let opened = load(flash, sectors)?;
-        options.host = options.host.or_else(|| saved_host(&opened.settings));
+        options.host = options.host.or_else(|| sysboy_device::net::station::saved_host(&opened.settings));
         options.token = options.token.take().or_else(|| opened.settings.network.token.clone());
         let tap = TapDevice::open(ap_tap, ap_mac)
             .map_err(|error| format!("cannot attach to the access point's TAP '{ap_tap}': {error} (create it with `ip tuntap add {ap_tap} mode tap`)"))?;

@@ -53,7 +53,7 @@ pub async fn run(station: Station) -> ! {
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
     let buffers = BUFFERS.init(StationBuffers::new());
     let Station { stack, panel, gestures, random, host, token, link, bindings, settings, heap } = station;
-    let mut board = SimBoard { panel, gestures, random, heap, stack, host: String::new(), settings };
+    let mut board = SimBoard { panel, gestures, random, heap, stack, settings };
     let target = StationTarget { host, token };
     station::run(stack, HostLink::new(link, bindings), &mut board, &target, buffers).await
 }
@@ -70,10 +70,7 @@ impl StationBoard for SimBoard {
             }
             StationReport::SearchFailed(error) => panel.event(now_ms(), "no_host", json!({ "reason": error.to_string() })),
             StationReport::NoHost => panel.set_no_host(),
-            StationReport::Attempt(host) => {
-                self.host = host.into();
-                panel.attempt(host.into());
-            }
+            StationReport::Attempt(host) => panel.attempt(host.into()),
             StationReport::Ended { state, reason } => {
                 panel.set_link(state);
                 let event = if matches!(state, LinkState::AuthFailed { .. }) { "auth_failed" } else { "disconnected" };

@@ -43,7 +43,8 @@ pub trait Board {
     fn take_gesture(&mut self) -> Option<(String, Gesture)>;
     /// Carries out an action that is not a frame: show a reading, apply a config, log an ack or a refusal.
     fn act(&mut self, action: Action);
-    /// How the device is doing now, for the `status` message the link sends after the welcome and periodically.
+    /// How the device is doing now, for the `status` message the link sends after the welcome and periodically;
+    /// the session fills in `host` itself.
     fn status(&mut self) -> Status;
     /// The link moved to `state` during the session (for a status light or a log line).
     fn link_changed(&mut self, state: LinkState) {
@@ -113,6 +114,9 @@ impl fmt::Display for SessionEnd {
 #[cfg(test)]
 mod tests;
 
+/// The longest `host` the schema's `Status` takes, in characters.
+pub const STATUS_HOST_MAX: usize = 64;
+
 /// How often the link's timers and the button are looked at while no frame arrives.
 const POLL_MS: u64 = 50;
 /// A host that has not answered the upgrade in this time is not going to.
@@ -139,7 +143,7 @@ pub async fn run_session<S: Read + Write, B: Board>(
         Either::Second(()) => Err(SessionEnd::UpgradeTimeout),
     };
     let end = match upgraded {
-        Ok(leftover) => live(socket, link, board, rx, leftover, tx, message).await,
+        Ok(leftover) => live(socket, link, board, target.host, Buffers { rx, tx, message }, leftover).await,
         Err(end) => end,
     };
     let (now, random) = (board.now_ms(), board.random());
@@ -182,15 +186,15 @@ async fn live<S: Read + Write, B: Board>(
     socket: &mut S,
     link: &mut HostLink,
     board: &mut B,
-    rx: &mut [u8],
+    host: &str,
+    buffers: Buffers<'_>,
     mut len: usize,
-    tx: &mut [u8],
-    message: &mut [u8],
 ) -> SessionEnd {
+    let Buffers { rx, tx, message } = buffers;
     let mut decoder = Decoder::new(message);
     let hello = link.upgraded(board.now_ms());
     board.link_changed(link.state());
-    if let Some(end) = carry_out(socket, board, tx, hello).await {
+    if let Some(end) = carry_out(socket, board, host, tx, hello).await {
         return end;
     }
     let mut state = link.state();
@@ -231,10 +235,10 @@ async fn live<S: Read + Write, B: Board>(
                     return SessionEnd::Closed(code);
                 }
             }
-            if let Some(end) = carry_out(socket, board, tx, actions).await {
+            if let Some(end) = carry_out(socket, board, host, tx, actions).await {
                 return end;
             }
-            if let Some(end) = undo_calibrations(socket, link, board, tx).await {
+            if let Some(end) = undo_calibrations(socket, link, board, host, tx).await {
                 return end;
             }
             note_state(link, board, &mut state);
@@ -253,7 +257,7 @@ async fn live<S: Read + Write, B: Board>(
                 while let Some((button, gesture)) = board.take_gesture() {
                     actions.extend(link.gesture(now, &button, gesture));
                 }
-                if let Some(end) = carry_out(socket, board, tx, actions).await {
+                if let Some(end) = carry_out(socket, board, host, tx, actions).await {
                     return end;
                 }
                 note_state(link, board, &mut state);
@@ -263,11 +267,17 @@ async fn live<S: Read + Write, B: Board>(
 }
 
 /// Has the board carry out the calibration undos the host asked for, and sends back the refusals.
-async fn undo_calibrations<S: Write, B: Board>(socket: &mut S, link: &mut HostLink, board: &mut B, tx: &mut [u8]) -> Option<SessionEnd> {
+async fn undo_calibrations<S: Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    tx: &mut [u8],
+) -> Option<SessionEnd> {
     while let Some(output) = link.take_calibration_undo() {
         if let Err(error) = board.undo_calibration(&output) {
             let refusal = link.undo_refused(board.now_ms(), &output, error);
-            if let Some(end) = carry_out(socket, board, tx, alloc::vec![refusal]).await {
+            if let Some(end) = carry_out(socket, board, host, tx, alloc::vec![refusal]).await {
                 return Some(end);
             }
         }
@@ -283,10 +293,12 @@ fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
     }
 }
 
-/// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`.
+/// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`. A
+/// status names `host`, the session's target, whatever the board filled in.
 async fn carry_out<S: Write, B: Board>(
     socket: &mut S,
     board: &mut B,
+    host: &str,
     tx: &mut [u8],
     actions: alloc::vec::Vec<Action>,
 ) -> Option<SessionEnd> {
@@ -294,7 +306,7 @@ async fn carry_out<S: Write, B: Board>(
     for action in actions {
         let message = match action {
             Action::Send(message) => message,
-            Action::ReportStatus => DeviceMessage::Status(board.status()),
+            Action::ReportStatus => DeviceMessage::Status(Status { host: Some(status_host(host)), ..board.status() }),
             Action::Disconnect => {
                 disconnect = true;
                 continue;
@@ -321,4 +333,9 @@ async fn carry_out<S: Write, B: Board>(
         let _ = socket.write_all(&tx[..n]).await;
     }
     Some(SessionEnd::Disconnected)
+}
+
+/// `host` cut to the schema's [`STATUS_HOST_MAX`] characters.
+fn status_host(host: &str) -> String {
+    host.chars().take(STATUS_HOST_MAX).collect()
 }

@@ -30,3 +30,6 @@ mod needle;
 pub use ballistics::{Ballistics, BallisticsConfig, BallisticsError};
 pub use calibration::{max_code_for_bits, Calibration, CalibrationError, CalibrationHistory, UndoError, MAX_POINTS, MIN_POINTS};
 pub use needle::{Meter, MeterConfig, MeterConfigError, NeedleState, NoData, Reading};
+
+/// The period every wiring calls [`Meter::tick`] at; the default ballistics are tuned for it.
+pub const TICK_MS: u64 = 10;

@@ -8,7 +8,7 @@ use core::net::Ipv4Addr;
 
 use embassy_net::tcp::TcpSocket;
 use embassy_net::udp::{PacketMetadata, UdpSocket};
-use embassy_net::{IpEndpoint, Stack};
+use embassy_net::{Config, IpEndpoint, Ipv4Cidr, Stack, StaticConfigV4};
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::channel::Channel;
 use embassy_time::{with_timeout, Duration, Instant, Timer};
@@ -19,6 +19,11 @@ use crate::portal::dns;
 use crate::portal::form::Submission;
 use crate::portal::http::{self, Limits, Method, Parsed};
 use crate::portal::server::{PortalServer, Reply};
+
+/// The device's address on its own access point, and so the portal's.
+pub const AP_ADDRESS: Ipv4Addr = Ipv4Addr::new(192, 168, 4, 1);
+/// The access point's name before the device has joined a home network.
+pub const AP_SSID: &str = "Sysboy-setup";
 
 /// Sockets the portal opens on the access point's stack: DHCP, DNS and one per HTTP worker.
 pub const SOCKETS: usize = 2 + WORKERS;
@@ -32,6 +37,12 @@ const REQUEST_MAX: usize = Limits::PORTAL.head + Limits::PORTAL.body;
 const DHCP_MAX: usize = 576;
 /// The largest plain DNS datagram.
 const DNS_MAX: usize = 512;
+
+/// The access point's stack: [`AP_ADDRESS`] on a /24 with no gateway, since every client is on that /24 and
+/// the access point routes nowhere.
+pub fn access_point_config() -> Config {
+    Config::ipv4_static(StaticConfigV4 { address: Ipv4Cidr::new(AP_ADDRESS, 24), gateway: None, dns_servers: Default::default() })
+}
 
 /// Accepted forms, waiting for the provisioning driver.
 pub type Submissions = Channel<CriticalSectionRawMutex, Submission, 2>;

@@ -1,12 +1,16 @@
 //! A host's session config applied to one output's meter (stale timeout, ballistics, calibration), and the host's
-//! calibration undo, the same on the board and in the simulator; refusals are logged by the caller from
-//! [`Applied`] (the link has already answered the host about curves it refused).
+//! calibration undo, the same on the board and in the simulator. With the `embassy-net` feature, [`act`] and
+//! [`undo_and_save`] also log the meter's refusals (the link has already answered the host about curves it
+//! refused) and queue what is to be saved, and say what happened so each board adds only its own log or report.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::SessionConfig;
 
+#[cfg(feature = "embassy-net")]
+use super::settings_keeper::{SettingsChange, SettingsChanges};
+use crate::link::Action;
 use crate::meter::{Calibration, CalibrationError, CalibrationHistory, Meter, UndoError};
 use crate::settings::{Settings, StoredCalibration};
 
@@ -19,6 +23,69 @@ pub struct Applied {
     pub metric: Option<String>,
     /// Parts of the config the meter refused, in words.
     pub refused: Vec<String>,
+}
+
+/// What a link action did to the meter, for the board's own log or report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Acted {
+    /// The reading is on the meter.
+    Shown,
+    /// `config` is applied as `applied` says; its refusals are logged, its bindings and new calibration queued.
+    Configured {
+        /// The host's config.
+        config: SessionConfig,
+        /// What applying it did.
+        applied: Applied,
+    },
+    /// The session is gone and the meter forgot its readings.
+    Forgotten,
+    /// Not the meter's: an ack, a refusal, a reading for another output, or a frame the session writes itself.
+    Other(Action),
+}
+
+/// Carries out `action` on `meter`, which drives the output called `output`: shows a reading, applies a config
+/// (logging what the meter refused and queueing the bindings and any new calibration on `changes`), or forgets.
+#[cfg(feature = "embassy-net")]
+pub fn act(meter: &mut Meter, output: &str, now_ms: u64, action: Action, changes: &SettingsChanges) -> Acted {
+    match action {
+        Action::Show { output: shown, reading } if shown == output => {
+            meter.show(now_ms, reading);
+            Acted::Shown
+        }
+        Action::Apply(config) => {
+            let applied = apply(meter, output, &config);
+            for refused in &applied.refused {
+                log::warn!("config: {refused}");
+            }
+            // A full queue means saves are under way with newer bindings behind it; the next config saves again.
+            let _ = changes.try_send(SettingsChange::Bindings(config.bindings.clone()));
+            if let Some(calibration) = &applied.calibration {
+                save(changes, calibration.clone());
+            }
+            Acted::Configured { config, applied }
+        }
+        // Nothing old may pass for live once the session is gone.
+        Action::Forget => {
+            meter.forget();
+            Acted::Forgotten
+        }
+        other => Acted::Other(other),
+    }
+}
+
+/// Puts `meter`'s previous curve back, as the host asked, and queues the record on `changes`; gives it back.
+#[cfg(feature = "embassy-net")]
+pub fn undo_and_save(meter: &mut Meter, output: &str, changes: &SettingsChanges) -> Result<StoredCalibration, UndoError> {
+    let calibration = undo(meter, output)?;
+    save(changes, calibration.clone());
+    Ok(calibration)
+}
+
+#[cfg(feature = "embassy-net")]
+fn save(changes: &SettingsChanges, calibration: StoredCalibration) {
+    if changes.try_send(SettingsChange::Calibration(calibration)).is_err() {
+        log::warn!("settings: the save queue is full; the new calibration is in use but not saved");
+    }
 }
 
 /// Applies `config` to `meter`, which drives the output called `output`.

@@ -27,6 +27,8 @@ use crate::link::{Action, HostLink, LinkState};
 use crate::settings::Settings;
 use crate::ws::MAX_HEADER;
 
+/// Sockets the station's stack needs at once: DHCP, the mDNS search and the host link's TCP connection.
+pub const SOCKETS: usize = 3;
 /// The port of a saved host given without one: the sysboy host's default.
 pub const DEFAULT_HOST_PORT: u16 = sysboy_protocol::DEFAULT_PORT;
 /// The WebSocket path of a host given by address.
