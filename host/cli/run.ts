@@ -4,13 +4,14 @@ import { ConfigError } from '../config/error.ts'
 import type { Settings } from '../config/resolve.ts'
 import { pairingToken } from '../config/token.ts'
 import { DASHBOARD_HTML } from '../dashboard/page.ts'
-import { type Advertiser, advertise } from '../mdns/advertise.ts'
+import { type Advertiser, advertise, isLoopback } from '../mdns/advertise.ts'
 import { type RunningServer, startServer } from '../server/index.ts'
 import { METRICS, openSource } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
 import type { Console } from './console.ts'
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
 import { sourceOptionsFor } from './source-options.ts'
+import { hostUrl } from './devices.ts'
 import { statusLine } from './status-line.ts'
 
 const PLAIN_STATUS_EVERY_MS = 10_000
@@ -52,13 +53,8 @@ const firstReading = async (settings: Settings, console: Console, require: boole
   }
 }
 
-const localUrl = (bind: string, port: number): string => {
-  const host = bind === '0.0.0.0' ? '127.0.0.1' : bind === '::' ? '[::1]' : bind.includes(':') ? `[${bind}]` : bind
-  return `http://${host}:${port}`
-}
-
 const bindNote = (bind: string): string =>
-  /^127\.|^::1$/.test(bind) ? 'this PC only; pass --bind 0.0.0.0 to reach boards on the LAN' : 'reachable from the LAN'
+  isLoopback(bind) ? 'this PC only; pass --bind 0.0.0.0 to reach boards on the LAN' : 'reachable from the LAN'
 
 const start = async (settings: Settings, token: string): Promise<RunningServer> => {
   try {
@@ -103,7 +99,7 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   }
   await firstReading(settings, console, options.require)
   const server = await start(settings, token.token)
-  const url = localUrl(settings.bind, server.port)
+  const url = hostUrl(settings.bind, server.port)
 
   console.out(`sysboy ${VERSION}: serving ${settings.metric} every ${settings.intervalMs} ms`)
   console.out(`listening on ${server.url} (bind ${settings.bind}: ${bindNote(settings.bind)})`)

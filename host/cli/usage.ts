@@ -1,5 +1,6 @@
 // The text of `sysboy --help`.
 import { DEFAULTS } from '../config/layer.ts'
+import { ENV_VARS } from '../config/env.ts'
 
 export const usageText = (version: string, metrics: readonly string[]): string => `sysboy ${version}: live PC figures on an analog panel meter
 
@@ -29,7 +30,7 @@ Options:
   -V, --version          the version
 
 Environment (flags beat these, these beat the config file):
-  SYSBOY_METRIC, SYSBOY_PORT, SYSBOY_BIND, SYSBOY_INTERVAL, SYSBOY_TOKEN, SYSBOY_CONFIG, SYSBOY_NVML_LIB
+  ${ENV_VARS.join(', ')}
 
 Config file (JSON; every field optional):
   {"metric": "vram", "port": ${DEFAULTS.port}, "bind": "0.0.0.0", "interval": 1000, "gpu": "all", "source": "nvml",

@@ -44,10 +44,3 @@ export const parseMetric = (text: string): Parsed<string> =>
 
 export const parseName = (text: string): Parsed<string> =>
   /^[a-z0-9_-]{1,32}$/.test(text.trim()) ? ok(text.trim()) : bad(`must be a short lower-case name; got '${text}'`)
-
-export const parseBoolean = (text: string): Parsed<boolean> => {
-  const t = text.trim().toLowerCase()
-  if (['1', 'true', 'yes', 'on'].includes(t)) return ok(true)
-  if (['0', 'false', 'no', 'off'].includes(t)) return ok(false)
-  return bad(`must be true or false; got '${text}'`)
-}

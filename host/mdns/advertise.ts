@@ -28,7 +28,8 @@ export interface Advertiser {
 
 const DEFAULT_POLL_MS = 5_000
 
-const isLoopback = (bind: string): boolean => /^127\.|^::1$|^localhost$/.test(bind)
+/** Whether a bind address serves this PC only. */
+export const isLoopback = (bind: string): boolean => /^127\.|^::1$|^localhost$/.test(bind)
 
 export const advertise = async (options: AdvertiseOptions): Promise<Advertiser> => {
   if (isLoopback(options.bind)) {
