@@ -13,13 +13,6 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 sh "$root/scripts/setup/espflash.sh"
 . "$root/scripts/lib/apt.sh"
 command -v readelf >/dev/null 2>&1 || apt_install binutils
-# On Debian's path (no rustup target) rustc links with `rust-lld`, a link to lld-22 that rust-web-llvm ships;
-# rustc-web only recommends that package and apt_install skips recommendations.
-for target in riscv32imc-unknown-none-elf riscv32imac-unknown-none-elf; do
-  if ! rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-    [ -x /usr/bin/rust-lld ] || apt_install rust-web-llvm
-  fi
-done
 espflash=$(sh "$root/scripts/setup/espflash.sh" --path)
 out="$root/target/firmware"
 mkdir -p "$out"

@@ -1,4 +1,5 @@
-# Sourced by set-up scripts: installs Debian packages that are missing, with one `apt-get update` per run.
+# Sourced by set-up scripts: installs Debian packages that are missing, refreshing the package lists when they are
+# over six hours old (so one `npm test` updates them at most once, and a long-lived machine never uses stale ones).
 apt_install() {
   missing=""
   for pkg in "$@"; do
@@ -11,7 +12,7 @@ apt_install() {
     sudo=
   fi
   echo "sysboy: installing Debian packages:$missing" >&2
-  if [ ! -f /tmp/.sysboy-apt-updated ]; then
+  if [ -z "$(find /tmp/.sysboy-apt-updated -mmin -360 2>/dev/null)" ]; then
     $sudo apt-get update -qq >&2 && touch /tmp/.sysboy-apt-updated
   fi
   # shellcheck disable=SC2086
