@@ -110,11 +110,6 @@ impl Button {
         Self { config, pressed: false, changing_ms: 0, held_ms: 0, long_fired: false }
     }
 
-    /// Whether the debounced level is pressed.
-    pub fn is_pressed(&self) -> bool {
-        self.pressed
-    }
-
     /// Takes one sample of the pin and returns the gesture it completes, if any.
     pub fn sample(&mut self, pressed: bool) -> Option<Gesture> {
         let tick = self.config.tick_ms;

@@ -82,6 +82,17 @@ pub enum JoinError {
     Timeout,
 }
 
+impl JoinError {
+    /// The code the portal's `/status` gives, the same word as the serde name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::WrongPassword => "wrong_password",
+            Self::NotFound => "not_found",
+            Self::Timeout => "timeout",
+        }
+    }
+}
+
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -106,15 +117,6 @@ impl fmt::Display for RadioError {
 
 impl core::error::Error for RadioError {}
 
-/// Where the radio is.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RadioStatus {
-    /// Whether the device's own access point is on the air.
-    pub access_point: bool,
-    /// The home network joined, if any.
-    pub joined: Option<String>,
-}
-
 /// A Wi-Fi radio that can be an access point and a station at once (the ESP32's AP+STA mode).
 #[allow(async_fn_in_trait)]
 pub trait Radio {
@@ -126,6 +128,4 @@ pub trait Radio {
     async fn stop_access_point(&mut self) -> Result<(), RadioError>;
     /// Joins the home network; on success the station interface is up.
     async fn join(&mut self, credentials: &WifiCredentials) -> Result<(), JoinError>;
-    /// Where the radio is now.
-    fn status(&self) -> RadioStatus;
 }

@@ -17,7 +17,7 @@ use esp_radio::wifi::{
 use static_cell::StaticCell;
 use sysboy_device::{
     net::{portal, provisioning::RestartRadio, station},
-    radio::{AccessPointConfig, JoinError, Radio, RadioError, RadioStatus, ScanEntry, Security},
+    radio::{AccessPointConfig, JoinError, Radio, RadioError, ScanEntry, Security},
     settings::WifiCredentials,
 };
 
@@ -66,7 +66,7 @@ pub fn start(spawner: &Spawner, wifi: WIFI<'static>) -> Result<Wifi, WifiError> 
     spawner.spawn(net(ap_runner).expect("the access point's network task is spawned once"));
     spawner.spawn(net(sta_runner).expect("the station's network task is spawned once"));
     *CONTROLLER.try_lock().expect("the radio starts once, before anything else locks it") = Some(controller);
-    let radio = EspRadio { access_point: None, station: None, joined: None };
+    let radio = EspRadio { access_point: None, station: None };
     Ok(Wifi { radio, access_point, station, mac })
 }
 
@@ -86,7 +86,6 @@ pub fn rssi() -> Option<i8> {
 pub struct EspRadio {
     access_point: Option<ap::AccessPointConfig>,
     station: Option<StationConfig>,
-    joined: Option<String>,
 }
 
 impl EspRadio {
@@ -142,7 +141,6 @@ impl Radio for EspRadio {
     }
 
     async fn join(&mut self, credentials: &WifiCredentials) -> Result<(), JoinError> {
-        self.joined = None;
         let ssid = credentials.ssid.as_str().try_into().map_err(|_| JoinError::NotFound)?;
         let authentication = if credentials.password.is_empty() {
             AuthenticationMethodConfig::Open
@@ -158,10 +156,7 @@ impl Radio for EspRadio {
         let mut controller = CONTROLLER.lock().await;
         let Some(controller) = controller.as_mut() else { return Err(JoinError::Timeout) };
         match with_timeout(JOIN_TIMEOUT, controller.connect_async()).await {
-            Ok(Ok(_)) => {
-                self.joined = Some(credentials.ssid.clone());
-                Ok(())
-            }
+            Ok(Ok(_)) => Ok(()),
             Ok(Err(ConnectionError::Failed(info))) => Err(join_error(info.reason)),
             Ok(Err(error)) => {
                 log::warn!("radio: join failed: {error:?}");
@@ -169,13 +164,6 @@ impl Radio for EspRadio {
             }
             Err(_) => Err(JoinError::Timeout),
         }
-    }
-
-    fn status(&self) -> RadioStatus {
-        let connected = CONTROLLER.try_lock().map(|controller| controller.as_ref().is_some_and(|c| c.is_connected()));
-        // A busy controller (a scan, a join) says nothing new: keep the last answer.
-        let joined = self.joined.clone().filter(|_| connected.unwrap_or(true));
-        RadioStatus { access_point: self.access_point.is_some(), joined }
     }
 }
 
@@ -190,7 +178,6 @@ impl RestartRadio for EspRadio {
             let wifi = unsafe { WIFI::steal() };
             *controller = Some(WifiController::new(wifi, ControllerConfig::default()).map_err(|error| radio_error("restart", error))?);
         }
-        self.joined = None;
         self.apply().await.map_err(|error| radio_error("restart", error))
     }
 }

@@ -9,7 +9,7 @@ use std::task::{Context, Waker};
 
 use embassy_net::driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken};
 use embassy_time::{Duration, Timer};
-use sysboy_device::radio::{AccessPointConfig, JoinError, Radio, RadioError, RadioStatus, ScanEntry};
+use sysboy_device::radio::{AccessPointConfig, JoinError, Radio, RadioError, ScanEntry};
 use sysboy_device::settings::WifiCredentials;
 
 use crate::tap::{TapDevice, TapRx, TapTx};
@@ -108,13 +108,12 @@ pub struct SimRadio {
     scan_list: Option<PathBuf>,
     networks: Option<PathBuf>,
     gate: &'static AirGate,
-    joined: Option<String>,
 }
 
 impl SimRadio {
     /// A radio that hears the networks in `scan_list` and can join those in `networks`.
     pub fn new(scan_list: Option<PathBuf>, networks: Option<PathBuf>, gate: &'static AirGate) -> Self {
-        Self { scan_list, networks, gate, joined: None }
+        Self { scan_list, networks, gate }
     }
 }
 
@@ -153,14 +152,7 @@ impl Radio for SimRadio {
         match networks.iter().find(|n| n.ssid == credentials.ssid) {
             None => Err(JoinError::NotFound),
             Some(network) if network.password != credentials.password => Err(JoinError::WrongPassword),
-            Some(_) => {
-                self.joined = Some(credentials.ssid.clone());
-                Ok(())
-            }
+            Some(_) => Ok(()),
         }
-    }
-
-    fn status(&self) -> RadioStatus {
-        RadioStatus { access_point: self.gate.is_open(), joined: self.joined.clone() }
     }
 }

@@ -6,8 +6,6 @@ use alloc::vec::Vec;
 use super::packet::{kind, DiscoveryError, Packet, Record};
 use super::SERVICE;
 
-/// The WebSocket path when the TXT record names none.
-pub const DEFAULT_PATH: &str = sysboy_protocol::DEVICE_PATH;
 /// Records of each kind kept at once; a busy LAN's other services must not fill the RAM.
 const KEEP: usize = 8;
 /// The longest path taken from TXT.
@@ -105,7 +103,7 @@ impl HostFinder {
                 instance: service.instance.clone(),
                 address: *address,
                 port: service.port,
-                path: path.unwrap_or_else(|| String::from(DEFAULT_PATH)),
+                path: path.unwrap_or_else(|| String::from(sysboy_protocol::DEVICE_PATH)),
             })
         })
     }

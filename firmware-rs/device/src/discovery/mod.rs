@@ -26,7 +26,7 @@ mod preference;
 #[cfg(test)]
 mod tests;
 
-pub use finder::{FoundHost, HostFinder, DEFAULT_PATH};
+pub use finder::{FoundHost, HostFinder};
 pub use packet::{write_query, DiscoveryError};
 pub use preference::{HostPreference, HostSource, SEARCH_AFTER_FAILURES};
 

@@ -130,7 +130,7 @@ fn gathers_records_split_over_packets_and_takes_a_missing_path_as_ws() {
     let mut finder = HostFinder::new();
     assert_eq!(finder.receive(&Builder::new().ptr(INSTANCE, 4500).srv(INSTANCE, 8077, "desk.local").build()), Ok(None));
     let found = finder.receive(&Builder::new().a("desk.local", [10, 0, 0, 9]).build()).unwrap().unwrap();
-    assert_eq!((found.address, found.path.as_str()), ([10, 0, 0, 9], DEFAULT_PATH));
+    assert_eq!((found.address, found.path.as_str()), ([10, 0, 0, 9], sysboy_protocol::DEVICE_PATH));
 }
 
 #[test]
@@ -149,7 +149,7 @@ fn other_services_queries_and_goodbyes_find_nothing() {
 #[test]
 fn refuses_bad_txt_paths_and_malformed_names() {
     let packet = Builder::new().srv(INSTANCE, 8077, "desk.local").txt(INSTANCE, &["path=ws<script>"]).a("desk.local", [10, 0, 0, 9]).build();
-    assert_eq!(HostFinder::new().receive(&packet).unwrap().unwrap().path, DEFAULT_PATH);
+    assert_eq!(HostFinder::new().receive(&packet).unwrap().unwrap().path, sysboy_protocol::DEVICE_PATH);
     // A pointer to itself, then a forward pointer.
     let mut looped = alloc::vec![0, 0, 0x84, 0, 0, 0, 0, 1, 0, 0, 0, 0];
     looped.extend_from_slice(&[0xC0, 12, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4]);

@@ -93,12 +93,6 @@ impl LinkConfig {
         self
     }
 
-    /// Sets how long to wait for the welcome after the hello.
-    pub fn with_welcome_timeout_ms(mut self, welcome_timeout_ms: u32) -> Self {
-        self.welcome_timeout_ms = welcome_timeout_ms;
-        self
-    }
-
     /// Sets the first and the largest reconnect delay.
     pub fn with_backoff_ms(mut self, min: u32, max: u32) -> Self {
         self.backoff_min_ms = min;

@@ -2,7 +2,6 @@
 //! portal URL as option 114), DNS (every name is the access point) and a few HTTP workers, around the sans-IO
 //! [`crate::portal`] cores.
 
-use alloc::format;
 use core::cell::RefCell;
 use core::net::Ipv4Addr;
 
@@ -55,7 +54,7 @@ pub async fn dhcp(stack: Stack<'_>, address: Ipv4Addr) -> ! {
     if let Err(error) = socket.bind(67) {
         panic!("dhcp: cannot bind port 67: {error:?}");
     }
-    let mut server = PortalDhcp::new(address, &format!("http://{address}/"));
+    let mut server = PortalDhcp::new(address, &crate::portal::url(address));
     let (mut request, mut reply) = ([0u8; DHCP_MAX], [0u8; DHCP_MAX]);
     loop {
         let Ok((length, _from)) = socket.recv_from(&mut request).await else { continue };

@@ -29,10 +29,6 @@ use crate::ws::MAX_HEADER;
 
 /// Sockets the station's stack needs at once: DHCP, the mDNS search and the host link's TCP connection.
 pub const SOCKETS: usize = 3;
-/// The port of a saved host given without one: the sysboy host's default.
-pub const DEFAULT_HOST_PORT: u16 = sysboy_protocol::DEFAULT_PORT;
-/// The WebSocket path of a host given by address.
-pub const DEFAULT_PATH: &str = sysboy_protocol::DEVICE_PATH;
 /// A TCP connect that takes longer than this has failed.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A socket with nothing to read or no room to write for this long is dead.
@@ -130,7 +126,7 @@ impl Default for StationBuffers {
 /// the station resolves no names, so a host that moves is still found.
 pub fn saved_host(settings: &Settings) -> Option<SocketAddrV4> {
     let host = settings.network.host.as_deref()?;
-    let parsed = host.parse::<SocketAddrV4>().ok().or_else(|| host.parse().ok().map(|ip| SocketAddrV4::new(ip, DEFAULT_HOST_PORT)));
+    let parsed = host.parse::<SocketAddrV4>().ok().or_else(|| host.parse().ok().map(|ip| SocketAddrV4::new(ip, sysboy_protocol::DEFAULT_PORT)));
     if parsed.is_none() {
         log::warn!("settings: host '{host}' is not an IPv4 address; finding the host by mDNS instead");
     }
@@ -196,7 +192,7 @@ async fn find_host<B: StationBoard>(
     source: HostSource,
     buffers: &mut DiscoveryBuffers,
 ) -> Option<(SocketAddrV4, String)> {
-    let saved = target.host.map(|host| (host, String::from(DEFAULT_PATH)));
+    let saved = target.host.map(|host| (host, String::from(sysboy_protocol::DEVICE_PATH)));
     if source == HostSource::Saved {
         return saved;
     }

@@ -30,3 +30,11 @@ pub mod server;
 pub mod state;
 #[cfg(test)]
 mod tests;
+
+use alloc::string::String;
+use core::net::Ipv4Addr;
+
+/// The portal's URL for an access point at `address`: the redirects and DHCP option 114 both give this one.
+pub fn url(address: Ipv4Addr) -> String {
+    alloc::format!("http://{address}/")
+}

@@ -124,12 +124,7 @@ pub fn status_json(state: &PortalState) -> String {
         out.push('"');
     }
     if let Some(reason) = reason {
-        let code = match reason {
-            JoinError::WrongPassword => "wrong_password",
-            JoinError::NotFound => "not_found",
-            JoinError::Timeout => "timeout",
-        };
-        let _ = write!(out, ",\"reason\":\"{code}\",\"message\":\"{reason}\"");
+        let _ = write!(out, ",\"reason\":\"{}\",\"message\":\"{reason}\"", reason.as_str());
     }
     out.push('}');
     out

@@ -88,14 +88,9 @@ pub struct PortalServer {
 }
 
 impl PortalServer {
-    /// A portal served at `address` (its URL is `http://<address>/`).
+    /// A portal served at `address`, redirecting to [`super::url`].
     pub fn new(address: Ipv4Addr) -> Self {
-        Self { address, url: alloc::format!("http://{address}/"), state: PortalState::default() }
-    }
-
-    /// The portal's URL, as DHCP option 114 and the redirects give it.
-    pub fn url(&self) -> &str {
-        &self.url
+        Self { address, url: super::url(address), state: PortalState::default() }
     }
 
     /// Answers one request; a checked `POST /join` also returns the submission to save and join.

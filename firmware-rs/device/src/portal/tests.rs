@@ -364,6 +364,17 @@ fn a_failed_join_is_shown_beside_its_field() {
 }
 
 #[test]
+fn status_gives_each_join_failure_by_its_serde_name() {
+    let mut portal = PortalServer::new(AP);
+    for error in [JoinError::WrongPassword, JoinError::NotFound, JoinError::Timeout] {
+        let name = serde_json::to_string(&error).unwrap();
+        portal.state.progress = Progress::Failed { ssid: "Home".into(), error };
+        let status = get(&mut portal, b"GET /status HTTP/1.1\r\n\r\n").body;
+        assert!(status.contains(&alloc::format!("\"reason\":{name}")), "{status}");
+    }
+}
+
+#[test]
 fn hostile_ssids_and_values_are_escaped_everywhere() {
     let evil = "<script>alert(1)</script>\"'";
     let mut portal = PortalServer::new(AP);

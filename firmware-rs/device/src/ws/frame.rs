@@ -55,20 +55,12 @@ impl Opcode {
 pub mod close_code {
     /// The purpose of the connection is fulfilled.
     pub const NORMAL: u16 = 1000;
-    /// The endpoint is going away.
-    pub const GOING_AWAY: u16 = 1001;
     /// The peer broke the protocol.
     pub const PROTOCOL_ERROR: u16 = 1002;
-    /// A kind of data the endpoint cannot accept (binary, for us).
-    pub const UNSUPPORTED_DATA: u16 = 1003;
     /// Text that is not UTF-8.
     pub const INVALID_PAYLOAD: u16 = 1007;
-    /// A policy was broken (a refused token, say).
-    pub const POLICY_VIOLATION: u16 = 1008;
     /// A message too big to take.
     pub const MESSAGE_TOO_BIG: u16 = 1009;
-    /// The server hit an unexpected condition.
-    pub const INTERNAL_ERROR: u16 = 1011;
 
     /// Whether a peer may send `code` in a close frame.
     pub const fn is_valid(code: u16) -> bool {
