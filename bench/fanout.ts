@@ -2,6 +2,7 @@
 // sysboy's server beside a bare Bun.serve WebSocket broadcast of the same frames. Clients run in a child process.
 import { startServer } from '../host/server/index.ts'
 import type { MetricSource, Reading } from '../host/sources/source.ts'
+import { helloFrame } from '../tests/device-client.ts'
 
 const TOKEN = 'bench-pairing-token'
 const INTERVAL_MS = 100
@@ -49,7 +50,7 @@ const runClients = async (url: string, count: number, ms: number, pair: boolean)
       return new Promise<void>((resolve, reject) => {
         ws.onopen = () => {
           if (pair) {
-            ws.send(JSON.stringify({ type: 'hello', protocol: 1, device: `bench-${start + i}`, firmware: 'bench', chip: 'sim', outputs: [{ id: 'meter', kind: 'pwm', bits: 10 }], buttons: [], token: TOKEN }))
+            ws.send(helloFrame({ device: `bench-${start + i}`, firmware: 'bench', buttons: [], token: TOKEN }))
           }
           resolve()
         }

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { helloFrame } from '../tests/device-client.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
@@ -13,12 +14,11 @@ const CLOCK_TICKS_PER_SECOND = 100
 const TARGET_CPU_PERCENT = 0.5
 const TARGET_RSS_MB = 80
 
-// The device: says hello, then counts the frames it is sent until it is killed.
+// The device: says the hello it is given, then counts the frames it is sent until it is killed.
 const DEVICE = `
 const ws = new WebSocket(process.argv[1])
 let frames = 0
-ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocol: 1, device: 'bench-idle', firmware: 'bench', chip: 'sim',
-  outputs: [{ id: 'meter', kind: 'pwm', bits: 10 }], buttons: [], token: '${TOKEN}' }))
+ws.onopen = () => ws.send(process.argv[2])
 ws.onmessage = (event) => {
   const message = JSON.parse(String(event.data))
   if (message.type === 'heartbeat') ws.send(JSON.stringify({ type: 'heartbeat' }))
@@ -77,7 +77,8 @@ export const main = async (): Promise<void> => {
   try {
     const hostOutput = follow(host.stdout)
     const [, port] = await waitFor(hostOutput, /listening on http:\/\/127\.0\.0\.1:(\d+) /, 'listening line from the host')
-    device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}/ws`], { stdout: 'pipe', stderr: 'inherit' })
+    const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
+    device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}/ws`, hello], { stdout: 'pipe', stderr: 'inherit' })
     const deviceOutput = follow(device.stdout as ReadableStream<Uint8Array>)
     await waitFor(deviceOutput, /frames [1-9]/, 'frame at the device')
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test'
-import { RunningSysboy, cleanEnv, freePort, hello, runSysboy } from './cli-harness.ts'
+import { RunningSysboy, cleanEnv, freePort, runSysboy } from './cli-harness.ts'
+import { DeviceClient } from './device-client.ts'
 
 const TOKEN = 'devices-test-token'
 
@@ -8,22 +9,12 @@ describe('sysboy devices', () => {
     const env = cleanEnv()
     const host = new RunningSysboy(['--metric', 'ram', '--port', '0', '--no-mdns', '--token', TOKEN], env)
     const port = await host.port()
-    let board: WebSocket | undefined
+    let board: DeviceClient | undefined
     try {
       const empty = await runSysboy(['devices', '--port', String(port), '--token', TOKEN], env)
       expect(empty).toEqual({ code: 0, stdout: `no devices connected to http://127.0.0.1:${port}\n`, stderr: '' })
 
-      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`)
-      board = socket
-
-      const welcomed = new Promise<void>((resolve) => {
-        socket.onmessage = (event) => {
-          if (JSON.parse(String(event.data)).type === 'welcome') resolve()
-        }
-      })
-      await new Promise((resolve) => (socket.onopen = resolve))
-      socket.send(hello('desk-meter-1', TOKEN))
-      await welcomed
+      board = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: 'desk-meter-1', token: TOKEN, firmware: '0.1.0-test' })
 
       const { code, stdout } = await runSysboy(['devices', '--port', String(port)], { ...env, SYSBOY_TOKEN: TOKEN })
       expect(code).toBe(0)

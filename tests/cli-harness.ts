@@ -104,16 +104,3 @@ export const freePort = async (): Promise<number> => {
   if (address === null || typeof address === 'string') throw new Error('no port')
   return address.port
 }
-
-/** A hello as a simulated board sends it. */
-export const hello = (device: string, token: string): string =>
-  JSON.stringify({
-    type: 'hello',
-    protocol: 1,
-    device,
-    firmware: '0.1.0-test',
-    chip: 'sim',
-    outputs: [{ id: 'meter', kind: 'pwm', bits: 10 }],
-    buttons: [],
-    token,
-  })

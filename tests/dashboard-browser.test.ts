@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser } from 'playwright-core'
-import { RunningSysboy, cleanEnv, freePort, hello } from './cli-harness.ts'
+import { RunningSysboy, cleanEnv, freePort } from './cli-harness.ts'
+import { DeviceClient } from './device-client.ts'
 import { buildFakeNvml } from './fixtures/nvml/build.ts'
 
 const GIB = 1024 ** 3
@@ -16,17 +17,12 @@ let host: RunningSysboy
 let port: number
 let browser: Browser
 let profile: string
-const devices: WebSocket[] = []
+const devices: DeviceClient[] = []
 
-const device = async (id: string, after: (socket: WebSocket) => void): Promise<void> => {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`)
-  await new Promise((resolve, reject) => {
-    socket.addEventListener('open', resolve)
-    socket.addEventListener('error', reject)
-  })
-  socket.send(hello(id, TOKEN))
-  after(socket)
-  devices.push(socket)
+const device = async (id: string, after: (device: DeviceClient) => void): Promise<void> => {
+  const client = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: id, token: TOKEN })
+  after(client)
+  devices.push(client)
 }
 
 beforeAll(async () => {
@@ -47,7 +43,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  for (const socket of devices) socket.close()
+  for (const client of devices) client.close()
   await browser?.close()
   await host?.stop()
   rmSync(profile, { recursive: true, force: true })
@@ -55,11 +51,11 @@ afterAll(async () => {
 
 describe('the dashboard', () => {
   it('shows the live figure and each device with its status, and flashes the one that asked to be identified', async () => {
-    await device('desk-meter', (socket) => {
+    await device('desk-meter', (client) => {
       const status = { type: 'status', link: 'wifi', rssi: -61, heap_free: 142_000, uptime_ms: 65_000, host: '<b>pc</b>', ip: '10.0.0.7' }
-      socket.send(JSON.stringify(status))
+      client.send(JSON.stringify(status))
     })
-    await device('shelf-meter', (socket) => socket.send(JSON.stringify({ type: 'identify', id: 1 })))
+    await device('shelf-meter', (client) => client.send(JSON.stringify({ type: 'identify', id: 1 })))
     const page = await browser.newPage()
     await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`)
     await page.waitForFunction(() => document.querySelectorAll('#devices tr').length === 2, undefined, { timeout: 10_000 })

@@ -4,9 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeHostMessage } from '../schema/index.ts'
 import type { HostMessage } from '../schema/index.ts'
-import { RunningSysboy, cleanEnv, freePort, hello } from './cli-harness.ts'
+import { RunningSysboy, cleanEnv, freePort } from './cli-harness.ts'
+import { DeviceClient, helloFrame } from './device-client.ts'
 import { buildFakeNvml } from './fixtures/nvml/build.ts'
 
 const GIB = 1024 ** 3
@@ -34,50 +34,27 @@ afterAll(async () => {
   await host.stop()
 })
 
-/** A device on Bun's WebSocket client that collects every decoded frame. */
-const connectDevice = async (id: string): Promise<{ socket: WebSocket; frames: HostMessage[] }> => {
-  const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`)
-  const frames: HostMessage[] = []
-  socket.addEventListener('message', (event) => {
-    const decoded = decodeHostMessage(String(event.data))
-    if (!decoded.ok) throw new Error(`host sent a bad frame: ${decoded.reason}`)
-    frames.push(decoded.message)
-  })
-  await new Promise((resolve, reject) => {
-    socket.addEventListener('open', resolve)
-    socket.addEventListener('error', reject)
-  })
-  socket.send(hello(id, TOKEN))
-  return { socket, frames }
-}
+const connectDevice = (device: string): Promise<DeviceClient> => DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device, token: TOKEN })
 
-const waitForFrame = async (frames: HostMessage[], match: (frame: HostMessage) => boolean): Promise<HostMessage> => {
-  const deadline = Date.now() + 10_000
-  while (Date.now() < deadline) {
-    const found = frames.findLast(match)
-    if (found !== undefined) return found
-    await Bun.sleep(50)
-  }
-  throw new Error(`no matching frame among ${JSON.stringify(frames.slice(-5))}`)
-}
+const vram = (f: HostMessage): boolean => f.type === 'vram'
 
 describe('the built sysboy host, end to end', () => {
   it('reads VRAM through NVML and sends a seed-shaped frame: 6 GiB of 16 GiB is 37.5 %', async () => {
-    const { socket, frames } = await connectDevice('bun-device-1')
-    const frame = await waitForFrame(frames, (f) => f.type === 'vram')
+    const device = await connectDevice('bun-device-1')
+    const frame = await device.next(vram, 10_000)
     expect(frame).toMatchObject({ type: 'vram', value: 37.5, used: 6 * GIB, total: 16 * GIB, source: 'nvml' })
-    socket.close()
+    device.close()
   })
 
   it('follows the GPU: the next frames carry the new value', async () => {
-    const { socket, frames } = await connectDevice('bun-device-2')
-    await waitForFrame(frames, (f) => f.type === 'vram')
+    const device = await connectDevice('bun-device-2')
+    await device.next(vram, 10_000)
     writeFileSync(usedFile, String(12 * GIB))
-    const frame = await waitForFrame(frames, (f) => f.type === 'vram' && f.value === 75)
+    const frame = await device.next((f) => f.type === 'vram' && f.value === 75, 10_000)
     expect(frame).toMatchObject({ used: 12 * GIB })
     writeFileSync(usedFile, String(6 * GIB))
-    await waitForFrame(frames, (f) => f.type === 'vram' && f.value === 37.5 && frames.indexOf(f) > frames.indexOf(frame))
-    socket.close()
+    await device.next((f) => f.type === 'vram' && f.value === 37.5, 10_000, device.received.indexOf(frame) + 1)
+    device.close()
   })
 
   it('serves an independent Python websockets device: pairs, gets the vram frame, switches metric with an ack', async () => {
@@ -98,12 +75,11 @@ describe('the built sysboy host, end to end', () => {
 
   it('refuses a device with the wrong token and keeps serving the others', async () => {
     const good = await connectDevice('bun-device-3')
-    const bad = new WebSocket(`ws://127.0.0.1:${port}/ws`)
-    const closed = new Promise<number>((resolve) => bad.addEventListener('close', (event) => resolve(event.code)))
-    bad.addEventListener('open', () => bad.send(hello('intruder', 'wrong-token-000000')))
-    expect(await closed).toBe(1008)
-    const before = good.frames.length
-    await waitForFrame(good.frames, (f) => f.type === 'vram' && good.frames.indexOf(f) >= before)
-    good.socket.close()
+    const bad = new DeviceClient(`ws://127.0.0.1:${port}/ws`)
+    await bad.opened
+    bad.send(helloFrame({ device: 'intruder', token: 'wrong-token-000000' }))
+    expect((await bad.closed).code).toBe(1008)
+    await good.next(vram, 10_000, good.received.length)
+    good.close()
   })
 })

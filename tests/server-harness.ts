@@ -1,14 +1,14 @@
-// Test harness for the server: a real file-backed metric source, a running server on loopback, a device client.
+// Test harness for the server: a real file-backed metric source and a running server on loopback (the device client is in device-client.ts).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { HostMessage } from '../schema/index.ts'
-import { decodeHostMessage } from '../schema/index.ts'
 import type { RunningServer, ServerOptions, ServerTuning } from '../host/server/index.ts'
 import { startServer } from '../host/server/index.ts'
 import type { MetricSource, Reading } from '../host/sources/source.ts'
+import { TOKEN } from './device-client.ts'
 
-export const TOKEN = 'test-pairing-token-0123'
+export { DeviceClient, TOKEN, helloFrame } from './device-client.ts'
+export type { HelloFields } from './device-client.ts'
 
 /** Reads a metric's percent from a file the test writes; a missing file is "unknown". */
 export class FileSource implements MetricSource {
@@ -70,104 +70,5 @@ export const startTestServer = async (options: Partial<ServerOptions> = {}, tuni
       await server.stop()
       rmSync(dir, { recursive: true, force: true })
     },
-  }
-}
-
-export interface HelloFields {
-  device?: string
-  token?: string | undefined
-  protocol?: number
-  outputs?: string[]
-  buttons?: string[]
-}
-
-export const helloFrame = (fields: HelloFields = {}): string => {
-  const hello: Record<string, unknown> = {
-    type: 'hello',
-    protocol: fields.protocol ?? 1,
-    device: fields.device ?? 'dev-1',
-    firmware: '0.1.0',
-    chip: 'sim',
-    outputs: (fields.outputs ?? ['meter']).map((id) => ({ id, kind: 'pwm', bits: 10 })),
-    buttons: (fields.buttons ?? ['select']).map((id) => ({ id })),
-  }
-  if (!('token' in fields)) hello.token = TOKEN
-  else if (fields.token !== undefined) hello.token = fields.token
-  return JSON.stringify(hello)
-}
-
-/** A device over Bun's own WebSocket client; every frame it receives must decode as a host message. */
-export class DeviceClient {
-  readonly socket: WebSocket
-  readonly received: HostMessage[] = []
-  readonly closed: Promise<{ code: number; reason: string }>
-  readonly opened: Promise<void>
-  #waiters: Array<() => void> = []
-
-  constructor(url: string, headers: Record<string, string> = {}) {
-    this.socket = new WebSocket(url, { headers } as unknown as string[])
-    this.opened = new Promise((resolve, reject) => {
-      this.socket.addEventListener('open', () => resolve())
-      this.socket.addEventListener('error', () => reject(new Error('websocket failed to open')))
-    })
-    this.closed = new Promise((resolve) => {
-      this.socket.addEventListener('close', (event) => {
-        resolve({ code: event.code, reason: event.reason })
-        this.#wake()
-      })
-    })
-    this.socket.addEventListener('message', (event) => {
-      const decoded = decodeHostMessage(String(event.data))
-      if (!decoded.ok) throw new Error(`host sent an invalid frame: ${decoded.reason}: ${String(event.data)}`)
-      this.received.push(decoded.message)
-      this.#wake()
-    })
-  }
-
-  static async paired(url: string, fields: HelloFields = {}): Promise<DeviceClient> {
-    const client = new DeviceClient(url)
-    await client.opened
-    client.send(helloFrame(fields))
-    await client.next((m) => m.type === 'welcome')
-    return client
-  }
-
-  send(text: string | Uint8Array<ArrayBuffer>): void {
-    this.socket.send(text)
-  }
-
-  /** The first message from index `from` on that matches, waiting up to `timeoutMs`. */
-  async next<T extends HostMessage>(match: (m: HostMessage) => m is T, timeoutMs?: number, from?: number): Promise<T>
-  async next(match: (m: HostMessage) => boolean, timeoutMs?: number, from?: number): Promise<HostMessage>
-  async next(match: (m: HostMessage) => boolean, timeoutMs = 5_000, from = 0): Promise<HostMessage> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const found = this.received.slice(from).find(match)
-      if (found !== undefined) return found
-      if (this.socket.readyState === WebSocket.CLOSED) {
-        throw new Error(`socket closed before a matching frame; got ${JSON.stringify(this.received.slice(-3))}`)
-      }
-      if (Date.now() > deadline) throw new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.received.slice(-3))}`)
-      await new Promise<void>((resolve) => {
-        this.#waiters.push(resolve)
-        setTimeout(resolve, 50)
-      })
-    }
-  }
-
-  /** A metric frame for `metric` received after this call. */
-  async freshMetric(metric: string, timeoutMs = 5_000): Promise<HostMessage> {
-    const from = this.received.length
-    return this.next((m) => m.type === metric || (m.type === 'metric' && m.name === metric), timeoutMs, from)
-  }
-
-  close(): void {
-    this.socket.close()
-  }
-
-  #wake(): void {
-    const waiters = this.#waiters
-    this.#waiters = []
-    for (const w of waiters) w()
   }
 }

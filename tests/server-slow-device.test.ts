@@ -8,6 +8,7 @@ import type { Hello, MetricFrame } from '../schema/index.ts'
 import { decodeDeviceMessage } from '../schema/index.ts'
 import { DeviceSession } from '../host/hub/device-session.ts'
 import { Hub } from '../host/hub/hub.ts'
+import { helloFrame } from './device-client.ts'
 
 const python = join(import.meta.dir, '..', '.cache/venv/bin/python')
 const BACKPRESSURE = 4096
@@ -80,7 +81,7 @@ describe('a device that stops reading', () => {
         if (frame.seq !== undefined) fastSeqs.push(frame.seq)
       })
       await fastOpen
-      fast.send(JSON.stringify({ type: 'hello', protocol: 1, device: 'fast', firmware: '1', chip: 'sim', outputs: [{ id: 'm', kind: 'pwm', bits: 10 }], buttons: [] }))
+      fast.send(helloFrame({ device: 'fast', token: undefined, firmware: '1', outputs: ['m'], buttons: [] }))
       while (hub.size < 2) await Bun.sleep(10)
       slow.kill('SIGSTOP')
 
