@@ -4,8 +4,9 @@
 //! [`write_query`] writes the one-shot PTR query the device multicasts to [`MDNS_GROUP`]:[`MDNS_PORT`]. Every packet
 //! heard back goes to a [`HostFinder`], which keeps the PTR, SRV, TXT and A records of the Sysboy service (a
 //! responder may split them over several packets) and says [`FoundHost`] once it can name an address, a port and
-//! the WebSocket path (TXT `path`, `/ws` when absent). Malformed packets are refused with a [`DiscoveryError`];
-//! nothing in a packet can make the finder panic or grow without bound.
+//! the WebSocket path (TXT `path`, `/ws` when absent). A host with several A records (a LAN, a Docker bridge, a
+//! VPN) is reached at the one on the station's own [`Subnet`], else the first. Malformed packets are refused with a
+//! [`DiscoveryError`]; nothing in a packet can make the finder panic or grow without bound.
 //!
 //! # Configuration
 //! The caller brings the buffers: 64 bytes hold the query, and a received packet is read in place.
@@ -26,7 +27,7 @@ mod preference;
 #[cfg(test)]
 mod tests;
 
-pub use finder::{FoundHost, HostFinder};
+pub use finder::{FoundHost, HostFinder, Subnet, MAX_ADDRESSES};
 pub use packet::{write_query, DiscoveryError};
 pub use preference::{HostPreference, HostSource, SEARCH_AFTER_FAILURES};
 

@@ -196,3 +196,52 @@ proptest! {
         }
     }
 }
+
+/// A PC with a Docker bridge first and its LAN second, as the host's answer listed them before it answered per
+/// interface (and as other responders still do).
+fn two_networks() -> Vec<u8> {
+    Builder::new().ptr(INSTANCE, 4500).srv(INSTANCE, 8077, "desk.local").a("desk.local", [172, 31, 0, 1]).a("desk.local", [10, 55, 0, 1]).build()
+}
+
+#[test]
+fn takes_every_a_record_and_prefers_the_one_on_the_stations_subnet() {
+    let lan = Subnet { address: [10, 55, 0, 23], prefix_len: 24 };
+    let found = HostFinder::on_subnet(lan).receive(&two_networks()).unwrap().unwrap();
+    assert_eq!(found.address, [10, 55, 0, 1]);
+    let docker_side = Subnet { address: [172, 31, 9, 9], prefix_len: 16 };
+    assert_eq!(HostFinder::on_subnet(docker_side).receive(&two_networks()).unwrap().unwrap().address, [172, 31, 0, 1]);
+}
+
+#[test]
+fn falls_back_to_the_first_address_when_none_is_on_the_stations_subnet() {
+    let elsewhere = Subnet { address: [192, 168, 1, 7], prefix_len: 24 };
+    assert_eq!(HostFinder::on_subnet(elsewhere).receive(&two_networks()).unwrap().unwrap().address, [172, 31, 0, 1]);
+    assert_eq!(HostFinder::new().receive(&two_networks()).unwrap().unwrap().address, [172, 31, 0, 1]);
+}
+
+#[test]
+fn keeps_at_most_four_addresses_a_host_and_a_later_answer_replaces_them() {
+    let lan = Subnet { address: [10, 55, 0, 23], prefix_len: 24 };
+    let mut many = Builder::new();
+    many.srv(INSTANCE, 8077, "desk.local");
+    for i in 1..=6 {
+        many.a("desk.local", [172, 16 + i, 0, 1]);
+    }
+    // The fifth and sixth are dropped, so the LAN address listed last is never kept.
+    many.a("desk.local", [10, 55, 0, 1]);
+    let mut finder = HostFinder::on_subnet(lan);
+    assert_eq!(finder.receive(&many.build()).unwrap().unwrap().address, [172, 17, 0, 1]);
+    // The host's next answer names only its LAN address: the set is replaced, not added to.
+    let moved = Builder::new().a("DESK.local", [10, 55, 0, 1]).build();
+    assert_eq!(finder.receive(&moved).unwrap().unwrap().address, [10, 55, 0, 1]);
+}
+
+#[test]
+fn subnets_match_by_prefix() {
+    let net = Subnet { address: [10, 55, 0, 23], prefix_len: 23 };
+    assert!(net.contains([10, 55, 1, 200]));
+    assert!(!net.contains([10, 55, 2, 1]));
+    assert!(Subnet { address: [1, 2, 3, 4], prefix_len: 0 }.contains([9, 9, 9, 9]));
+    assert!(Subnet { address: [1, 2, 3, 4], prefix_len: 32 }.contains([1, 2, 3, 4]));
+    assert!(!Subnet { address: [1, 2, 3, 4], prefix_len: 32 }.contains([1, 2, 3, 5]));
+}

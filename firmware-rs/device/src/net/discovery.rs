@@ -9,7 +9,7 @@ use embassy_net::udp::{PacketMetadata, UdpSocket};
 use embassy_net::{IpEndpoint, Ipv4Address, Stack};
 use embassy_time::{with_timeout, Duration, Instant};
 
-use crate::discovery::{write_query, FoundHost, HostFinder, MDNS_GROUP, MDNS_PORT};
+use crate::discovery::{write_query, FoundHost, HostFinder, Subnet, MDNS_GROUP, MDNS_PORT};
 
 /// How long one query waits for answers.
 const LISTEN: Duration = Duration::from_millis(1500);
@@ -69,7 +69,11 @@ pub async fn search(stack: Stack<'_>, buffers: &mut DiscoveryBuffers) -> Result<
     let DiscoveryBuffers { rx_meta, rx, tx_meta, tx, packet } = buffers;
     let mut socket = UdpSocket::new(stack, rx_meta, rx, tx_meta, tx);
     socket.bind(MDNS_PORT).map_err(|error| SearchError::Socket(alloc::format!("cannot bind port 5353: {error:?}")))?;
-    let mut finder = HostFinder::new();
+    // A PC answers with each of its addresses (LAN, Docker bridge, VPN); the one on our own network is reachable.
+    let mut finder = match stack.config_v4() {
+        Some(config) => HostFinder::on_subnet(Subnet { address: config.address.address().octets(), prefix_len: config.address.prefix_len() }),
+        None => HostFinder::new(),
+    };
     let mut query = [0u8; 64];
     // The query is a constant 36 bytes; 64 always holds it.
     let len = write_query(&mut query).map_err(|error| SearchError::Socket(alloc::string::ToString::to_string(&error)))?;
