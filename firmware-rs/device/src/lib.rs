@@ -18,4 +18,5 @@ pub mod portal;
 pub mod provisioning;
 pub mod radio;
 pub mod settings;
+pub mod status_light;
 pub mod ws;

@@ -1,4 +1,5 @@
-//! Meter: calibration from percent to output code, VU-like ballistics, the boot sweep and no-data parking.
+//! Meter: calibration from percent to output code, VU-like ballistics, the boot sweep, no-data parking and the
+//! portal's slow sweep.
 //!
 //! # Overview
 //! A [`Meter`] holds one needle. The host link hands it [`Reading`]s as frames arrive; a timer calls
@@ -29,7 +30,7 @@ mod needle;
 
 pub use ballistics::{Ballistics, BallisticsConfig, BallisticsError};
 pub use calibration::{max_code_for_bits, Calibration, CalibrationError, CalibrationHistory, UndoError, MAX_POINTS, MIN_POINTS};
-pub use needle::{Meter, MeterConfig, MeterConfigError, NeedleState, NoData, Reading};
+pub use needle::{Meter, MeterConfig, MeterConfigError, NeedleState, NoData, Reading, PORTAL_SWEEP_MS, PORTAL_SWEEP_PERCENT};
 
 /// The period every wiring calls [`Meter::tick`] at; the default ballistics are tuned for it.
 pub const TICK_MS: u64 = 10;

@@ -26,7 +26,15 @@ pub enum NeedleState {
     Live,
     /// Parked at the no-data position.
     Parked(NoData),
+    /// No data, and the setup portal is open: the needle sweeps slowly over the lower scale, so a board that was
+    /// never set up looks different from one waiting for its host. A live value takes over at once.
+    Portal,
 }
+
+/// The portal sweep's span above the park position, percent of full scale.
+pub const PORTAL_SWEEP_PERCENT: f32 = 40.0;
+/// One portal sweep, up and back down: slow enough that it never reads as a figure.
+pub const PORTAL_SWEEP_MS: u64 = 8_000;
 
 /// A reading for the meter, as the host link gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,6 +143,8 @@ pub struct Meter {
     sweep_until_ms: u64,
     /// The newest reading that came during the boot sweep, with its time, replayed when the sweep ends.
     pending: Option<(u64, Reading)>,
+    /// The setup portal is open: no data sweeps instead of parking.
+    portal_open: bool,
 }
 
 impl Meter {
@@ -150,6 +160,7 @@ impl Meter {
             last_frame_ms: None,
             sweep_until_ms: 0,
             pending: None,
+            portal_open: false,
             config,
         })
     }
@@ -206,13 +217,46 @@ impl Meter {
             }
             _ => {}
         }
+        if self.state == NeedleState::Portal {
+            self.target = self.portal_sweep(now_ms);
+        }
         let position = self.needle.step(self.target);
         self.calibration.current().code_for(position)
     }
 
     fn park(&mut self, why: NoData) {
+        // The host's own "unknown" stays parked with its reason: the host is there, so the portal is not the news.
+        if self.portal_open && matches!(why, NoData::Waiting | NoData::Stale) {
+            self.state = NeedleState::Portal;
+            return;
+        }
         self.state = NeedleState::Parked(why);
         self.target = self.config.park_percent;
+    }
+
+    /// The setup portal opened or closed. While it is open and there is no data, the needle sweeps slowly
+    /// ([`NeedleState::Portal`]); live values and the boot sweep are left alone.
+    pub fn set_portal_open(&mut self, open: bool) {
+        if self.portal_open == open {
+            return;
+        }
+        self.portal_open = open;
+        match self.state {
+            NeedleState::Parked(NoData::Waiting | NoData::Stale) if open => self.state = NeedleState::Portal,
+            NeedleState::Portal if !open => self.park(NoData::Waiting),
+            _ => {}
+        }
+    }
+
+    /// Where the portal sweep is at `now_ms`: a triangle from the park position up [`PORTAL_SWEEP_PERCENT`] and
+    /// back, which the ballistics round off.
+    fn portal_sweep(&self, now_ms: u64) -> f32 {
+        let half = PORTAL_SWEEP_MS / 2;
+        let at = now_ms % PORTAL_SWEEP_MS;
+        let rising = if at < half { at } else { PORTAL_SWEEP_MS - at };
+        let park = self.config.park_percent;
+        let top = (park + PORTAL_SWEEP_PERCENT).min(100.0);
+        park + (top - park) * rising as f32 / half as f32
     }
 
     /// What the needle is doing.
@@ -442,6 +486,71 @@ mod tests {
         assert_eq!(run(&mut meter, 1000, 1500), 512);
         assert_eq!(meter.undo_calibration(), Err(UndoError::NothingToUndo));
         assert_eq!(run(&mut meter, 1500, 1600), 512, "a refused undo leaves the curve alone");
+    }
+
+    #[test]
+    fn an_open_portal_sweeps_the_needle_slowly_over_the_lower_scale() {
+        let mut meter = meter();
+        meter.set_portal_open(true);
+        assert_eq!(meter.state(), &NeedleState::Portal);
+        let mut low = f32::MAX;
+        let mut high = f32::MIN;
+        let mut now = 0;
+        while now < 2 * PORTAL_SWEEP_MS {
+            now += TICK;
+            meter.tick(now);
+            low = low.min(meter.position());
+            high = high.max(meter.position());
+        }
+        assert!(low < 1.0, "lowest: {low}");
+        assert!(high > PORTAL_SWEEP_PERCENT - 1.0 && high <= PORTAL_SWEEP_PERCENT + 0.5, "highest: {high}");
+        // Slow: a quarter of a sweep later the needle has moved a fraction of the scale, not jumped across it.
+        let before = meter.position();
+        run(&mut meter, now, now + PORTAL_SWEEP_MS / 8);
+        assert!((meter.position() - before).abs() < PORTAL_SWEEP_PERCENT / 2.0 + 1.0);
+    }
+
+    #[test]
+    fn a_live_value_takes_over_from_the_portal_sweep_and_no_data_sweeps_again() {
+        let mut meter = meter();
+        meter.set_portal_open(true);
+        run(&mut meter, 0, 1000);
+        meter.show(1000, Reading::Value(80.0));
+        assert_eq!(meter.state(), &NeedleState::Live);
+        assert_eq!(run(&mut meter, 1000, 2000), 818, "the live figure, not the sweep");
+        run(&mut meter, 2000, 4000);
+        assert_eq!(meter.state(), &NeedleState::Portal, "stale with the portal still open sweeps");
+        meter.forget();
+        assert_eq!(meter.state(), &NeedleState::Portal);
+    }
+
+    #[test]
+    fn closing_the_portal_parks_the_needle() {
+        let mut meter = meter();
+        meter.set_portal_open(true);
+        run(&mut meter, 0, PORTAL_SWEEP_MS / 2);
+        meter.set_portal_open(false);
+        assert_eq!(meter.state(), &NeedleState::Parked(NoData::Waiting));
+        assert_eq!(run(&mut meter, PORTAL_SWEEP_MS / 2, PORTAL_SWEEP_MS), 0);
+    }
+
+    #[test]
+    fn the_boot_sweep_finishes_before_the_portal_sweep_starts() {
+        let mut meter = meter();
+        meter.boot(0);
+        meter.set_portal_open(true);
+        assert_eq!(meter.state(), &NeedleState::Sweeping);
+        run(&mut meter, 0, 1500);
+        assert_eq!(meter.state(), &NeedleState::Portal);
+    }
+
+    #[test]
+    fn an_unknown_figure_from_the_host_stays_parked_with_its_reason_while_the_portal_is_open() {
+        let mut meter = meter();
+        meter.set_portal_open(true);
+        meter.show(0, Reading::Unknown(String::from("NVML not found")));
+        assert_eq!(meter.state(), &NeedleState::Parked(NoData::Unknown(String::from("NVML not found"))));
+        assert_eq!(run(&mut meter, 0, 1000), 0);
     }
 
     #[test]
