@@ -14,7 +14,7 @@ export interface SimStatus {
   needle: number
   target: number
   code: number
-  meter: 'sweeping' | 'live' | 'waiting' | 'stale' | 'unknown'
+  meter: 'sweeping' | 'live' | 'waiting' | 'stale' | 'unknown' | 'portal'
   link: string
   ip?: string
   host?: string
@@ -23,6 +23,15 @@ export interface SimStatus {
   auth_failures: number
   heap: number
   heap_peak: number
+  light: SimLight
+}
+
+/** The status LED on a status line: the board's state and its look (firmware-rs/device/src/status_light.rs). */
+export interface SimLight {
+  state: 'starting' | 'portal' | 'joining' | 'no_host' | 'token_refused' | 'live' | 'updating' | 'fault'
+  colour: string
+  rgb: string
+  pattern: string
 }
 
 /** One event line. */

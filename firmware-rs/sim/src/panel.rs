@@ -1,15 +1,17 @@
 //! The device's front panel as the tests see it: the meter (stepped by the meter task, fed by the station
-//! task) and the link figures, reported as JSON lines.
+//! task), the status light (fed by the provisioning and station reports) and the link figures, reported as JSON
+//! lines.
 
 use serde_json::{json, Value};
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::{Meter, NeedleState, NoData, UndoError};
 use sysboy_device::net::session_config::{self, Acted};
 use sysboy_device::net::settings_keeper::SettingsChanges;
+use sysboy_device::status_light::{BoardState, Heard, StatusLight};
 
 use crate::cli::Options;
 use crate::heap::CountingHeap;
-use crate::report::{Reporter, Status};
+use crate::report::{LightStatus, Reporter, Status};
 
 /// The name of a link state on the status line.
 pub const fn link_name(state: LinkState) -> &'static str {
@@ -37,6 +39,7 @@ pub struct Panel {
     attempts: u32,
     auth_failures: u32,
     code: u16,
+    light: StatusLight,
 }
 
 impl Panel {
@@ -54,6 +57,7 @@ impl Panel {
             attempts: 0,
             auth_failures: 0,
             code: 0,
+            light: StatusLight::new(),
         }
     }
 
@@ -65,6 +69,9 @@ impl Panel {
 
     /// Steps the needle and reports the panel.
     pub fn tick(&mut self, now_ms: u64, ip: Option<String>) {
+        // The light's state decides the portal sweep, as on the board: one derivation for both.
+        let state = self.light.state();
+        self.meter.set_portal_open(state == BoardState::PortalOpen);
         self.code = self.meter.tick(now_ms);
         let (meter, reason) = match self.meter.state() {
             NeedleState::Sweeping => ("sweeping", None),
@@ -72,6 +79,14 @@ impl Panel {
             NeedleState::Parked(NoData::Waiting) => ("waiting", None),
             NeedleState::Parked(NoData::Stale) => ("stale", None),
             NeedleState::Parked(NoData::Unknown(reason)) => ("unknown", Some(reason.clone())),
+            NeedleState::Portal => ("portal", None),
+        };
+        let look = state.look();
+        let light = LightStatus {
+            state: state.as_str(),
+            colour: state.colour_name(),
+            rgb: String::from_utf8_lossy(&look.colour.hex()).into_owned(),
+            pattern: look.pattern.as_str(),
         };
         let status = Status {
             needle: self.meter.position(),
@@ -93,6 +108,7 @@ impl Panel {
             auth_failures: self.auth_failures,
             heap: self.heap.used(),
             heap_peak: self.heap.peak(),
+            light,
         };
         self.reporter.status(now_ms, status);
     }
@@ -103,11 +119,18 @@ impl Panel {
             self.auth_failures += 1;
         }
         self.link = link;
+        self.light.hear(Heard::Link(link));
     }
 
     /// Notes whether the device has an address.
     pub fn set_no_network(&mut self, no_network: bool) {
         self.no_network = no_network;
+        self.light.hear(Heard::Address(!no_network));
+    }
+
+    /// Tells the status light what the board heard (the provisioning driver's events).
+    pub fn hear(&mut self, heard: Heard) {
+        self.light.hear(heard);
     }
 
     /// Notes that no host is known.

@@ -18,6 +18,7 @@ use sysboy_device::portal::server::PortalServer;
 use sysboy_device::provisioning::ProvisioningConfig;
 use sysboy_device::radio::RadioError;
 use sysboy_device::settings::SettingsStore;
+use sysboy_device::status_light::Heard;
 
 use crate::buttons::RESET;
 use crate::flash::{FileFlash, SECTOR};
@@ -73,6 +74,9 @@ impl SimProvisioning {
 
 impl ProvisioningBoard for SimProvisioning {
     fn report(&mut self, event: ProvisioningEvent<'_>) {
+        if let Some(heard) = Heard::from_provisioning(&event) {
+            self.panel.borrow_mut().hear(heard);
+        }
         match event {
             ProvisioningEvent::AccessPoint { ssid, address, networks } => {
                 self.event("access_point", json!({ "ssid": ssid, "ip": address.to_string(), "networks": networks }));

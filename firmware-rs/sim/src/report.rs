@@ -3,7 +3,8 @@
 //!
 //! A status line: `{"t":1234,"needle":60.47,"target":60.5,"code":619,"meter":"live","link":"connected",
 //! "ip":"10.7.0.2","host":"10.7.0.1:8077","metric":"vram","attempts":1,"auth_failures":0,"heap":5120,
-//! "heap_peak":9000}`. An event line: `{"t":1234,"event":"ack","detail":{...}}`.
+//! "heap_peak":9000,"light":{"state":"live","colour":"green","rgb":"#00ff00","pattern":"solid"}}`. An event line:
+//! `{"t":1234,"event":"ack","detail":{...}}`.
 
 use std::io::Write;
 
@@ -24,7 +25,7 @@ pub struct Status {
     pub target: f32,
     /// The output code driven for that position.
     pub code: u16,
-    /// What the meter shows: `sweeping`, `live`, `waiting`, `stale` or `unknown`.
+    /// What the meter shows: `sweeping`, `live`, `waiting`, `stale`, `unknown` or `portal` (the setup sweep).
     pub meter: &'static str,
     /// Why the meter shows no value, when the host said why.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +49,22 @@ pub struct Status {
     pub heap: usize,
     /// Most heap bytes ever in use since the device logic started.
     pub heap_peak: usize,
+    /// What the status LED shows.
+    pub light: LightStatus,
+}
+
+/// The status LED as the tests see it: its state and that state's look (the level at each instant is left out,
+/// so a blinking light does not print a line per blink).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LightStatus {
+    /// The board's state: `starting`, `portal`, `joining`, `no_host`, `token_refused`, `live`, `updating`, `fault`.
+    pub state: &'static str,
+    /// The colour's name.
+    pub colour: &'static str,
+    /// The colour at full level, `#rrggbb`.
+    pub rgb: String,
+    /// How it changes in time: `solid`, `breathe`, `slow_blink`, `fast_blink`, `flash`, `double_flash`, ….
+    pub pattern: &'static str,
 }
 
 #[derive(Serialize)]
@@ -105,6 +122,7 @@ impl Reporter {
             || last.attempts != status.attempts
             || last.auth_failures != status.auth_failures
             || last.reason != status.reason
+            || last.light != status.light
             || (last.target - status.target).abs() >= NEEDLE_STEP;
         let moved = (last.needle - status.needle).abs() >= NEEDLE_STEP;
         changed || (moved && since >= MIN_GAP_MS)
@@ -148,6 +166,7 @@ mod tests {
             auth_failures: 0,
             heap: 0,
             heap_peak: 0,
+            light: LightStatus { state: "live", colour: "green", rgb: "#00ff00".into(), pattern: "solid" },
         }
     }
 
@@ -170,5 +189,8 @@ mod tests {
         let mut parked = status(10.0);
         parked.meter = "stale";
         assert!(reporter.due(1, &parked));
+        let mut refused = status(10.0);
+        refused.light.state = "token_refused";
+        assert!(reporter.due(1, &refused), "a new light state is printed at once");
     }
 }
