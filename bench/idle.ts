@@ -68,7 +68,7 @@ export const main = async (): Promise<void> => {
   const binary = join(ROOT, 'dist', 'sysboy-linux-x64')
   const hostCommand = existsSync(binary) ? [binary] : [process.execPath, join(ROOT, 'host', 'main.ts')]
   const home = mkdtempSync(join(tmpdir(), 'sysboy-bench-idle-'))
-  const host = Bun.spawn([...hostCommand, '--metric', 'cpu', '--port', '0', '--no-mdns', '--token', TOKEN], {
+  const host = Bun.spawn([...hostCommand, '--metric', 'cpu', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: home },
     stdout: 'pipe',
     stderr: 'inherit',

@@ -58,7 +58,7 @@ describe('sysboy executables', () => {
     })
 
     it('serves figures, the REST API and the embedded dashboard', async () => {
-      const host = new RunningSysboy(['--metric', 'ram', '--port', '0', '--no-mdns', '--token', 'binary-test-token'], cleanEnv(), exe, alone)
+      const host = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', 'binary-test-token'], cleanEnv(), exe, alone)
       try {
         const port = await host.port()
         await host.waitFor(/^ram: [\d.]+ %.* from procfs/)

@@ -49,13 +49,13 @@ describe('sysboy settings', () => {
   it('takes flags over the environment over the file over the defaults', async () => {
     const [filePort, envPort, flagPort] = [await freePort(), await freePort(), await freePort()]
     const env = cleanEnv({ SYSBOY_PORT: String(envPort), SYSBOY_INTERVAL: '900' })
-    writeConfig(env, { port: filePort, interval: 700, metric: 'cpu', token: 'token-from-file' })
+    writeConfig(env, { port: filePort, interval: 700, metric: 'cpu', token: 'token-from-file', bind: '127.0.0.1' })
 
     const flagged = start(['--no-mdns', '--port', String(flagPort)], env)
     expect(await flagged.port()).toBe(flagPort) // flag beats env and file
     await flagged.waitFor(/^sysboy [^:]+: serving cpu every 900 ms$/) // env beats file; metric from the file
     await flagged.waitFor(/^pairing token: token-from-file$/)
-    await flagged.waitFor(/\(bind 127\.0\.0\.1: this PC only;/) // the default bind
+    await flagged.waitFor(/\(bind 127\.0\.0\.1: this PC only;/) // the file's bind beats the default (0.0.0.0, tested in a namespace)
     await flagged.stop()
 
     const fromEnv = start(['--no-mdns'], env)
@@ -69,16 +69,16 @@ describe('sysboy settings', () => {
 
   it('generates a pairing token on first run, stores it with mode 0600 and reuses it', async () => {
     const env = cleanEnv()
-    const first = start(['--metric', 'cpu', '--port', '0', '--no-mdns'], env)
+    const first = start(['--metric', 'cpu', '--bind', '127.0.0.1', '--port', '0', '--no-mdns'], env)
     const [, token, path] = await first.waitFor(/^pairing token: ([A-Za-z0-9_-]{32}) \(new, stored in (.+)\)$/)
     await first.stop()
     expect(path).toBe(join(env.XDG_CONFIG_HOME as string, 'sysboy', 'config.json'))
     expect(statSync(path as string).mode & 0o777).toBe(0o600)
     expect(JSON.parse(readFileSync(path as string, 'utf8'))).toEqual({ token })
 
-    const second = start(['--metric', 'cpu', '--port', '0', '--no-mdns'], env)
+    const second = start(['--metric', 'cpu', '--bind', '127.0.0.1', '--port', '0', '--no-mdns'], env)
     await second.waitFor(new RegExp(`^pairing token: ${token}$`))
-    const third = start(['--metric', 'cpu', '--port', '0', '--no-mdns', '--token', 'from-the-flag'], env)
+    const third = start(['--metric', 'cpu', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', 'from-the-flag'], env)
     await third.waitFor(/^pairing token: from-the-flag$/)
   }, 30_000)
 })

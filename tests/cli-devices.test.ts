@@ -7,7 +7,7 @@ const TOKEN = 'devices-test-token'
 describe('sysboy devices', () => {
   it('lists the devices connected to a running host', async () => {
     const env = cleanEnv()
-    const host = new RunningSysboy(['--metric', 'ram', '--port', '0', '--no-mdns', '--token', TOKEN], env)
+    const host = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], env)
     const port = await host.port()
     let board: DeviceClient | undefined
     try {
@@ -36,7 +36,7 @@ describe('sysboy devices', () => {
   })
 
   it('says so when the host refuses the token (exit code 6)', async () => {
-    const host = new RunningSysboy(['--metric', 'ram', '--port', '0', '--no-mdns', '--token', TOKEN], cleanEnv())
+    const host = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], cleanEnv())
     try {
       const port = await host.port()
       const { code, stderr } = await runSysboy(['devices', '--port', String(port), '--token', 'wrong-token-1'], cleanEnv())

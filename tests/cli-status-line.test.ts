@@ -6,7 +6,7 @@ const shellQuote = (arg: string): string => `'${arg.replaceAll("'", "'\\''")}'`
 describe('sysboy status line', () => {
   it('rewrites one line in place on a terminal', async () => {
     // util-linux `script` gives the host a pseudo-terminal as stdout, as a user's shell would.
-    const command = sysboyCommand(['--metric', 'ram', '--port', '0', '--no-mdns', '--interval', '200', '--token', 'tty-test-token'])
+    const command = sysboyCommand(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--interval', '200', '--token', 'tty-test-token'])
     const proc = Bun.spawn(['script', '-qfec', command.map(shellQuote).join(' '), '/dev/null'], {
       env: cleanEnv(),
       stdout: 'pipe',
@@ -29,7 +29,7 @@ describe('sysboy status line', () => {
   }, 30_000)
 
   it('prints plain lines off a terminal', async () => {
-    const proc = Bun.spawn(sysboyCommand(['--metric', 'ram', '--port', '0', '--no-mdns', '--interval', '200', '--token', 'tty-test-token']), {
+    const proc = Bun.spawn(sysboyCommand(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--interval', '200', '--token', 'tty-test-token']), {
       env: cleanEnv(),
       stdout: 'pipe',
       stderr: 'pipe',

@@ -98,12 +98,12 @@ describe('mDNS advertisement', () => {
     }
   }, 60_000)
 
-  it('starts advertising when a LAN address appears after the host started', async () => {
+  it('starts advertising, with no --bind, when a LAN address appears after the host started', async () => {
     // A second namespace with no LAN address at all when the host starts, as on a PC whose network is not up yet.
     const late = `${NS}-late`
     ip('netns', 'add', late)
     const host = new RunningSysboy(
-      ['netns', 'exec', late, ...sysboyCommand(['--metric', 'ram', '--bind', '0.0.0.0', '--port', '0', '--token', 'mdns-test-token'])],
+      ['netns', 'exec', late, ...sysboyCommand(['--metric', 'ram', '--port', '0', '--token', 'mdns-test-token'])],
       cleanEnv(),
       'ip',
     )
@@ -121,8 +121,8 @@ describe('mDNS advertisement', () => {
     }
   }, 60_000)
 
-  it('stays off when the host is bound to loopback, where no board could reach it', async () => {
-    const host = new RunningSysboy(['--metric', 'ram', '--port', '0', '--token', 'mdns-test-token'], cleanEnv())
+  it('stays off with --bind 127.0.0.1, where no board could reach it', async () => {
+    const host = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--token', 'mdns-test-token'], cleanEnv())
     try {
       await host.waitFor(/^mDNS: off \(bound to 127\.0\.0\.1, which boards cannot reach\)$/)
     } finally {

@@ -1,10 +1,11 @@
 // `sysboy [--metric NAME]`: the main job. Serves the metric to devices, advertises it, shows one live status line.
-import { hostname } from 'node:os'
+import { hostname, networkInterfaces } from 'node:os'
 import { ConfigError } from '../config/error.ts'
 import type { Settings } from '../config/resolve.ts'
 import { pairingToken } from '../config/token.ts'
 import { DASHBOARD_HTML } from '../dashboard/page.ts'
-import { type Advertiser, advertise, isLoopback } from '../mdns/advertise.ts'
+import { isLoopback, isWildcard, lanAddresses } from '../mdns/addresses.ts'
+import { type Advertiser, advertise } from '../mdns/advertise.ts'
 import { type RunningServer, startServer } from '../server/index.ts'
 import { METRICS, openSource } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
@@ -54,7 +55,17 @@ const firstReading = async (settings: Settings, console: Console, require: boole
 }
 
 const bindNote = (bind: string): string =>
-  isLoopback(bind) ? 'this PC only; pass --bind 0.0.0.0 to reach boards on the LAN' : 'reachable from the LAN'
+  isLoopback(bind)
+    ? 'this PC only; boards on the LAN cannot reach it (leave out --bind to serve them)'
+    : `${isWildcard(bind) ? 'every interface' : 'this address'}; the pairing token guards it`
+
+/** The line naming the addresses a board can be given, each with the port; the token guards every one. */
+const boardsLine = (bind: string, port: number): string => {
+  if (isLoopback(bind)) return 'boards: none can reach a loopback address'
+  const lan = lanAddresses(bind, networkInterfaces())
+  if (lan.length === 0) return 'boards: no LAN address yet; boards can use this PC once it has one'
+  return `boards can use: ${lan.map((a) => `${a.address}:${port} (${a.name})`).join(', ')}; the pairing token guards each`
+}
 
 const start = async (settings: Settings, token: string): Promise<RunningServer> => {
   try {
@@ -103,12 +114,13 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
 
   console.out(`sysboy ${VERSION}: serving ${settings.metric} every ${settings.intervalMs} ms`)
   console.out(`listening on ${server.url} (bind ${settings.bind}: ${bindNote(settings.bind)})`)
+  console.out(boardsLine(settings.bind, server.port))
   console.out(`pairing token: ${token.token}${token.created ? ` (new, stored in ${settings.configPath})` : ''}`)
   console.out(`dashboard: ${url}/#token=${token.token}`)
 
   let advertiser: Advertiser | undefined
   if (settings.mdns) {
-    advertiser = await advertise({ bind: settings.bind, port: server.port, version: VERSION, onWarning: console.err, onNote: console.out })
+    advertiser = await advertise({ bind: settings.bind, port: server.port, version: VERSION, onNote: console.out })
     console.out(advertiser.note)
   } else {
     console.out('mDNS: off (--no-mdns); boards need the host address')

@@ -13,7 +13,8 @@ Usage:
 Options:
   -m, --metric NAME      metric to serve (default ${DEFAULTS.metric}): ${metrics.join(', ')}
   -p, --port N           TCP port (default ${DEFAULTS.port}; 0 picks a free one)
-      --bind ADDR        address to listen on (default ${DEFAULTS.bind}: this PC only; 0.0.0.0 for the LAN)
+      --bind ADDR        address to listen on (default ${DEFAULTS.bind}: every interface, the token guards it;
+                         127.0.0.1 keeps it on this PC and turns mDNS off)
       --interval MS      sampling interval in milliseconds (default ${DEFAULTS.interval})
       --gpu N|all        which GPU (default ${DEFAULTS.gpu}: all GPUs together)
       --source NAME      force one source (nvml, nvidia-smi, amdgpu, ...; see sysboy doctor)

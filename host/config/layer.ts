@@ -17,11 +17,11 @@ export interface Layer {
   nvmlLib?: string
 }
 
-/** The built-in defaults. Loopback bind is deliberate: the LAN is opt-in with `--bind 0.0.0.0`. */
+/** The built-in defaults. Every interface: boards on the LAN are the point, and the pairing token guards it. */
 export const DEFAULTS = {
   metric: 'vram',
   port: DEFAULT_PORT,
-  bind: '127.0.0.1',
+  bind: '0.0.0.0',
   interval: 1000,
   gpu: 'all',
   mdns: true,

@@ -18,7 +18,7 @@ const withFile = (config: unknown): { dir: string; path: string } => {
 describe('resolveSettings', () => {
   it('uses the defaults when nothing is set', () => {
     const s = resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: home() }, platform: 'linux' })
-    expect(s).toMatchObject({ metric: 'vram', port: 8377, bind: '127.0.0.1', intervalMs: 1000, gpu: 'all', mdns: true })
+    expect(s).toMatchObject({ metric: 'vram', port: 8377, bind: '0.0.0.0', intervalMs: 1000, gpu: 'all', mdns: true })
     expect(s.token).toBeUndefined()
   })
 

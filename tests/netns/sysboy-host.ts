@@ -16,6 +16,8 @@ export const GPU_UTIL = 37
 export interface HostOptions {
   /** Advertise `_sysboy._tcp` by mDNS on the namespace's TAP (default false: `--no-mdns`). */
   mdns?: boolean
+  /** Leave out `--bind`, as the user's `sysboy --metric vram` does: every interface (default: the TAP's address). */
+  defaultBind?: boolean
 }
 
 /** One device as `GET /api/devices` lists it (the fields these tests read). */
@@ -64,7 +66,7 @@ export class SysboyHost {
     const args = [
       ...hostCommand(),
       '--metric', 'vram',
-      '--bind', this.namespace.kernelIp,
+      ...(this.options.defaultBind === true ? [] : ['--bind', this.namespace.kernelIp]),
       '--port', String(HOST_PORT),
       '--token', this.token,
       '--interval', '200',
