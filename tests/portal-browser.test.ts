@@ -4,6 +4,8 @@
 // the reason, then joins with the right one; the device restarts on the home network, finds the real host,
 // and the needle follows the host's VRAM figure.
 import { afterEach, describe, expect, it } from 'bun:test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { launchInNamespace } from './fixtures/portal/browser.ts'
 import type { NamespacedBrowser } from './fixtures/portal/browser.ts'
@@ -60,7 +62,8 @@ describe('captive portal with real clients', () => {
     expect(await page.evaluate(() => document.scripts.length)).toBe(1)
     expect(await page.locator('#networks script').count()).toBe(0)
     expect(await page.locator('li').first().locator('.security').textContent()).toBe('WPA')
-    await page.screenshot({ path: join(root, 'docs', 'portal.png'), fullPage: true })
+    // Screenshots go to a temporary folder; docs/portal.png is updated on purpose, never by a test run.
+    await page.screenshot({ path: join(mkdtempSync(join(tmpdir(), 'sysboy-portal-shot-')), 'portal.png'), fullPage: true })
 
     // Picking a network fills its name; a wrong password is refused with the reason beside the field.
     await page.locator('button.network').first().click()

@@ -17,7 +17,7 @@ use esp_radio::wifi::{
 use static_cell::StaticCell;
 use sysboy_device::{
     net::{portal, provisioning::RestartRadio, station},
-    radio::{AccessPointConfig, JoinError, Radio, RadioError, ScanEntry, Security},
+    radio::{AccessPointConfig, JoinError, Radio, RadioError, RadioMode, ScanEntry, Security},
     settings::WifiCredentials,
 };
 
@@ -66,7 +66,7 @@ pub fn start(spawner: &Spawner, wifi: WIFI<'static>) -> Result<Wifi, WifiError> 
     spawner.spawn(net(ap_runner).expect("the access point's network task is spawned once"));
     spawner.spawn(net(sta_runner).expect("the station's network task is spawned once"));
     *CONTROLLER.try_lock().expect("the radio starts once, before anything else locks it") = Some(controller);
-    let radio = EspRadio { access_point: None, station: None };
+    let radio = EspRadio { access_point: None, station: None, started: false };
     Ok(Wifi { radio, access_point, station, mac })
 }
 
@@ -86,28 +86,38 @@ pub fn rssi() -> Option<i8> {
 pub struct EspRadio {
     access_point: Option<ap::AccessPointConfig>,
     station: Option<StationConfig>,
+    /// Whether a configuration was applied (Wi-Fi started).
+    started: bool,
 }
 
 impl EspRadio {
-    /// Puts the wanted mix of access point and station on the air.
+    /// Puts the wanted mix of access point and station on the air. The mode comes from [`RadioMode::wanted`],
+    /// which the simulator's radio uses too: the access point is only ever on beside the station, so scans work
+    /// and a join never changes the mode (a change stops Wi-Fi: `set_config` calls `esp_wifi_stop` when the mode
+    /// differs, see the contract table in `sysboy_device::radio`).
     async fn apply(&mut self) -> Result<(), WifiError> {
-        let config = match (self.station.clone(), self.access_point.clone()) {
-            (Some(station), Some(access_point)) => Config::AccessPointStation(station, access_point),
-            (None, Some(access_point)) => Config::AccessPoint(access_point),
-            (Some(station), None) => Config::Station(station),
-            // A scan needs the station side; an unjoined station transmits nothing.
-            (None, None) => Config::Station(StationConfig::default()),
+        // An unjoined station transmits nothing; its side is there so the radio can scan.
+        let station = self.station.clone().unwrap_or_default();
+        let config = match (RadioMode::wanted(self.access_point.is_some()), self.access_point.clone()) {
+            (RadioMode::AccessPointStation | RadioMode::AccessPoint, Some(access_point)) => {
+                Config::AccessPointStation(station, access_point)
+            }
+            _ => Config::Station(station),
         };
-        match CONTROLLER.lock().await.as_mut() {
+        let applied = match CONTROLLER.lock().await.as_mut() {
             Some(controller) => controller.set_config(&config),
             None => Err(WifiError::Other),
-        }
+        };
+        // On an error `set_config` leaves the mode NULL and Wi-Fi stopped.
+        self.started = applied.is_ok();
+        applied
     }
 }
 
 impl Radio for EspRadio {
     async fn scan(&mut self) -> Result<Vec<ScanEntry>, RadioError> {
-        if self.access_point.is_none() && self.station.is_none() {
+        // Before anything was put on the air Wi-Fi is not started, and a scan would fail.
+        if !self.started {
             self.apply().await.map_err(|error| radio_error("scan", error))?;
         }
         let mut controller = CONTROLLER.lock().await;

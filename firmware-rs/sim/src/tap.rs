@@ -26,6 +26,8 @@ const QUEUE_MAX: usize = 64;
 const LINK_POLL: Duration = Duration::from_millis(50);
 
 const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
+/// `_IOW('T', 226, int)`: sets the carrier the kernel side sees (linux/if_tun.h).
+const TUNSETCARRIER: libc::c_ulong = 0x4004_54e2;
 const IFF_TAP: libc::c_short = 0x0002;
 const IFF_NO_PI: libc::c_short = 0x1000;
 
@@ -89,6 +91,37 @@ impl TapDevice {
         spawn_reader(file.clone(), shared.clone())?;
         spawn_link_watch(name.to_owned(), shared.clone())?;
         Ok(Self { file, shared, mac })
+    }
+}
+
+/// Switches the carrier the kernel side of a TAP sees: off, its peer (the phone) loses the link as a Wi-Fi
+/// client does when its access point goes away.
+#[derive(Clone)]
+pub struct Carrier {
+    file: Arc<File>,
+}
+
+impl Carrier {
+    /// Sets the carrier on or off.
+    pub fn set(&self, on: bool) {
+        let on = libc::c_int::from(on);
+        // SAFETY: TUNSETCARRIER reads one int from the pointer, which points at `on`.
+        if unsafe { libc::ioctl(self.file.as_raw_fd(), TUNSETCARRIER as _, &on) } < 0 {
+            log::warn!("tap: cannot switch the carrier: {}", io::Error::last_os_error());
+        }
+    }
+}
+
+impl TapDevice {
+    /// The switch of this TAP's carrier.
+    pub fn carrier(&self) -> Carrier {
+        Carrier { file: self.file.clone() }
+    }
+
+    /// A probe of whether the kernel side is up (`ip link set <tap> up`), for whoever does not own the TAP.
+    pub fn up_probe(&self) -> Box<dyn Fn() -> bool> {
+        let shared = self.shared.clone();
+        Box::new(move || shared.up.load(Ordering::Relaxed))
     }
 }
 

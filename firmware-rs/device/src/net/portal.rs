@@ -15,14 +15,17 @@ use embedded_io_async::Write;
 
 use crate::portal::dhcp::PortalDhcp;
 use crate::portal::dns;
-use crate::portal::form::Submission;
 use crate::portal::http::{self, Limits, Method, Parsed};
-use crate::portal::server::{PortalServer, Reply};
+use crate::portal::server::{PortalRequest, PortalServer, Reply};
 
 /// The device's address on its own access point, and so the portal's.
 pub const AP_ADDRESS: Ipv4Addr = Ipv4Addr::new(192, 168, 4, 1);
-/// The access point's name before the device has joined a home network.
-pub const AP_SSID: &str = "Sysboy-setup";
+/// The access point's name before the device has joined a home network: `Sysboy-` and the last two bytes of the
+/// board's MAC address in upper-case hex (`Sysboy-3F0A`), so two boards in one home open two networks a user can
+/// tell apart, and the name matches the label a MAC sticker or the serial log shows.
+pub fn ap_ssid(mac: [u8; 6]) -> alloc::string::String {
+    alloc::format!("Sysboy-{:02X}{:02X}", mac[4], mac[5])
+}
 
 /// Sockets the portal opens on the access point's stack: DHCP, DNS and one per HTTP worker.
 pub const SOCKETS: usize = 2 + WORKERS;
@@ -43,8 +46,8 @@ pub fn access_point_config() -> Config {
     Config::ipv4_static(StaticConfigV4 { address: Ipv4Cidr::new(AP_ADDRESS, 24), gateway: None, dns_servers: Default::default() })
 }
 
-/// Accepted forms, waiting for the provisioning driver.
-pub type Submissions = Channel<CriticalSectionRawMutex, Submission, 2>;
+/// Accepted portal requests (forms and rescans), waiting for the provisioning driver.
+pub type Submissions = Channel<CriticalSectionRawMutex, PortalRequest, 2>;
 
 /// The DHCP server at `address` on a /24, for ever.
 pub async fn dhcp(stack: Stack<'_>, address: Ipv4Addr) -> ! {
@@ -137,10 +140,10 @@ async fn read_request(
         match http::parse(&buffer[..filled], Limits::PORTAL) {
             Ok(Parsed::Complete(request, _)) => {
                 let head_only = request.method == Method::Head;
-                let (reply, submission) = portal.borrow_mut().respond(&request);
-                if let Some(submission) = submission {
-                    if submissions.try_send(submission).is_err() {
-                        log::warn!("portal: a form arrived while two were waiting; dropped");
+                let (reply, wish) = portal.borrow_mut().respond(&request);
+                if let Some(wish) = wish {
+                    if submissions.try_send(wish).is_err() {
+                        log::warn!("portal: a request arrived while two were waiting; dropped");
                     }
                 }
                 return Some((reply, head_only));
@@ -154,5 +157,16 @@ async fn read_request(
             return None;
         }
         filled += read;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ap_ssid;
+
+    #[test]
+    fn names_the_access_point_after_the_last_two_bytes_of_the_mac() {
+        assert_eq!(ap_ssid([0x02, 0x53, 0x12, 0x34, 0x3f, 0x0a]), "Sysboy-3F0A");
+        assert_eq!(ap_ssid([0xff, 0xff, 0xff, 0xff, 0x00, 0xc4]), "Sysboy-00C4");
     }
 }

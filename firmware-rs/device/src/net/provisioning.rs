@@ -4,8 +4,11 @@
 //!
 //! # Overview
 //! [`run`] boots the machine with the saved credentials and then waits, for ever, on whichever comes first: a
-//! portal form, the long press, a due retry, a settings change, or the joined network going away. What happens
-//! is told to the [`ProvisioningBoard`] as [`ProvisioningEvent`]s; restarts go through it too.
+//! portal request, the long press, the machine's next deadline, a settings change, or the station's link level
+//! differing from what the machine was last told. The policy (when to join, rejoin, fall back, restart) is all
+//! in [`Provisioning`]; this task only carries out its commands. The link is handed over as a level, not waited
+//! for as an edge, so a drop that happened while a command ran (a flash save, a mode change) is never missed.
+//! What happens is told to the [`ProvisioningBoard`] as [`ProvisioningEvent`]s; restarts go through it too.
 //!
 //! # Configuration
 //! [`ProvisioningConfig`] times joins and fallback; [`SupervisionConfig`] how patient the supervision is.
@@ -18,18 +21,16 @@ use embassy_futures::select::{select, select4, Either, Either4};
 use embassy_net::Stack;
 use embassy_sync::blocking_mutex::raw::CriticalSectionRawMutex;
 use embassy_sync::signal::Signal;
-use embassy_time::{with_timeout, Duration, Instant, Timer};
+use embassy_time::{Duration, Instant, Timer};
 use embedded_storage_async::nor_flash::NorFlash;
 
 use super::portal::Submissions;
 use super::settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper};
-use super::supervision::{Step, Supervision, SupervisionConfig};
-use crate::portal::server::PortalServer;
+use super::supervision::SupervisionConfig;
+use crate::portal::server::{PortalRequest, PortalServer};
 use crate::portal::state::Progress;
 use crate::provisioning::{Command, Phase, Provisioning, ProvisioningConfig};
 use crate::radio::{AccessPointConfig, JoinError, Radio, RadioError};
-/// How long a rejoin may take to bring the station's link back up.
-const LINK_UP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A radio whose driver can be restarted without restarting the device: the middle step of supervision.
 #[allow(async_fn_in_trait)]
@@ -52,6 +53,13 @@ pub enum ProvisioningEvent<'a> {
     },
     /// The access point did not start.
     AccessPointFailed(RadioError),
+    /// A scan asked for from the portal finished with this many networks.
+    Scanned {
+        /// Networks heard.
+        networks: usize,
+    },
+    /// A scan failed; the portal keeps its last list.
+    ScanFailed(RadioError),
     /// The access point is off the air.
     AccessPointOff,
     /// A portal form was saved.
@@ -109,7 +117,7 @@ pub struct Provisioner<'a, R, F: NorFlash, B> {
     pub keeper: SettingsKeeper<F>,
     /// The portal the HTTP workers serve: its page shows the scan list and the join's progress.
     pub portal: &'a RefCell<PortalServer>,
-    /// Forms accepted by the portal.
+    /// Requests accepted by the portal: forms and rescans.
     pub submissions: &'a Submissions,
     /// The long press.
     pub reset: &'a ResetSignal,
@@ -124,21 +132,20 @@ pub struct Provisioner<'a, R, F: NorFlash, B> {
 }
 
 enum Wake {
-    Submitted(crate::portal::form::Submission),
+    Portal(PortalRequest),
     Reset,
-    Retry,
+    Clock,
     Change(SettingsChange),
-    LinkLost,
+    Link(bool),
 }
 
-/// Runs provisioning, then supervision, for ever (until a restart).
+/// Runs provisioning, then supervision of the joined network, for ever (until a restart).
 pub async fn run<R: RestartRadio, F: NorFlash, B: ProvisioningBoard>(
     mut provisioner: Provisioner<'_, R, F, B>,
     config: ProvisioningConfig,
     supervision: SupervisionConfig,
 ) -> ! {
-    let mut machine = Provisioning::new(config);
-    let mut supervision = Supervision::new(supervision);
+    let mut machine = Provisioning::new(config.with_supervision(supervision));
     let mut pending = machine.boot(provisioner.keeper.settings().network.wifi.clone());
     let mut started = false;
     loop {
@@ -146,6 +153,11 @@ pub async fn run<R: RestartRadio, F: NorFlash, B: ProvisioningBoard>(
             let command = pending.remove(0);
             let more = provisioner.carry_out(&mut machine, command).await;
             pending.extend(more);
+            if pending.is_empty() {
+                // What the link did while the commands ran: a level differing from the machine's is news.
+                let up = provisioner.station.is_link_up();
+                pending.extend(machine.link(up, Instant::now().as_millis()));
+            }
             if machine.phase() == Phase::Joined && !core::mem::replace(&mut started, true) {
                 provisioner.board.joined();
             }
@@ -154,48 +166,54 @@ pub async fn run<R: RestartRadio, F: NorFlash, B: ProvisioningBoard>(
             portal.state.progress = machine.progress();
             portal.state.provisioned = machine.phase() == Phase::Joined;
         }
-        let retry = machine.next_retry_ms().map_or(Instant::MAX, Instant::from_millis);
-        let joined = machine.phase() == Phase::Joined;
+        let deadline = machine.next_deadline_ms().map_or(Instant::MAX, Instant::from_millis);
         let station = provisioner.station;
-        let watch = async {
-            if !joined {
-                core::future::pending::<()>().await;
+        let known = machine.link_up();
+        let link = async {
+            if known {
+                station.wait_link_down().await;
+            } else {
+                station.wait_link_up().await;
             }
-            // Up first: right after the join the stack may not have seen the link yet.
-            station.wait_link_up().await;
-            station.wait_link_down().await;
+            !known
         };
         let changes = provisioner.changes;
         let woken = select4(
             select(provisioner.submissions.receive(), provisioner.reset.wait()),
-            Timer::at(retry),
+            Timer::at(deadline),
             changes.receive(),
-            watch,
+            link,
         )
         .await;
         let wake = match woken {
-            Either4::First(Either::First(submission)) => Wake::Submitted(submission),
+            Either4::First(Either::First(request)) => Wake::Portal(request),
             Either4::First(Either::Second(())) => Wake::Reset,
-            Either4::Second(()) => Wake::Retry,
+            Either4::Second(()) => Wake::Clock,
             Either4::Third(change) => Wake::Change(change),
-            Either4::Fourth(()) => Wake::LinkLost,
+            Either4::Fourth(up) => Wake::Link(up),
         };
+        let now = Instant::now().as_millis();
         pending = match wake {
-            Wake::Submitted(submission) => machine.submitted(submission),
+            Wake::Portal(PortalRequest::Join(submission)) => machine.submitted(submission),
+            Wake::Portal(PortalRequest::Rescan) => {
+                let commands = machine.rescan();
+                if commands.is_empty() {
+                    provisioner.portal.borrow_mut().state.scanning = false;
+                }
+                commands
+            }
             Wake::Reset => {
                 provisioner.board.report(ProvisioningEvent::ResetPressed);
                 machine.reset()
             }
-            Wake::Retry => machine.poll(Instant::now().as_millis()),
+            Wake::Clock => machine.poll(now),
             Wake::Change(change) => {
                 let board = &mut provisioner.board;
                 provisioner.keeper.apply(change, |kept| board.report(ProvisioningEvent::Settings(kept))).await;
-                Vec::new()
+                // The save may have taken long enough for the link to change: read it as a level.
+                machine.link(provisioner.station.is_link_up(), Instant::now().as_millis())
             }
-            Wake::LinkLost => {
-                provisioner.supervise(&mut supervision).await;
-                Vec::new()
-            }
+            Wake::Link(up) => machine.link(up, now),
         };
     }
 }
@@ -208,11 +226,19 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
                 if let Err(error) = self.radio.start_access_point(&AccessPointConfig::new(ssid)).await {
                     self.board.report(ProvisioningEvent::AccessPointFailed(error));
                 }
-                let networks = self.radio.scan().await.unwrap_or_default();
-                let count = networks.len();
-                self.portal.borrow_mut().state.networks = networks;
+                let count = self.scan().await;
                 self.board.report(ProvisioningEvent::AccessPoint { ssid, address, networks: count });
             }
+            Command::Scan => {
+                let count = self.scan().await;
+                self.board.report(ProvisioningEvent::Scanned { networks: count });
+            }
+            Command::RestartRadio => {
+                let restarted = self.radio.restart().await;
+                self.board.report(ProvisioningEvent::RadioRestarted(restarted));
+            }
+            Command::LinkLost => self.board.report(ProvisioningEvent::LinkLost),
+            Command::LinkBack => self.board.report(ProvisioningEvent::LinkBack),
             Command::StopAccessPoint => {
                 if let Err(error) = self.radio.stop_access_point().await {
                     log::warn!("provisioning: {error}; the access point stays on");
@@ -256,43 +282,22 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
         Vec::new()
     }
 
-    /// Rejoins the lost network, restarting the radio and in the end the device, until the link is back.
-    async fn supervise(&mut self, supervision: &mut Supervision) {
-        self.board.report(ProvisioningEvent::LinkLost);
-        let Some(credentials) = self.keeper.settings().network.wifi.clone() else { return };
-        let mut step = supervision.lost();
-        loop {
-            match step {
-                Step::Done => {
-                    self.board.report(ProvisioningEvent::LinkBack);
-                    return;
-                }
-                Step::Rejoin => {}
-                Step::RejoinAfter { ms } => {
-                    // A long press still wins while the network is away.
-                    if let Either::Second(()) = select(Timer::after(Duration::from_millis(u64::from(ms))), self.reset.wait()).await {
-                        self.reset.signal(());
-                        return;
-                    }
-                }
-                Step::RestartRadio => {
-                    let restarted = self.radio.restart().await;
-                    self.board.report(ProvisioningEvent::RadioRestarted(restarted));
-                }
-                Step::RestartDevice => {
-                    self.board.report(ProvisioningEvent::Restarting);
-                    self.board.restart();
-                }
+    /// Scans for the portal's list; a failed scan keeps the old list (and says so), never an empty one.
+    async fn scan(&mut self) -> usize {
+        let scanned = self.radio.scan().await;
+        let mut portal = self.portal.borrow_mut();
+        portal.state.scanning = false;
+        match scanned {
+            Ok(networks) => {
+                portal.state.networks = networks;
+                portal.state.scans = portal.state.scans.wrapping_add(1);
             }
-            self.board.report(ProvisioningEvent::Joining(&credentials.ssid));
-            let joined = match self.radio.join(&credentials).await {
-                Ok(()) => with_timeout(LINK_UP_TIMEOUT, self.station.wait_link_up()).await.is_ok(),
-                Err(error) => {
-                    self.board.report(ProvisioningEvent::JoinFailed { ssid: &credentials.ssid, error });
-                    false
-                }
-            };
-            step = supervision.rejoined(joined);
+            Err(error) => {
+                drop(portal);
+                self.board.report(ProvisioningEvent::ScanFailed(error));
+                return self.portal.borrow().state.networks.len();
+            }
         }
+        portal.state.networks.len()
     }
 }

@@ -79,6 +79,15 @@ impl Probe {
     }
 }
 
+/// What a portal request asks the provisioning driver to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortalRequest {
+    /// Save these settings and join (a checked `POST /join`).
+    Join(Submission),
+    /// Scan again for the list (`POST /rescan`).
+    Rescan,
+}
+
 /// The portal's HTTP side.
 pub struct PortalServer {
     address: Ipv4Addr,
@@ -93,8 +102,9 @@ impl PortalServer {
         Self { address, url: super::url(address), state: PortalState::default() }
     }
 
-    /// Answers one request; a checked `POST /join` also returns the submission to save and join.
-    pub fn respond(&mut self, request: &Request<'_>) -> (Reply, Option<Submission>) {
+    /// Answers one request; a checked `POST /join` also returns the submission to save and join, and
+    /// `POST /rescan` the wish for a new scan.
+    pub fn respond(&mut self, request: &Request<'_>) -> (Reply, Option<PortalRequest>) {
         if let Some(probe) = Probe::from_path(request.path) {
             let reply = if self.state.provisioned { probe.online() } else { Reply::redirect(302, &self.url) };
             return (reply, None);
@@ -110,8 +120,15 @@ impl PortalServer {
         match (request.method, request.path) {
             (Method::Get | Method::Head, "/" | "/index.html") => (Reply::new(200, "text/html; charset=utf-8", page::render(&self.state)), None),
             (Method::Get | Method::Head, "/status") => (Reply::new(200, "application/json", page::status_json(&self.state)), None),
-            (Method::Post, "/join") => self.join(request),
-            (Method::Other, _) | (Method::Post, "/" | "/status") | (Method::Get | Method::Head, "/join") => {
+            (Method::Post, "/join") => {
+                let (reply, submission) = self.join(request);
+                (reply, submission.map(PortalRequest::Join))
+            }
+            (Method::Post, "/rescan") => {
+                self.state.scanning = true;
+                (Reply::redirect(303, "/"), Some(PortalRequest::Rescan))
+            }
+            (Method::Other, _) | (Method::Post, "/" | "/status") | (Method::Get | Method::Head, "/join" | "/rescan") => {
                 (Reply::new(405, "text/plain; charset=utf-8", "method not allowed\n"), None)
             }
             _ => (Reply::new(404, "text/plain; charset=utf-8", "not found\n"), None),

@@ -44,4 +44,8 @@ pub struct PortalState {
     pub errors: FieldErrors,
     /// Whether the device has working Wi-Fi settings (then probes get their "online" answers).
     pub provisioned: bool,
+    /// A scan asked for from the page is under way.
+    pub scanning: bool,
+    /// Counts the scans that filled [`PortalState::networks`].
+    pub scans: u32,
 }

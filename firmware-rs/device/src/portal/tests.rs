@@ -13,7 +13,7 @@ use super::dhcp::PortalDhcp;
 use super::dns;
 use super::form::{self, check_host, check_password, check_ssid};
 use super::http::{self, HttpError, Limits, Method, Parsed};
-use super::server::PortalServer;
+use super::server::{PortalRequest, PortalServer};
 use super::state::Progress;
 use crate::radio::{JoinError, ScanEntry, Security};
 
@@ -325,7 +325,7 @@ fn other_sites_redirect_and_the_portal_serves_its_page_status_and_errors() {
     assert!(page.body.contains("Home") && page.body.contains("▂▄▆█") && page.body.contains("WPA"));
     assert_eq!(get(&mut portal, b"GET /nothing HTTP/1.1\r\nHost: 192.168.4.1\r\n\r\n").status, 404);
     assert_eq!(get(&mut portal, b"DELETE / HTTP/1.1\r\nHost: 192.168.4.1\r\n\r\n").status, 405);
-    assert_eq!(get(&mut portal, b"GET /status HTTP/1.1\r\n\r\n").body, "{\"state\":\"idle\"}");
+    assert_eq!(get(&mut portal, b"GET /status HTTP/1.1\r\n\r\n").body, "{\"state\":\"idle\",\"scanning\":false,\"scans\":0}");
 }
 
 #[test]
@@ -344,7 +344,8 @@ fn a_good_form_is_handed_back_and_a_bad_one_is_shown_with_reasons() {
     let request = complete(&good[..good.len() - 1]);
     let (reply, submission) = portal.respond(&request);
     assert_eq!((reply.status, reply.location.as_deref()), (303, Some("/")));
-    assert_eq!(submission.unwrap().wifi.password, "hunter2hunte");
+    let Some(PortalRequest::Join(submission)) = submission else { panic!("a join request, not {submission:?}") };
+    assert_eq!(submission.wifi.password, "hunter2hunte");
     assert_eq!(portal.state.progress, Progress::Joining { ssid: "Home".into() });
     let page = get(&mut portal, b"GET / HTTP/1.1\r\n\r\n");
     assert!(page.body.contains("http-equiv=refresh"), "the page refreshes while joining");
