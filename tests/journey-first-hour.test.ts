@@ -8,7 +8,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { launchInNamespace } from './fixtures/portal/browser.ts'
 import type { NamespacedBrowser } from './fixtures/portal/browser.ts'
-import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PORTAL_URL, PortalDesk, TOKEN, fixtures } from './fixtures/portal/desk.ts'
+import { HOME_PASSWORD, HOME_SSID, PORTAL_URL, PortalDesk, TOKEN, fixtures } from './fixtures/portal/desk.ts'
 
 let desk: PortalDesk | undefined
 let browser: NamespacedBrowser | undefined
@@ -91,13 +91,7 @@ describe('the first hour under a strict radio', () => {
     let device = await desk.startDevice()
     await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
     desk.addPhoneAddress()
-    const posted = desk.exec([
-      'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
-      '--data-urlencode', `ssid=${HOME_SSID}`, '--data-urlencode', `password=${HOME_PASSWORD}`,
-      '--data-urlencode', `host=${desk.hostAddress()}`, '--data-urlencode', `token=${TOKEN}`,
-      `http://${AP_ADDRESS}/join`,
-    ])
-    expect(posted).toBe('303')
+    expect(desk.submit(HOME_PASSWORD)).toBe('303')
     await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000)
     await device.waitForStatus('live needle', (s) => s.meter === 'live' && near(s.needle, VRAM), 30_000)
 

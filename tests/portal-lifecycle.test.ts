@@ -4,7 +4,7 @@
 // while joins go on.
 import { afterEach, describe, expect, it } from 'bun:test'
 import { writeFileSync } from 'node:fs'
-import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PortalDesk, TOKEN } from './fixtures/portal/desk.ts'
+import { HOME_PASSWORD, HOME_SSID, PortalDesk } from './fixtures/portal/desk.ts'
 import type { SimDevice } from './netns/sim-device.ts'
 import { GPU_UTIL } from './netns/sysboy-host.ts'
 
@@ -17,21 +17,12 @@ afterEach(async () => {
 
 const near = (value: number, target: number): boolean => Math.abs(value - target) < 0.5
 
-/** Fills in the portal form from the phone side with curl, as a browser posts it. */
-const submit = (portal: PortalDesk, password: string): string =>
-  portal.exec([
-    'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
-    '--data-urlencode', `ssid=${HOME_SSID}`, '--data-urlencode', `password=${password}`,
-    '--data-urlencode', `host=${portal.hostAddress()}`, '--data-urlencode', `token=${TOKEN}`,
-    `http://${AP_ADDRESS}/join`,
-  ])
-
 /** Provisions a fresh device through the portal and waits until its needle shows the host's figure. */
 const provision = async (portal: PortalDesk): Promise<SimDevice> => {
   const device = await portal.startDevice()
   await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
   portal.addPhoneAddress()
-  expect(submit(portal, HOME_PASSWORD)).toBe('303')
+  expect(portal.submit(HOME_PASSWORD)).toBe('303')
   await device.waitForEvent('restart', (e) => e.event === 'restarting', 10_000)
   await device.waitForStatus('live needle', (s) => s.meter === 'live' && near(s.needle, 42.3), 30_000)
   return device
