@@ -23,8 +23,8 @@ use sysboy_protocol::Binding;
 
 use crate::settings::{Settings, SettingsStore, StoredCalibration};
 
-/// Room for the largest settings record (a 16-point calibration with its undo curve).
-pub const RECORD_BUFFER: usize = 1024;
+/// Room for the largest settings record (every output with a 16-point curve and its undo curve).
+pub const RECORD_BUFFER: usize = crate::settings::BUFFER_LEN;
 const NO_FLASH: &str = "there is no settings flash";
 const ERASED: &str = "the settings were erased; nothing more is saved before the restart";
 
@@ -118,7 +118,8 @@ impl<F: NorFlash> SettingsKeeper<F> {
         if self.erased {
             return Err(String::from(ERASED));
         }
-        let mut buffer = [0u8; RECORD_BUFFER];
+        // On the heap for the save only: held in this future, 4 KiB would sit in the owning task for good.
+        let mut buffer = alloc::vec![0u8; RECORD_BUFFER];
         match self.store.as_mut() {
             Some(store) => store.save(&self.settings, &mut buffer).await.map_err(|error| error.to_string()),
             None => Err(String::from(NO_FLASH)),

@@ -1,4 +1,5 @@
-//! What the settings hold, and how each record is written: a format version byte, then JSON.
+//! What the settings hold and the rules they keep, and the first format's records (one per part: a version byte,
+//! then JSON), which a board flashed with older firmware still holds until its first save.
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -10,8 +11,8 @@ use sysboy_protocol::{Binding, CalibrationPoint, Validate};
 use super::store::MAX_OUTPUTS;
 use crate::meter::Calibration;
 
-/// The settings format this firmware writes; a record with another version is ignored.
-pub const FORMAT_VERSION: u8 = 1;
+/// The first settings format: one JSON record per part. Read from an older board's flash, never written.
+pub const LEGACY_VERSION: u8 = 1;
 
 /// The home network to join.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +59,7 @@ impl WifiCredentials {
     }
 }
 
-/// Everything but the calibration curves: one record.
+/// Everything but the calibration curves.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Network {
     /// The home network; none on a fresh board, which then opens the portal.
@@ -123,7 +124,7 @@ impl Network {
     }
 }
 
-/// One output's calibration, with the curve before it for undo: one record per output.
+/// One output's calibration, with the curve before it for undo.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredCalibration {
     /// Output id.
@@ -168,18 +169,20 @@ impl Record for StoredCalibration {
     }
 }
 
-/// Writes `record` as its stored bytes: the version, then JSON.
+/// Writes `record` as the first format stored it: the version, then JSON. Only tests write it, to make the flash
+/// of a board that older firmware saved.
+#[cfg(test)]
 pub fn encode<R: Record>(record: &R) -> Vec<u8> {
-    let mut bytes = alloc::vec![FORMAT_VERSION];
+    let mut bytes = alloc::vec![LEGACY_VERSION];
     // Serialising plain structs of strings, numbers and vectors to a Vec cannot fail.
     bytes.extend(serde_json::to_vec(record).unwrap_or_default());
     bytes
 }
 
-/// Reads a record from its stored bytes.
+/// Reads a first-format record from its stored bytes.
 pub fn decode<R: Record>(bytes: &[u8]) -> Result<R, RecordError> {
     let (&version, json) = bytes.split_first().ok_or(RecordError::Garbled)?;
-    if version != FORMAT_VERSION {
+    if version != LEGACY_VERSION {
         return Err(RecordError::WrongVersion(version));
     }
     let record: R = serde_json::from_slice(json).map_err(|_| RecordError::Garbled)?;

@@ -16,14 +16,84 @@ use sysboy_protocol::{Binding, CalibrationPoint};
 use super::*;
 use crate::portal::form;
 
+mod power_cut;
+
 const PAGE: usize = 4096;
 const PAGES: usize = 4;
 
 /// NOR flash in RAM: erased bytes are 0xFF, a write ANDs into them, and `budget` bytes can be written before
 /// the power goes (the write that crosses it stops part-way). Other modules' tests keep their settings in it too.
+///
+/// It also logs every write and erase it is asked for, and can lose power in the middle of any one of them
+/// ([`Cut`]): the power-cut tests in [`power_cut`] replay a save and cut it at each.
 pub(crate) struct RamFlash {
     bytes: Vec<u8>,
     budget: Option<usize>,
+    log: Vec<FlashOp>,
+    cut: Option<Cut>,
+    powered: bool,
+}
+
+/// One write or erase the store asked of the flash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FlashOp {
+    /// A write of this many words.
+    Write { words: usize },
+    /// An erase of this many bytes.
+    Erase { bytes: usize },
+}
+
+/// What is left of an erase the power cut short. Real NOR erases a sector with no defined order, so a cut leaves
+/// any mix of erased words and old data; these shapes cover where the page markers (first and last word) end up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HalfErase {
+    /// Nothing was erased yet.
+    Untouched,
+    /// The lower half of the range reads 0xFF, the upper half still holds old data.
+    LowHalf,
+    /// The upper half reads 0xFF, the lower half still holds old data.
+    HighHalf,
+    /// Every other word reads 0xFF (the first kept, the last erased on a page).
+    EveryOtherWord,
+}
+
+/// Where the power goes: during the flash's `op`th write or erase (from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cut {
+    /// The write lands only its first `words` words.
+    Write { op: usize, words: usize },
+    /// The erase stops with this shape.
+    Erase { op: usize, shape: HalfErase },
+}
+
+impl Cut {
+    fn op(self) -> usize {
+        match self {
+            Self::Write { op, .. } | Self::Erase { op, .. } => op,
+        }
+    }
+
+    /// Every cut of an operation in `log`: a write cut before any word, after the first, half-way, before its last
+    /// word and after it (the power gone as the write ends); an erase cut in each [`HalfErase`] shape.
+    pub(crate) fn all(log: &[FlashOp]) -> Vec<Cut> {
+        let mut cuts = Vec::new();
+        for (op, entry) in log.iter().enumerate() {
+            match *entry {
+                FlashOp::Write { words } => {
+                    let mut landed = alloc::vec![0, 1, words / 2, words.saturating_sub(1), words];
+                    landed.retain(|&n| n <= words);
+                    landed.sort_unstable();
+                    landed.dedup();
+                    cuts.extend(landed.into_iter().map(|words| Cut::Write { op, words }));
+                }
+                FlashOp::Erase { .. } => {
+                    let shapes = [HalfErase::Untouched, HalfErase::LowHalf, HalfErase::HighHalf, HalfErase::EveryOtherWord];
+                    cuts.extend(shapes.into_iter().map(|shape| Cut::Erase { op, shape }));
+                }
+            }
+        }
+        cuts
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +113,41 @@ impl NorFlashError for RamFlashError {
 
 impl RamFlash {
     pub(crate) fn new() -> Self {
-        Self { bytes: alloc::vec![0xFF; PAGE * PAGES], budget: None }
+        Self::with_bytes(alloc::vec![0xFF; PAGE * PAGES])
+    }
+
+    /// A flash holding `bytes`, with power.
+    pub(crate) fn with_bytes(bytes: Vec<u8>) -> Self {
+        Self { bytes, budget: None, log: Vec::new(), cut: None, powered: true }
+    }
+
+    /// A copy of this flash's contents that will lose power at `cut`.
+    pub(crate) fn cut_at(&self, cut: Cut) -> Self {
+        Self { cut: Some(cut), ..Self::with_bytes(self.bytes.clone()) }
+    }
+
+    /// The same contents with the power back on (a reboot).
+    pub(crate) fn power_on(self) -> Self {
+        Self::with_bytes(self.bytes)
+    }
+
+    /// Every write and erase asked of this flash so far.
+    pub(crate) fn log(&self) -> &[FlashOp] {
+        &self.log
+    }
+
+    /// Logs `op` and says whether the power goes during it.
+    fn begin(&mut self, op: FlashOp) -> Result<Option<Cut>, RamFlashError> {
+        if !self.powered {
+            return Err(RamFlashError::PowerCut);
+        }
+        let index = self.log.len();
+        self.log.push(op);
+        let cut = self.cut.filter(|cut| cut.op() == index);
+        if cut.is_some() {
+            self.powered = false;
+        }
+        Ok(cut)
     }
 }
 
@@ -76,8 +180,29 @@ impl NorFlash for RamFlash {
         if self.budget == Some(0) {
             return Err(RamFlashError::PowerCut);
         }
-        self.bytes[from as usize..to as usize].fill(0xFF);
-        Ok(())
+        let range = from as usize..to as usize;
+        match self.begin(FlashOp::Erase { bytes: range.len() })? {
+            None => {
+                self.bytes[range].fill(0xFF);
+                Ok(())
+            }
+            Some(cut) => {
+                let words = self.bytes[range].chunks_mut(4);
+                let half = (to - from) as usize / 8;
+                for (index, word) in words.enumerate() {
+                    let erased = match cut {
+                        Cut::Erase { shape: HalfErase::LowHalf, .. } => index < half,
+                        Cut::Erase { shape: HalfErase::HighHalf, .. } => index >= half,
+                        Cut::Erase { shape: HalfErase::EveryOtherWord, .. } => index % 2 == 1,
+                        Cut::Erase { shape: HalfErase::Untouched, .. } | Cut::Write { .. } => false,
+                    };
+                    if erased {
+                        word.fill(0xFF);
+                    }
+                }
+                Err(RamFlashError::PowerCut)
+            }
+        }
     }
 
     async fn write(&mut self, offset: u32, bytes: &[u8]) -> Result<(), Self::Error> {
@@ -85,15 +210,21 @@ impl NorFlash for RamFlash {
         if !start.is_multiple_of(4) || !bytes.len().is_multiple_of(4) || start + bytes.len() > self.bytes.len() {
             return Err(RamFlashError::Misaligned);
         }
-        let allowed = self.budget.map_or(bytes.len(), |budget| budget.min(bytes.len()));
+        let cut = self.begin(FlashOp::Write { words: bytes.len() / 4 })?;
+        let landed = match cut {
+            Some(Cut::Write { words, .. }) => words * 4,
+            Some(Cut::Erase { .. }) => 0,
+            None => bytes.len(),
+        };
+        let allowed = self.budget.map_or(landed, |budget| budget.min(landed));
         for (cell, byte) in self.bytes[start..start + allowed].iter_mut().zip(bytes) {
             *cell &= byte;
         }
         if let Some(budget) = &mut self.budget {
             *budget -= allowed;
-            if allowed < bytes.len() {
-                return Err(RamFlashError::PowerCut);
-            }
+        }
+        if allowed < bytes.len() || cut.is_some() {
+            return Err(RamFlashError::PowerCut);
         }
         Ok(())
     }
@@ -119,13 +250,13 @@ fn sample(ssid: &str) -> Settings {
 
 fn load(flash: RamFlash) -> (Loaded, RamFlash) {
     let mut store = SettingsStore::new(flash, range()).unwrap();
-    let loaded = block_on(store.load(&mut [0u8; 1024]));
+    let loaded = block_on(store.load(&mut [0u8; BUFFER_LEN]));
     (loaded, store.into_flash())
 }
 
 fn save(flash: RamFlash, settings: &Settings) -> (Result<(), SettingsError>, RamFlash) {
     let mut store = SettingsStore::new(flash, range()).unwrap();
-    let result = block_on(store.save(settings, &mut [0u8; 1024]));
+    let result = block_on(store.save(settings, &mut [0u8; BUFFER_LEN]));
     (result, store.into_flash())
 }
 
@@ -176,7 +307,7 @@ fn corrupted_bytes_in_a_record_fall_back_and_never_panic() {
     let (_, clean) = save(RamFlash::new(), &sample("home"));
     let used = clean.bytes.iter().rposition(|&b| b != 0xFF).unwrap() + 1;
     for at in 0..used {
-        let mut flash = RamFlash { bytes: clean.bytes.clone(), budget: None };
+        let mut flash = RamFlash::with_bytes(clean.bytes.clone());
         flash.bytes[at] ^= 0x5A;
         let (loaded, _) = load(flash);
         // Whatever survives is either what was saved or the default, part by part.
@@ -191,7 +322,7 @@ fn a_power_cut_during_a_save_leaves_the_old_or_the_new_settings() {
     let (_, first) = save(RamFlash::new(), &sample("home"));
     let mut outcomes = [0usize; 2];
     for budget in (0..1200).step_by(4) {
-        let flash = RamFlash { bytes: first.bytes.clone(), budget: Some(budget) };
+        let flash = RamFlash { budget: Some(budget), ..RamFlash::with_bytes(first.bytes.clone()) };
         let (_, mut flash) = save(flash, &sample("office"));
         flash.budget = None;
         let (loaded, _) = load(flash);
@@ -216,29 +347,121 @@ fn a_half_written_first_save_gives_defaults() {
     }
 }
 
-#[test]
-fn a_record_of_another_version_falls_back_to_defaults() {
-    let (_, flash) = save(RamFlash::new(), &sample("home"));
+/// Writes `bytes` under `key` as a record, the way some other firmware might have.
+fn write_raw(flash: RamFlash, key: u8, bytes: &[u8]) -> RamFlash {
     let mut map: MapStorage<u8, RamFlash, Cache<Uncached, Uncached, Uncached, u8>> =
         MapStorage::new(flash, MapConfig::new(range()), Cache::new_uncached());
-    let mut future = alloc::vec![FORMAT_VERSION + 1];
-    future.extend_from_slice(br#"{"wifi":null,"host":null,"token":null,"bindings":[],"mesh":true}"#);
-    block_on(map.store_item(&mut [0u8; 1024], &1u8, &future.as_slice())).unwrap();
-    let (loaded, _) = load(map.destroy().0);
-    assert_eq!(loaded.settings.network, Network::default());
-    assert_eq!(loaded.settings.calibrations, sample("home").calibrations);
-    assert_eq!(loaded.problems, [LoadProblem::Record { key: 1, error: RecordError::WrongVersion(FORMAT_VERSION + 1) }]);
+    block_on(map.store_item(&mut [0u8; BUFFER_LEN], &key, &bytes)).unwrap();
+    map.destroy().0
+}
+
+/// The flash of a board that older firmware saved `settings` on: one JSON record per part.
+pub(crate) fn first_format_flash(settings: &Settings) -> RamFlash {
+    let mut flash = write_raw(RamFlash::new(), 1, &record::encode(&settings.network));
+    for (index, calibration) in settings.calibrations.iter().enumerate() {
+        flash = write_raw(flash, 0x10 + index as u8, &record::encode(calibration));
+    }
+    flash
 }
 
 #[test]
-fn invalid_contents_are_refused() {
-    let mut bad = sample("home");
-    bad.network.wifi = Some(WifiCredentials { ssid: String::from("x").repeat(40), password: String::new() });
-    bad.calibrations[0].current.reverse();
-    let (_, flash) = save(RamFlash::new(), &bad);
-    let (loaded, _) = load(flash);
+fn a_record_of_another_version_falls_back_to_defaults_and_says_so() {
+    let (_, flash) = save(RamFlash::new(), &sample("home"));
+    // A later firmware's record keeps the header (version, generation) and is the newest, so it is not skipped
+    // for the older one under it.
+    let mut future = alloc::vec![FORMAT_VERSION + 1];
+    future.extend_from_slice(&7u32.to_le_bytes());
+    future.extend_from_slice(b"mesh");
+    let (loaded, _) = load(write_raw(flash, 2, &future));
     assert_eq!(loaded.settings, Settings::default());
-    assert_eq!(loaded.problems.len(), 2);
+    assert_eq!(loaded.problems, [LoadProblem::Record { key: 2, error: RecordError::WrongVersion(FORMAT_VERSION + 1) }]);
+}
+
+#[test]
+fn a_first_format_record_of_another_version_falls_back_to_defaults_for_that_part() {
+    let mut future = alloc::vec![LEGACY_VERSION + 1];
+    future.extend_from_slice(br#"{"wifi":null,"host":null,"token":null,"bindings":[],"mesh":true}"#);
+    let (loaded, _) = load(write_raw(first_format_flash(&sample("home")), 1, &future));
+    assert_eq!(loaded.settings.network, Network::default());
+    assert_eq!(loaded.settings.calibrations, sample("home").calibrations);
+    assert_eq!(loaded.problems, [LoadProblem::Record { key: 1, error: RecordError::WrongVersion(LEGACY_VERSION + 1) }]);
+}
+
+#[test]
+fn a_flash_older_firmware_saved_still_loads_and_the_next_save_replaces_it() {
+    let mut two = sample("home");
+    two.calibrations.push(StoredCalibration { output: "aux".into(), ..two.calibrations[0].clone() });
+    let (loaded, flash) = load(first_format_flash(&two));
+    assert_eq!(loaded, Loaded { settings: two.clone(), problems: Vec::new() });
+    let (result, flash) = save(flash, &sample("office"));
+    result.unwrap();
+    let (loaded, flash) = load(flash);
+    assert_eq!(loaded, Loaded { settings: sample("office"), problems: Vec::new() });
+    // The first format's records were blanked: none holds data any more.
+    let mut map: MapStorage<u8, RamFlash, Cache<Uncached, Uncached, Uncached, u8>> =
+        MapStorage::new(flash, MapConfig::new(range()), Cache::new_uncached());
+    for key in [1u8, 0x10, 0x11] {
+        let mut buffer = [0u8; BUFFER_LEN];
+        let stored = block_on(map.fetch_item::<&[u8]>(&mut buffer, &key)).unwrap();
+        assert_eq!(stored, Some(&[][..]), "record {key:#x}");
+    }
+}
+
+#[test]
+fn settings_that_break_a_rule_are_refused_and_the_saved_ones_kept() {
+    let mut bad = sample("office");
+    bad.network.wifi = Some(WifiCredentials { ssid: String::from("x").repeat(40), password: String::new() });
+    let (_, flash) = save(RamFlash::new(), &sample("home"));
+    let (result, flash) = save(flash, &bad);
+    assert_eq!(result, Err(SettingsError::Invalid));
+    let mut falling = sample("office");
+    falling.calibrations[0].current.reverse();
+    let (result, flash) = save(flash, &falling);
+    assert_eq!(result, Err(SettingsError::Invalid));
+    assert_eq!(load(flash).0, Loaded { settings: sample("home"), problems: Vec::new() });
+}
+
+#[test]
+fn a_stored_record_that_breaks_a_rule_is_refused_at_load() {
+    let mut bad = sample("home");
+    bad.calibrations[0].current.reverse();
+    let (_, flash) = save(RamFlash::new(), &sample("home"));
+    let (loaded, _) = load(write_raw(flash, 2, &encoding::encode(&bad, 9).unwrap()));
+    assert_eq!(loaded.settings, Settings::default());
+    assert_eq!(loaded.problems, [LoadProblem::Record { key: 2, error: RecordError::Invalid }]);
+}
+
+/// The longest of everything: 8 outputs bound and calibrated with 16-point curves and undo curves, every string
+/// at its longest and needing escapes in JSON.
+fn largest() -> Settings {
+    let name = |n: usize| std::format!("{n}{}", "o".repeat(31));
+    let curve = |top: u16| -> Vec<CalibrationPoint> {
+        (0..16u16).map(|i| CalibrationPoint { percent: f64::from(i) * (100.0 / 15.0) - 1e-13 * f64::from(i.min(1)), code: top - 15 + i }).collect()
+    };
+    Settings {
+        network: Network {
+            wifi: Some(WifiCredentials { ssid: "\"".repeat(32), password: "\\".repeat(63) }),
+            host: Some(std::format!("{}.{}.local:65535", "h".repeat(63), "h".repeat(51))),
+            token: Some("t".repeat(128)),
+            bindings: (0..MAX_OUTPUTS).map(|n| Binding { output: name(n), metric: std::format!("{}{n}", "m".repeat(31)) }).collect(),
+        },
+        calibrations: (0..MAX_OUTPUTS).map(|n| StoredCalibration { output: name(n), current: curve(4000), previous: Some(curve(65535)) }).collect(),
+    }
+}
+
+#[test]
+fn the_largest_settings_fit_one_record_and_read_back_exactly() {
+    let largest = largest();
+    assert!(largest.is_valid());
+    let bytes = encoding::encode(&largest, 1).unwrap();
+    assert!(bytes.len() + 1 <= BUFFER_LEN, "{} bytes", bytes.len());
+    let (result, flash) = save(RamFlash::new(), &largest);
+    result.unwrap();
+    let (result, flash) = save(flash, &sample("home"));
+    result.unwrap();
+    let (result, flash) = save(flash, &largest);
+    result.unwrap();
+    assert_eq!(load(flash).0, Loaded { settings: largest, problems: Vec::new() });
 }
 
 #[test]
@@ -246,7 +469,7 @@ fn reset_forgets_everything() {
     let (_, flash) = save(RamFlash::new(), &sample("home"));
     let mut store = SettingsStore::new(flash, range()).unwrap();
     block_on(store.reset()).unwrap();
-    assert_eq!(block_on(store.load(&mut [0u8; 1024])).settings, Settings::default());
+    assert_eq!(block_on(store.load(&mut [0u8; BUFFER_LEN])).settings, Settings::default());
 }
 
 #[test]
@@ -281,7 +504,9 @@ fn submit_and_store(ssid: &str, password: &str, host: &str, token: &str) -> Resu
     let body = form_body(&[("ssid", ssid), ("password", password), ("host", host), ("token", token)]);
     let submission = form::read(body.as_bytes(), &[]).map_err(|refused| refused.errors)?;
     let network = Network { wifi: Some(submission.wifi), host: submission.host, token: submission.token, bindings: Vec::new() };
-    assert_eq!(record::decode::<Network>(&record::encode(&network)), Ok(network.clone()), "{body}");
+    let settings = Settings { network: network.clone(), calibrations: Vec::new() };
+    assert!(settings.is_valid(), "{body}");
+    assert_eq!(encoding::decode(&encoding::encode(&settings, 1).unwrap()), Ok(settings), "{body}");
     Ok(network)
 }
 
@@ -359,8 +584,9 @@ fn more_bindings_than_outputs_are_refused() {
     let binding = Binding { output: "vu".into(), metric: "vram".into() };
     let full = Network { bindings: alloc::vec![binding.clone(); MAX_OUTPUTS], ..good() };
     assert!(full.is_valid());
-    let over = Network { bindings: alloc::vec![binding; MAX_OUTPUTS + 1], ..good() };
-    assert_eq!(record::decode::<Network>(&record::encode(&over)), Err(RecordError::Invalid));
+    let over = Settings { network: Network { bindings: alloc::vec![binding; MAX_OUTPUTS + 1], ..good() }, calibrations: Vec::new() };
+    assert!(!over.is_valid());
+    assert_eq!(save(RamFlash::new(), &over).0, Err(SettingsError::Invalid));
 }
 
 proptest! {
