@@ -3,11 +3,12 @@
 // logic beside what an ESP32-C3 has. Needs root (it creates namespaces) and builds the simulator if needed.
 // BENCH_SIM_ROUNDS sets how many fresh boots are measured (default 3).
 import { openDesk } from '../tests/netns/scenario.ts'
+import { readFirmwareHeap } from './firmware-heap.ts'
 
 /** The ESP32-C3's SRAM the application can use, roughly; Wi-Fi's driver and buffers take a large share of it. */
 const ESP32_C3_SRAM_KB = 320
-/** The heap the ESP32 binary hands its allocator (64 KiB reclaimed + 36 KiB), shared with the Wi-Fi driver. */
-const ESP32_HEAP_KB = 100
+/** The heap the ESP32 binary hands its allocator (firmware-rs/esp32/src/main.rs), shared with the Wi-Fi driver. */
+const ESP32_HEAP_KB = readFirmwareHeap().heapBytes / 1024
 
 export interface SimRound {
   linkUpMs: number

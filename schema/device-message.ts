@@ -87,6 +87,29 @@ export const Link = Type.Union([Type.Literal('wifi'), Type.Literal('ethernet'), 
   description: 'The kind of network link the device is on.',
 })
 
+export const ResetReason = Type.Union(
+  [
+    Type.Literal('power_on'),
+    Type.Literal('software'),
+    Type.Literal('panic'),
+    Type.Literal('watchdog'),
+    Type.Literal('brownout'),
+    Type.Literal('deep_sleep'),
+    Type.Literal('external'),
+    Type.Literal('unknown'),
+  ],
+  {
+    title: 'ResetReason',
+    description:
+      'Why the device last started: power applied, a software restart, a panic, a watchdog, a brown-out, a wake from deep sleep, a reset from outside (the USB serial or JTAG), or a cause it cannot tell.',
+  },
+)
+
+export const Part = Type.Union([Type.Literal('mcp4725'), Type.Literal('display')], {
+  title: 'Part',
+  description: 'A part the firmware was built for: the MCP4725 I2C DAC that drives the meter, or a screen.',
+})
+
 export const Status = Type.Object(
   {
     type: Type.Literal('status'),
@@ -97,6 +120,10 @@ export const Status = Type.Object(
     uptime_ms: Type.Integer({ minimum: 0, maximum: MAX_SAFE, description: 'Time since boot.' }),
     host: Type.Optional(Text(64, 'The host address the device is connected to.')),
     ip: Type.Optional(Text(45, 'The device address.')),
+    reset_reason: Type.Optional(ResetReason),
+    missing: Type.Optional(
+      Type.Array(Part, { minItems: 1, maxItems: 8, description: 'Parts the firmware expects that did not answer; the device runs without them.' }),
+    ),
   },
   { title: 'Status', description: 'How the device is doing.' },
 )

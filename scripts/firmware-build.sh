@@ -58,3 +58,5 @@ sh "$root/scripts/cargo-target.sh" riscv32imc-unknown-none-elf build --release -
 
 printf '\nfirmware images in %s (static RAM = .data* + .bss* + .noinit + RTC RAM, by readelf -S):\n%s' \
   "${out#"$root"/}" "$report"
+# The heap main.rs configures and the simulated device-logic worst case it was sized from (bench/firmware-heap.ts).
+printf 'firmware %s\n' "$(sh "$root/scripts/bun.sh" "$root/bench/firmware-heap.ts")"

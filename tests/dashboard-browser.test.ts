@@ -52,7 +52,10 @@ afterAll(async () => {
 describe('the dashboard', () => {
   it('shows the live figure and each device with its status, and flashes the one that asked to be identified', async () => {
     await device('desk-meter', (client) => {
-      const status = { type: 'status', link: 'wifi', rssi: -61, heap_free: 142_000, uptime_ms: 65_000, host: '<b>pc</b>', ip: '10.0.0.7' }
+      const status = {
+        type: 'status', link: 'wifi', rssi: -61, heap_free: 142_000, uptime_ms: 65_000, host: '<b>pc</b>', ip: '10.0.0.7',
+        reset_reason: 'power_on', missing: ['mcp4725'],
+      }
       client.send(JSON.stringify(status))
     })
     await device('shelf-meter', (client) => client.send(JSON.stringify({ type: 'identify', id: 1 })))
@@ -64,7 +67,7 @@ describe('the dashboard', () => {
     expect(figure).toContain('nvml')
     const desk = await page.locator('#devices tr', { hasText: 'desk-meter' }).innerText()
     // The host field arrives as '<b>pc</b>' and must show as those characters, not as bold markup.
-    expect(desk).toContain('wifi · -61 dBm · heap 139 KiB free · up 65 s · 10.0.0.7 · host <b>pc</b>')
+    expect(desk).toContain('wifi · -61 dBm · heap 139 KiB free · up 65 s · 10.0.0.7 · host <b>pc</b> · last reset: power on · missing: mcp4725')
     expect(await page.locator('#devices b').count()).toBe(0)
     expect(desk).toContain('meter: vram')
     expect(await page.locator('#devices tr.identified').innerText()).toContain('shelf-meter')

@@ -38,6 +38,9 @@ it('shows the status the simulated device sends in GET /api/devices, and a newer
   expect(status.heap_free).toBeGreaterThan(0)
   expect(status.heap_min!).toBeLessThanOrEqual(status.heap_free)
   expect(status.uptime_ms).toBeGreaterThan(0)
+  // A simulator started from nothing is a board that was just powered; its output is always there.
+  expect(status.reset_reason).toBe('power_on')
+  expect(status.missing).toBeUndefined()
   const later = await pollDevices(desk, 'newer status', (d) => (d.lastStatus?.uptime_ms ?? 0) >= status.uptime_ms + 900, 10_000)
   expect(later.id).toBe(first.id)
   console.log(`sim: status in GET /api/devices: ${JSON.stringify(later.lastStatus)}`)

@@ -13,6 +13,7 @@ mod output;
 mod portal;
 mod provisioning;
 mod radio;
+mod reset;
 mod settings;
 mod station;
 mod watchdog;
@@ -32,19 +33,33 @@ use crate::{board::PINS, meter::SharedMeter, output::AnalogOutput};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
+/// esp-radio's share of the heap for Wi-Fi: its quick start gives the allocator 64 KiB of reclaimed RAM and 36 KiB
+/// more (esp-radio 1.0.0-beta.1 `src/lib.rs:40-41`), and the driver allocates its buffers and tasks from it.
+const RADIO_HEAP: usize = 100 * 1024;
+/// The device logic's heap worst case in the simulator, rounded up to 4 KiB: the portal phase (AP+STA, pages served
+/// on parallel connections, a join) plus the session phase (live, frames, a press), 40 283 B when last measured by
+/// bench/heap-worst-case.ts; tests/firmware-heap.test.ts fails when a new measurement exceeds this.
+const DEVICE_LOGIC_PEAK: usize = 44 * 1024;
+/// The whole heap: esp-radio's share plus twice the device logic's worst case (scripts/firmware-build.sh prints it).
+const HEAP_SIZE: usize = RADIO_HEAP + 2 * DEVICE_LOGIC_PEAK;
+/// The part of [`HEAP_SIZE`] in the bootloader's RAM, free once the app runs.
+const RECLAIMED_HEAP: usize = 64 * 1024;
+
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
-    esp_println::logger::init_logger_from_env();
     let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
-    // esp-radio needs about 72 KiB of heap for Wi-Fi; the reclaimed bootloader RAM carries most of it.
-    esp_alloc::heap_allocator!(#[ram(reclaimed)] size: 64 * 1024);
-    esp_alloc::heap_allocator!(size: 36 * 1024);
+    // First, before anything that can halt: init has just disabled every watchdog (see watchdog.rs).
+    let watchdog = watchdog::arm(peripherals.TIMG1);
+    esp_println::logger::init_logger_from_env();
+    // The bootloader's RAM, reclaimed, carries part of the heap, as in esp-radio's quick start.
+    esp_alloc::heap_allocator!(#[ram(reclaimed)] size: RECLAIMED_HEAP);
+    esp_alloc::heap_allocator!(size: HEAP_SIZE - RECLAIMED_HEAP);
     log::info!("sysboy {} on {} ({:?})", env!("CARGO_PKG_VERSION"), board::CHIP, PINS);
+    log::info!("reset: {}", reset::at_boot().as_str());
 
     let timg0 = TimerGroup::new(peripherals.TIMG0);
     esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);
-    let timg1 = TimerGroup::new(peripherals.TIMG1);
-    spawner.spawn(watchdog::feed(timg1.wdt).expect("the watchdog task is spawned once"));
+    spawner.spawn(watchdog::feed(watchdog).expect("the watchdog task is spawned once"));
 
     let store = match settings::open(peripherals.FLASH) {
         Ok((store, range)) => {
@@ -101,7 +116,9 @@ async fn main(spawner: Spawner) -> ! {
                 Ok(link) => spawner.spawn(station::run(wifi.station, meter, link, saved.clone()).expect("the station task is spawned once")),
                 Err(error) => log::error!("host: the hello cannot be made ({error}); no host session"),
             }
-            let start = provisioning::Start { radio: wifi.radio, store, settings: saved, portal, submissions, station: wifi.station };
+            // Leaked once: the provisioning task holds the name for ever.
+            let ssid = sysboy_device::net::portal::ap_ssid(wifi.mac).leak();
+            let start = provisioning::Start { radio: wifi.radio, store, settings: saved, portal, submissions, station: wifi.station, ssid };
             spawner.spawn(provisioning::run(start).expect("the provisioning task is spawned once"));
         }
         Err(error) => log::error!("radio: Wi-Fi did not start: {error:?}"),

@@ -6,7 +6,7 @@
 use embassy_net::Stack;
 use sysboy_device::{
     net::{
-        portal::{AP_ADDRESS, AP_SSID, Submissions},
+        portal::{AP_ADDRESS, Submissions},
         provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, ResetSignal},
         settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper},
         supervision::SupervisionConfig,
@@ -81,6 +81,8 @@ pub struct Start {
     pub submissions: &'static Submissions,
     /// The station's stack, watched once joined.
     pub station: Stack<'static>,
+    /// The access point's name ([`sysboy_device::net::portal::ap_ssid`] of the station MAC).
+    pub ssid: &'static str,
 }
 
 /// Runs provisioning for ever (until a restart).
@@ -95,7 +97,7 @@ pub async fn run(start: Start) -> ! {
         changes: &CHANGES,
         station: start.station,
         board: EspProvisioning,
-        access_point: (AP_SSID, AP_ADDRESS),
+        access_point: (start.ssid, AP_ADDRESS),
     };
     provisioning::run(provisioner, ProvisioningConfig::new(), SupervisionConfig::new()).await
 }

@@ -98,6 +98,8 @@ impl Board for EspBoard {
             // The session names the host it is connected to.
             host: None,
             ip: station::address(self.stack).map(|ip| alloc::format!("{ip}")),
+            reset_reason: crate::reset::reason(),
+            missing: crate::output::missing(),
         }
     }
 

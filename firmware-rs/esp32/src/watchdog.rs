@@ -1,19 +1,39 @@
-//! The watchdog: timer group 1's MWDT resets the chip when the executor stops running tasks for 10 s.
+//! The watchdog: timer group 1's MWDT resets the chip when nothing feeds it for 10 s. [`arm`] runs first in `main`,
+//! so a boot that halts (a panic, a driver that never returns) resets and retries instead of hanging; once the
+//! executor runs, [`feed`] keeps it fed, so a stuck executor is what trips it.
+//!
+//! `esp_hal::init` disables every watchdog, the RTC WDT and both MWDTs (esp-hal 1.2.2 `src/lib.rs:769-779`), and
+//! has no option to keep one, so nothing guards the boot until [`arm`].
 
 use embassy_time::{Duration, Ticker};
 use esp_hal::{
     peripherals::TIMG1,
-    timer::timg::{MwdtStage, Wdt},
+    timer::timg::{MwdtStage, TimerGroup, Wdt},
 };
 
-/// How long the executor may stall before the chip resets.
+/// How long the chip may go unfed before it resets. A normal boot reaches the first feed in well under this: the
+/// settings read and the radio start take a few hundred milliseconds; a sequential-storage repair erases a few
+/// 4 KiB sectors at most (tens of ms each).
 const TIMEOUT: esp_hal::time::Duration = esp_hal::time::Duration::from_secs(10);
 
-/// Arms the watchdog and feeds it from a task, so a stuck executor is what trips it.
-#[embassy_executor::task]
-pub async fn feed(mut wdt: Wdt<TIMG1<'static>>) {
+/// The armed watchdog, to be handed to [`feed`].
+pub struct Watchdog(Wdt<TIMG1<'static>>);
+
+/// Arms TIMG1's MWDT: stage 0 resets the system after [`TIMEOUT`].
+pub fn arm(timg1: TIMG1<'static>) -> Watchdog {
+    let mut wdt = TimerGroup::new(timg1).wdt;
+    // set_timeout writes stage 0's hold in MWDT clock ticks and latches it (`src/timer/timg.rs:691`); enable sets
+    // stage 0's action to ResetSystem and the other stages off (`src/timer/timg.rs:611`, `631-653`).
     wdt.set_timeout(MwdtStage::Stage0, TIMEOUT);
     wdt.enable();
+    wdt.feed();
+    Watchdog(wdt)
+}
+
+/// Feeds the watchdog every second for ever.
+#[embassy_executor::task]
+pub async fn feed(watchdog: Watchdog) {
+    let Watchdog(mut wdt) = watchdog;
     let mut ticker = Ticker::every(Duration::from_secs(1));
     loop {
         wdt.feed();

@@ -823,6 +823,12 @@ pub struct Status {
     /// The device address.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
+    /// Why the device last started: power applied, a software restart, a panic, a watchdog, a brown-out, a wake from deep sleep, a reset from outside (the USB serial or JTAG), or a cause it cannot tell.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub reset_reason: Option<ResetReason>,
+    /// Parts the firmware expects that did not answer; the device runs without them.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<Part>>,
 }
 
 impl Validate for Status {
@@ -837,6 +843,9 @@ impl Validate for Status {
         }
         if let Some(value) = &self.ip {
             check_len(value, 1, 45, "Status.ip")?;
+        }
+        if let Some(value) = &self.missing {
+            check_items(value.len(), 1, 8, "Status.missing")?;
         }
         Ok(())
     }
@@ -860,6 +869,62 @@ impl Link {
             Self::Wifi => "wifi",
             Self::Ethernet => "ethernet",
             Self::Sim => "sim",
+        }
+    }
+}
+
+/// Why the device last started: power applied, a software restart, a panic, a watchdog, a brown-out, a wake from deep sleep, a reset from outside (the USB serial or JTAG), or a cause it cannot tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResetReason {
+    #[serde(rename = "power_on")]
+    PowerOn,
+    #[serde(rename = "software")]
+    Software,
+    #[serde(rename = "panic")]
+    Panic,
+    #[serde(rename = "watchdog")]
+    Watchdog,
+    #[serde(rename = "brownout")]
+    Brownout,
+    #[serde(rename = "deep_sleep")]
+    DeepSleep,
+    #[serde(rename = "external")]
+    External,
+    #[serde(rename = "unknown")]
+    Unknown,
+}
+
+impl ResetReason {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PowerOn => "power_on",
+            Self::Software => "software",
+            Self::Panic => "panic",
+            Self::Watchdog => "watchdog",
+            Self::Brownout => "brownout",
+            Self::DeepSleep => "deep_sleep",
+            Self::External => "external",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// A part the firmware was built for: the MCP4725 I2C DAC that drives the meter, or a screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Part {
+    #[serde(rename = "mcp4725")]
+    Mcp4725,
+    #[serde(rename = "display")]
+    Display,
+}
+
+impl Part {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Mcp4725 => "mcp4725",
+            Self::Display => "display",
         }
     }
 }

@@ -41,9 +41,10 @@ impl FileFlash {
     /// Opens `path` as a flash of `sectors` sectors; a missing or short file is filled with erased bytes.
     pub fn open(path: &Path, sectors: usize) -> io::Result<Self> {
         let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
-        let mut contents = Vec::new();
-        file.read_to_end(&mut contents)?;
         let size = sectors * SECTOR;
+        // Exactly the flash's size, so the heap figures can leave out this image, which the ESP32 keeps in flash.
+        let mut contents = Vec::with_capacity(size);
+        file.read_to_end(&mut contents)?;
         if contents.len() != size {
             contents.resize(size, 0xFF);
             file.set_len(0)?;

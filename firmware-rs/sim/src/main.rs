@@ -16,6 +16,7 @@ mod provisioning;
 mod radio;
 mod random;
 mod report;
+mod reset;
 mod settings;
 mod station;
 mod tap;
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    log::info!("reset: {}", reset::reason().as_str());
     let mut random = Random::new(options.seed);
     let mac = options.mac.unwrap_or_else(|| mac_for(&options.tap));
     let device = match TapDevice::open(&options.tap, mac) {

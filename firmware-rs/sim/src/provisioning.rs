@@ -10,7 +10,7 @@ use embassy_executor::Spawner;
 use embassy_futures::block_on;
 use embassy_net::Runner;
 use serde_json::json;
-use sysboy_device::net::portal::{AP_ADDRESS, AP_SSID};
+use sysboy_device::net::portal::{ap_ssid, AP_ADDRESS};
 use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, RestartRadio};
 use sysboy_device::net::settings_keeper::{Kept, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
 use sysboy_device::net::supervision::SupervisionConfig;
@@ -132,7 +132,7 @@ async fn run(provisioner: Provisioner<'static, SimRadio, FileFlash, SimProvision
 fn restart() -> ! {
     let mut args = std::env::args_os();
     let program = std::env::current_exe().ok().map(Into::into).or_else(|| args.next()).unwrap_or_default();
-    let error = std::process::Command::new(program).args(std::env::args_os().skip(1)).exec();
+    let error = std::process::Command::new(program).args(std::env::args_os().skip(1)).env(crate::reset::RESET_ENV, "software").exec();
     eprintln!("sysboy-sim: cannot restart: {error}");
     std::process::exit(1);
 }
@@ -142,6 +142,8 @@ pub struct FirstBoot {
     opened: Opened,
     radio: SimRadio,
     access_point: (embassy_net::Stack<'static>, Runner<'static, crate::radio::AccessPointInterface>),
+    /// The access point's name, from its MAC as on the board.
+    ssid: &'static str,
 }
 
 impl FirstBoot {
@@ -155,7 +157,7 @@ impl FirstBoot {
         let tap = TapDevice::open(ap_tap, ap_mac)
             .map_err(|error| format!("cannot attach to the access point's TAP '{ap_tap}': {error} (create it with `ip tuntap add {ap_tap} mode tap`)"))?;
         let radio = SimRadio::new(options.scan_list.clone(), options.station_networks.clone(), &GATE);
-        Ok(Self { opened, radio, access_point: crate::access_point::start(tap, &GATE, seed) })
+        Ok(Self { opened, radio, access_point: crate::access_point::start(tap, &GATE, seed), ssid: ap_ssid(ap_mac).leak() })
     }
 
     /// Reports the settings the device boots with, as without an access point.
@@ -189,7 +191,7 @@ impl FirstBoot {
             changes,
             station: station_stack,
             board,
-            access_point: (AP_SSID, AP_ADDRESS),
+            access_point: (self.ssid, AP_ADDRESS),
         };
         spawner.spawn(run(provisioner).expect("the provisioning task is spawned once"));
     }

@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use embassy_futures::block_on;
 use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
-use sysboy_protocol::{Chip, Link, Output, OutputKind, Status};
+use sysboy_protocol::{Chip, Link, Output, OutputKind, ResetReason, Status};
 
 use super::*;
 use crate::link::{LinkConfig, LinkState};
@@ -91,7 +91,7 @@ impl Board for TestBoard {
         self.meter.as_mut().map_or(Err(UndoError::Unsupported), Meter::undo_calibration)
     }
     fn status(&mut self) -> Status {
-        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None }
+        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None }
     }
     fn link_changed(&mut self, state: LinkState) {
         self.states.push(state);

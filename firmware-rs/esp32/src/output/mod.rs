@@ -53,6 +53,16 @@ impl fmt::Display for OutputError {
 
 impl core::error::Error for OutputError {}
 
+/// The parts behind the output that do not answer, for the status; `None` when all do (the chip's own LEDC and
+/// DAC always do).
+pub fn missing() -> Option<alloc::vec::Vec<sysboy_protocol::Part>> {
+    #[cfg(feature = "mcp4725")]
+    if mcp4725::missing() {
+        return Some(alloc::vec![sysboy_protocol::Part::Mcp4725]);
+    }
+    None
+}
+
 /// Something that turns a code into the meter's drive voltage.
 pub trait AnalogOutput {
     /// What the hello announces: the kind of output and its resolution.

@@ -1,0 +1,79 @@
+// The device logic's heap worst case, measured in the simulator: its portal phase (access point and station on the
+// air, the portal's pages and the OS probes served to a phone on parallel connections, a form posted and the join's
+// progress page served during the join) and its session phase (a live session with the real host: frames, a
+// status, a button press and its ack). The simulated board restarts between the two, as the ESP32 does, so the
+// two never share a heap there; on the ESP32 they might (a fallback AP while a session runs), so the worst case is
+// their sum. Each peak is the counting allocator's high-water mark (firmware-rs/sim/src/heap.rs), which also
+// holds the simulator's own report lines: both are upper bounds. The one simulator-only allocation of size is left
+// out: its flash image (firmware-rs/sim/src/flash.rs, allocated at exactly the flash file's size), which the ESP32
+// reads from flash. Needs root; run as a script it prints the figures.
+import { statSync } from 'node:fs'
+import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PortalDesk, TOKEN } from '../tests/fixtures/portal/desk.ts'
+import type { SimStatus } from '../tests/netns/sim-device.ts'
+
+export interface HeapWorstCase {
+  portalPeakBytes: number
+  sessionPeakBytes: number
+  worstBytes: number
+  /** The simulator's in-memory flash image, left out of each phase's peak. */
+  flashImageBytes: number
+}
+
+/** The phone's requests, all at once on separate connections: the portal page, its probes and a 404. */
+const PAGES = ['/', '/generate_204', '/hotspot-detect.html', '/connecttest.txt', '/', '/no-such-page']
+
+const parallelGets = (desk: PortalDesk): void => {
+  const gets = PAGES.map((page) => `curl -s -o /dev/null --max-time 5 http://${AP_ADDRESS}${page} &`).join(' ')
+  desk.exec(['sh', '-c', `${gets} wait`])
+}
+
+/** The high-water marks before and after the restart: a status line's `t` restarts from 0 with the process. */
+const splitAtRestart = (statuses: SimStatus[]): [SimStatus[], SimStatus[]] => {
+  const restart = statuses.findIndex((s, i) => i > 0 && s.t < statuses[i - 1]!.t)
+  if (restart < 0) throw new Error('the simulator did not restart after the portal form')
+  return [statuses.slice(0, restart), statuses.slice(restart)]
+}
+
+const peak = (statuses: SimStatus[]): number => Math.max(...statuses.map((s) => s.heap_peak))
+
+export const measureHeapWorstCase = async (): Promise<HeapWorstCase> => {
+  const desk = await PortalDesk.open()
+  try {
+    const device = await desk.startDevice()
+    await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
+    desk.addPhoneAddress()
+    for (let round = 0; round < 3; round += 1) parallelGets(desk)
+    // The form goes in while pages are still being fetched; the progress page is fetched during the join.
+    const form = [
+      'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
+      '--data-urlencode', `ssid=${HOME_SSID}`, '--data-urlencode', `password=${HOME_PASSWORD}`,
+      '--data-urlencode', `host=${desk.hostAddress()}`, '--data-urlencode', `token=${TOKEN}`,
+      `http://${AP_ADDRESS}/join`,
+    ]
+    const posted = desk.exec(form)
+    if (posted !== '303') throw new Error(`the portal answered the form with HTTP ${posted}`)
+    await device.waitForEvent('joining', (e) => e.event === 'joining', 10_000)
+    parallelGets(desk)
+    await device.waitForEvent('restart', (e) => e.event === 'restarting', 20_000)
+    // The session phase: live, the host's frames moving the needle, a press and its ack, a few seconds more.
+    const live = await device.waitForStatus('live needle after the restart', (s) => s.meter === 'live' && s.needle > 1, 30_000)
+    const from = device.events.length
+    device.press('short')
+    await device.waitForEvent('ack', (e) => e.event === 'ack', 10_000, from)
+    await Bun.sleep(3_000)
+    await device.waitForStatus('a status line after the press', (s) => s.t > live.t + 3_000, 5_000)
+    const [portal, session] = splitAtRestart(device.statuses)
+    const flashImageBytes = statSync(desk.flash).size
+    const portalPeakBytes = peak(portal) - flashImageBytes
+    const sessionPeakBytes = peak(session) - flashImageBytes
+    return { portalPeakBytes, sessionPeakBytes, worstBytes: portalPeakBytes + sessionPeakBytes, flashImageBytes }
+  } finally {
+    await desk.close()
+  }
+}
+
+export const describeHeapWorstCase = (m: HeapWorstCase): string =>
+  `sim: device-logic heap worst case ${m.worstBytes} B = portal phase ${m.portalPeakBytes} B + session phase ${m.sessionPeakBytes} B ` +
+  `(each less the simulator's ${m.flashImageBytes} B flash image)`
+
+if (import.meta.main) console.log(describeHeapWorstCase(await measureHeapWorstCase()))

@@ -1,0 +1,19 @@
+// The ESP32 firmware's heap covers esp-radio's share plus twice the device logic's worst case as the simulator
+// measures it now, and the figure main.rs records (and the firmware build prints) is that measurement, not a stale one.
+import { expect, it } from 'bun:test'
+import { describeFirmwareHeap, readFirmwareHeap } from '../bench/firmware-heap.ts'
+import { describeHeapWorstCase, measureHeapWorstCase } from '../bench/heap-worst-case.ts'
+
+it('sizes the firmware heap at esp-radio plus twice the measured device-logic worst case', async () => {
+  const measured = await measureHeapWorstCase()
+  const firmware = readFirmwareHeap()
+  console.log(describeHeapWorstCase(measured))
+  console.log(`firmware: ${describeFirmwareHeap(firmware)}`)
+  expect(measured.portalPeakBytes).toBeGreaterThan(0)
+  expect(measured.sessionPeakBytes).toBeGreaterThan(0)
+  expect(firmware.radioBytes + 2 * measured.worstBytes).toBeLessThanOrEqual(firmware.heapBytes)
+  // The recorded figure is the one the heap was sized from: it covers today's measurement and is not padded past
+  // a quarter above it (run-to-run spread is a few hundred bytes), so it cannot silently go stale either way.
+  expect(measured.worstBytes).toBeLessThanOrEqual(firmware.devicePeakBytes)
+  expect(firmware.devicePeakBytes).toBeLessThanOrEqual(1.25 * measured.worstBytes)
+}, 90_000)
