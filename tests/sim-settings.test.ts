@@ -20,7 +20,8 @@ it('saves --host and --token, and a restart with only --flash reconnects with th
   const flash = desk.flash
   const first = desk.device!
   const loaded = await first.waitForEvent('settings', (e) => e.event === 'settings_loaded', 10_000)
-  expect(loaded.detail).toMatchObject({ saved: true, token: true, host: `${desk.namespace.kernelIp}:${HOST_PORT}` })
+  // A board never told its country keeps to the world-safe one.
+  expect(loaded.detail).toMatchObject({ saved: true, token: true, host: `${desk.namespace.kernelIp}:${HOST_PORT}`, country: '01' })
   await first.waitForStatus('live needle', (s) => onVram(s.needle, s.meter), 20_000)
   // The host's config after a metric switch is kept too.
   const from = first.events.length

@@ -53,13 +53,15 @@ pub fn open(flash: FileFlash, options: &Options) -> Result<Opened, String> {
     Ok(Opened { store, settings, problems: loaded.problems, saved })
 }
 
-/// Reports the settings the device boots with (never the token itself).
+/// Reports the settings the device boots with (never the token itself), the Wi-Fi country among them.
 pub fn report(panel: &RefCell<Panel>, opened: &Opened) {
     let network = &opened.settings.network;
     let problems: Vec<String> = opened.problems.iter().map(ToString::to_string).collect();
     let detail = json!({
         "host": network.host,
         "token": network.token.is_some(),
+        // The Wi-Fi country the ESP32's radio would be started with (`esp32/src/radio.rs`, `start`).
+        "country": network.country.as_str(),
         "bindings": binding_names(&network.bindings),
         "calibrations": opened.settings.calibrations.iter().map(|c| &c.output).collect::<Vec<_>>(),
         "problems": problems,

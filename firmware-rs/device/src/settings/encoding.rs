@@ -6,14 +6,16 @@
 //! 3.7 KiB: strings are a length byte and UTF-8, lists a count byte, curve points a little-endian `f64` and `u16`
 //! (the protocol's own types, so a curve reads back exactly as it was set).
 //!
-//! Layout after the header: `wifi?` (ssid, password), `host?`, `token?`, bindings (output, metric), calibrations
-//! (output, current curve, previous curve?). `?` is a byte 0 (absent) or 1 (present) before the value.
+//! Layout after the header: `wifi?` (ssid, password), `host?`, `token?`, bindings (output, metric), the Wi-Fi
+//! country (two ASCII bytes), calibrations (output, current curve, previous curve?). `?` is a byte 0 (absent) or 1
+//! (present) before the value.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::{Binding, CalibrationPoint};
 
+use super::country::Country;
 use super::record::{Network, RecordError, StoredCalibration, WifiCredentials};
 use super::store::Settings;
 
@@ -45,6 +47,7 @@ pub fn encode(settings: &Settings, generation: u32) -> Result<Vec<u8>, RecordErr
         out.str(&binding.output)?;
         out.str(&binding.metric)
     })?;
+    out.0.extend_from_slice(&network.country.code());
     out.list(&settings.calibrations, |out, calibration| {
         out.str(&calibration.output)?;
         out.curve(&calibration.current)?;
@@ -64,13 +67,14 @@ pub fn decode(bytes: &[u8]) -> Result<Settings, RecordError> {
     let host = input.option(Reader::str)?;
     let token = input.option(Reader::str)?;
     let bindings = input.list(|input| Ok(Binding { output: input.str()?, metric: input.str()? }))?;
+    let country = core::str::from_utf8(input.take(2)?).ok().and_then(|code| Country::from_code(code).ok()).ok_or(RecordError::Invalid)?;
     let calibrations = input.list(|input| {
         Ok(StoredCalibration { output: input.str()?, current: input.curve()?, previous: input.option(Reader::curve)? })
     })?;
     if !input.0.is_empty() {
         return Err(RecordError::Garbled);
     }
-    Ok(Settings { network: Network { wifi, host, token, bindings }, calibrations })
+    Ok(Settings { network: Network { wifi, host, token, bindings, country }, calibrations })
 }
 
 struct Writer(Vec<u8>);

@@ -1,4 +1,5 @@
-//! Settings: Wi-Fi credentials, host, token, bindings and calibration, kept in NOR flash across power cycles.
+//! Settings: Wi-Fi credentials and country, host, token, bindings and calibration, kept in NOR flash across power
+//! cycles.
 //!
 //! # Overview
 //! [`SettingsStore`] keeps all the settings in one record of a `sequential-storage` map over any flash that
@@ -18,12 +19,14 @@
 //! let loaded = store.load(&mut buffer).await;
 //! ```
 
+mod country;
 mod encoding;
 mod record;
 mod store;
 #[cfg(test)]
 pub(crate) mod tests;
 
+pub use country::{Country, CountryError};
 pub use encoding::FORMAT_VERSION;
 pub use record::{Network, Record, RecordError, StoredCalibration, WifiCredentials, LEGACY_VERSION};
 pub use store::{LoadProblem, Loaded, Settings, SettingsError, SettingsStore, BUFFER_LEN, MAX_OUTPUTS};

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sysboy_protocol::{Binding, CalibrationPoint, Validate};
 
+use super::country::Country;
 use super::store::MAX_OUTPUTS;
 use crate::meter::Calibration;
 
@@ -70,6 +71,10 @@ pub struct Network {
     pub token: Option<String>,
     /// Which metric drives each output, from the last session.
     pub bindings: Vec<Binding>,
+    /// The Wi-Fi country the radio keeps to; world-safe until one is chosen. The first format had none, so it is
+    /// not in its JSON and reads as the default.
+    #[serde(skip)]
+    pub country: Country,
 }
 
 impl Network {

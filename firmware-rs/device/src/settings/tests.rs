@@ -243,6 +243,7 @@ fn sample(ssid: &str) -> Settings {
             host: Some("192.168.1.20:7777".into()),
             token: Some("tok_0123456789abcdef".into()),
             bindings: alloc::vec![Binding { output: "vu".into(), metric: "vram".into() }],
+            country: Country::default(),
         },
         calibrations: alloc::vec![StoredCalibration { output: "vu".into(), current: points(1000), previous: Some(points(1023)) }],
     }
@@ -444,6 +445,7 @@ fn largest() -> Settings {
             host: Some(std::format!("{}.{}.local:65535", "h".repeat(63), "h".repeat(51))),
             token: Some("t".repeat(128)),
             bindings: (0..MAX_OUTPUTS).map(|n| Binding { output: name(n), metric: std::format!("{}{n}", "m".repeat(31)) }).collect(),
+            country: Country::from_code("nz").unwrap(),
         },
         calibrations: (0..MAX_OUTPUTS).map(|n| StoredCalibration { output: name(n), current: curve(4000), previous: Some(curve(65535)) }).collect(),
     }
@@ -462,6 +464,39 @@ fn the_largest_settings_fit_one_record_and_read_back_exactly() {
     let (result, flash) = save(flash, &largest);
     result.unwrap();
     assert_eq!(load(flash).0, Loaded { settings: largest, problems: Vec::new() });
+}
+
+#[test]
+fn the_wifi_country_is_world_safe_until_chosen_and_only_a_radio_code_is_taken() {
+    assert_eq!(Country::default(), Country::WORLD);
+    assert_eq!(Country::WORLD.code(), *b"01");
+    assert_eq!(Network::default().country, Country::WORLD);
+    assert_eq!(Country::from_code("de").map(|c| c.code()), Ok(*b"DE"));
+    for (country, name) in Country::all() {
+        assert_eq!(Country::from_code(country.as_str()), Ok(country));
+        assert!(!name.is_empty(), "{country}");
+    }
+    for bad in ["", "0", "1", "ZZ", "EU", "DEU", "D", "01 ", "é"] {
+        assert_eq!(Country::from_code(bad), Err(CountryError::Unknown), "{bad:?}");
+    }
+    assert!(alloc::string::ToString::to_string(&CountryError::Unknown).contains("choose a country"));
+}
+
+#[test]
+fn the_wifi_country_is_saved_with_the_rest_and_an_unknown_one_is_refused_at_load() {
+    let mut japan = sample("home");
+    japan.network.country = Country::from_code("JP").unwrap();
+    let (result, flash) = save(RamFlash::new(), &japan);
+    result.unwrap();
+    let (loaded, flash) = load(flash);
+    assert_eq!(loaded.settings.network.country.as_str(), "JP");
+    // A record whose country the radio does not know (here "ZZ" written over "JP" by hand).
+    let mut bytes = encoding::encode(&japan, 5).unwrap();
+    let at = bytes.windows(2).rposition(|pair| pair == b"JP").unwrap();
+    bytes[at..at + 2].copy_from_slice(b"ZZ");
+    let (loaded, _) = load(write_raw(flash, 2, &bytes));
+    assert_eq!(loaded.settings, Settings::default());
+    assert_eq!(loaded.problems, [LoadProblem::Record { key: 2, error: RecordError::Invalid }]);
 }
 
 #[test]
@@ -503,7 +538,7 @@ fn form_body(fields: &[(&str, &str)]) -> String {
 fn submit_and_store(ssid: &str, password: &str, host: &str, token: &str) -> Result<Network, form::FieldErrors> {
     let body = form_body(&[("ssid", ssid), ("password", password), ("host", host), ("token", token)]);
     let submission = form::read(body.as_bytes(), &[]).map_err(|refused| refused.errors)?;
-    let network = Network { wifi: Some(submission.wifi), host: submission.host, token: submission.token, bindings: Vec::new() };
+    let network = Network { wifi: Some(submission.wifi), host: submission.host, token: submission.token, ..Network::default() };
     let settings = Settings { network: network.clone(), calibrations: Vec::new() };
     assert!(settings.is_valid(), "{body}");
     assert_eq!(encoding::decode(&encoding::encode(&settings, 1).unwrap()), Ok(settings), "{body}");
@@ -576,6 +611,7 @@ fn good() -> Network {
         host: Some(HOST.into()),
         token: Some(TOKEN.into()),
         bindings: Vec::new(),
+        country: Country::default(),
     }
 }
 

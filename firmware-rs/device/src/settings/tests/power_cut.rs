@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use sysboy_protocol::{Binding, CalibrationPoint};
 
 use super::{first_format_flash, load, save, Cut, FlashOp, RamFlash};
-use crate::settings::{Network, Settings, StoredCalibration, WifiCredentials};
+use crate::settings::{Country, Network, Settings, StoredCalibration, WifiCredentials};
 
 fn curve(points: &[(f64, u16)]) -> Vec<CalibrationPoint> {
     points.iter().map(|&(percent, code)| CalibrationPoint { percent, code }).collect()
@@ -21,6 +21,7 @@ fn old() -> Settings {
             host: Some("192.168.1.20:7777".into()),
             token: Some("tok_0123456789abcdef".into()),
             bindings: alloc::vec![Binding { output: "vu".into(), metric: "vram".into() }],
+            country: Country::WORLD,
         },
         calibrations: alloc::vec![StoredCalibration {
             output: "vu".into(),
@@ -30,8 +31,8 @@ fn old() -> Settings {
     }
 }
 
-/// Settings in which every field differs from [`old`]'s: another network, host, token and bindings, another
-/// curve and undo curve for the same output, and a second output's calibration.
+/// Settings in which every field differs from [`old`]'s: another network, host, token, bindings and Wi-Fi country,
+/// another curve and undo curve for the same output, and a second output's calibration.
 fn new() -> Settings {
     Settings {
         network: Network {
@@ -42,6 +43,7 @@ fn new() -> Settings {
                 Binding { output: "vu".into(), metric: "gpu_util".into() },
                 Binding { output: "aux".into(), metric: "cpu".into() },
             ],
+            country: Country::from_code("DE").unwrap(),
         },
         calibrations: alloc::vec![
             StoredCalibration {
@@ -64,7 +66,8 @@ fn later() -> Settings {
 fn describe(settings: &Settings) -> String {
     let ssid = settings.network.wifi.as_ref().map_or("none", |wifi| wifi.ssid.as_str());
     let tops: Vec<u16> = settings.calibrations.iter().filter_map(|c| c.current.last().map(|p| p.code)).collect();
-    alloc::format!("network {ssid:?} with {} bindings, calibration tops {tops:?}", settings.network.bindings.len())
+    let network = &settings.network;
+    alloc::format!("network {ssid:?} in {} with {} bindings, calibration tops {tops:?}", network.country, network.bindings.len())
 }
 
 /// How many cuts loaded the old settings and how many the new.
