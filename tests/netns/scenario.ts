@@ -38,6 +38,8 @@ export interface DeskOptions {
   staleHost?: boolean
   /** The device's flash file (default: a fresh one for the desk, removed at the end). */
   flash?: string
+  /** How long the station network's DHCP leases last, in seconds (default an hour). */
+  leaseSeconds?: number
 }
 
 let subnet = 0
@@ -70,7 +72,7 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
     },
   }
   try {
-    startDhcp(namespace, `${prefix}.50`, `${prefix}.99`)
+    startDhcp(namespace, `${prefix}.50`, `${prefix}.99`, options.leaseSeconds)
     const startHost = async (vram: number): Promise<void> => {
       desk.host = new SysboyHost(namespace, TOKEN, { mdns: options.mdns === true })
       desk.host.setVram(vram)

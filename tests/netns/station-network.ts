@@ -2,9 +2,15 @@
 import type { Subprocess } from 'bun'
 import type { Namespace } from './namespace.ts'
 
-/** Starts dnsmasq (DHCP only, no DNS) on the namespace's TAP, leasing `first`..`last` of the /24. */
-export const startDhcp = (namespace: Namespace, first: string, last: string): Subprocess => {
-  const leases = `/tmp/${namespace.name}.leases`
+/** Where dnsmasq keeps the namespace's leases: one line each, `expiry-epoch-seconds mac ip name client-id`. */
+export const leaseFile = (namespace: Namespace): string => `/tmp/${namespace.name}.leases`
+
+/**
+ * Starts dnsmasq (DHCP only, no DNS) on the namespace's TAP, leasing `first`..`last` of the /24 for `leaseSeconds`
+ * (an hour by default; dnsmasq raises anything under 120 s to 120 s).
+ */
+export const startDhcp = (namespace: Namespace, first: string, last: string, leaseSeconds = 3600): Subprocess => {
+  const leases = leaseFile(namespace)
   return namespace.spawn([
     'dnsmasq',
     '--no-daemon',
@@ -12,7 +18,7 @@ export const startDhcp = (namespace: Namespace, first: string, last: string): Su
     '--port=0',
     `--interface=${namespace.tap}`,
     '--bind-interfaces',
-    `--dhcp-range=${first},${last},255.255.255.0,1h`,
+    `--dhcp-range=${first},${last},255.255.255.0,${leaseSeconds}`,
     `--dhcp-leasefile=${leases}`,
     `--pid-file=/tmp/${namespace.name}.pid`,
   ])

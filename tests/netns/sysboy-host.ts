@@ -1,6 +1,6 @@
 // The real `sysboy` host inside a namespace, reading VRAM from the fake NVML at a value the test sets in a file.
 import type { Subprocess } from 'bun'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildFakeNvml } from '../fixtures/nvml/build.ts'
@@ -114,6 +114,22 @@ export class SysboyHost {
     const answer = await this.rest('GET', '/api/devices')
     if (answer.status !== 200) throw new Error(`GET /api/devices: HTTP ${answer.status}`)
     return answer.body as ListedDevice[]
+  }
+
+  /**
+   * Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the host, as a hung process or a debugger would: its sockets stay open,
+   * the kernel still completes handshakes and ACKs data, but nothing answers. Waits until /proc shows the new state.
+   */
+  async setFrozen(frozen: boolean): Promise<void> {
+    const pid = this.process?.pid
+    if (pid === undefined) throw new Error('sysboy is not running')
+    process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT')
+    const deadline = Date.now() + 2_000
+    const stopped = (): boolean => /^State:\s+T/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    while (stopped() !== frozen) {
+      if (Date.now() > deadline) throw new Error(`sysboy (pid ${pid}) did not ${frozen ? 'stop' : 'continue'}`)
+      await Bun.sleep(10)
+    }
   }
 
   /** Kills the host, as a crash or a closed laptop would. */
