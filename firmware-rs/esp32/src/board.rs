@@ -58,14 +58,16 @@ const LAST_GPIO: u8 = 30;
 #[cfg(feature = "esp32")]
 const LAST_GPIO: u8 = 39;
 
-// Defaults: the meter and I2C on free pins, the button on GPIO9, which is the BOOT button of the dev kits.
+// Defaults: the meter and I2C on free pins, the button on GPIO9, which is the BOOT button of the dev kits, and
+// the status LED on GPIO8, where the ESP32-C3-DevKitM-1 and the ESP32-C6-DevKitC-1 both wire their RGB LED.
 #[cfg(feature = "esp32c3")]
-const DEFAULTS: Pins = Pins { meter: 4, button: 9, sda: 5, scl: 6 };
+const DEFAULTS: Pins = Pins { meter: 4, button: 9, sda: 5, scl: 6, led: 8 };
 #[cfg(feature = "esp32c6")]
-const DEFAULTS: Pins = Pins { meter: 2, button: 9, sda: 6, scl: 7 };
-// The on-chip DAC's channel 1 is GPIO25; GPIO0 is the BOOT button of the dev kits.
+const DEFAULTS: Pins = Pins { meter: 2, button: 9, sda: 6, scl: 7, led: 8 };
+// The on-chip DAC's channel 1 is GPIO25; GPIO0 is the BOOT button of the dev kits, which carry no RGB LED: GPIO2
+// is where many ESP32 boards put a plain one.
 #[cfg(feature = "esp32")]
-const DEFAULTS: Pins = Pins { meter: 25, button: 0, sda: 21, scl: 22 };
+const DEFAULTS: Pins = Pins { meter: 25, button: 0, sda: 21, scl: 22, led: 2 };
 
 /// GPIO numbers of the board's wiring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +80,8 @@ pub struct Pins {
     pub sda: u8,
     /// The MCP4725's I2C clock line.
     pub scl: u8,
+    /// The status LED: an addressable RGB LED, or a plain one with `status-led-plain`.
+    pub led: u8,
 }
 
 /// The pins this build uses.
@@ -86,6 +90,7 @@ pub const PINS: Pins = checked(Pins {
     button: gpio_from_env(option_env!("SYSBOY_BUTTON_GPIO"), DEFAULTS.button),
     sda: gpio_from_env(option_env!("SYSBOY_SDA_GPIO"), DEFAULTS.sda),
     scl: gpio_from_env(option_env!("SYSBOY_SCL_GPIO"), DEFAULTS.scl),
+    led: gpio_from_env(option_env!("SYSBOY_LED_GPIO"), DEFAULTS.led),
 });
 
 const fn gpio_from_env(value: Option<&str>, default: u8) -> u8 {
@@ -103,7 +108,7 @@ const fn gpio_from_env(value: Option<&str>, default: u8) -> u8 {
 }
 
 const fn checked(pins: Pins) -> Pins {
-    let all = [pins.meter, pins.button, pins.sda, pins.scl];
+    let all = [pins.meter, pins.button, pins.sda, pins.scl, pins.led];
     let mut i = 0;
     while i < all.len() {
         assert!(all[i] <= LAST_GPIO, "a SYSBOY_*_GPIO number is past this chip's last GPIO");
@@ -115,6 +120,10 @@ const fn checked(pins: Pins) -> Pins {
         i += 1;
     }
     assert!(pins.meter != pins.button, "the meter and the button need different GPIOs");
+    #[cfg(not(feature = "status-led-off"))]
+    assert!(pins.led != pins.meter && pins.led != pins.button, "the status LED needs a GPIO of its own (SYSBOY_LED_GPIO)");
+    #[cfg(all(feature = "mcp4725", not(feature = "status-led-off")))]
+    assert!(pins.led != pins.sda && pins.led != pins.scl, "the status LED and the I2C pins need different GPIOs");
     #[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
     assert!(pins.meter == 25, "the ESP32's on-chip DAC drives the meter from GPIO25 only");
     #[cfg(feature = "mcp4725")]

@@ -16,6 +16,7 @@ mod radio;
 mod reset;
 mod settings;
 mod station;
+mod status_light;
 mod watchdog;
 
 use alloc::format;
@@ -106,6 +107,8 @@ async fn main(spawner: Spawner) -> ! {
     log::info!("meter: output codes 0..={}", output.max_code());
     static METER: StaticCell<SharedMeter> = StaticCell::new();
     let meter: &'static SharedMeter = METER.init(Mutex::new(RefCell::new(needle)));
+    // Before the radio, so the LED says "starting" while Wi-Fi comes up.
+    status_light::start(&spawner, peripherals.RMT, meter);
 
     match radio::start(&spawner, peripherals.WIFI) {
         Ok(wifi) => {

@@ -31,6 +31,9 @@ pub struct EspProvisioning;
 
 impl ProvisioningBoard for EspProvisioning {
     fn report(&mut self, event: ProvisioningEvent<'_>) {
+        if let Some(heard) = sysboy_device::status_light::Heard::from_provisioning(&event) {
+            crate::status_light::hear(heard);
+        }
         match event {
             ProvisioningEvent::AccessPoint { ssid, address, networks } => {
                 log::info!("provisioning: access point \"{ssid}\", portal at http://{address}/ ({networks} networks heard)")

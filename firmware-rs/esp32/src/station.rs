@@ -104,6 +104,7 @@ impl Board for EspBoard {
     }
 
     fn link_changed(&mut self, state: LinkState) {
+        crate::status_light::hear(sysboy_device::status_light::Heard::Link(state));
         if state == LinkState::Live {
             log::info!("host: live");
         }
@@ -112,6 +113,9 @@ impl Board for EspBoard {
 
 impl StationBoard for EspBoard {
     fn report(&mut self, report: StationReport<'_>) {
+        if let Some(heard) = sysboy_device::status_light::Heard::from_station(&report) {
+            crate::status_light::hear(heard);
+        }
         match report {
             StationReport::Link(_) | StationReport::NoNetwork(true) => {}
             StationReport::NoNetwork(false) => {}
