@@ -65,6 +65,8 @@ describe('the first hour under a strict radio', () => {
     await page.fill('#password', HOME_PASSWORD)
     await page.fill('#host', desk.hostAddress())
     await page.fill('#token', TOKEN)
+    expect(await page.inputValue('#country')).toBe('01')
+    await page.selectOption('#country', 'DE')
     const before = device.events.length
     await page.click('form[action="/join"] button[type=submit]')
     await page.waitForSelector('#progress[data-state=joining], #progress[data-state=joined]', { timeout: 10_000 })
@@ -80,8 +82,10 @@ describe('the first hour under a strict radio', () => {
     const joined = device.events.findIndex((e, i) => i >= before && e.event === 'joined')
     expect(joined).toBeGreaterThanOrEqual(0)
 
-    // The board then restarts onto the home network and the needle follows the host.
-    await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000, before)
+    // The board then restarts onto the home network, with the country chosen, and the needle follows the host.
+    const restarted = await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000, before)
+    const loaded = await device.waitForEvent('settings after the restart', (e) => e.event === 'settings_loaded', 10_000, device.events.indexOf(restarted))
+    expect(loaded.detail).toMatchObject({ country: 'DE', token: true })
     await device.waitForStatus('needle on the host figure', (s) => s.meter === 'live' && near(s.needle, VRAM), 30_000)
   }, 120_000)
 

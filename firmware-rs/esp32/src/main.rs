@@ -110,7 +110,8 @@ async fn main(spawner: Spawner) -> ! {
     // Before the radio, so the LED says "starting" while Wi-Fi comes up.
     status_light::start(&spawner, peripherals.RMT, meter);
 
-    match radio::start(&spawner, peripherals.WIFI) {
+    log::info!("wifi: country {} ({})", saved.network.country, saved.network.country.name());
+    match radio::start(&spawner, peripherals.WIFI, saved.network.country) {
         Ok(wifi) => {
             let (portal, submissions) = portal::spawn(&spawner, wifi.access_point);
             let [_, _, a, b, c, d] = wifi.mac;

@@ -40,6 +40,8 @@ impl ProvisioningBoard for EspProvisioning {
             }
             ProvisioningEvent::AccessPointFailed(error) => log::error!("provisioning: {error}; the access point is off"),
             ProvisioningEvent::AccessPointOff => log::info!("provisioning: access point off"),
+            ProvisioningEvent::Scanned { networks } => log::info!("provisioning: {networks} networks heard"),
+            ProvisioningEvent::ScanFailed(error) => log::warn!("provisioning: scan failed ({error}); the portal keeps its list"),
             ProvisioningEvent::SettingsSaved { ssid, host } => {
                 log::info!("provisioning: saved \"{ssid}\" (host {})", host.unwrap_or("by mDNS"))
             }

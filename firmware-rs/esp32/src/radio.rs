@@ -11,14 +11,14 @@ use embassy_sync::{blocking_mutex::raw::CriticalSectionRawMutex, mutex::Mutex};
 use embassy_time::{Duration, Timer, with_timeout};
 use esp_hal::{peripherals::WIFI, rng::Rng};
 use esp_radio::wifi::{
-    AuthenticationMethod, AuthenticationMethodConfig, Config, ConnectionError, ControllerConfig, DisconnectReason,
+    AuthenticationMethod, AuthenticationMethodConfig, Config, ConnectionError, ControllerConfig, CountryInfo, DisconnectReason,
     Interface, WifiController, WifiError, ap, scan::ScanConfig, sta::StationConfig,
 };
 use static_cell::StaticCell;
 use sysboy_device::{
     net::{portal, provisioning::RestartRadio, station},
     radio::{AccessPointConfig, JoinError, Radio, RadioError, RadioMode, ScanEntry, Security},
-    settings::WifiCredentials,
+    settings::{Country, WifiCredentials},
 };
 
 /// How long a join may take before it counts as unanswered.
@@ -48,8 +48,8 @@ pub struct Wifi {
 }
 
 /// Starts the radio (idle) and both network stacks. Call once.
-pub fn start(spawner: &Spawner, wifi: WIFI<'static>) -> Result<Wifi, WifiError> {
-    let controller = WifiController::new(wifi, ControllerConfig::default())?;
+pub fn start(spawner: &Spawner, wifi: WIFI<'static>, country: Country) -> Result<Wifi, WifiError> {
+    let controller = WifiController::new(wifi, controller_config(country))?;
     let rng = Rng::new();
     let seed = || (u64::from(rng.random()) << 32) | u64::from(rng.random());
     let (access_point, ap_runner) = embassy_net::new(
@@ -66,7 +66,7 @@ pub fn start(spawner: &Spawner, wifi: WIFI<'static>) -> Result<Wifi, WifiError> 
     spawner.spawn(net(ap_runner).expect("the access point's network task is spawned once"));
     spawner.spawn(net(sta_runner).expect("the station's network task is spawned once"));
     *CONTROLLER.try_lock().expect("the radio starts once, before anything else locks it") = Some(controller);
-    let radio = EspRadio { access_point: None, station: None, started: false };
+    let radio = EspRadio { access_point: None, station: None, started: false, country };
     Ok(Wifi { radio, access_point, station, mac })
 }
 
@@ -88,6 +88,16 @@ pub struct EspRadio {
     station: Option<StationConfig>,
     /// Whether a configuration was applied (Wi-Fi started).
     started: bool,
+    /// The Wi-Fi country from the settings, put back on a restart.
+    country: Country,
+}
+
+/// The controller's configuration for the saved country. esp-radio's own default is `CN` (13 channels), which is
+/// not legal everywhere, so the settings' country (world-safe `01` until one is chosen in the portal) replaces it.
+/// esp-radio 1.0.0-beta.1's `CountryInfo::into_blob` always sends channels 1–13 with the manual policy, so the
+/// code sets the regulatory domain's name and power rules while the channel list stays esp-radio's.
+fn controller_config(country: Country) -> ControllerConfig {
+    ControllerConfig::default().with_country_info(CountryInfo::from(country.code()))
 }
 
 impl EspRadio {
@@ -186,7 +196,7 @@ impl RestartRadio for EspRadio {
             Timer::after(RESTART_PAUSE).await;
             // SAFETY: the WIFI peripheral was moved into the controller just dropped; nothing else holds it.
             let wifi = unsafe { WIFI::steal() };
-            *controller = Some(WifiController::new(wifi, ControllerConfig::default()).map_err(|error| radio_error("restart", error))?);
+            *controller = Some(WifiController::new(wifi, controller_config(self.country)).map_err(|error| radio_error("restart", error))?);
         }
         self.apply().await.map_err(|error| radio_error("restart", error))
     }

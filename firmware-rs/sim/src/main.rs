@@ -99,7 +99,7 @@ fn main() -> ExitCode {
                 return ExitCode::from(1);
             }
         },
-        Some(ap_tap) => match FirstBoot::prepare(&mut options, flash, FLASH_SECTORS, &ap_tap, mac_for(&ap_tap), random.next_u64()) {
+        Some(ap_tap) => match FirstBoot::prepare(&mut options, flash, FLASH_SECTORS, (&ap_tap, mac_for(&ap_tap)), device.up_probe(), random.next_u64()) {
             Ok(first_boot) => Some(first_boot),
             Err(error) => {
                 eprintln!("sysboy-sim: {error}");
@@ -148,7 +148,9 @@ fn main() -> ExitCode {
         return ExitCode::from(1);
     }
     let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
-    let (stack, runner) = net::start(device, options.addressing, random.next_u64());
+    // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
+    let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
+    let (stack, runner) = net::start(radio::StationInterface::new(device, association), options.addressing, random.next_u64());
     match (&saved, &first_boot) {
         (Some(opened), _) => settings::report(panel, opened),
         (None, Some(first_boot)) => first_boot.report(panel),

@@ -11,12 +11,11 @@ use embassy_futures::block_on;
 use embassy_net::Runner;
 use serde_json::json;
 use sysboy_device::net::portal::{ap_ssid, AP_ADDRESS};
-use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent, RestartRadio};
+use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent};
 use sysboy_device::net::settings_keeper::{Kept, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
 use sysboy_device::net::supervision::SupervisionConfig;
 use sysboy_device::portal::server::PortalServer;
 use sysboy_device::provisioning::ProvisioningConfig;
-use sysboy_device::radio::RadioError;
 use sysboy_device::settings::SettingsStore;
 use sysboy_device::status_light::Heard;
 
@@ -31,7 +30,9 @@ use crate::station::Station;
 use crate::tap::TapDevice;
 
 /// Retries come quickly in the simulator so tests see the fallback within seconds.
-const CONFIG: ProvisioningConfig = ProvisioningConfig::new().with_retry_ms(1_500).with_fallback_after(3).with_restart_after_ms(2_500);
+/// The restart after a portal join waits long enough for a phone dropped by the access point's channel move
+/// (`radio::DROP_TIME`) to come back and read the result.
+const CONFIG: ProvisioningConfig = ProvisioningConfig::new().with_retry_ms(1_500).with_fallback_after(3).with_restart_after_ms(5_000);
 
 /// Supervision of the joined network, as quick as the retries.
 const SUPERVISION: SupervisionConfig = SupervisionConfig::new().with_retry_ms(1_500);
@@ -50,7 +51,7 @@ pub fn load(flash: FileFlash, sectors: usize) -> Result<Opened, String> {
 /// The station's network and task, started once the radio has joined.
 pub struct StationStart {
     /// The station stack's runner.
-    pub runner: Runner<'static, TapDevice>,
+    pub runner: Runner<'static, crate::radio::StationInterface>,
     /// The host link.
     pub station: Station,
 }
@@ -83,6 +84,8 @@ impl ProvisioningBoard for SimProvisioning {
             }
             ProvisioningEvent::AccessPointFailed(error) => log::error!("radio: the access point did not start: {error}"),
             ProvisioningEvent::AccessPointOff => self.event("access_point_off", json!({})),
+            ProvisioningEvent::Scanned { networks } => self.event("scanned", json!({ "networks": networks })),
+            ProvisioningEvent::ScanFailed(error) => self.event("scan_failed", json!({ "reason": error.to_string() })),
             ProvisioningEvent::SettingsSaved { ssid, host } => self.event("settings_saved", json!({ "ssid": ssid, "host": host })),
             ProvisioningEvent::SettingsNotSaved(reason) => self.event("settings_not_saved", json!({ "reason": reason })),
             ProvisioningEvent::Settings(Kept::Saved(change)) => crate::settings::saved_event(self.panel, change, None),
@@ -114,14 +117,6 @@ impl ProvisioningBoard for SimProvisioning {
     }
 }
 
-/// The simulated radio has no driver to restart: the TAP is always there.
-impl RestartRadio for SimRadio {
-    async fn restart(&mut self) -> Result<(), RadioError> {
-        log::info!("radio: restarted");
-        Ok(())
-    }
-}
-
 /// Runs provisioning for ever (until a restart).
 #[embassy_executor::task]
 async fn run(provisioner: Provisioner<'static, SimRadio, FileFlash, SimProvisioning>) -> ! {
@@ -149,14 +144,21 @@ pub struct FirstBoot {
 impl FirstBoot {
     /// Reads the settings from `flash`, opens the access point's TAP (off the air until provisioning says),
     /// and lets saved host and token stand in where the command line gave none.
-    pub fn prepare(options: &mut crate::cli::Options, flash: FileFlash, sectors: usize, ap_tap: &str, ap_mac: [u8; 6], seed: u64) -> Result<Self, String> {
+    pub fn prepare(
+        options: &mut crate::cli::Options,
+        flash: FileFlash,
+        sectors: usize,
+        (ap_tap, ap_mac): (&str, [u8; 6]),
+        station_up: Box<dyn Fn() -> bool>,
+        seed: u64,
+    ) -> Result<Self, String> {
         static GATE: crate::radio::AirGate = crate::radio::AirGate::new();
         let opened = load(flash, sectors)?;
         options.host = options.host.or_else(|| sysboy_device::net::station::saved_host(&opened.settings));
         options.token = options.token.take().or_else(|| opened.settings.network.token.clone());
         let tap = TapDevice::open(ap_tap, ap_mac)
             .map_err(|error| format!("cannot attach to the access point's TAP '{ap_tap}': {error} (create it with `ip tuntap add {ap_tap} mode tap`)"))?;
-        let radio = SimRadio::new(options.scan_list.clone(), options.station_networks.clone(), &GATE);
+        let radio = SimRadio::new(options.scan_list.clone(), options.station_networks.clone(), &GATE, tap.carrier(), station_up);
         Ok(Self { opened, radio, access_point: crate::access_point::start(tap, &GATE, seed), ssid: ap_ssid(ap_mac).leak() })
     }
 
@@ -182,8 +184,10 @@ impl FirstBoot {
         }
         let station_stack = station.station.stack;
         let board = SimProvisioning { panel, spawner, station: Some(station) };
+        let mut radio = self.radio;
+        radio.report_to(panel);
         let provisioner = Provisioner {
-            radio: self.radio,
+            radio,
             keeper: SettingsKeeper::new(Some(self.opened.store), self.opened.settings),
             portal,
             submissions,

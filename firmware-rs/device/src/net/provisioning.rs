@@ -252,6 +252,7 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
                         settings.network.wifi = Some(submission.wifi.clone());
                         settings.network.host.clone_from(&submission.host);
                         settings.network.token.clone_from(&submission.token);
+                        settings.network.country = submission.country;
                     })
                     .await;
                 match saved {

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::radio::{ScanEntry, Security};
-use crate::settings::{Network, WifiCredentials};
+use crate::settings::{Country, Network, WifiCredentials};
 
 /// What the user asked for, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub struct Submission {
     pub host: Option<String>,
     /// The pairing token, or none.
     pub token: Option<String>,
+    /// The Wi-Fi country the radio keeps to (world-safe when the form names none).
+    pub country: Country,
 }
 
 /// The form as typed, to show again beside the reasons (the password is never echoed).
@@ -27,6 +29,8 @@ pub struct FormValues {
     pub host: String,
     /// Token field.
     pub token: String,
+    /// Country field (its code); empty for the world-safe default.
+    pub country: String,
 }
 
 /// Why each field was refused; `None` for a field that is fine.
@@ -40,12 +44,14 @@ pub struct FieldErrors {
     pub host: Option<&'static str>,
     /// Token reason.
     pub token: Option<&'static str>,
+    /// Country reason.
+    pub country: Option<&'static str>,
 }
 
 impl FieldErrors {
     /// Whether every field is fine.
     pub fn is_empty(&self) -> bool {
-        self.ssid.is_none() && self.password.is_none() && self.host.is_none() && self.token.is_none()
+        self.ssid.is_none() && self.password.is_none() && self.host.is_none() && self.token.is_none() && self.country.is_none()
     }
 }
 
@@ -98,6 +104,7 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::bo
             "password" => &mut password,
             "host" => &mut values.host,
             "token" => &mut values.token,
+            "country" => &mut values.country,
             _ => continue,
         };
         match decoded {
@@ -108,6 +115,7 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::bo
                     "ssid" => errors.ssid = reason,
                     "password" => errors.password = reason,
                     "host" => errors.host = reason,
+                    "country" => errors.country = reason,
                     _ => errors.token = reason,
                 }
             }
@@ -120,6 +128,11 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::bo
     errors.host = errors.host.or_else(|| if host.is_empty() { None } else { check_host(host) });
     let token = values.token.trim();
     errors.token = errors.token.or_else(|| if token.is_empty() { None } else { check_token(token) });
+    let country = match values.country.trim() {
+        "" => Ok(Country::WORLD),
+        code => Country::from_code(code),
+    };
+    errors.country = errors.country.or_else(|| country.err().map(|error| error.reason()));
     if !errors.is_empty() {
         return Err(alloc::boxed::Box::new(Refused { values, errors }));
     }
@@ -127,6 +140,7 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::bo
         wifi: WifiCredentials { ssid: values.ssid.clone(), password },
         host: (!host.is_empty()).then(|| host.into()),
         token: (!token.is_empty()).then(|| token.into()),
+        country: country.unwrap_or_default(),
     })
 }
 

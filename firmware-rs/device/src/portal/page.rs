@@ -8,12 +8,13 @@ use super::escape::{escape, escape_into, json_string_into};
 use super::form::{FieldErrors, FormValues};
 use super::state::{PortalState, Progress};
 use crate::radio::{JoinError, ScanEntry};
+use crate::settings::Country;
 
 const STYLE: &str = "body{font:16px system-ui,sans-serif;max-width:32em;margin:1em auto;padding:0 1em;color:#222}\
 h1{font-size:1.4em}ul{list-style:none;padding:0}li{display:flex;gap:.6em;align-items:center;margin:.2em 0}\
 button.network{flex:1;text-align:left;padding:.5em;border:1px solid #bbb;border-radius:6px;background:#f6f6f6}\
 .signal{font-family:monospace;width:4em}.security{color:#555;width:6em}label{display:block;margin-top:.8em}\
-input{width:100%;box-sizing:border-box;padding:.5em;font-size:1em}.reason{color:#b00020;font-size:.9em}\
+input,select{width:100%;box-sizing:border-box;padding:.5em;font-size:1em}.reason{color:#b00020;font-size:.9em}\
 .progress{padding:.8em;border-radius:6px;background:#eef4ff}.progress.failed{background:#fdecee}\
 .progress.joined{background:#e8f7ec}button[type=submit]{margin-top:1em;padding:.6em 1.4em;font-size:1em}\
 .lost{padding:.6em;border-radius:6px;background:#fff4d6}form.rescan input{width:auto;padding:.4em 1em}";
@@ -140,6 +141,7 @@ fn form(page: &mut String, values: &FormValues, errors: &FieldErrors, progress: 
     field(page, "password", "Password (empty for an open network)", "password", "", errors.password.or(password_join), "maxlength=63");
     field(page, "host", "PC address (optional: name or IP, with :port)", "text", &values.host, errors.host, "placeholder=\"found by mDNS when empty\"");
     field(page, "token", "Pairing token (optional, as `sysboy` prints it)", "text", &values.token, errors.token, "");
+    country(page, &values.country, errors.country);
     page.push_str("<button type=submit>Save and join</button></form>");
 }
 
@@ -149,6 +151,22 @@ fn field(page: &mut String, name: &str, label: &str, kind: &str, value: &str, re
     let _ = write!(page, "\" {extra} autocomplete=off>");
     if let Some(reason) = reason {
         let _ = write!(page, "<div class=reason id={name}-reason>{}</div>", escape(reason));
+    }
+}
+
+/// The Wi-Fi country: a list of the codes the radio takes, the one typed (or world-safe) chosen.
+fn country(page: &mut String, chosen: &str, reason: Option<&str>) {
+    let chosen = Country::from_code(chosen.trim()).unwrap_or(Country::WORLD);
+    page.push_str("<label for=country>Wi-Fi country (sets the channels the board may use)</label><select id=country name=country>");
+    for (country, name) in Country::all() {
+        let selected = if country == chosen { " selected" } else { "" };
+        let _ = write!(page, "<option value={}{selected}>", country.as_str());
+        escape_into(page, name);
+        page.push_str("</option>");
+    }
+    page.push_str("</select>");
+    if let Some(reason) = reason {
+        let _ = write!(page, "<div class=reason id=country-reason>{}</div>", escape(reason));
     }
 }
 

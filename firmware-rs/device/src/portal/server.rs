@@ -146,6 +146,7 @@ impl PortalServer {
                     ssid: submission.wifi.ssid.clone(),
                     host: submission.host.clone().unwrap_or_default(),
                     token: submission.token.clone().unwrap_or_default(),
+                    country: submission.country.as_str().into(),
                 };
                 self.state.errors = FieldErrors::default();
                 self.state.progress = Progress::Joining { ssid: submission.wifi.ssid.clone() };

@@ -451,3 +451,25 @@ proptest! {
         prop_assert!(!escaped.contains(['<', '>', '"', '\'']));
     }
 }
+
+#[test]
+fn the_wifi_country_is_world_safe_unless_chosen_and_an_unknown_one_is_refused_beside_its_field() {
+    let nets = networks();
+    let world = form::read(b"ssid=Home&password=hunter2hunter", &nets).expect("a good form");
+    assert_eq!(world.country, crate::settings::Country::WORLD);
+    let germany = form::read(b"ssid=Home&password=hunter2hunter&country=de", &nets).expect("a good form");
+    assert_eq!(germany.country.as_str(), "DE");
+    let refused = form::read(b"ssid=Home&password=hunter2hunter&country=ZZ", &nets).expect_err("no such country");
+    assert_eq!(refused.errors.country, Some("choose a country from the list, or World if yours is not there"));
+    assert_eq!(refused.values.country, "ZZ");
+    let mut portal = PortalServer::new(AP);
+    portal.state.values = refused.values;
+    portal.state.errors = refused.errors;
+    let page = get(&mut portal, b"GET / HTTP/1.1\r\n\r\n").body;
+    assert!(page.contains("id=country-reason>choose a country"));
+    assert!(page.contains("<option value=01 selected>World"), "an unknown code shows world-safe chosen");
+    portal.state.values.country = "JP".into();
+    let page = get(&mut portal, b"GET / HTTP/1.1\r\n\r\n").body;
+    assert!(page.contains("<option value=JP selected>Japan</option>"));
+    assert_eq!(page.matches(" selected>").count(), 1);
+}
