@@ -86,7 +86,7 @@ describe('captive portal with real clients', () => {
     await page.fill('#password', HOME_PASSWORD)
     await page.click('button[type=submit]')
     await page.waitForSelector('[data-state=joined]', { timeout: 15_000 })
-    await device.waitForEvent('restart', (e) => e.event === 'restarting', 10_000)
+    await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000)
     const live = await device.waitForStatus('needle on the host figure', (s) => s.meter === 'live' && Math.abs(s.needle - 42.3) < 0.5, 30_000)
     expect(live.link).toBe('connected')
     desk.host?.setVram(64)

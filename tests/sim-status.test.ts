@@ -3,7 +3,6 @@
 import { afterEach, expect, it } from 'bun:test'
 import type { Desk } from './netns/scenario.ts'
 import { openDesk } from './netns/scenario.ts'
-import type { ListedDevice } from './netns/sysboy-host.ts'
 import { HOST_PORT } from './netns/sysboy-host.ts'
 
 let desk: Desk | undefined
@@ -13,24 +12,11 @@ afterEach(async () => {
   desk = undefined
 })
 
-/** Asks the host until one listed device passes `test`. */
-const pollDevices = async (desk: Desk, what: string, test: (d: ListedDevice) => boolean, timeoutMs: number): Promise<ListedDevice> => {
-  const deadline = Date.now() + timeoutMs
-  let last: ListedDevice[] = []
-  while (Date.now() < deadline) {
-    last = await desk.host!.devices()
-    const found = last.find(test)
-    if (found !== undefined) return found
-    await Bun.sleep(300)
-  }
-  throw new Error(`GET /api/devices: no ${what} within ${timeoutMs} ms; last answer ${JSON.stringify(last)}`)
-}
-
 it('shows the status the simulated device sends in GET /api/devices, and a newer one a period later', async () => {
   desk = await openDesk({ vram: 42.3, simArgs: ['--status-ms', '1000'] })
   const device = desk.device!
   const live = await device.waitForStatus('live needle', (s) => s.meter === 'live' && s.ip !== undefined, 20_000)
-  const first = await pollDevices(desk, 'device with a status', (d) => d.lastStatus !== null, 10_000)
+  const first = await desk.host!.waitForDevice('device with a status', (d) => d.lastStatus !== null, 10_000)
   const status = first.lastStatus!
   expect(status.link).toBe('sim')
   expect(status.host).toBe(`${desk.namespace.kernelIp}:${HOST_PORT}`)
@@ -41,7 +27,7 @@ it('shows the status the simulated device sends in GET /api/devices, and a newer
   // A simulator started from nothing is a board that was just powered; its output is always there.
   expect(status.reset_reason).toBe('power_on')
   expect(status.missing).toBeUndefined()
-  const later = await pollDevices(desk, 'newer status', (d) => (d.lastStatus?.uptime_ms ?? 0) >= status.uptime_ms + 900, 10_000)
+  const later = await desk.host!.waitForDevice('newer status', (d) => (d.lastStatus?.uptime_ms ?? 0) >= status.uptime_ms + 900, 10_000)
   expect(later.id).toBe(first.id)
   console.log(`sim: status in GET /api/devices: ${JSON.stringify(later.lastStatus)}`)
 }, 40_000)

@@ -116,6 +116,19 @@ export class SysboyHost {
     return answer.body as ListedDevice[]
   }
 
+  /** Asks `GET /api/devices` until one listed device passes `test`, within `timeoutMs`. */
+  async waitForDevice(what: string, test: (device: ListedDevice) => boolean, timeoutMs: number): Promise<ListedDevice> {
+    const deadline = Date.now() + timeoutMs
+    let last: ListedDevice[] = []
+    while (Date.now() < deadline) {
+      last = await this.devices()
+      const found = last.find(test)
+      if (found !== undefined) return found
+      await Bun.sleep(300)
+    }
+    throw new Error(`GET /api/devices: no ${what} within ${timeoutMs} ms; last answer ${JSON.stringify(last)}`)
+  }
+
   /**
    * Freezes (`SIGSTOP`) or thaws (`SIGCONT`) the host, as a hung process or a debugger would: its sockets stay open,
    * the kernel still completes handshakes and ACKs data, but nothing answers. Waits until /proc shows the new state.

@@ -6,21 +6,21 @@ use embassy_net::{Runner, Stack, StackResources};
 use static_cell::StaticCell;
 use sysboy_device::net::portal::{self, AP_ADDRESS};
 
-use crate::radio::{AccessPointInterface, AirGate};
+use crate::radio::{AirGate, AirInterface, Role};
 use crate::tap::TapDevice;
 
 /// Sockets: DHCP, DNS and one per HTTP worker.
 const SOCKETS: usize = portal::SOCKETS;
 
 /// Builds the access point's stack over `tap`; it is on the air while `gate` is open.
-pub fn start(tap: TapDevice, gate: &'static AirGate, seed: u64) -> (Stack<'static>, Runner<'static, AccessPointInterface>) {
+pub fn start(tap: TapDevice, gate: &'static AirGate, seed: u64) -> (Stack<'static>, Runner<'static, AirInterface>) {
     static RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
-    embassy_net::new(AccessPointInterface::new(tap, gate), portal::access_point_config(), RESOURCES.init(StackResources::new()), seed)
+    embassy_net::new(AirInterface::new(tap, Some(gate), Role::AccessPoint), portal::access_point_config(), RESOURCES.init(StackResources::new()), seed)
 }
 
 /// Runs the access point's stack.
 #[embassy_executor::task]
-pub async fn network(mut runner: Runner<'static, AccessPointInterface>) -> ! {
+pub async fn network(mut runner: Runner<'static, AirInterface>) -> ! {
     runner.run().await
 }
 

@@ -150,7 +150,7 @@ fn main() -> ExitCode {
     let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
     // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
     let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
-    let (stack, runner) = net::start(radio::StationInterface::new(device, association), options.addressing, random.next_u64());
+    let (stack, runner) = net::start(radio::AirInterface::new(device, association, radio::Role::Station), options.addressing, random.next_u64());
     match (&saved, &first_boot) {
         (Some(opened), _) => settings::report(panel, opened),
         (None, Some(first_boot)) => first_boot.report(panel),

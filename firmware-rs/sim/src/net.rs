@@ -5,7 +5,7 @@ use static_cell::StaticCell;
 use sysboy_device::net::station::SOCKETS;
 
 use crate::cli::Addressing;
-use crate::radio::StationInterface;
+use crate::radio::AirInterface;
 
 /// The stack's configuration for `addressing`.
 pub fn config(addressing: Addressing) -> Config {
@@ -20,13 +20,13 @@ pub fn config(addressing: Addressing) -> Config {
 }
 
 /// Builds the stack over `device`; run the returned runner in its own task.
-pub fn start(device: StationInterface, addressing: Addressing, seed: u64) -> (Stack<'static>, Runner<'static, StationInterface>) {
+pub fn start(device: AirInterface, addressing: Addressing, seed: u64) -> (Stack<'static>, Runner<'static, AirInterface>) {
     static RESOURCES: StaticCell<StackResources<SOCKETS>> = StaticCell::new();
     embassy_net::new(device, config(addressing), RESOURCES.init(StackResources::new()), seed)
 }
 
 /// Runs the station's stack (in either mode: it is spawned once).
 #[embassy_executor::task]
-pub async fn run(mut runner: Runner<'static, StationInterface>) -> ! {
+pub async fn run(mut runner: Runner<'static, AirInterface>) -> ! {
     runner.run().await
 }

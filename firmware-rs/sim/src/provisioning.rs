@@ -51,7 +51,7 @@ pub fn load(flash: FileFlash, sectors: usize) -> Result<Opened, String> {
 /// The station's network and task, started once the radio has joined.
 pub struct StationStart {
     /// The station stack's runner.
-    pub runner: Runner<'static, crate::radio::StationInterface>,
+    pub runner: Runner<'static, crate::radio::AirInterface>,
     /// The host link.
     pub station: Station,
 }
@@ -136,7 +136,7 @@ fn restart() -> ! {
 pub struct FirstBoot {
     opened: Opened,
     radio: SimRadio,
-    access_point: (embassy_net::Stack<'static>, Runner<'static, crate::radio::AccessPointInterface>),
+    access_point: (embassy_net::Stack<'static>, Runner<'static, crate::radio::AirInterface>),
     /// The access point's name, from its MAC as on the board.
     ssid: &'static str,
 }

@@ -72,105 +72,59 @@ impl AirGate {
 /// Whether the station is associated with a home network (contract rows 2 and 5).
 pub static ASSOCIATION: AirGate = AirGate::new();
 
-/// Drains what the kernel side sent while the gate is closed: lost on the air.
-fn lose_frames(tap: &mut TapDevice, cx: &mut Context<'_>) {
-    while let Some((rx, _)) = tap.receive(cx) {
-        rx.consume(|_| ());
-    }
+/// What an interface of the radio is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The access point: on the air while its gate is open.
+    AccessPoint,
+    /// The station: associated while its gate is open; a home network that goes away (the kernel side of the TAP
+    /// going down) disassociates it for good, and only a new join brings it back (contract row 2).
+    Station,
 }
 
-/// The access point's interface: the TAP, silent while the gate is closed (frames both ways are lost, and the
-/// link is down), as the ESP32's AP interface is while the AP is off.
-pub struct AccessPointInterface {
+/// One of the radio's interfaces over a TAP: silent while its gate is closed (frames both ways are lost, and the
+/// link is down), as the ESP32's interfaces are while the AP is off or the station unassociated. Without a gate
+/// it is a plain wire that follows the TAP (the simulator's station-only mode, which has no radio).
+pub struct AirInterface {
     tap: TapDevice,
-    gate: &'static AirGate,
+    gate: Option<&'static AirGate>,
+    role: Role,
 }
 
-impl AccessPointInterface {
-    /// The interface over `tap`, on the air while `gate` is open.
-    pub fn new(tap: TapDevice, gate: &'static AirGate) -> Self {
-        Self { tap, gate }
-    }
-}
-
-impl Driver for AccessPointInterface {
-    type RxToken<'a> = TapRx;
-    type TxToken<'a> = TapTx;
-
-    fn receive(&mut self, cx: &mut Context<'_>) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
-        self.gate.register(cx);
-        if self.gate.is_open() {
-            return self.tap.receive(cx);
-        }
-        lose_frames(&mut self.tap, cx);
-        None
+impl AirInterface {
+    /// The interface over `tap` in `role`, on the air while `gate` is open (always, when None).
+    pub fn new(tap: TapDevice, gate: Option<&'static AirGate>, role: Role) -> Self {
+        Self { tap, gate, role }
     }
 
-    fn transmit(&mut self, cx: &mut Context<'_>) -> Option<Self::TxToken<'_>> {
-        if self.gate.is_open() {
-            self.tap.transmit(cx)
-        } else {
-            self.gate.register(cx);
-            None
-        }
-    }
-
-    fn link_state(&mut self, cx: &mut Context<'_>) -> LinkState {
-        self.gate.register(cx);
-        match (self.gate.is_open(), self.tap.link_state(cx)) {
-            (true, LinkState::Up) => LinkState::Up,
-            _ => LinkState::Down,
-        }
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        self.tap.capabilities()
-    }
-
-    fn hardware_address(&self) -> HardwareAddress {
-        self.tap.hardware_address()
-    }
-}
-
-/// The station's interface. With a radio (`association` given) it carries frames only while associated, and a
-/// home network that goes away (the kernel side of the TAP going down) disassociates it for good: only a new
-/// join brings it back (contract row 2). Without a radio it is a plain wire that follows the TAP.
-pub struct StationInterface {
-    tap: TapDevice,
-    association: Option<&'static AirGate>,
-}
-
-impl StationInterface {
-    /// The interface over `tap`, associated while `association` is open (always, when None).
-    pub fn new(tap: TapDevice, association: Option<&'static AirGate>) -> Self {
-        Self { tap, association }
-    }
-
-    fn associated(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(association) = self.association else { return true };
-        association.register(cx);
-        if association.is_open() && self.tap.link_state(cx) == LinkState::Down {
+    fn on_air(&mut self, cx: &mut Context<'_>) -> bool {
+        let Some(gate) = self.gate else { return true };
+        gate.register(cx);
+        if self.role == Role::Station && gate.is_open() && self.tap.link_state(cx) == LinkState::Down {
             log::info!("radio: the home network went away (beacon lost); the station stays down until a join");
-            association.set(false);
+            gate.set(false);
         }
-        association.is_open()
+        gate.is_open()
     }
 }
 
-impl Driver for StationInterface {
+impl Driver for AirInterface {
     type RxToken<'a> = TapRx;
     type TxToken<'a> = TapTx;
 
     fn receive(&mut self, cx: &mut Context<'_>) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
-        if self.associated(cx) {
+        if self.on_air(cx) {
             return self.tap.receive(cx);
         }
-        lose_frames(&mut self.tap, cx);
+        // Off the air: whatever the kernel side sends is lost.
+        while let Some((rx, _)) = self.tap.receive(cx) {
+            rx.consume(|_| ());
+        }
         None
     }
 
     fn transmit(&mut self, cx: &mut Context<'_>) -> Option<Self::TxToken<'_>> {
-        if self.associated(cx) {
+        if self.on_air(cx) {
             self.tap.transmit(cx)
         } else {
             None
@@ -178,7 +132,7 @@ impl Driver for StationInterface {
     }
 
     fn link_state(&mut self, cx: &mut Context<'_>) -> LinkState {
-        match (self.associated(cx), self.tap.link_state(cx)) {
+        match (self.on_air(cx), self.tap.link_state(cx)) {
             (true, LinkState::Up) => LinkState::Up,
             _ => LinkState::Down,
         }
