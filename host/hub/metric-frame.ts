@@ -3,6 +3,7 @@ import type { BuiltinMetric, MetricFrame } from '../../schema/index.ts'
 import { BUILTIN_METRICS, MAX_U32 } from '../../schema/index.ts'
 import { clampPercent } from '../sources/figure.ts'
 import type { Reading } from '../sources/source.ts'
+import { clip } from './clip.ts'
 
 const builtin = new Set<string>(BUILTIN_METRICS)
 
@@ -12,8 +13,7 @@ export const isBuiltinMetric = (metric: string): metric is BuiltinMetric => buil
 /** The metric a frame carries, whether built in or named. */
 export const metricOfFrame = (frame: MetricFrame): string => (frame.type === 'metric' ? frame.name : frame.type)
 
-/** Cuts text to the schema's `max` characters, marking the cut. */
-export const clip = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`)
+export { clip } from './clip.ts'
 
 const count = (value: number | undefined): number | undefined =>
   value !== undefined && Number.isFinite(value) && value >= 0 ? Math.min(Math.round(value), Number.MAX_SAFE_INTEGER) : undefined
