@@ -35,8 +35,8 @@ export const BUILT = process.env.SYSBOY_TEST_BINARY
 export const sysboyCommand = (args: readonly string[], executable: string | undefined = BUILT): string[] =>
   executable === undefined ? [process.execPath, MAIN, ...args] : [executable, ...args]
 
-export const runSysboy = async (args: readonly string[], env: Record<string, string>, executable?: string): Promise<Finished> => {
-  const proc = Bun.spawn(sysboyCommand(args, executable), { env, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
+export const runSysboy = async (args: readonly string[], env: Record<string, string>, executable?: string, cwd?: string): Promise<Finished> => {
+  const proc = Bun.spawn(sysboyCommand(args, executable), { env, cwd, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
   const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
   return { code, stdout, stderr }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cleanEnv, runSysboy, sysboyCommand } from './cli-harness.ts'
 
@@ -25,6 +25,48 @@ describe('sysboy install-service', () => {
       `wrote the systemd user unit to ${path}\nnext: systemctl --user daemon-reload && systemctl --user enable --now sysboy\n`,
     )
     expect(readFileSync(path, 'utf8')).toContain(`ExecStart=${launcher} --metric ram\n`)
+  })
+
+  it('refuses a bad port as sysboy itself does: exit 2, one line, nothing written', async () => {
+    const env = cleanEnv()
+    const home = env.HOME as string
+    writeFileSync(join(home, 'my.json'), '{"metric": "cpu"}\n')
+    const args = ['install-service', '--port', 'banana', '--config', './my.json', '--token', 'secret-token-123']
+    const { code, stdout, stderr } = await runSysboy(args, env, undefined, home)
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toBe("sysboy: --port: must be a TCP port, a whole number from 0 to 65535; got 'banana'\n")
+    expect(existsSync(join(env.XDG_CONFIG_HOME as string, 'systemd'))).toBe(false)
+    expect(readFileSync(join(home, 'my.json'), 'utf8')).toBe('{"metric": "cpu"}\n')
+  })
+
+  it('refuses an unknown metric and a missing named config file as sysboy does', async () => {
+    const env = cleanEnv()
+    const metric = await runSysboy(['install-service', '--metric', 'vrma'], env)
+    expect(metric.code).toBe(2)
+    expect(metric.stderr).toStartWith("sysboy: unknown metric 'vrma'; valid metrics: ")
+    const config = await runSysboy(['install-service', '--config', './none.json'], env, undefined, env.HOME)
+    expect(config.code).toBe(3)
+    expect(config.stderr).toStartWith('sysboy: ./none.json: cannot read the config file: no such file')
+    expect(existsSync(join(env.XDG_CONFIG_HOME as string, 'systemd'))).toBe(false)
+  })
+
+  it('keeps the token out of the unit, stores it in the config file (0600) and names that file by its absolute path', async () => {
+    const env = cleanEnv()
+    const home = env.HOME as string
+    const config = join(home, 'my.json')
+    writeFileSync(config, '{"metric": "cpu"}\n', { mode: 0o644 })
+    const args = ['install-service', '--port', '9000', '--config', './my.json', '--nvml-lib', 'lib/libnvidia-ml.so.1', '--token', 'secret-token-123']
+    const { code, stdout } = await runSysboy(args, env, undefined, home)
+    const unitPath = join(env.XDG_CONFIG_HOME as string, 'systemd', 'user', 'sysboy.service')
+    expect(code).toBe(0)
+    expect(stdout).toStartWith(`stored the pairing token in ${config} (mode 0600); the systemd user unit does not hold it\nwrote the systemd user unit to ${unitPath}\n`)
+    const unit = readFileSync(unitPath, 'utf8')
+    expect(unit).not.toContain('secret-token-123')
+    expect(unit).not.toContain('network-online')
+    expect(unit).toContain(`\nExecStart=${launcher} --port 9000 --nvml-lib ${join(home, 'lib', 'libnvidia-ml.so.1')} --config ${config}\n`)
+    expect(JSON.parse(readFileSync(config, 'utf8'))).toEqual({ metric: 'cpu', token: 'secret-token-123' })
+    expect(statSync(config).mode & 0o777).toBe(0o600)
   })
 
   it('says so with exit code 7 when the unit cannot be written', async () => {

@@ -21,7 +21,7 @@ const dispatch = async (argv: readonly string[], env: Record<string, string | un
       console.out(VERSION)
       return EXIT.ok
     case 'install-service':
-      return runInstallService(argv, invocation.flags.print === true, env, console)
+      return runInstallService(invocation, env, console)
     case 'doctor':
       return await runDoctor(settingsFor(invocation, env), console)
     case 'devices':

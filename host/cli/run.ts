@@ -11,6 +11,7 @@ import { METRICS, openSource } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
 import type { Console } from './console.ts'
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
+import { checkMetric } from './settings.ts'
 import { sourceOptionsFor } from './source-options.ts'
 import { hostUrl } from './devices.ts'
 import { statusLine } from './status-line.ts'
@@ -20,14 +21,6 @@ const PLAIN_STATUS_EVERY_MS = 10_000
 /** The metrics devices may pick: the built-in ones, plus the main one when it is a Prometheus-named metric. */
 const offeredMetrics = (settings: Settings): string[] =>
   METRICS.includes(settings.metric) ? [...METRICS] : [...METRICS, settings.metric]
-
-const checkMetric = (settings: Settings): void => {
-  if (METRICS.includes(settings.metric) || settings.prometheus !== undefined) return
-  throw new CliError(
-    `unknown metric '${settings.metric}'; valid metrics: ${METRICS.join(', ')} (or any name with --prometheus URL --query PROMQL)`,
-    EXIT.usage,
-  )
-}
 
 /** Reads the main metric once before serving, so a missing GPU is said at start (and ends the run with --require). */
 const firstReading = async (settings: Settings, console: Console, require: boolean): Promise<void> => {

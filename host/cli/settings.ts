@@ -1,6 +1,7 @@
 // The settings a command runs with: its flags over the environment over the config file over the defaults.
 import { ConfigError } from '../config/error.ts'
 import { type Settings, resolveSettings } from '../config/resolve.ts'
+import { METRICS } from '../sources/index.ts'
 import type { Invocation } from './args.ts'
 import { CliError, EXIT } from './exit-codes.ts'
 import { flagLayer } from './flag-layer.ts'
@@ -13,4 +14,13 @@ export const settingsFor = (invocation: Invocation, env: Record<string, string |
     if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config)
     throw error
   }
+}
+
+/** Refuses a metric that no source serves: the built-in ones, or any name with a Prometheus query. */
+export const checkMetric = (settings: Settings): void => {
+  if (METRICS.includes(settings.metric) || settings.prometheus !== undefined) return
+  throw new CliError(
+    `unknown metric '${settings.metric}'; valid metrics: ${METRICS.join(', ')} (or any name with --prometheus URL --query PROMQL)`,
+    EXIT.usage,
+  )
 }

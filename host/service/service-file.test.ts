@@ -12,6 +12,12 @@ describe('service files', () => {
     expect(file?.nextStep).toBe('systemctl --user daemon-reload && systemctl --user enable --now sysboy')
   })
 
+  it('leaves network-online.target out of the user unit, which cannot depend on system targets', () => {
+    const file = serviceFileFor('linux', command, {}, '/home/u')
+    expect(file?.content).not.toContain('network-online')
+    expect(file?.content).toStartWith('[Unit]\nDescription=Sysboy host: live PC figures for Sysboy panel meters\n\n[Service]\n')
+  })
+
   it('writes a launchd agent with one string per argument, XML-escaped', () => {
     const file = serviceFileFor('darwin', command, {}, '/Users/u')
     expect(file?.path).toBe('/Users/u/Library/LaunchAgents/dev.sysboy.host.plist')

@@ -8,6 +8,9 @@ const quote = (arg: string): string => {
   return /[\s"'\\;]/.test(escaped) || escaped === '' ? `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"` : escaped
 }
 
+// No network-online.target: a user unit cannot depend on it. The user manager does not see the system's units, so
+// Wants=/After= on it would only log a missing unit and order nothing. sysboy binds every interface by default, and
+// Restart= covers a --bind address that is not up yet at login.
 export const systemdUnit = (command: readonly string[], env: Record<string, string | undefined>, home: string): ServiceFile => {
   const configHome = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(home, '.config')
   return {
@@ -15,8 +18,6 @@ export const systemdUnit = (command: readonly string[], env: Record<string, stri
     path: join(configHome, 'systemd', 'user', 'sysboy.service'),
     content: `[Unit]
 Description=Sysboy host: live PC figures for Sysboy panel meters
-Wants=network-online.target
-After=network-online.target
 
 [Service]
 ExecStart=${command.map(quote).join(' ')}
