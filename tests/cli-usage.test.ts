@@ -24,6 +24,13 @@ describe('sysboy command line', () => {
     expect(stderr).toBe('sysboy: unknown flag --metrik; see sysboy --help\n')
   })
 
+  it('refuses a flag the subcommand does not take with exit code 2 and one line', async () => {
+    const { code, stdout, stderr } = await runSysboy(['devices', '--require'], cleanEnv())
+    expect(code).toBe(2)
+    expect(stdout).toBe('')
+    expect(stderr).toBe('sysboy: devices takes no --require (its flags: --port, --bind, --token, --config); see sysboy --help\n')
+  })
+
   it('refuses an unknown metric with exit code 2, listing the valid ones', async () => {
     const { code, stderr } = await runSysboy(['--metric', 'vrma', '--no-mdns'], cleanEnv())
     expect(code).toBe(2)

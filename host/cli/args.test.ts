@@ -37,6 +37,25 @@ describe('parseArgs', () => {
   })
 })
 
+describe('flags per subcommand', () => {
+  it('refuses, in one line, a flag the subcommand does not take', () => {
+    expect(usageError(['devices', '--metric', 'cpu']).message).toBe(
+      'devices takes no --metric (its flags: --port, --bind, --token, --config); see sysboy --help',
+    )
+    expect(usageError(['doctor', '--require']).message).toStartWith('doctor takes no --require (its flags: --metric, ')
+    expect(usageError(['--print']).message).toBe('--print belongs to install-service; see sysboy --help')
+    expect(usageError(['devices', '--print']).exitCode).toBe(EXIT.usage)
+  })
+
+  it('takes the main job\'s flags for install-service, which runs it', () => {
+    expect(parseArgs(['install-service', '--print', '--require', '-m', 'cpu']).flags).toEqual({ print: true, require: true, metric: 'cpu' })
+  })
+
+  it('lets --help win over a flag the subcommand does not take', () => {
+    expect(parseArgs(['devices', '--metric', 'cpu', '--help']).command).toBe('help')
+  })
+})
+
 describe('flagLayer', () => {
   it('parses values and names the flag when one is bad', () => {
     expect(flagLayer(parseArgs(['--port', '81', '--gpu', 'all', '--no-mdns']).flags)).toMatchObject({

@@ -1,34 +1,43 @@
-// Splits the command line into a subcommand and its flags, refusing unknown flags in one line.
+// Splits the command line into a subcommand and its flags (node:util parseArgs), refusing in one line a flag that
+// is unknown, lacks its value, or belongs to another subcommand.
+import { type ParseArgsOptionsConfig, parseArgs as parseTokens } from 'node:util'
 import { CliError, EXIT } from './exit-codes.ts'
 
 export const COMMANDS = ['run', 'doctor', 'devices', 'install-service', 'help', 'version'] as const
 export type Command = (typeof COMMANDS)[number]
 
-interface FlagSpec {
-  takesValue: boolean
-  short?: string
-}
-
 export const FLAGS = {
-  metric: { takesValue: true, short: 'm' },
-  port: { takesValue: true, short: 'p' },
-  bind: { takesValue: true },
-  interval: { takesValue: true },
-  gpu: { takesValue: true },
-  source: { takesValue: true },
-  prometheus: { takesValue: true },
-  query: { takesValue: true },
-  config: { takesValue: true, short: 'c' },
-  token: { takesValue: true },
-  'nvml-lib': { takesValue: true },
-  'no-mdns': { takesValue: false },
-  require: { takesValue: false },
-  print: { takesValue: false },
-  help: { takesValue: false, short: 'h' },
-  version: { takesValue: false, short: 'V' },
-} as const satisfies Record<string, FlagSpec>
+  metric: { type: 'string', short: 'm' },
+  port: { type: 'string', short: 'p' },
+  bind: { type: 'string' },
+  interval: { type: 'string' },
+  gpu: { type: 'string' },
+  source: { type: 'string' },
+  prometheus: { type: 'string' },
+  query: { type: 'string' },
+  config: { type: 'string', short: 'c' },
+  token: { type: 'string' },
+  'nvml-lib': { type: 'string' },
+  'no-mdns': { type: 'boolean' },
+  require: { type: 'boolean' },
+  print: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const satisfies ParseArgsOptionsConfig
 
 export type FlagName = keyof typeof FLAGS
+
+/** The flags that set what a host runs with; `doctor` takes them all, to check the sources that run would use. */
+const SETTINGS: readonly FlagName[] = ['metric', 'port', 'bind', 'interval', 'gpu', 'source', 'prometheus', 'query', 'config', 'token', 'nvml-lib', 'no-mdns']
+
+/** The flags each subcommand takes, besides --help and --version. */
+const TAKES: Record<Exclude<Command, 'help' | 'version'>, readonly FlagName[]> = {
+  run: [...SETTINGS, 'require'],
+  doctor: SETTINGS,
+  devices: ['port', 'bind', 'token', 'config'],
+  // The service runs the main job with these, so they are the main job's, and its own --print.
+  'install-service': [...SETTINGS, 'require', 'print'],
+}
 
 export interface Invocation {
   command: Command
@@ -38,46 +47,46 @@ export interface Invocation {
 
 const usage = (message: string): CliError => new CliError(`${message}; see sysboy --help`, EXIT.usage)
 
-const byShort = new Map<string, FlagName>(
-  Object.entries(FLAGS).flatMap(([name, spec]) => ('short' in spec ? [[spec.short, name as FlagName]] : [])),
-)
+const isFlag = (name: string): name is FlagName => Object.hasOwn(FLAGS, name)
 
-const lookup = (arg: string): { name: FlagName; inline: string | undefined } => {
-  if (arg.startsWith('--')) {
-    const eq = arg.indexOf('=')
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq)
-    if (!(name in FLAGS)) throw usage(`unknown flag --${name}`)
-    return { name: name as FlagName, inline: eq === -1 ? undefined : arg.slice(eq + 1) }
+const checkTaken = (command: Command, flags: Invocation['flags']): void => {
+  if (command === 'help' || command === 'version') return
+  const takes = TAKES[command]
+  for (const name of Object.keys(flags) as FlagName[]) {
+    if (name === 'help' || name === 'version' || takes.includes(name)) continue
+    if (name === 'print') throw usage('--print belongs to install-service')
+    throw usage(`${command === 'run' ? 'sysboy' : command} takes no --${name} (its flags: ${takes.map((f) => `--${f}`).join(', ')})`)
   }
-  const name = byShort.get(arg.slice(1, 2))
-  if (name === undefined || (arg.length > 2 && !FLAGS[name].takesValue)) throw usage(`unknown flag ${arg}`)
-  return { name, inline: arg.length > 2 ? arg.slice(2) : undefined }
 }
 
 export const parseArgs = (argv: readonly string[]): Invocation => {
+  // Not strict: the checks below word each mistake in sysboy's own one-line style.
+  const { tokens } = parseTokens({ args: [...argv], options: FLAGS, allowPositionals: true, strict: false, tokens: true })
   const flags: Invocation['flags'] = {}
   let command: Command | undefined
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string
-    if (arg.startsWith('-') && arg !== '-') {
-      const { name, inline } = lookup(arg)
-      if (!FLAGS[name].takesValue) {
-        if (inline !== undefined) throw usage(`--${name} takes no value`)
-        flags[name] = true
-        continue
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue
+    if (token.kind === 'positional') {
+      if (command !== undefined) throw usage(`unexpected argument '${token.value}'`)
+      if (!(COMMANDS as readonly string[]).includes(token.value)) {
+        throw usage(`unknown command '${token.value}' (commands: doctor, devices, install-service)`)
       }
-      const value = inline ?? argv[++i]
-      if (value === undefined) throw usage(`--${name} needs a value`)
-      flags[name] = value
+      command = token.value as Command
       continue
     }
-    if (command !== undefined) throw usage(`unexpected argument '${arg}'`)
-    if (!(COMMANDS as readonly string[]).includes(arg)) {
-      throw usage(`unknown command '${arg}' (commands: doctor, devices, install-service)`)
+    const { name } = token
+    if (!isFlag(name)) throw usage(`unknown flag ${token.rawName}`)
+    if (FLAGS[name].type === 'boolean') {
+      if (token.value !== undefined) throw usage(`--${name} takes no value`)
+      flags[name] = true
+      continue
     }
-    command = arg as Command
+    if (token.value === undefined) throw usage(`--${name} needs a value`)
+    flags[name] = token.value
   }
   if (flags.help === true) return { command: 'help', flags }
   if (flags.version === true) return { command: 'version', flags }
-  return { command: command ?? 'run', flags }
+  const chosen = command ?? 'run'
+  checkTaken(chosen, flags)
+  return { command: chosen, flags }
 }

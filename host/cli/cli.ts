@@ -27,7 +27,6 @@ const dispatch = async (argv: readonly string[], env: Record<string, string | un
     case 'devices':
       return await runDevices(settingsFor(invocation, env), console)
     case 'run':
-      if (invocation.flags.print === true) throw new CliError('--print belongs to install-service; see sysboy --help', EXIT.usage)
       return await runHost(settingsFor(invocation, env), { require: invocation.flags.require === true, console })
   }
 }
