@@ -1,6 +1,6 @@
 // Turns command-line flags into the top settings layer; a bad value is a usage error naming the flag.
-import type { Layer } from '../config/layer.ts'
 import {
+  type Layer,
   type Parsed,
   parseBind,
   parseGpu,
@@ -10,7 +10,7 @@ import {
   parsePort,
   parseToken,
   parseUrl,
-} from '../config/values.ts'
+} from '../config/resolve.ts'
 import type { FlagName, Invocation } from './args.ts'
 import { CliError, EXIT } from './exit-codes.ts'
 

@@ -1,7 +1,7 @@
 // `sysboy install-service`: writes the service file that starts sysboy at login, or prints it with --print.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { ConfigError } from '../config/error.ts'
+import { ConfigError } from '../config/file.ts'
 import type { Settings } from '../config/resolve.ts'
 import { storeToken } from '../config/token.ts'
 import { serviceCommand } from '../service/command-line.ts'

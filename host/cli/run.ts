@@ -1,6 +1,6 @@
 // `sysboy [--metric NAME]`: the main job. Serves the metric to devices, advertises it, shows one live status line.
 import { hostname, networkInterfaces } from 'node:os'
-import { ConfigError } from '../config/error.ts'
+import { ConfigError } from '../config/file.ts'
 import type { Settings } from '../config/resolve.ts'
 import { pairingToken } from '../config/token.ts'
 import { DASHBOARD_HTML } from '../dashboard/page.ts'

@@ -1,5 +1,5 @@
 // The settings a command runs with: its flags over the environment over the config file over the defaults.
-import { ConfigError } from '../config/error.ts'
+import { ConfigError } from '../config/file.ts'
 import { type Settings, resolveSettings } from '../config/resolve.ts'
 import { METRICS } from '../sources/index.ts'
 import type { Invocation } from './args.ts'

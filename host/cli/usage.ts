@@ -1,6 +1,5 @@
 // The text of `sysboy --help`.
-import { DEFAULTS } from '../config/layer.ts'
-import { ENV_VARS } from '../config/env.ts'
+import { DEFAULTS, ENV_VARS } from '../config/resolve.ts'
 
 export const usageText = (version: string, metrics: readonly string[]): string => `sysboy ${version}: live PC figures on an analog panel meter
 

@@ -1,9 +1,45 @@
-// Reads and validates config.json: a bad file is refused in one line, `file: field: reason`.
+// The config file (config.json): its TypeBox schema, and reading and validating it; a bad file is refused in one line,
+// `file: field: reason`. Host-only, so the schema lives here rather than in schema/.
 import { readFileSync } from 'node:fs'
-import type { TSchema } from 'typebox'
+import type { Static, TSchema } from 'typebox'
+import Type from 'typebox'
 import { Compile } from 'typebox/compile'
-import { ConfigError } from './error.ts'
-import { HostConfig } from './schema.ts'
+import { schemas } from '../../schema/index.ts'
+
+/** The one error the config layer throws: a bad file, flag or variable, already worded as `where: field: reason`. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError'
+}
+
+export const HostConfig = Type.Object(
+  {
+    metric: Type.Optional(schemas.MetricName),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535, description: 'TCP port; 0 picks a free one.' })),
+    bind: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Address to listen on.' })),
+    interval: Type.Optional(schemas.SessionConfig.properties.interval_ms),
+    gpu: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: 63 }), Type.Literal('all')], { description: 'GPU index, or "all".' }),
+    ),
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'Force one source.' })),
+    prometheus: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: 'Prometheus base URL.' }),
+          query: Type.String({ minLength: 1, maxLength: 4096, description: 'PromQL query.' }),
+          scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Value that is 100 % of the needle.' })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    // Tokens are sent in the hello frame, so they follow its pattern.
+    token: Type.Optional(schemas.PairingToken),
+    mdns: Type.Optional(Type.Boolean({ description: 'Advertise _sysboy._tcp by mDNS.' })),
+    nvmlLib: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Path to the NVML library.' })),
+  },
+  { additionalProperties: false },
+)
+
+export type HostConfig = Static<typeof HostConfig>
 
 const check = Compile(HostConfig)
 const knownFields = Object.keys(HostConfig.properties)

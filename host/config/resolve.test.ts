@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError } from './error.ts'
+import { ConfigError } from './file.ts'
 import { resolveSettings } from './resolve.ts'
 
 const home = (): string => mkdtempSync(join(tmpdir(), 'sysboy-config-'))

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { ConfigError } from './error.ts'
+import { ConfigError } from './file.ts'
 
 /** 24 random bytes: 32 characters of base64url, the alphabet the hello frame accepts. */
 export const newToken = (): string => randomBytes(24).toString('base64url')
