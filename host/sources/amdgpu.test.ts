@@ -75,15 +75,4 @@ describe('amdgpu source', () => {
     expect(await read(empty, 'vram', 0)).toEqual({ known: false, reason: 'no card with mem_info_vram_total' })
     expect(await read(fakeSysfs(), 'vram', 4)).toEqual({ known: false, reason: 'GPU 4 not found (found 0, 1)' })
   })
-
-  it('takes the sysfs root from SYSBOY_SYSFS_ROOT', async () => {
-    process.env.SYSBOY_SYSFS_ROOT = fakeSysfs()
-    try {
-      const source = createAmdgpuSource({ metric: 'vram', gpu: 0 })
-      const reading = await source.read()
-      expect(reading.known && reading.figure.percent).toBe(25)
-    } finally {
-      delete process.env.SYSBOY_SYSFS_ROOT
-    }
-  })
 })

@@ -102,13 +102,13 @@ const cardsReading = (cards: AmdgpuCard[], metric: AmdgpuMetric, gpu: GpuChoice)
 }
 
 export const createAmdgpuSource = (options: AmdgpuOptions): MetricSource => {
-  const root = options.sysfsRoot ?? process.env.SYSBOY_SYSFS_ROOT ?? '/sys'
+  const root = options.sysfsRoot ?? '/sys'
   let cards: AmdgpuCard[] = []
   return {
     name: 'amdgpu',
     metric: options.metric,
     read: async (): Promise<Reading> => {
-      if (process.platform !== 'linux' && options.sysfsRoot === undefined && process.env.SYSBOY_SYSFS_ROOT === undefined) {
+      if (process.platform !== 'linux' && options.sysfsRoot === undefined) {
         return unknown(`amdgpu sysfs exists only on Linux, not ${process.platform}`)
       }
       try {

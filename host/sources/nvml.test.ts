@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildFakeNvml, type FakeNvmlVariant } from '../../tests/fixtures/nvml/build.ts'
+import { resolveSettings } from '../config/resolve.ts'
 import { createNvmlSource, type NvmlMetric } from './nvml.ts'
 import { NvmlSession } from './nvml-library.ts'
 import type { GpuChoice } from './gpu-memory.ts'
@@ -108,17 +109,12 @@ describe('NVML source', () => {
     }
   })
 
-  it('honours SYSBOY_NVML_LIB when no library is given', async () => {
-    const saved = process.env.SYSBOY_NVML_LIB
-    process.env.SYSBOY_NVML_LIB = await buildFakeNvml({ FAKE_NVML_USED: String(4 * GiB) })
-    try {
-      const source = createNvmlSource({ metric: 'vram', gpu: 0 })
-      const reading = await source.read()
-      source.close()
-      expect(reading.known && reading.figure.percent).toBe(50)
-    } finally {
-      if (saved === undefined) delete process.env.SYSBOY_NVML_LIB
-      else process.env.SYSBOY_NVML_LIB = saved
-    }
+  it('honours SYSBOY_NVML_LIB, read with the other settings and handed to the source', async () => {
+    const env = { SYSBOY_NVML_LIB: await buildFakeNvml({ FAKE_NVML_USED: String(4 * GiB) }), XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'sysboy-nvml-')) }
+    const settings = resolveSettings({ flags: {}, configFlag: undefined, env })
+    const source = createNvmlSource({ metric: 'vram', gpu: 0, library: settings.nvmlLib })
+    const reading = await source.read()
+    source.close()
+    expect(reading.known && reading.figure.percent).toBe(50)
   })
 })

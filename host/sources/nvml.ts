@@ -9,7 +9,7 @@ export type NvmlMetric = 'vram' | 'gpu_util' | 'gpu_temp'
 export interface NvmlOptions {
   metric: NvmlMetric
   gpu: GpuChoice
-  /** Library path; else SYSBOY_NVML_LIB, else the OS's own name for NVML. */
+  /** Library path (--nvml-lib or SYSBOY_NVML_LIB, resolved with the other settings); else the OS's own name for NVML. */
   library?: string
 }
 
@@ -27,7 +27,7 @@ const figureOf = (session: NvmlSession, metric: NvmlMetric, gpu: GpuChoice): Rea
 }
 
 export const createNvmlSource = (options: NvmlOptions): MetricSource => {
-  const path = options.library ?? process.env.SYSBOY_NVML_LIB ?? defaultNvmlPath()
+  const path = options.library ?? defaultNvmlPath()
   let session: NvmlSession | undefined
   return {
     name: 'nvml',
