@@ -76,6 +76,11 @@ impl ButtonConfig {
         self
     }
 
+    /// How often the pin is sampled.
+    pub const fn tick_ms(&self) -> u32 {
+        self.tick_ms
+    }
+
     /// How long a press must last to reset the settings.
     pub const fn long_press_ms(&self) -> u32 {
         self.long_press_ms

@@ -1,13 +1,15 @@
 //! Sysboy device logic that names no chip: the WebSocket codec, the host link, mDNS discovery of the host, the
 //! meter, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
 //! clock and random numbers), so the ESP32 binary and the simulated device wire the same code, and it is tested
-//! on the host. With the `embassy-net` feature, [`net`] adds the async network edges (portal servers, discovery,
-//! the station and the provisioning driver) that both binaries run.
+//! on the host. [`board`] is what every board has (its output and button, hello, status and meter drive), so the
+//! two binaries only wire hardware. With the `embassy-net` feature, [`net`] adds the async network edges (portal
+//! servers, discovery, the station and the provisioning driver) that both binaries run.
 #![no_std]
 #![warn(missing_docs)]
 
 extern crate alloc;
 
+pub mod board;
 pub mod button;
 pub mod discovery;
 pub mod io;

@@ -1,0 +1,44 @@
+//! The host-link settings every board starts from: its hello names the one output ([`OUTPUT_ID`]) with its kind
+//! and resolution, the one button ([`BUTTON_ID`]) and the pairing token.
+
+use alloc::string::String;
+use alloc::vec;
+
+use sysboy_protocol::{Button, Chip, Output, OutputKind};
+
+use super::{BUTTON_ID, OUTPUT_ID};
+use crate::link::{LinkConfig, LinkConfigError};
+
+/// The link settings of board `device_id` running `firmware` on `chip`, whose output is `output` (kind and bits,
+/// as [`AnalogOutput::kind`](super::AnalogOutput::kind) gives them), with the link's default timers; refused
+/// when the hello would break the schema.
+pub fn link_config(device_id: &str, firmware: &str, chip: Chip, output: (OutputKind, u8), token: Option<String>) -> Result<LinkConfig, LinkConfigError> {
+    let (kind, bits) = output;
+    let outputs = vec![Output { id: OUTPUT_ID.into(), kind, bits }];
+    LinkConfig::new(device_id, firmware, chip, outputs)?
+        .with_buttons(vec![Button { id: BUTTON_ID.into() }])
+        .with_token(token)
+        .checked()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hello_names_the_board_s_output_and_button() {
+        let link = link_config("sysboy-0a0b0c0d", "0.1.0", Chip::Esp32c3, (OutputKind::Pwm, 11), Some("t".repeat(32))).unwrap();
+        let hello = link.hello();
+        assert_eq!(hello.device, "sysboy-0a0b0c0d");
+        assert_eq!(hello.chip, Chip::Esp32c3);
+        assert_eq!(hello.outputs, vec![Output { id: "meter".into(), kind: OutputKind::Pwm, bits: 11 }]);
+        assert_eq!(hello.buttons, vec![Button { id: "select".into() }]);
+        assert_eq!(hello.token.as_deref(), Some("t".repeat(32).as_str()));
+    }
+
+    #[test]
+    fn a_hello_the_schema_refuses_is_not_made() {
+        let refused = link_config("", "0.1.0", Chip::Sim, (OutputKind::Pwm, 10), None);
+        assert!(matches!(refused, Err(LinkConfigError::BadHello(_))), "{refused:?}");
+    }
+}

@@ -1,0 +1,101 @@
+//! The `status` message from what a board measures: its link, signal, heap figures, uptime, address, reset
+//! reason and missing parts. The session fills in the host itself.
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+use core::net::Ipv4Addr;
+
+use sysboy_protocol::{Link, Part, ResetReason, Status};
+
+/// The heap as the board's allocator counts it, bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeapFigures {
+    /// The heap the device logic may use.
+    pub size: usize,
+    /// In use now.
+    pub used: usize,
+    /// The most ever in use.
+    pub peak: usize,
+}
+
+/// What a board measured for one `status` message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    /// The kind of network link.
+    pub link: Link,
+    /// The station's signal strength, dBm, when it has one.
+    pub rssi: Option<i8>,
+    /// The heap figures.
+    pub heap: HeapFigures,
+    /// Milliseconds since boot.
+    pub uptime_ms: u64,
+    /// The board's address on the station network, once it has one.
+    pub ip: Option<Ipv4Addr>,
+    /// Why the board last started, when it can tell.
+    pub reset_reason: Option<ResetReason>,
+    /// Parts that did not answer; `None` when all did.
+    pub missing: Option<Vec<Part>>,
+}
+
+/// The `status` message for `measured`: free heap now and at its lowest, the rest as measured; no host (the
+/// session names the one it is connected to).
+pub fn status(measured: Measured) -> Status {
+    let Measured { link, rssi, heap, uptime_ms, ip, reset_reason, missing } = measured;
+    Status {
+        link,
+        rssi,
+        heap_free: free(heap.size, heap.used),
+        heap_min: Some(free(heap.size, heap.peak)),
+        uptime_ms,
+        host: None,
+        ip: ip.map(|ip| ip.to_string()),
+        reset_reason,
+        missing,
+    }
+}
+
+/// Bytes of `size` left when `used` are taken, none when more are (a figure past the budget), at most `u32::MAX`.
+fn free(size: usize, used: usize) -> u32 {
+    u32::try_from(size.saturating_sub(used)).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::vec;
+
+    use super::*;
+
+    fn measured() -> Measured {
+        Measured {
+            link: Link::Wifi,
+            rssi: Some(-61),
+            heap: HeapFigures { size: 100_000, used: 30_000, peak: 45_000 },
+            uptime_ms: 12_345,
+            ip: Some(Ipv4Addr::new(192, 168, 1, 40)),
+            reset_reason: Some(ResetReason::PowerOn),
+            missing: Some(vec![Part::Mcp4725]),
+        }
+    }
+
+    #[test]
+    fn the_status_gives_free_heap_now_and_at_its_lowest() {
+        let status = status(measured());
+        assert_eq!(status.heap_free, 70_000);
+        assert_eq!(status.heap_min, Some(55_000));
+        assert_eq!(status.link, Link::Wifi);
+        assert_eq!(status.rssi, Some(-61));
+        assert_eq!(status.uptime_ms, 12_345);
+        assert_eq!(status.ip.as_deref(), Some("192.168.1.40"));
+        assert_eq!(status.reset_reason, Some(ResetReason::PowerOn));
+        assert_eq!(status.missing, Some(vec![Part::Mcp4725]));
+        assert_eq!(status.host, None, "the session names the host");
+    }
+
+    #[test]
+    fn a_heap_past_its_budget_reads_as_none_free() {
+        let mut over = measured();
+        over.heap = HeapFigures { size: 1_000, used: 1_500, peak: 2_000 };
+        let status = status(over);
+        assert_eq!((status.heap_free, status.heap_min), (0, Some(0)));
+    }
+}
