@@ -8,6 +8,8 @@ use core::cell::RefCell;
 use embassy_net::Stack;
 use embassy_time::{Instant, Timer};
 use serde_json::json;
+use sysboy_device::board::gestures::{self, Gestures};
+use sysboy_device::board::{HeapFigures, Measured, OUTPUT_ID};
 use sysboy_device::button::Gesture;
 use sysboy_device::io::Board;
 use sysboy_device::link::{Action, LinkState};
@@ -15,7 +17,6 @@ use sysboy_device::meter::UndoError;
 use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_protocol::{Link, Status};
 
-use crate::buttons::{Gestures, BUTTON};
 use crate::heap::CountingHeap;
 use crate::now_ms;
 use crate::panel::{link_name, Panel};
@@ -55,13 +56,13 @@ impl Board for SimBoard {
     }
 
     fn take_gesture(&mut self) -> Option<(String, Gesture)> {
-        let gesture = self.gestures.try_receive().ok()?;
+        let (button, gesture) = gestures::take_gesture(self.gestures)?;
         let name = match gesture {
             Gesture::NextMetric => "next_metric",
             Gesture::ResetSettings => "reset_settings",
         };
         self.panel.borrow_mut().event(now_ms(), "gesture", json!({ "gesture": name }));
-        Some((BUTTON.into(), gesture))
+        Some((button, gesture))
     }
 
     fn act(&mut self, action: Action) {
@@ -70,25 +71,21 @@ impl Board for SimBoard {
 
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
         // The link hands on only outputs the hello announced, and this board has one.
-        debug_assert_eq!(output, crate::station::OUTPUT);
+        debug_assert_eq!(output, OUTPUT_ID);
         self.panel.borrow_mut().undo_calibration(self.settings)
     }
 
     fn status(&mut self) -> Status {
-        let (used, peak) = (self.heap.used(), self.heap.peak());
-        let status = Status {
+        let status = sysboy_device::board::status(Measured {
             link: Link::Sim,
             rssi: None,
-            heap_free: HEAP_BUDGET.saturating_sub(used) as u32,
-            heap_min: Some(HEAP_BUDGET.saturating_sub(peak) as u32),
+            heap: HeapFigures { size: HEAP_BUDGET, used: self.heap.used(), peak: self.heap.peak() },
             uptime_ms: now_ms(),
-            // The session names the host it is connected to.
-            host: None,
-            ip: sysboy_device::net::station::address(self.stack).map(|ip| ip.to_string()),
+            ip: sysboy_device::net::station::address(self.stack),
             reset_reason: Some(crate::reset::reason()),
             // The simulated meter output is always there.
             missing: None,
-        };
+        });
         self.panel.borrow_mut().event(now_ms(), "status_sent", json!({ "heap_free": status.heap_free, "heap_min": status.heap_min }));
         status
     }

@@ -10,6 +10,7 @@ mod flash;
 mod heap;
 mod logger;
 mod net;
+mod output;
 mod panel;
 mod portal_io;
 mod provisioning;
@@ -25,21 +26,22 @@ use std::cell::RefCell;
 use std::process::ExitCode;
 
 use embassy_executor::Executor;
-use embassy_net::Stack;
-use embassy_time::{Duration, Instant, Ticker};
+use embassy_time::{Duration, Instant};
 use static_cell::StaticCell;
+use sysboy_device::board::gestures::Gestures;
+use sysboy_device::board::{BUTTON_TICK_MS, OUTPUT_ID};
 use sysboy_device::button::ButtonConfig;
 use sysboy_device::link::{LinkConfig, LinkConfigError};
-use sysboy_device::meter::{Meter, MeterConfig, TICK_MS};
+use sysboy_device::meter::{Meter, MeterConfig};
 use sysboy_device::net::session_config;
 use sysboy_device::net::settings_keeper::{SettingsChanges, SettingsKeeper};
-use sysboy_protocol::{Button, Chip, Output, OutputKind};
+use sysboy_protocol::Chip;
 
-use crate::buttons::Gestures;
 use crate::cli::{Command, Options};
 use crate::console::Commands;
 use crate::flash::FileFlash;
 use crate::heap::CountingHeap;
+use crate::output::PanelOutput;
 use crate::panel::Panel;
 use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
@@ -48,8 +50,6 @@ use crate::tap::TapDevice;
 #[global_allocator]
 static HEAP: CountingHeap = CountingHeap::new();
 
-/// The simulated output's largest code: a 10-bit PWM output.
-const MAX_CODE: u16 = 1023;
 /// Sectors of the simulated settings partition.
 const FLASH_SECTORS: usize = 4;
 
@@ -107,7 +107,7 @@ fn main() -> ExitCode {
             }
         },
     };
-    let mut meter = match MeterConfig::new(MAX_CODE).and_then(Meter::new) {
+    let mut meter = match MeterConfig::new(output::MAX_CODE).and_then(Meter::new) {
         Ok(meter) => meter,
         Err(error) => {
             eprintln!("sysboy-sim: the meter settings are unusable: {error}");
@@ -115,8 +115,8 @@ fn main() -> ExitCode {
         }
     };
     if let Some(opened) = &saved {
-        if let Err(error) = session_config::restore(&mut meter, &opened.settings, station::OUTPUT) {
-            log::warn!("settings: the stored calibration of '{}' is unusable ({error}); using the linear one", station::OUTPUT);
+        if let Err(error) = session_config::restore(&mut meter, &opened.settings, OUTPUT_ID) {
+            log::warn!("settings: the stored calibration of '{OUTPUT_ID}' is unusable ({error}); using the linear one");
         }
     }
     let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
@@ -127,7 +127,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let button = match ButtonConfig::new(buttons::TICK_MS) {
+    let button = match ButtonConfig::new(BUTTON_TICK_MS) {
         Ok(button) => button,
         Err(error) => {
             eprintln!("sysboy-sim: the button settings are unusable: {error}");
@@ -171,7 +171,7 @@ fn main() -> ExitCode {
     };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
-        spawner.spawn(drive_meter(panel, stack).expect("the meter task is spawned once"));
+        spawner.spawn(drive_meter(panel, PanelOutput { panel, stack }).expect("the meter task is spawned once"));
         spawner.spawn(buttons::run(button, Duration::from_millis(u64::from(button.long_press_ms())), commands, gestures).expect("the button task is spawned once"));
         match first_boot {
             None => {
@@ -189,10 +189,7 @@ fn main() -> ExitCode {
 
 /// The host-link settings: the hello this device sends, and its timers (the device's defaults unless set).
 fn link_config(options: &Options, device_id: &str) -> Result<LinkConfig, LinkConfigError> {
-    let outputs = vec![Output { id: station::OUTPUT.into(), kind: OutputKind::Pwm, bits: 10 }];
-    let mut link = LinkConfig::new(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, outputs)?
-        .with_buttons(vec![Button { id: buttons::BUTTON.into() }])
-        .with_token(options.token.clone());
+    let mut link = sysboy_device::board::link_config(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, output::KIND, options.token.clone())?;
     if let Some(max) = options.backoff_max_ms {
         link = link.with_backoff_ms(500.min(max), max);
     }
@@ -207,13 +204,8 @@ fn link_config(options: &Options, device_id: &str) -> Result<LinkConfig, LinkCon
 
 /// Sweeps the needle once, then steps it every tick and reports where it is.
 #[embassy_executor::task]
-async fn drive_meter(panel: &'static RefCell<Panel>, stack: Stack<'static>) -> ! {
-    panel.borrow_mut().boot(now_ms());
-    let mut ticker = Ticker::every(Duration::from_millis(TICK_MS));
-    loop {
-        ticker.next().await;
-        panel.borrow_mut().tick(now_ms(), sysboy_device::net::station::address(stack).map(|ip| ip.to_string()));
-    }
+async fn drive_meter(panel: &'static RefCell<Panel>, mut output: PanelOutput) -> ! {
+    sysboy_device::board::drive::drive_meter(panel, &mut output).await
 }
 
 /// Milliseconds since the simulated device booted.

@@ -3,6 +3,7 @@
 //! lines.
 
 use serde_json::{json, Value};
+use sysboy_device::board::{Needle, OUTPUT_ID};
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::{Meter, NeedleState, NoData, UndoError};
 use sysboy_device::net::session_config::{self, Acted};
@@ -12,6 +13,22 @@ use sysboy_device::status_light::{BoardState, Heard, StatusLight};
 use crate::cli::Options;
 use crate::heap::CountingHeap;
 use crate::report::{LightStatus, Reporter, Status};
+
+impl Needle for Panel {
+    /// Starts the boot sweep, and starts the heap's high-water mark from here: start-up is not the device logic.
+    fn boot(&mut self, now_ms: u64) {
+        self.meter.boot(now_ms);
+        self.heap.reset_peak();
+    }
+
+    /// Steps the needle; the output's [`Panel::show`] reports it.
+    fn tick(&mut self, now_ms: u64) -> u16 {
+        // The light's state decides the portal sweep, as on the board: one derivation for both.
+        self.meter.set_portal_open(self.light.state() == BoardState::PortalOpen);
+        self.ticked_at = now_ms;
+        self.meter.tick(now_ms)
+    }
+}
 
 /// The name of a link state on the status line.
 pub const fn link_name(state: LinkState) -> &'static str {
@@ -39,6 +56,7 @@ pub struct Panel {
     attempts: u32,
     auth_failures: u32,
     code: u16,
+    ticked_at: u64,
     light: StatusLight,
 }
 
@@ -57,22 +75,15 @@ impl Panel {
             attempts: 0,
             auth_failures: 0,
             code: 0,
+            ticked_at: 0,
             light: StatusLight::new(),
         }
     }
 
-    /// Starts the boot sweep, and starts the heap's high-water mark from here: start-up is not the device logic.
-    pub fn boot(&mut self, now_ms: u64) {
-        self.meter.boot(now_ms);
-        self.heap.reset_peak();
-    }
-
-    /// Steps the needle and reports the panel.
-    pub fn tick(&mut self, now_ms: u64, ip: Option<String>) {
-        // The light's state decides the portal sweep, as on the board: one derivation for both.
+    /// Shows the output's `code` for the last tick, and reports the panel with the device's address `ip`.
+    pub fn show(&mut self, code: u16, ip: Option<String>) {
+        self.code = code;
         let state = self.light.state();
-        self.meter.set_portal_open(state == BoardState::PortalOpen);
-        self.code = self.meter.tick(now_ms);
         let (meter, reason) = match self.meter.state() {
             NeedleState::Sweeping => ("sweeping", None),
             NeedleState::Live => ("live", None),
@@ -110,7 +121,7 @@ impl Panel {
             heap_peak: self.heap.peak(),
             light,
         };
-        self.reporter.status(now_ms, status);
+        self.reporter.status(self.ticked_at, status);
     }
 
     /// Notes where the host link is; entering AuthFailed counts one refused token.
@@ -149,7 +160,7 @@ impl Panel {
     /// `changes`, and reports it.
     pub fn act(&mut self, action: Action, changes: &SettingsChanges) {
         let now = crate::now_ms();
-        match session_config::act(&mut self.meter, crate::station::OUTPUT, now, action, changes) {
+        match session_config::act(&mut self.meter, OUTPUT_ID, now, action, changes) {
             Acted::Configured { config, applied } => {
                 self.metric = applied.metric;
                 self.event(now, "config", json!({ "metric": self.metric, "stale_after_ms": config.stale_after_ms }));
@@ -166,7 +177,7 @@ impl Panel {
     /// Puts the meter's previous calibration back, as the host asked, queues it on `changes`, and reports it.
     pub fn undo_calibration(&mut self, changes: &SettingsChanges) -> Result<(), UndoError> {
         let now = crate::now_ms();
-        let undone = session_config::undo_and_save(&mut self.meter, crate::station::OUTPUT, changes);
+        let undone = session_config::undo_and_save(&mut self.meter, OUTPUT_ID, changes);
         match &undone {
             Ok(calibration) => self.event(now, "calibration_undone", json!({ "output": calibration.output, "points": calibration.current })),
             Err(error) => self.event(now, "calibration_undo_refused", json!({ "reason": error.to_string() })),

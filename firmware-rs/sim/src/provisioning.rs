@@ -12,6 +12,7 @@ use embassy_net::Runner;
 use serde_json::json;
 use sysboy_device::net::portal::{ap_ssid, AP_ADDRESS};
 use sysboy_device::net::provisioning::{self, Provisioner, ProvisioningBoard, ProvisioningEvent};
+use sysboy_device::board::settings::load_settings;
 use sysboy_device::net::settings_keeper::{Kept, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
 use sysboy_device::net::supervision::SupervisionConfig;
 use sysboy_device::portal::server::PortalServer;
@@ -41,10 +42,7 @@ const SUPERVISION: SupervisionConfig = SupervisionConfig::new().with_retry_ms(1_
 pub fn load(flash: FileFlash, sectors: usize) -> Result<Opened, String> {
     let mut store = SettingsStore::new(flash, 0..(sectors * SECTOR) as u32).map_err(|e| e.to_string())?;
     let mut buffer = [0u8; RECORD_BUFFER];
-    let loaded = block_on(store.load(&mut buffer));
-    for problem in &loaded.problems {
-        log::warn!("settings: {problem}");
-    }
+    let loaded = block_on(load_settings(&mut store, &mut buffer));
     Ok(Opened { store, settings: loaded.settings, problems: loaded.problems, saved: false })
 }
 

@@ -7,6 +7,7 @@ use core::cell::RefCell;
 use embassy_futures::select::{select, Either};
 use embedded_storage_async::nor_flash::ReadNorFlash;
 use serde_json::json;
+use sysboy_device::board::settings::load_settings;
 use sysboy_device::net::settings_keeper::{Kept, SettingsChange, SettingsChanges, SettingsKeeper, RECORD_BUFFER};
 use sysboy_device::settings::{LoadProblem, Settings, SettingsStore};
 use sysboy_protocol::Binding;
@@ -38,7 +39,7 @@ pub fn open(flash: FileFlash, options: &Options) -> Result<Opened, String> {
     let mut store = SettingsStore::new(flash, 0..end).map_err(|error| error.to_string())?;
     let mut buffer = [0u8; RECORD_BUFFER];
     // The file flash never pends, so blocking here costs nothing and the tasks start with the settings known.
-    let loaded = embassy_futures::block_on(store.load(&mut buffer));
+    let loaded = embassy_futures::block_on(load_settings(&mut store, &mut buffer));
     let mut settings = loaded.settings.clone();
     if let Some(host) = options.host {
         settings.network.host = Some(host.to_string());

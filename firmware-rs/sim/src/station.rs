@@ -8,20 +8,17 @@ use std::net::SocketAddrV4;
 use embassy_net::Stack;
 use serde_json::json;
 use static_cell::StaticCell;
+use sysboy_device::board::gestures::Gestures;
 use sysboy_device::link::{HostLink, LinkConfig, LinkState};
 use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_device::net::station::{self, StationBoard, StationBuffers, StationReport, StationTarget};
 use sysboy_protocol::Binding;
 
 use crate::board::SimBoard;
-use crate::buttons::Gestures;
 use crate::heap::CountingHeap;
 use crate::now_ms;
 use crate::panel::Panel;
 use crate::random::Random;
-
-/// The simulated device's one output.
-pub const OUTPUT: &str = "meter";
 
 /// Everything the station task needs.
 pub struct Station {
