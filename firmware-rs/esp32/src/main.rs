@@ -27,10 +27,11 @@ use embassy_sync::blocking_mutex::Mutex;
 use esp_backtrace as _;
 use esp_hal::{clock::CpuClock, gpio::AnyPin, ram, timer::timg::TimerGroup};
 use static_cell::StaticCell;
+use sysboy_device::board::{self as device_board, AnalogOutput, OUTPUT_ID};
 use sysboy_device::net::session_config;
 use sysboy_device::settings::Settings;
 
-use crate::{board::PINS, meter::SharedMeter, output::AnalogOutput};
+use crate::{board::PINS, meter::SharedMeter};
 
 esp_bootloader_esp_idf::esp_app_desc!();
 
@@ -94,13 +95,13 @@ async fn main(spawner: Spawner) -> ! {
         Ok(output) => output,
         Err(error) => halt(error),
     };
-    let mut needle = match meter::meter_for(&output) {
+    let mut needle = match device_board::meter_for(&output) {
         Ok(meter) => meter,
         Err(error) => halt(error),
     };
     // One output on this board: its stored curve (and the one it replaced, for undo) is its calibration.
-    match session_config::restore(&mut needle, &saved, station::OUTPUT) {
-        Ok(true) => log::info!("meter: calibration \"{}\" restored", station::OUTPUT),
+    match session_config::restore(&mut needle, &saved, OUTPUT_ID) {
+        Ok(true) => log::info!("meter: calibration \"{OUTPUT_ID}\" restored"),
         Ok(false) => {}
         Err(error) => log::warn!("meter: the stored calibration is unusable ({error}); using the linear one"),
     }
@@ -116,7 +117,7 @@ async fn main(spawner: Spawner) -> ! {
             let (portal, submissions) = portal::spawn(&spawner, wifi.access_point);
             let [_, _, a, b, c, d] = wifi.mac;
             let device_id = format!("sysboy-{a:02x}{b:02x}{c:02x}{d:02x}");
-            match station::link_config(&device_id, output.kind(), saved.network.token.clone()) {
+            match device_board::link_config(&device_id, env!("CARGO_PKG_VERSION"), board::CHIP_ID, output.kind(), saved.network.token.clone()) {
                 Ok(link) => spawner.spawn(station::run(wifi.station, meter, link, saved.clone()).expect("the station task is spawned once")),
                 Err(error) => log::error!("host: the hello cannot be made ({error}); no host session"),
             }
@@ -128,17 +129,14 @@ async fn main(spawner: Spawner) -> ! {
         Err(error) => log::error!("radio: Wi-Fi did not start: {error:?}"),
     }
 
-    meter::drive(meter, &mut output).await
+    device_board::drive::drive_meter(meter, &mut output).await
 }
 
 /// Loads the saved settings, logging what could not be used; defaults without a store.
 async fn load_settings(store: Option<settings::Store>) -> (Option<settings::Store>, Settings) {
     let Some(mut store) = store else { return (None, Settings::default()) };
     let mut buffer = [0u8; sysboy_device::net::settings_keeper::RECORD_BUFFER];
-    let loaded = store.load(&mut buffer).await;
-    for problem in &loaded.problems {
-        log::warn!("settings: {problem}");
-    }
+    let loaded = device_board::settings::load_settings(&mut store, &mut buffer).await;
     let network = &loaded.settings.network;
     match &network.wifi {
         Some(wifi) => log::info!("settings: home network \"{}\" saved", wifi.ssid),

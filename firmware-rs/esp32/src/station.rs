@@ -3,16 +3,17 @@
 //! is the board's own is here: the meter for readings and config, the button's gestures, the flash for new
 //! bindings and calibrations, and the status figures (RSSI from esp-radio, heap from esp-alloc).
 
-use alloc::{string::String, vec};
+use alloc::string::String;
 
 use embassy_net::Stack;
 use embassy_time::{Instant, Timer};
 use esp_hal::rng::Rng;
 use static_cell::StaticCell;
 use sysboy_device::{
+    board::{self, HeapFigures, Measured, OUTPUT_ID},
     button::Gesture,
     io::Board,
-    link::{Action, HostLink, LinkConfig, LinkConfigError, LinkState},
+    link::{Action, HostLink, LinkConfig, LinkState},
     meter::UndoError,
     net::{
         session_config::{self, Acted},
@@ -20,22 +21,9 @@ use sysboy_device::{
     },
     settings::Settings,
 };
-use sysboy_protocol::{Button, Link, Output, Status};
+use sysboy_protocol::{Link, Status};
 
-use crate::{board::CHIP_ID, button::{BUTTON, GESTURES}, meter::SharedMeter, provisioning::CHANGES};
-
-/// The board's one output, as the hello names it.
-pub const OUTPUT: &str = "meter";
-
-/// The hello this board sends: its id (from the MAC), firmware, chip, output and button.
-pub fn link_config(device_id: &str, output: (sysboy_protocol::OutputKind, u8), token: Option<String>) -> Result<LinkConfig, LinkConfigError> {
-    let (kind, bits) = output;
-    let outputs = vec![Output { id: OUTPUT.into(), kind, bits }];
-    LinkConfig::new(device_id, env!("CARGO_PKG_VERSION"), CHIP_ID, outputs)?
-        .with_buttons(vec![Button { id: BUTTON.into() }])
-        .with_token(token)
-        .checked()
-}
+use crate::{button::GESTURES, meter::SharedMeter, provisioning::CHANGES};
 
 /// The board as a session sees it.
 pub struct EspBoard {
@@ -68,12 +56,12 @@ impl Board for EspBoard {
     }
 
     fn take_gesture(&mut self) -> Option<(String, Gesture)> {
-        GESTURES.try_receive().ok().map(|gesture| (BUTTON.into(), gesture))
+        board::gestures::take_gesture(&GESTURES)
     }
 
     fn act(&mut self, action: Action) {
         let now = self.now_ms();
-        let acted = self.meter.lock(|meter| session_config::act(&mut meter.borrow_mut(), OUTPUT, now, action, &CHANGES));
+        let acted = self.meter.lock(|meter| session_config::act(&mut meter.borrow_mut(), OUTPUT_ID, now, action, &CHANGES));
         match acted {
             Acted::Other(Action::Acked(ack)) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
             Acted::Other(Action::Refused(report)) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
@@ -83,24 +71,21 @@ impl Board for EspBoard {
 
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
         // The link hands on only outputs the hello announced, and this board has one.
-        debug_assert_eq!(output, OUTPUT);
-        self.meter.lock(|meter| session_config::undo_and_save(&mut meter.borrow_mut(), OUTPUT, &CHANGES)).map(|_| ())
+        debug_assert_eq!(output, OUTPUT_ID);
+        self.meter.lock(|meter| session_config::undo_and_save(&mut meter.borrow_mut(), OUTPUT_ID, &CHANGES)).map(|_| ())
     }
 
     fn status(&mut self) -> Status {
         let heap = esp_alloc::HEAP.stats();
-        Status {
+        board::status(Measured {
             link: Link::Wifi,
             rssi: crate::radio::rssi(),
-            heap_free: heap.size.saturating_sub(heap.current_usage) as u32,
-            heap_min: Some(heap.size.saturating_sub(heap.max_usage) as u32),
+            heap: HeapFigures { size: heap.size, used: heap.current_usage, peak: heap.max_usage },
             uptime_ms: self.now_ms(),
-            // The session names the host it is connected to.
-            host: None,
-            ip: station::address(self.stack).map(|ip| alloc::format!("{ip}")),
+            ip: station::address(self.stack),
             reset_reason: crate::reset::reason(),
             missing: crate::output::missing(),
-        }
+        })
     }
 
     fn link_changed(&mut self, state: LinkState) {

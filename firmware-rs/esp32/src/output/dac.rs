@@ -4,7 +4,9 @@
 use esp_hal::analog::dac::Dac;
 use esp_hal::peripherals::{DAC1, GPIO25};
 
-use super::{AnalogOutput, OutputError};
+use sysboy_device::board::AnalogOutput;
+
+use super::OutputError;
 
 /// The meter on DAC channel 1.
 pub struct OnChipDac {
@@ -21,6 +23,8 @@ impl OnChipDac {
 }
 
 impl AnalogOutput for OnChipDac {
+    type Error = OutputError;
+
     fn kind(&self) -> (sysboy_protocol::OutputKind, u8) {
         (sysboy_protocol::OutputKind::Dac, 8)
     }
@@ -29,7 +33,7 @@ impl AnalogOutput for OnChipDac {
         255
     }
 
-    fn write(&mut self, code: u16) -> Result<(), OutputError> {
+    fn write(&mut self, code: u16) -> Result<(), Self::Error> {
         // max_code() is 255, so the clamped code fits the DAC's byte.
         self.dac.write(code.min(self.max_code()) as u8);
         Ok(())

@@ -15,7 +15,9 @@ use esp_hal::{
 };
 use static_cell::StaticCell;
 
-use super::{AnalogOutput, OutputError};
+use sysboy_device::board::AnalogOutput;
+
+use super::OutputError;
 
 /// PWM resolution, bits.
 pub const RESOLUTION_BITS: u32 = 11;
@@ -52,6 +54,8 @@ impl PwmOutput {
 }
 
 impl AnalogOutput for PwmOutput {
+    type Error = OutputError;
+
     fn kind(&self) -> (sysboy_protocol::OutputKind, u8) {
         (sysboy_protocol::OutputKind::Pwm, RESOLUTION_BITS as u8)
     }
@@ -60,7 +64,7 @@ impl AnalogOutput for PwmOutput {
         (1u16 << RESOLUTION_BITS) - 1
     }
 
-    fn write(&mut self, code: u16) -> Result<(), OutputError> {
+    fn write(&mut self, code: u16) -> Result<(), Self::Error> {
         // The raw duty register takes 0..=2^bits; max_code() is one short of a steady high, which the RC
         // filter cannot tell apart and which keeps a code of 2047 a real PWM edge for a scope to see.
         self.channel.set_duty_hw(u32::from(code.min(self.max_code())));

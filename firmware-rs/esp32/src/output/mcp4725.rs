@@ -13,7 +13,9 @@ use esp_hal::{
     time::Rate,
 };
 
-use super::{AnalogOutput, OutputError};
+use sysboy_device::board::AnalogOutput;
+
+use super::OutputError;
 
 /// The DAC's I2C address with its A0 pin tied low.
 pub const ADDRESS: u8 = 0x60;
@@ -52,6 +54,8 @@ impl DacOutput {
 }
 
 impl AnalogOutput for DacOutput {
+    type Error = OutputError;
+
     fn kind(&self) -> (sysboy_protocol::OutputKind, u8) {
         (sysboy_protocol::OutputKind::I2cDac, 12)
     }
@@ -60,7 +64,7 @@ impl AnalogOutput for DacOutput {
         4095
     }
 
-    fn write(&mut self, code: u16) -> Result<(), OutputError> {
+    fn write(&mut self, code: u16) -> Result<(), Self::Error> {
         // Fast mode: power-down bits 00, then the 12-bit code high nibble first; not stored in its EEPROM.
         let code = code.min(self.max_code());
         let written = self.i2c.write(ADDRESS, &[(code >> 8) as u8, code as u8]).map_err(|_| OutputError::I2cWrite);

@@ -1,5 +1,6 @@
-//! Analog output to the meter: one trait, with LEDC PWM (into an RC filter, ESP32-C3/C6), the ESP32 classic's
-//! on-chip DAC and the MCP4725 I2C DAC (any chip, with the `mcp4725` feature) behind it.
+//! Analog output to the meter: `sysboy-device`'s [`AnalogOutput`](sysboy_device::board::AnalogOutput) over LEDC
+//! PWM (into an RC filter, ESP32-C3/C6), the ESP32 classic's on-chip DAC or the MCP4725 I2C DAC (any chip, with
+//! the `mcp4725` feature).
 //!
 //! The meter logic hands out codes `0..=max_code()`; the output turns a code into a voltage.
 
@@ -61,14 +62,4 @@ pub fn missing() -> Option<alloc::vec::Vec<sysboy_protocol::Part>> {
         return Some(alloc::vec![sysboy_protocol::Part::Mcp4725]);
     }
     None
-}
-
-/// Something that turns a code into the meter's drive voltage.
-pub trait AnalogOutput {
-    /// What the hello announces: the kind of output and its resolution.
-    fn kind(&self) -> (sysboy_protocol::OutputKind, u8);
-    /// The largest code; 0 is no current, `max_code()` is full scale.
-    fn max_code(&self) -> u16;
-    /// Drives `code`, clamped to `max_code()`.
-    fn write(&mut self, code: u16) -> Result<(), OutputError>;
 }
