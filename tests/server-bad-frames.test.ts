@@ -1,6 +1,7 @@
 // Bad frames from a paired device: each gets an error naming what was wrong; abuse, oversize and binary close it.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { TestServer } from './server-harness.ts'
+import { connectMute } from './mute-device.ts'
 import { DeviceClient, helloFrame, startTestServer } from './server-harness.ts'
 
 let running: TestServer
@@ -105,12 +106,31 @@ describe('bad frames', () => {
     await bystanderStillServed()
   })
 
-  it('closes a device that goes silent past the idle timeout and sends heartbeats while idle', async () => {
+  it('closes a device that goes silent past the idle timeout, answering not even a ping, and sends heartbeats while idle', async () => {
     const quiet = await startTestServer({ intervalMs: 60_000, staleAfterMs: 600 }, { idleTimeoutMs: 1_200, heartbeatMs: 200 })
     try {
+      const openedAt = Date.now()
+      const device = await connectMute(quiet.ws, helloFrame())
+      expect(await device.closed).toBe(4408)
+      expect(Date.now() - openedAt).toBeGreaterThanOrEqual(1_200)
+      expect(Date.now() - openedAt).toBeLessThan(2_500)
+      expect(device.texts.filter((t) => JSON.parse(t).type === 'heartbeat').length).toBeGreaterThanOrEqual(2)
+      // The host pinged it once at half the bound; a pong would have kept it.
+      expect(device.pings).toBe(1)
+    } finally {
+      await quiet.stop()
+    }
+  })
+
+  it('keeps a device that sends nothing but answers the host\'s pings', async () => {
+    const quiet = await startTestServer({ intervalMs: 60_000, staleAfterMs: 600 }, { idleTimeoutMs: 1_200, heartbeatMs: 200 })
+    try {
+      // Bun's client, like a browser's, pongs every ping by itself and never pings.
       const device = await DeviceClient.paired(quiet.ws)
-      await device.next((m) => m.type === 'heartbeat', 3_000)
-      expect((await device.closed).code).toBe(4408)
+      const closed = await Promise.race([device.closed, Bun.sleep(4_000).then(() => undefined)])
+      expect(closed).toBeUndefined()
+      expect(quiet.server.devices().map((d) => d.id)).toEqual(['dev-1'])
+      device.close()
     } finally {
       await quiet.stop()
     }

@@ -15,6 +15,12 @@ const refusedWith = async (client: DeviceClient): Promise<{ code: string; close:
   return { code: error?.type === 'error' ? error.code : 'none', close: closed.code }
 }
 
+/** A WebSocket upgrade request as a board sends it, answered over plain HTTP when the host refuses it. */
+const upgrade = (server: TestServer, headers: Record<string, string> = {}): Promise<Response> =>
+  fetch(server.server.url.replace(/\/?$/, '/ws'), {
+    headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+  })
+
 describe('pairing', () => {
   it('welcomes a device with the right token in its hello and sends the seed-shaped vram frame', async () => {
     running = await startTestServer()
@@ -51,16 +57,17 @@ describe('pairing', () => {
     expect(running.server.devices()).toEqual([])
   })
 
-  it('refuses a wrong token in hello and a wrong Bearer header alike', async () => {
+  it('refuses a wrong token in hello (unauthorized, close 1008) and a wrong Bearer header at the upgrade (401)', async () => {
     running = await startTestServer()
     const inHello = new DeviceClient(running.ws)
     await inHello.opened
     inHello.send(helloFrame({ token: 'wrong-token-xyz' }))
     expect(await refusedWith(inHello)).toEqual({ code: 'unauthorized', close: 1008 })
-    const inHeader = new DeviceClient(running.ws, { Authorization: 'Bearer wrong-token-xyz' })
-    await inHeader.opened
-    inHeader.send(helloFrame({ token: undefined }))
-    expect(await refusedWith(inHeader)).toEqual({ code: 'unauthorized', close: 1008 })
+    const inHeader = await upgrade(running, { Authorization: 'Bearer wrong-token-xyz' })
+    expect(inHeader.status).toBe(401)
+    expect(inHeader.headers.get('www-authenticate')).toContain('Bearer')
+    expect(await inHeader.json()).toMatchObject({ error: 'unauthorized' })
+    expect(running.server.devices()).toEqual([])
   })
 
   it('refuses another protocol version with unsupported_version and close 1002', async () => {
@@ -92,13 +99,12 @@ describe('pairing', () => {
       guess.send(helloFrame({ token: `guess-number-${i}` }))
       expect(await refusedWith(guess)).toEqual({ code: 'unauthorized', close: 1008 })
     }
-    const upgrade = await fetch(running.server.url.replace(/\/?$/, '/ws'), {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' },
-    })
-    expect(upgrade.status).toBe(429)
-    expect(Number(upgrade.headers.get('retry-after'))).toBeGreaterThan(0)
+    const limited = await upgrade(running)
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    // Pairing guesses and API guesses are limited apart: the right API token still works from this address.
     const api = await fetch(`${running.server.url}/api/devices`, { headers: { Authorization: `Bearer ${TOKEN}` } })
-    expect(api.status).toBe(429)
+    expect(api.status).toBe(200)
     // The device that paired before the guessing is not disturbed.
     await watcher.freshMetric('vram')
     // A bucket refills: after a pause the right token works again from the same address.
@@ -115,5 +121,26 @@ describe('pairing', () => {
     await paired?.freshMetric('vram')
     paired?.close()
     watcher.close()
+  })
+
+  it('never locks a paired device out for wrong API tokens from its address, and still limits the API guesses', async () => {
+    running = await startTestServer({}, { guessLimits: { burst: 5, refillMs: 60_000, maxAddresses: 100 } })
+    const api = (token: string): Promise<Response> => fetch(`${running!.server.url}/api/devices`, { headers: { Authorization: `Bearer ${token}` } })
+    for (let i = 0; i < 5; i++) expect((await api(`wrong-api-token-${i}`)).status).toBe(401)
+    const limited = await api('wrong-api-token-5')
+    expect(limited.status).toBe(429)
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0)
+    // The right token on the API waits out the bucket too: that limit is the API's.
+    expect((await api(TOKEN)).status).toBe(429)
+    // A device from the same address pairs at once, with the token in its hello or as a Bearer header on the upgrade.
+    const inHello = await DeviceClient.paired(running.ws, { device: 'paired-in-hello' })
+    const inHeader = new DeviceClient(running.ws, { Authorization: `Bearer ${TOKEN}` })
+    await inHeader.opened
+    inHeader.send(helloFrame({ device: 'paired-in-header', token: undefined }))
+    await inHeader.next((m) => m.type === 'welcome')
+    expect(running.server.devices().map((d) => d.id).sort()).toEqual(['paired-in-header', 'paired-in-hello'])
+    await inHello.freshMetric('vram')
+    inHello.close()
+    inHeader.close()
   })
 })

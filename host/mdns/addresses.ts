@@ -15,8 +15,8 @@ export interface LanAddress {
 const reachable = (info: NetworkInterfaceInfo): boolean =>
   info.family === 'IPv4' && !info.internal && !info.address.startsWith('169.254.')
 
-/** Whether a bind address serves this PC only. */
-export const isLoopback = (bind: string): boolean => /^127\.|^::1$|^localhost$/.test(bind)
+/** Whether a bind address serves this PC only; a bind is always an IP address (flags, env and file check it). */
+export const isLoopback = (bind: string): boolean => /^127\.|^::1$/.test(bind)
 
 /** Whether a bind address listens on every interface. */
 export const isWildcard = (bind: string): boolean => bind === '0.0.0.0' || bind === '::'

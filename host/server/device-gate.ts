@@ -1,4 +1,4 @@
-// The /ws endpoint's logic: pairing, hello/welcome, commands, bad-frame handling, heartbeats and idle timeouts.
+// The /ws endpoint's logic: pairing, hello/welcome, commands, bad-frame handling, heartbeats, pings and idle timeouts.
 import type { ErrorCode, Hello, HostMessage, SessionConfig } from '../../schema/index.ts'
 import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import type { DeviceLink } from '../hub/device-session.ts'
@@ -11,13 +11,20 @@ import { tokenMatches } from './pairing.ts'
 import type { ServerTuning } from './tuning.ts'
 import { CLOSE_IDLE, CLOSE_REPLACED } from './tuning.ts'
 
+/** A device's socket as the gate uses it: the session's link, and WebSocket pings. */
+export interface DeviceSocket extends DeviceLink {
+  ping(): void
+}
+
 /** One WebSocket from a device, before and after it paired. */
 export interface DeviceConnection {
-  link: DeviceLink
+  link: DeviceSocket
   remoteAddress: string
-  /** The token from `Authorization: Bearer` on the upgrade, if any. */
-  headerToken: string | undefined
+  /** Whether the upgrade carried the right token as `Authorization: Bearer` (the token guard refuses a wrong one). */
+  headerPaired: boolean
   openedAt: number
+  /** When the host last pinged this device because it had gone quiet; a pong or any frame counts as heard. */
+  pingedAt: number
   badFrames: number[]
   session: DeviceSession | undefined
   closed: boolean
@@ -32,6 +39,7 @@ export interface GateOptions {
   metrics: readonly string[]
   intervalMs: number
   staleAfterMs: number
+  /** Wrong pairing tokens per address; the REST API has its own. */
   limiter: GuessLimiter
   tuning: ServerTuning
 }
@@ -54,6 +62,7 @@ const withoutCalibration = (config: SessionConfig): SessionConfig => {
 export class DeviceGate {
   readonly #options: GateOptions
   readonly #awaitingHello = new Set<DeviceConnection>()
+  readonly #paired = new Map<DeviceSession, DeviceConnection>()
   /** Settings of devices seen before, so a device that reconnects keeps the metric it chose. */
   readonly #remembered = new Map<string, SessionConfig>()
   /** The last error each device sent, kept across reconnects so a refusal answered just before a drop is seen. */
@@ -63,8 +72,8 @@ export class DeviceGate {
     this.#options = options
   }
 
-  open(link: DeviceLink, remoteAddress: string, headerToken: string | undefined, now: number): DeviceConnection {
-    const connection: DeviceConnection = { link, remoteAddress, headerToken, openedAt: now, badFrames: [], session: undefined, closed: false }
+  open(link: DeviceSocket, remoteAddress: string, headerPaired: boolean, now: number): DeviceConnection {
+    const connection: DeviceConnection = { link, remoteAddress, headerPaired, openedAt: now, pingedAt: 0, badFrames: [], session: undefined, closed: false }
     this.#awaitingHello.add(connection)
     return connection
   }
@@ -129,6 +138,14 @@ export class DeviceGate {
     }
   }
 
+  /**
+   * A WebSocket ping or pong from the device: it is alive, as much as after a frame. Clients that keep alive with
+   * pings (Python's websockets) and clients that only answer the host's pings (browsers) both count.
+   */
+  heard(connection: DeviceConnection, now: number): void {
+    if (connection.session !== undefined) connection.session.lastHeardAt = now
+  }
+
   drain(connection: DeviceConnection, now: number): void {
     connection.session?.drain(now)
   }
@@ -136,7 +153,10 @@ export class DeviceGate {
   close(connection: DeviceConnection): void {
     connection.closed = true
     this.#awaitingHello.delete(connection)
-    if (connection.session !== undefined) this.#options.hub.remove(connection.session)
+    if (connection.session !== undefined) {
+      this.#paired.delete(connection.session)
+      this.#options.hub.remove(connection.session)
+    }
   }
 
   /**
@@ -159,7 +179,10 @@ export class DeviceGate {
     return this.#lastErrors.get(device) ?? null
   }
 
-  /** Closes sockets that never said hello or went silent, and sends heartbeats to idle devices. */
+  /**
+   * Closes sockets that never said hello or went silent, sends heartbeats to idle devices, and pings a device heard
+   * from for half the idle bound: a peer that answers with a pong is alive; one that answers nothing is closed.
+   */
   housekeep(now: number): void {
     const { tuning } = this.#options
     for (const connection of this.#awaitingHello) {
@@ -170,6 +193,11 @@ export class DeviceGate {
       if (now - session.lastHeardAt >= tuning.idleTimeoutMs) {
         session.close(CLOSE_IDLE, `nothing heard for ${tuning.idleTimeoutMs} ms`)
         continue
+      }
+      const connection = this.#paired.get(session)
+      if (connection !== undefined && now - session.lastHeardAt >= tuning.idleTimeoutMs / 2 && connection.pingedAt <= session.lastHeardAt) {
+        connection.pingedAt = now
+        connection.link.ping()
       }
       const heartbeatMs = Math.min(tuning.heartbeatMs, session.config.stale_after_ms / 2)
       if (now - session.lastSentAt >= heartbeatMs) session.sendControl({ type: 'heartbeat', ts: now })
@@ -214,8 +242,9 @@ export class DeviceGate {
       this.#refuse(connection, 'rate_limited', `too many wrong pairing tokens from this address; try again in ${seconds} s`, 1008)
       return
     }
-    const presented = hello.token ?? connection.headerToken
-    if (!tokenMatches(token, presented)) {
+    const presented = hello.token
+    const paired = presented === undefined ? connection.headerPaired : tokenMatches(token, presented)
+    if (!paired) {
       // Only a wrong token is a guess; a device with none learns nothing and must not lock the address out.
       if (presented !== undefined) limiter.fail(connection.remoteAddress)
       const what = presented === undefined ? 'missing' : 'wrong'
@@ -229,6 +258,7 @@ export class DeviceGate {
     this.#awaitingHello.delete(connection)
     const session = new DeviceSession(hello, connection.remoteAddress, this.#initialConfig(hello), connection.link, this.#options.hub.figures, now)
     connection.session = session
+    this.#paired.set(session, connection)
     const { hostName, version } = this.#options
     session.sendControl({ type: 'welcome', protocol: PROTOCOL_VERSION, host: clip(hostName, 64), version: clip(version, 32), config: session.config })
     const replaced = this.#options.hub.add(session, now)

@@ -4,17 +4,18 @@ import type { Context } from 'hono'
 import type { ServerWebSocket } from 'bun'
 import { DEVICE_PATH, INTERVAL_MS, STALE_AFTER_MS, isMetricName, isPairingToken } from '../../schema/index.ts'
 import type { MetricFrame } from '../../schema/index.ts'
-import type { DeviceInfo, DeviceLink } from '../hub/device-session.ts'
+import type { DeviceInfo } from '../hub/device-session.ts'
 import { Hub } from '../hub/hub.ts'
 import { Sampler } from '../sampler.ts'
 import type { MetricSource } from '../sources/source.ts'
 import type { BunWebSocketData } from './bun-adapter.ts'
 import { getConnInfo, upgradeWebSocket, websocket } from './bun-adapter.ts'
-import type { DeviceConnection } from './device-gate.ts'
+import type { DeviceConnection, DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
-import { bearerToken } from './pairing.ts'
-import { mountRestApi } from './rest-api.ts'
+import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus-text.ts'
+import { restApi } from './rest-api.ts'
+import { tokenGuard } from './token-guard.ts'
 import type { ServerTuning } from './tuning.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
 
@@ -72,8 +73,11 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   const tuning: ServerTuning = { ...DEFAULT_TUNING, ...tuningOverrides }
   const staleAfterMs = Math.min(STALE_AFTER_MS.maximum, Math.max(STALE_AFTER_MS.minimum, options.staleAfterMs ?? options.intervalMs * 3))
   const hub = new Hub(options.metric, options.intervalMs)
-  const limiter = new GuessLimiter(tuning.guessLimits)
-  const gate = new DeviceGate({ ...options, hub, limiter, tuning, staleAfterMs })
+  // Pairing guesses on /ws and token guesses on the API are limited apart: wrong API tokens from an address never
+  // lock a paired device on it out, nor the other way round.
+  const pairingGuesses = new GuessLimiter(tuning.guessLimits)
+  const apiGuesses = new GuessLimiter(tuning.guessLimits)
+  const gate = new DeviceGate({ ...options, hub, limiter: pairingGuesses, tuning, staleAfterMs })
   const sampler = new Sampler({
     sink: hub,
     openSource: options.openSource,
@@ -83,30 +87,27 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   const connections = new WeakMap<HonoSocket, DeviceConnection>()
   const remoteAddress = (c: Context): string => getConnInfo(c).remote.address ?? 'unknown'
 
+  const guard = { token: options.token, figures: hub.figures, remoteAddress }
+  const apiGuard = tokenGuard({ ...guard, limiter: apiGuesses, guessing: 'API tokens' })
+
   const app = new Hono()
-  app.get(DEVICE_PATH, async (c, next) => {
-    const address = remoteAddress(c)
-    if (!limiter.allows(address)) {
-      hub.figures.error('rate_limited')
-      c.header('Retry-After', String(Math.ceil(limiter.retryAfterMs(address) / 1000)))
-      return c.json({ error: 'rate_limited', reason: 'too many wrong pairing tokens from this address' }, 429)
-    }
-    await next()
-  })
   app.get(
     DEVICE_PATH,
+    tokenGuard({ ...guard, limiter: pairingGuesses, guessing: 'pairing tokens', headerOptional: true }),
     upgradeWebSocket((c) => {
       const address = remoteAddress(c)
-      const headerToken = bearerToken(c.req.header('authorization'))
+      // The guard let the upgrade through: a header, if any, held the right token.
+      const headerPaired = c.req.header('authorization') !== undefined
       return {
         onOpen: (_event, ws) => {
           const raw = ws.raw as HonoSocket
-          const link: DeviceLink = {
+          const link: DeviceSocket = {
             send: (text) => raw.send(text),
             bufferedAmount: () => raw.getBufferedAmount(),
             close: (code, reason) => raw.close(code, reason),
+            ping: () => raw.ping(),
           }
-          connections.set(raw, gate.open(link, address, headerToken, Date.now()))
+          connections.set(raw, gate.open(link, address, headerPaired, Date.now()))
         },
         onMessage: (event, ws) => {
           const connection = connections.get(ws.raw as HonoSocket)
@@ -119,7 +120,9 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
       }
     }),
   )
-  mountRestApi(app, { hub, gate, token: options.token, metrics: options.metrics, limiter, remoteAddress })
+  app.use('/api/*', apiGuard)
+  app.route('/api', restApi({ hub, gate, metrics: options.metrics }))
+  app.get('/metrics', apiGuard, (c) => c.body(prometheusText(hub.figures, hub.size), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
   app.get('/', (c) => (options.dashboardHtml === undefined ? c.text('sysboy: no dashboard in this build\n', 404) : c.html(options.dashboardHtml)))
 
   let server: ReturnType<typeof Bun.serve>
@@ -134,12 +137,22 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
           const connection = connections.get(ws)
           if (connection !== undefined) gate.drain(connection, Date.now())
         },
+        // Bun answers a ping with a pong itself; both count as hearing from the device.
+        ping: (ws: HonoSocket) => {
+          const connection = connections.get(ws)
+          if (connection !== undefined) gate.heard(connection, Date.now())
+        },
+        pong: (ws: HonoSocket) => {
+          const connection = connections.get(ws)
+          if (connection !== undefined) gate.heard(connection, Date.now())
+        },
         // Up to 4x the limit the gate reads the frame and says `too_large` before closing; beyond, Bun closes at once.
         maxPayloadLength: tuning.maxPayloadBytes * 4,
         backpressureLimit: tuning.backpressureBytes,
         closeOnBackpressureLimit: false,
-        // The gate keeps its own idle clock from the device's frames.
+        // The gate keeps its own idle clock from the device's frames, pings and pongs, and pings a quiet device itself.
         idleTimeout: 0,
+        sendPings: false,
       },
     })
   } catch (error) {

@@ -1,22 +1,19 @@
-// The REST API (/api/devices, /api/metrics, device config, calibration undo) and /metrics, all behind the pairing token.
-import type { Context, Hono, MiddlewareHandler } from 'hono'
+// The REST API (devices, metrics, device config, calibration undo) as a Hono sub-app; the server mounts it at /api
+// behind the token guard.
+import type { Context } from 'hono'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
 import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
 import type { ErrorCode, Output, SessionConfig } from '../../schema/index.ts'
 import { schemas } from '../../schema/index.ts'
 import type { Hub } from '../hub/hub.ts'
 import type { DeviceGate } from './device-gate.ts'
-import type { GuessLimiter } from './guess-limiter.ts'
-import { bearerToken, tokenMatches } from './pairing.ts'
-import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus-text.ts'
 
 export interface RestOptions {
   hub: Hub
   gate: DeviceGate
-  token: string
   metrics: readonly string[]
-  limiter: GuessLimiter
-  remoteAddress: (c: Context) => string
 }
 
 const configCheck = Compile(schemas.SessionConfig)
@@ -25,27 +22,7 @@ const MAX_BODY_BYTES = 16 * 1024
 /** REST refusals use the protocol's error codes, plus `unknown_device` for a 404. */
 type Refusal = { error: ErrorCode | 'unknown_device'; reason: string; field?: string }
 
-const refusal = (c: Context, status: 400 | 401 | 404 | 413 | 429, body: Refusal): Response => c.json(body, status)
-
-/** Refuses any request without the pairing token, and rate-limits wrong guesses per address. */
-const requireToken = (options: RestOptions): MiddlewareHandler => async (c, next) => {
-  const address = options.remoteAddress(c)
-  if (!options.limiter.allows(address)) {
-    const seconds = Math.ceil(options.limiter.retryAfterMs(address) / 1000)
-    options.hub.figures.error('rate_limited')
-    c.header('Retry-After', String(seconds))
-    return refusal(c, 429, { error: 'rate_limited', reason: `too many wrong tokens from this address; try again in ${seconds} s` })
-  }
-  const presented = bearerToken(c.req.header('authorization'))
-  if (!tokenMatches(options.token, presented)) {
-    // Only a wrong token is a guess; a request with none learns nothing and must not lock the address out.
-    if (presented !== undefined) options.limiter.fail(address)
-    options.hub.figures.error('unauthorized')
-    c.header('WWW-Authenticate', 'Bearer realm="sysboy"')
-    return refusal(c, 401, { error: 'unauthorized', reason: 'send the pairing token as Authorization: Bearer <token>' })
-  }
-  await next()
-}
+const refusal = (c: Context, status: 400 | 404 | 413, body: Refusal): Response => c.json(body, status)
 
 const fieldOf = (path: string): string => path.slice(1).replaceAll('/', '.')
 
@@ -104,22 +81,24 @@ const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readon
 
 const unknownDevice = (c: Context): Response => refusal(c, 404, { error: 'unknown_device', reason: `no connected device '${c.req.param('id')?.slice(0, 64) ?? ''}'` })
 
-export const mountRestApi = (app: Hono, options: RestOptions): void => {
+/** The REST API's routes, relative to where the server mounts them (/api). */
+export const restApi = (options: RestOptions): Hono => {
   const { hub, gate } = options
-  const guard = requireToken(options)
-  app.use('/api/*', guard)
-  app.use('/metrics', guard)
+  const api = new Hono()
+  // Counted as the body streams in: an oversized body is refused when the limit is passed, not after it is all read.
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => refusal(c, 413, { error: 'too_large', reason: `body over ${MAX_BODY_BYTES} bytes` }),
+  })
 
-  app.get('/api/devices', (c) => c.json(hub.devices().map((info) => ({ ...info, lastError: gate.lastError(info.id) }))))
-  app.get('/api/metrics', (c) => c.json(hub.latestAll()))
-  app.put('/api/devices/:id/config', async (c) => {
+  api.get('/devices', (c) => c.json(hub.devices().map((info) => ({ ...info, lastError: gate.lastError(info.id) }))))
+  api.get('/metrics', (c) => c.json(hub.latestAll()))
+  api.put('/devices/:id/config', limitBody, async (c) => {
     const session = hub.get(c.req.param('id'))
     if (session === undefined) return unknownDevice(c)
-    const text = await c.req.text()
-    if (text.length > MAX_BODY_BYTES) return refusal(c, 413, { error: 'too_large', reason: `body over ${MAX_BODY_BYTES} bytes` })
     let value: unknown
     try {
-      value = JSON.parse(text)
+      value = JSON.parse(await c.req.text())
     } catch (error) {
       return refusal(c, 400, { error: 'bad_json', reason: `body is not JSON: ${(error as Error).message}` })
     }
@@ -131,7 +110,7 @@ export const mountRestApi = (app: Hono, options: RestOptions): void => {
     gate.reconfigure(session, checked.config, Date.now())
     return c.json(session.info())
   })
-  app.post('/api/devices/:id/calibration/:output/undo', (c) => {
+  api.post('/devices/:id/calibration/:output/undo', (c) => {
     const session = hub.get(c.req.param('id'))
     if (session === undefined) return unknownDevice(c)
     const output = c.req.param('output')
@@ -143,5 +122,5 @@ export const mountRestApi = (app: Hono, options: RestOptions): void => {
     // Accepted, not done: the device answers an undo it cannot make with an error frame, shown as lastError.
     return c.json({ device: session.id, output, sent: 'calibration_undo' }, 202)
   })
-  app.get('/metrics', (c) => c.body(prometheusText(hub.figures, hub.size), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
+  return api
 }
