@@ -76,6 +76,23 @@ describe('the dashboard', () => {
     await page.close()
   }, 30_000)
 
+  it('shows a metric nobody samples any more as unknown, stale, not its last reading', async () => {
+    const client = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: 'ram-once', token: TOKEN })
+    client.send(JSON.stringify({ type: 'select_metric', id: 1, output: 'meter', metric: 'ram' }))
+    await client.next((m) => m.type === 'ram' && typeof m.value === 'number', 5_000)
+    const page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`)
+    const ram = page.locator('#figures tr').filter({ has: page.locator('td:first-child', { hasText: /^ram$/ }) })
+    await ram.locator('td.value:not(.unknown)').waitFor({ timeout: 10_000 })
+    client.close()
+    // Stale three intervals (3 s at the default 1 s) after the last reading; the page polls every second.
+    await ram.locator('td.unknown').waitFor({ timeout: 10_000 })
+    const row = await ram.innerText()
+    expect(row).toContain('unknown')
+    expect(row).toMatch(/stale: the newest reading is \d+\.\d s old, over the 3\.0 s bound/)
+    await page.close()
+  }, 30_000)
+
   it('says a wrong token is wrong, and shows nothing', async () => {
     const page = await browser.newPage()
     await page.goto(`http://127.0.0.1:${port}/#token=not-the-token-000`)

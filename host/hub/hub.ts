@@ -3,10 +3,14 @@ import type { MetricFrame } from '../../schema/index.ts'
 import type { DeviceInfo, DeviceSession } from './device-session.ts'
 import { HostFigures } from './host-figures.ts'
 import { metricOfFrame } from './metric-frame.ts'
+import { isStale, staleAfterMs, staleFrame } from './staleness.ts'
 
 interface Latest {
   frame: MetricFrame
   text: string
+  publishedAt: number
+  /** Past this age the frame no longer passes for live; set from the interval its metric was sampled at. */
+  staleAfterMs: number
 }
 
 export class Hub {
@@ -43,12 +47,18 @@ export class Hub {
     return previous
   }
 
-  /** Sends `session` the newest frame of each of `metrics` it did not already show. */
+  /**
+   * Sends `session` the newest frame of each of `metrics` it did not already show, unless that frame is stale: a
+   * metric nobody wanted for a while is being sampled afresh (the sampler starts on it at once), and that reading is
+   * what the device gets.
+   */
   #seed(session: DeviceSession, metrics: Iterable<string>, shown: ReadonlySet<string>, now: number): void {
     for (const metric of metrics) {
       if (shown.has(metric)) continue
       const latest = this.#latest.get(metric)
-      if (latest !== undefined) session.deliverMetric(metric, latest.text, now, true)
+      if (latest !== undefined && !isStale(now - latest.publishedAt, latest.staleAfterMs)) {
+        session.deliverMetric(metric, latest.text, now, true)
+      }
     }
   }
 
@@ -89,18 +99,26 @@ export class Hub {
   publish(frame: MetricFrame, now: number = Date.now()): void {
     const metric = metricOfFrame(frame)
     const text = JSON.stringify(frame)
-    this.#latest.set(metric, { frame, text })
+    this.#latest.set(metric, { frame, text, publishedAt: now, staleAfterMs: staleAfterMs(this.intervalFor(metric)) })
     const sessions = this.#byMetric.get(metric)
     if (sessions === undefined) return
     for (const session of sessions) session.deliverMetric(metric, text, now)
   }
 
-  latest(metric: string): MetricFrame | undefined {
-    return this.#latest.get(metric)?.frame
+  /** The newest frame of `metric` as it may be shown now: a stale one comes back as value null, reason "stale ...". */
+  latest(metric: string, now: number = Date.now()): MetricFrame | undefined {
+    const latest = this.#latest.get(metric)
+    return latest === undefined ? undefined : Hub.#served(latest, now)
   }
 
-  latestAll(): Record<string, MetricFrame> {
-    return Object.fromEntries([...this.#latest].map(([metric, { frame }]) => [metric, frame]))
+  /** Every metric's newest frame as it may be shown now (for /api/metrics and the dashboard). */
+  latestAll(now: number = Date.now()): Record<string, MetricFrame> {
+    return Object.fromEntries([...this.#latest].map(([metric, latest]) => [metric, Hub.#served(latest, now)]))
+  }
+
+  static #served(latest: Latest, now: number): MetricFrame {
+    const age = now - latest.publishedAt
+    return isStale(age, latest.staleAfterMs) ? staleFrame(latest.frame, age, latest.staleAfterMs) : latest.frame
   }
 
   /** Every metric some device shows, plus the host's default. */

@@ -29,17 +29,17 @@ export const createCpuSource = (options: { procRoot?: string } = {}): MetricSour
     options.procRoot,
     (): CpuTimes => parseProcStat(readFileSync(path, 'utf8')),
     'first CPU sample taken; the figure comes with the next read',
-    (before, current) => {
+    (before, current, windowMs) => {
       const total = current.total - before.total
       if (total <= 0) return unknown('no CPU time passed since the last read')
       const percent = ((current.busy - before.busy) / total) * 100
-      return known({ percent, raw: percent, unit: '%' })
+      return known({ percent, raw: percent, unit: '%', windowMs: Math.round(windowMs) })
     },
   )
   return {
     name: 'procfs',
     metric: 'cpu',
-    read: async (): Promise<Reading> => (hasProc(options.procRoot) ? read() : noProc('CPU use is')),
+    read: (): Promise<Reading> => (hasProc(options.procRoot) ? read() : Promise.resolve(noProc('CPU use is'))),
     close: (): void => {},
   }
 }

@@ -11,7 +11,7 @@ import { createNvmlSource } from './nvml.ts'
 import { createPdhSource } from './pdh.ts'
 import { createPrometheusSource } from './prometheus.ts'
 import { createRamSource } from './ram.ts'
-import type { Availability, MetricSource } from './source.ts'
+import type { Availability, Figure, MetricSource } from './source.ts'
 
 export type { Availability, Figure, MetricSource, Reading } from './source.ts'
 
@@ -136,9 +136,11 @@ export const openSource = (options: SourceOptions): MetricSource => {
   })
 }
 
-const describe = (metric: string, percent: number, raw: number | undefined, unit: string | undefined): string => {
-  const extra = raw === undefined || unit === undefined || unit === '%' ? '' : ` (${raw} ${unit})`
-  return `${metric} reads ${percent} %${extra}`
+const describe = (metric: string, { percent, raw, unit, windowMs }: Figure): string => {
+  const amount = raw === undefined || unit === undefined || unit === '%' ? [] : [`${raw} ${unit}`]
+  const window = windowMs === undefined ? [] : [`over ${windowMs} ms`]
+  const extra = [...amount, ...window].join(' ')
+  return `${metric} reads ${percent} %${extra === '' ? '' : ` (${extra})`}`
 }
 
 /** For `sysboy doctor`: every source of every metric, whether it works here and why not. */
@@ -157,7 +159,8 @@ export const probeSources = async (options: SourceOptions): Promise<Availability
       }
     }
   }
-  // Rate sources took their baseline when opened; a short wait gives them a delta to report.
+  // Rate sources took their baseline when opened (and would wait out their own short window); sources fed by a child
+  // process (typeperf, ioreg) need a moment for their first sample.
   await Bun.sleep(250)
   const results = await Promise.all(
     opened.map(async ({ metric, source, open }): Promise<Availability> => {
@@ -165,7 +168,7 @@ export const probeSources = async (options: SourceOptions): Promise<Availability
       try {
         const reading = await open.read()
         return reading.known
-          ? { metric, source, works: true, detail: describe(metric, reading.figure.percent, reading.figure.raw, reading.figure.unit) }
+          ? { metric, source, works: true, detail: describe(metric, reading.figure) }
           : { metric, source, works: false, detail: reading.reason }
       } finally {
         open.close()

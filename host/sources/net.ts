@@ -38,26 +38,26 @@ export const createNetSource = (options: NetOptions): MetricSource => {
   if (!(fullScale > 0)) throw new Error(`network full scale must be a positive number of bytes/s, not ${fullScale}`)
   const read = deltaReader(
     options.procRoot,
-    () => ({ counters: parseNetDev(readFileSync(path, 'utf8')), at: performance.now() }),
+    () => parseNetDev(readFileSync(path, 'utf8')),
     'first network sample taken; the figure comes with the next read',
-    (before, current) => {
-      const seconds = (current.at - before.at) / 1000
+    (before, current, windowMs) => {
+      const seconds = windowMs / 1000
       if (seconds <= 0) return unknown('no time passed since the last read')
       let bytes = 0
-      for (const [name, now] of current.counters) {
-        const then = before.counters.get(name)
+      for (const [name, now] of current) {
+        const then = before.get(name)
         // A new interface, or one whose counters were reset, has no delta this time.
         if (then === undefined || now[options.direction] < then[options.direction]) continue
         bytes += now[options.direction] - then[options.direction]
       }
       const rate = bytes / seconds
-      return known({ percent: (rate / fullScale) * 100, raw: Math.round(rate), unit: 'B/s' })
+      return known({ percent: (rate / fullScale) * 100, raw: Math.round(rate), unit: 'B/s', windowMs: Math.round(windowMs) })
     },
   )
   return {
     name: 'procfs',
     metric: options.direction === 'rx' ? 'net_rx' : 'net_tx',
-    read: async (): Promise<Reading> => (hasProc(options.procRoot) ? read() : noProc('network rates are')),
+    read: (): Promise<Reading> => (hasProc(options.procRoot) ? read() : Promise.resolve(noProc('network rates are'))),
     close: (): void => {},
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { createCpuSource } from './cpu.ts'
 import { createDiskSource } from './disk.ts'
 import { createNetSource } from './net.ts'
+import { BASELINE_MS } from './procfs.ts'
 import { createRamSource } from './ram.ts'
 
 const fakeProc = (): string => {
@@ -33,7 +34,7 @@ describe('procfs sources', () => {
     const cpu = createCpuSource({ procRoot: root })
     // 300 busy of 1000 ticks; iowait counts as idle.
     writeFileSync(join(root, 'stat'), stat(1200, 600, 8600, 600))
-    expect(await cpu.read()).toEqual({ known: true, figure: { percent: 30, raw: 30, unit: '%' } })
+    expect(await cpu.read()).toMatchObject({ known: true, figure: { percent: 30, raw: 30, unit: '%' } })
     expect(await cpu.read()).toEqual({ known: false, reason: 'no CPU time passed since the last read' })
   })
 
@@ -74,6 +75,28 @@ describe('procfs sources', () => {
     expect(down.figure.percent).toBeCloseTo(((down.figure.raw ?? 0) / 1_000_000) * 100, 0)
     expect(up.figure.raw).toBeLessThanOrEqual(2_000_000 / 0.2)
     expect(up.figure.raw).toBeGreaterThanOrEqual(2_000_000 / seconds - 1)
+  })
+
+  // The real /proc: a device that just switched to cpu or net_* is read at once, and must get a figure, not "no CPU
+  // time passed" or a rate over the microseconds since the source opened.
+  it.skipIf(process.platform !== 'linux')('gives a real CPU figure on the first read after opening, over the baseline window', async () => {
+    const opened = performance.now()
+    const reading = await createCpuSource().read()
+    const waited = performance.now() - opened
+    if (!reading.known) throw new Error(`the first CPU read was unknown: ${reading.reason}`)
+    expect(reading.figure.windowMs).toBeGreaterThanOrEqual(BASELINE_MS)
+    expect(reading.figure.windowMs).toBeLessThan(BASELINE_MS + 100)
+    expect(waited).toBeGreaterThanOrEqual(BASELINE_MS - 1)
+  })
+
+  it.skipIf(process.platform !== 'linux')('gives real network rates on the first read after opening, over the baseline window', async () => {
+    const [rx, tx] = await Promise.all([createNetSource({ direction: 'rx' }).read(), createNetSource({ direction: 'tx' }).read()])
+    for (const reading of [rx, tx]) {
+      if (!reading.known) throw new Error(`the first network read was unknown: ${reading.reason}`)
+      expect(reading.figure.unit).toBe('B/s')
+      expect(reading.figure.windowMs).toBeGreaterThanOrEqual(BASELINE_MS)
+      expect(reading.figure.windowMs).toBeLessThan(BASELINE_MS + 100)
+    }
   })
 
   it('gives disk use of a path through statfs', async () => {

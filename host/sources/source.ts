@@ -15,6 +15,8 @@ export interface Figure {
   unit?: string
   /** Which GPU the figure is for: an index, or "all". */
   gpu?: string
+  /** For a rate or a share of time: how many milliseconds it was measured over. */
+  windowMs?: number
 }
 
 /** What one read gives: a figure, or why there is none. Never 0 for unknown. */
