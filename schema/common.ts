@@ -13,6 +13,12 @@ export const DEVICE_PATH = '/ws'
 /** The DNS-SD service type the host advertises and devices browse for. */
 export const MDNS_SERVICE = '_sysboy._tcp.local'
 
+/** A device with `flow_control` sends `applied` no later than this many ms after applying a metric frame... */
+export const APPLIED_WITHIN_MS = 100
+
+/** ...and no later than after this many metric frames, so a host window of twice as many never waits on the timer. */
+export const APPLIED_EVERY_FRAMES = 2
+
 /** Largest integer both JavaScript and Rust carry exactly (2^53 - 1). */
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER
 

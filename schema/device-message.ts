@@ -1,6 +1,18 @@
 // Device → host messages of Sysboy protocol v1: one union discriminated by `type`.
 import Type from 'typebox'
-import { ErrorMessage, Heartbeat, Ident, MAX_SAFE, MAX_U32, MetricName, ProtocolVersion, Seq, Text } from './common.ts'
+import {
+  APPLIED_EVERY_FRAMES,
+  APPLIED_WITHIN_MS,
+  ErrorMessage,
+  Heartbeat,
+  Ident,
+  MAX_SAFE,
+  MAX_U32,
+  MetricName,
+  ProtocolVersion,
+  Seq,
+  Text,
+} from './common.ts'
 
 export const Chip = Type.Union([Type.Literal('esp32c3'), Type.Literal('esp32c6'), Type.Literal('esp32'), Type.Literal('sim')], {
   title: 'Chip',
@@ -48,6 +60,12 @@ export const Hello = Type.Object(
     outputs: Type.Array(Output, { minItems: 1, maxItems: 8, description: 'The outputs this device drives.' }),
     buttons: Type.Array(Button, { maxItems: 8, description: 'The buttons this device has.' }),
     token: Type.Optional(PairingToken),
+    flow_control: Type.Optional(
+      Type.Boolean({
+        description:
+          'True when the device answers metric frames with `applied`; the host then keeps at most a small window of frames unacknowledged. Without it the host falls back to its socket backpressure check.',
+      }),
+    ),
   },
   { title: 'Hello', description: 'The first frame of a session: who the device is and what it has.' },
 )
@@ -128,7 +146,16 @@ export const Status = Type.Object(
   { title: 'Status', description: 'How the device is doing.' },
 )
 
-export const DeviceMessage = Type.Union([Hello, ButtonEvent, SelectMetric, Identify, Status, ErrorMessage, Heartbeat], {
+export const Applied = Type.Object(
+  { type: Type.Literal('applied'), seq: Seq('The `seq` of the newest metric frame the device has applied; it covers every frame received before it.') },
+  {
+    title: 'Applied',
+    description:
+      `Opens the host's flow-control window (sent only by a device whose hello set \`flow_control\`): within ${APPLIED_WITHIN_MS} ms of applying a metric frame, and at least every ${APPLIED_EVERY_FRAMES} frames.`,
+  },
+)
+
+export const DeviceMessage = Type.Union([Hello, ButtonEvent, SelectMetric, Identify, Status, ErrorMessage, Heartbeat, Applied], {
   title: 'DeviceMessage',
   description: 'A message from a device to the host.',
 })

@@ -3,7 +3,7 @@ import type { Static } from 'typebox'
 import type * as S from './schemas.ts'
 
 export * as schemas from './schemas.ts'
-export { DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './common.ts'
+export { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './common.ts'
 export { BUILTIN_METRICS, INTERVAL_MS, STALE_AFTER_MS, type BuiltinMetric } from './host-message.ts'
 export { decodeDeviceMessage, decodeHostMessage, isMetricName, isPairingToken, type DecodeResult } from './decode.ts'
 
@@ -28,5 +28,6 @@ export type Status = Static<typeof S.Status>
 export type ErrorCode = Static<typeof S.ErrorCode>
 export type ErrorMessage = Static<typeof S.ErrorMessage>
 export type Heartbeat = Static<typeof S.Heartbeat>
+export type Applied = Static<typeof S.Applied>
 /** A metric frame, built-in or named. */
 export type MetricFrame = Extract<HostMessage, { value: number | null }>

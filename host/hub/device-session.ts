@@ -1,6 +1,21 @@
 // One paired device: its bindings and settings, and delivery where the latest value wins over any backlog.
 import type { Hello, HostMessage, SessionConfig, Status } from '../../schema/index.ts'
+import { APPLIED_EVERY_FRAMES } from '../../schema/index.ts'
+import { FlowWindow } from './flow-window.ts'
 import type { HostFigures } from './host-figures.ts'
+
+/**
+ * Metric frames a device that acknowledges (`flow_control` in its hello) may have unacknowledged: it acks at least
+ * every APPLIED_EVERY_FRAMES frames, so twice that leaves room for one ack on its way back. After a stall the device
+ * reads at most these few stale frames.
+ */
+export const METRIC_WINDOW = 2 * APPLIED_EVERY_FRAMES
+
+/** A metric frame as the hub fans it out: its JSON text, and its `seq`, by which the device acknowledges it. */
+export interface OutgoingFrame {
+  text: string
+  seq: number | undefined
+}
 
 /** What a session needs from its socket; the server supplies it from Bun's ServerWebSocket. */
 export interface DeviceLink {
@@ -25,6 +40,8 @@ export interface DeviceInfo {
   framesDropped: number
   /** Bytes waiting in the socket's send queue. */
   queuedBytes: number
+  /** Metric frames sent and not yet acknowledged; null for a device that does not acknowledge (no `flow_control`). */
+  framesUnacknowledged: number | null
   lastStatus: Status | null
   identifiedAt: string | null
 }
@@ -43,6 +60,8 @@ export class DeviceSession {
   lastSentAt: number
   readonly #link: DeviceLink
   readonly #figures: HostFigures
+  /** The metric stream's window, for a device that acknowledges frames; a legacy device relies on `#choked`. */
+  readonly #metricWindow: FlowWindow<{ metric: string; text: string }> | undefined
   /** True while the socket is backed up; metric frames then wait in `#pending`, newest only. */
   #choked = false
   readonly #pending = new Map<string, string>()
@@ -58,6 +77,7 @@ export class DeviceSession {
     this.config = config
     this.#link = link
     this.#figures = figures
+    this.#metricWindow = hello.flow_control === true ? new FlowWindow(METRIC_WINDOW) : undefined
   }
 
   /** The metrics this device's outputs show. */
@@ -71,20 +91,35 @@ export class DeviceSession {
   }
 
   /**
-   * Offers the newest frame of `metric`. A backed-up device keeps only the newest per metric, sent on drain; a
-   * device is sent no more often than its interval.
+   * Offers the newest frame of `metric`; a device is sent no more often than its interval. A device that
+   * acknowledges has at most METRIC_WINDOW frames unacknowledged, the newest per metric waiting for its `applied`;
+   * a legacy device that backs up its socket keeps only the newest per metric, sent on drain.
    */
-  deliverMetric(metric: string, text: string, now: number, force = false): void {
+  deliverMetric(metric: string, frame: OutgoingFrame, now: number, force = false): void {
     const last = this.#lastMetricAt.get(metric)
     // 10 % slack so a sampler tick that lands a little early is not skipped for a whole interval.
     if (!force && last !== undefined && now - last < this.config.interval_ms * 0.9) return
-    if (this.#choked) {
+    const { text } = frame
+    // A frame without a seq cannot be acknowledged; the host's sampler numbers every frame it makes.
+    if (this.#metricWindow !== undefined && frame.seq !== undefined) {
+      const { send, superseded } = this.#metricWindow.offer(metric, frame.seq, { metric, text })
+      if (superseded) this.#dropped()
+      if (send === undefined) return
+    } else if (this.#choked) {
       if (this.#pending.has(metric)) this.#dropped()
       this.#pending.set(metric, text)
       return
     }
     this.#lastMetricAt.set(metric, now)
     this.#sendMetric(text)
+  }
+
+  /** The device applied the metric frame numbered `seq` (and all before it): send what the window now lets through. */
+  applied(seq: number, now: number): void {
+    for (const { metric, text } of this.#metricWindow?.applied(seq) ?? []) {
+      this.#lastMetricAt.set(metric, now)
+      this.#sendMetric(text)
+    }
   }
 
   /** The socket drained: send the newest waiting frame of each metric, and nothing older. */
@@ -120,6 +155,7 @@ export class DeviceSession {
       framesSent: this.framesSent,
       framesDropped: this.framesDropped,
       queuedBytes: this.#link.bufferedAmount(),
+      framesUnacknowledged: this.#metricWindow?.inFlight ?? null,
       lastStatus: this.lastStatus,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
     }

@@ -57,7 +57,7 @@ export class Hub {
       if (shown.has(metric)) continue
       const latest = this.#latest.get(metric)
       if (latest !== undefined && !isStale(now - latest.publishedAt, latest.staleAfterMs)) {
-        session.deliverMetric(metric, latest.text, now, true)
+        session.deliverMetric(metric, { text: latest.text, seq: latest.frame.seq }, now, true)
       }
     }
   }
@@ -102,7 +102,8 @@ export class Hub {
     this.#latest.set(metric, { frame, text, publishedAt: now, staleAfterMs: staleAfterMs(this.intervalFor(metric)) })
     const sessions = this.#byMetric.get(metric)
     if (sessions === undefined) return
-    for (const session of sessions) session.deliverMetric(metric, text, now)
+    const outgoing = { text, seq: frame.seq }
+    for (const session of sessions) session.deliverMetric(metric, outgoing, now)
   }
 
   /** The newest frame of `metric` as it may be shown now: a stale one comes back as value null, reason "stale ...". */

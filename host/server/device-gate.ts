@@ -135,6 +135,9 @@ export class DeviceGate {
         return
       case 'heartbeat':
         return
+      case 'applied':
+        session.applied(message.seq, now)
+        return
     }
   }
 

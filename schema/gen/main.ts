@@ -1,7 +1,7 @@
 // `npm run gen`: writes the protocol's JSON Schema files and Rust types; `--check` fails if they have drifted.
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
-import { DEFAULT_PORT, DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from '../common.ts'
+import { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from '../common.ts'
 import { DeviceMessage } from '../device-message.ts'
 import { HostMessage } from '../host-message.ts'
 import { type JsonSchema, RustEmitter } from './rust.ts'
@@ -33,6 +33,18 @@ export const generate = (): Output[] => {
       { name: 'DEFAULT_PORT', value: DEFAULT_PORT, type: 'u16', description: "The host's TCP port unless it is told otherwise." },
       { name: 'DEVICE_PATH', value: DEVICE_PATH, description: "The HTTP path of the host's WebSocket endpoint for devices." },
       { name: 'MDNS_SERVICE', value: MDNS_SERVICE, description: 'The DNS-SD service type the host advertises.' },
+      {
+        name: 'APPLIED_WITHIN_MS',
+        value: APPLIED_WITHIN_MS,
+        type: 'u32',
+        description: 'A device with `flow_control` sends `applied` no later than this many ms after applying a metric frame.',
+      },
+      {
+        name: 'APPLIED_EVERY_FRAMES',
+        value: APPLIED_EVERY_FRAMES,
+        type: 'u32',
+        description: 'A device with `flow_control` sends `applied` no later than after this many metric frames.',
+      },
     ],
   )
   return [

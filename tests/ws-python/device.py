@@ -1,24 +1,28 @@
 """An independent device on Python `websockets`: pairs with the host, reads frames, sends commands.
 
-Usage: device.py URL TOKEN MODE
-  MODE pair:  pair, print the first vram frame, switch metric with select_metric and print the ack and new frame.
-  MODE slow:  pair with a tiny receive buffer, print "paired", then print each frame's seq as it reads them.
+Usage: device.py URL TOKEN MODE [DEVICE]
+  MODE pair:    pair, print the first vram frame, switch metric with select_metric and print the ack and new frame.
+  MODE acking:  pair offering flow control, print "paired", then for each metric frame print its seq, ts and when it
+                was read (ms since the epoch), and tell the host it was applied.
+  MODE legacy:  the same as firmware that predates flow control: no flow_control in the hello, no acknowledgements.
 Every line printed is one JSON object.
 """
 import json
-import socket
 import sys
-from urllib.parse import urlparse
+import time
 
 from websockets.sync.client import connect
 
 
-def hello(token: str, device: str, outputs: list[str]) -> str:
-    return json.dumps({
+def hello(token: str, device: str, outputs: list[str], flow_control: bool = False) -> str:
+    message = {
         "type": "hello", "protocol": 1, "device": device, "firmware": "py-0.1", "chip": "sim",
         "outputs": [{"id": o, "kind": "pwm", "bits": 10} for o in outputs],
         "buttons": [{"id": "select"}], "token": token,
-    })
+    }
+    if flow_control:
+        message["flow_control"] = True
+    return json.dumps(message)
 
 
 def say(obj: dict) -> None:
@@ -44,22 +48,25 @@ def pair(url: str, token: str) -> None:
         say({"error": until(ws, lambda m: m["type"] == "error")})
 
 
-def slow(url: str, token: str) -> None:
-    parts = urlparse(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # A tiny receive window, so the host's queue backs up soon after this process stops reading.
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
-    sock.connect((parts.hostname, parts.port))
-    with connect(url, sock=sock, max_size=2**16, max_queue=4) as ws:
-        ws.send(hello(token, "slow-device", [f"out{i}" for i in range(8)]))
+def follow(url: str, token: str, device: str, acking: bool) -> None:
+    # No keep-alive pings: a process stopped with SIGSTOP must not come back to a keep-alive timeout of its own.
+    with connect(url, max_size=2**16, ping_interval=None) as ws:
+        ws.send(hello(token, device, ["meter"], flow_control=acking))
         until(ws, lambda m: m["type"] == "welcome")
         say({"paired": True})
         while True:
-            message = json.loads(ws.recv(timeout=30))
-            if "seq" in message and message["type"] != "heartbeat":
-                say({"seq": message["seq"], "ts": message.get("ts")})
+            message = json.loads(ws.recv(timeout=60))
+            if "value" not in message:
+                continue
+            say({"seq": message["seq"], "ts": message["ts"], "at": time.time() * 1000})
+            if acking:
+                ws.send(json.dumps({"type": "applied", "seq": message["seq"]}))
 
 
 if __name__ == "__main__":
     url, token, mode = sys.argv[1:4]
-    {"pair": pair, "slow": slow}[mode](url, token)
+    device = sys.argv[4] if len(sys.argv) > 4 else "python-device"
+    if mode == "pair":
+        pair(url, token)
+    else:
+        follow(url, token, device, acking=mode == "acking")

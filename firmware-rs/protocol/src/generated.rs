@@ -19,6 +19,12 @@ pub const DEVICE_PATH: &str = "/ws";
 /// The DNS-SD service type the host advertises.
 pub const MDNS_SERVICE: &str = "_sysboy._tcp.local";
 
+/// A device with `flow_control` sends `applied` no later than this many ms after applying a metric frame.
+pub const APPLIED_WITHIN_MS: u32 = 100;
+
+/// A device with `flow_control` sends `applied` no later than after this many metric frames.
+pub const APPLIED_EVERY_FRAMES: u32 = 2;
+
 /// A message from the host to a device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -143,11 +149,14 @@ pub enum DeviceMessage {
     /// Keeps an idle session alive; either side may send it.
     #[serde(rename = "heartbeat")]
     Heartbeat(Heartbeat),
+    /// Opens the host's flow-control window (sent only by a device whose hello set `flow_control`): within 100 ms of applying a metric frame, and at least every 2 frames.
+    #[serde(rename = "applied")]
+    Applied(Applied),
 }
 
 impl DeviceMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["hello", "button", "select_metric", "identify", "status", "error", "heartbeat"];
+    pub const TYPES: &'static [&'static str] = &["hello", "button", "select_metric", "identify", "status", "error", "heartbeat", "applied"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -159,6 +168,7 @@ impl DeviceMessage {
             Self::Status(_) => "status",
             Self::Error(_) => "error",
             Self::Heartbeat(_) => "heartbeat",
+            Self::Applied(_) => "applied",
         }
     }
 }
@@ -173,6 +183,7 @@ impl Validate for DeviceMessage {
             Self::Status(message) => message.validate(),
             Self::Error(message) => message.validate(),
             Self::Heartbeat(message) => message.validate(),
+            Self::Applied(message) => message.validate(),
         }
     }
 }
@@ -613,6 +624,9 @@ pub struct Hello {
     /// Pairing token, unless it came as `Authorization: Bearer` on the upgrade.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// True when the device answers metric frames with `applied`; the host then keeps at most a small window of frames unacknowledged. Without it the host falls back to its socket backpressure check.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub flow_control: Option<bool>,
 }
 
 impl Validate for Hello {
@@ -926,5 +940,18 @@ impl Part {
             Self::Mcp4725 => "mcp4725",
             Self::Display => "display",
         }
+    }
+}
+
+/// Opens the host's flow-control window (sent only by a device whose hello set `flow_control`): within 100 ms of applying a metric frame, and at least every 2 frames.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Applied {
+    /// The `seq` of the newest metric frame the device has applied; it covers every frame received before it.
+    pub seq: u32,
+}
+
+impl Validate for Applied {
+    fn validate(&self) -> Result<(), ValidationError> {
+        Ok(())
     }
 }

@@ -51,6 +51,7 @@ impl LinkConfig {
                 outputs,
                 buttons: Vec::new(),
                 token: None,
+                flow_control: Some(true),
             },
             heartbeat_ms: 10_000,
             status_ms: 15_000,

@@ -5,8 +5,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::{
-    decode_host_message, Ack, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HostMessage, Press,
-    SessionConfig,
+    decode_host_message, Ack, Applied, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HostMessage,
+    Press, SessionConfig, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
 };
 
 use super::config::LinkConfig;
@@ -81,6 +81,13 @@ pub struct HostLink {
     heartbeat_seq: u32,
     command_id: u32,
     undo_requests: Vec<String>,
+    /// Whether this session's host sent a welcome: only a sysboy host is told which frames were applied.
+    welcomed: bool,
+    /// The seq of the newest metric frame applied and not yet reported, with how many frames that covers.
+    unreported: Option<u32>,
+    unreported_frames: u32,
+    /// When the last report went out in this session.
+    last_applied_ms: Option<u64>,
 }
 
 impl HostLink {
@@ -102,6 +109,10 @@ impl HostLink {
             heartbeat_seq: 0,
             command_id: 0,
             undo_requests: Vec::new(),
+            welcomed: false,
+            unreported: None,
+            unreported_frames: 0,
+            last_applied_ms: None,
         }
     }
 
@@ -136,6 +147,10 @@ impl HostLink {
         }
         self.state = LinkState::AwaitingWelcome;
         self.last_rx_ms = now_ms;
+        self.welcomed = false;
+        self.unreported = None;
+        self.unreported_frames = 0;
+        self.last_applied_ms = None;
         alloc::vec![self.send(now_ms, DeviceMessage::Hello(self.config.hello.clone()))]
     }
 
@@ -164,8 +179,18 @@ impl HostLink {
         alloc::vec![Action::Forget]
     }
 
-    /// Advances the timers: retries after a backoff, heartbeats, and the welcome and silence timeouts.
+    /// Advances the timers: retries after a backoff, heartbeats, the welcome and silence timeouts, and reports an
+    /// applied frame held back (the caller polls once the socket has been quiet a moment, so it goes out then).
     pub fn poll(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if self.state == LinkState::Live && self.unreported.is_some() {
+            actions.push(self.report_applied(now_ms));
+        }
+        actions.extend(self.poll_timers(now_ms, random));
+        actions
+    }
+
+    fn poll_timers(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
         match self.state {
             LinkState::Backoff { until_ms } | LinkState::AuthFailed { until_ms } if now_ms >= until_ms => {
                 self.state = LinkState::Discovering;
@@ -219,6 +244,7 @@ impl HostLink {
         let kind = message.type_name();
         match message {
             HostMessage::Welcome(welcome) => {
+                self.welcomed = true;
                 let mut actions = self.apply(now_ms, welcome.config);
                 actions.extend(self.go_live(now_ms));
                 actions
@@ -238,7 +264,7 @@ impl HostLink {
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
             HostMessage::Heartbeat(_) => Vec::new(),
-            HostMessage::Metric(named) => self.frame(now_ms, &named.name, named.value, named.reason),
+            HostMessage::Metric(named) => self.frame(now_ms, &named.name, named.value, named.reason, named.seq),
             HostMessage::Vram(sample)
             | HostMessage::GpuUtil(sample)
             | HostMessage::GpuTemp(sample)
@@ -246,16 +272,34 @@ impl HostLink {
             | HostMessage::Ram(sample)
             | HostMessage::NetRx(sample)
             | HostMessage::NetTx(sample)
-            | HostMessage::Disk(sample) => self.frame(now_ms, kind, sample.value, sample.reason),
+            | HostMessage::Disk(sample) => self.frame(now_ms, kind, sample.value, sample.reason, sample.seq),
         }
     }
 
     /// A metric frame. A server that streams without a welcome (a bare WebSocket server sending the seed
-    /// example) is a live host too: its frames go to the current bindings.
-    fn frame(&mut self, now_ms: u64, metric: &str, value: Option<f64>, reason: Option<String>) -> Vec<Action> {
+    /// example) is a live host too: its frames go to the current bindings. The host that welcomed the device hears
+    /// which frame it applied: at once when the last report is [`APPLIED_WITHIN_MS`] old or
+    /// [`APPLIED_EVERY_FRAMES`] frames wait, else at the next poll, so a burst costs one report per few frames.
+    fn frame(&mut self, now_ms: u64, metric: &str, value: Option<f64>, reason: Option<String>, seq: Option<u32>) -> Vec<Action> {
         let mut actions = self.show(metric, value, reason);
         actions.extend(self.go_live(now_ms));
+        if let (true, Some(seq)) = (self.welcomed, seq) {
+            self.unreported = Some(seq);
+            self.unreported_frames = self.unreported_frames.saturating_add(1);
+            let due = self.last_applied_ms.is_none_or(|last| now_ms.saturating_sub(last) >= u64::from(APPLIED_WITHIN_MS));
+            if due || self.unreported_frames >= APPLIED_EVERY_FRAMES {
+                actions.push(self.report_applied(now_ms));
+            }
+        }
         actions
+    }
+
+    /// Tells the host the newest frame applied, which opens its flow-control window by every frame up to it.
+    fn report_applied(&mut self, now_ms: u64) -> Action {
+        let seq = self.unreported.take().unwrap_or_default();
+        self.unreported_frames = 0;
+        self.last_applied_ms = Some(now_ms);
+        self.send(now_ms, DeviceMessage::Applied(Applied { seq }))
     }
 
     /// Enters Live from AwaitingWelcome: the backoff starts over and the host hears how the device is.

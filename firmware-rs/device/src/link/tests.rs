@@ -470,3 +470,91 @@ mod properties {
         }
     }
 }
+
+const NONE: [u32; 0] = [];
+
+fn applied(actions: &[Action]) -> Vec<u32> {
+    actions
+        .iter()
+        .filter_map(|action| match action {
+            Action::Send(DeviceMessage::Applied(applied)) => Some(applied.seq),
+            _ => None,
+        })
+        .collect()
+}
+
+fn vram_frame(seq: u32) -> Vec<u8> {
+    alloc::format!(r#"{{"type":"vram","value":42,"seq":{seq}}}"#).into_bytes()
+}
+
+#[test]
+fn the_hello_offers_flow_control() {
+    let mut link = HostLink::new(config(), Vec::new());
+    link.found_host();
+    link.connected();
+    let actions = link.upgraded(0);
+    let [Action::Send(DeviceMessage::Hello(hello))] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!(hello.flow_control, Some(true));
+}
+
+#[test]
+fn at_ten_hertz_each_applied_frame_is_reported_at_once() {
+    let mut link = live_link();
+    for (i, t) in (100..3_000).step_by(100).enumerate() {
+        let seq = 500 + i as u32;
+        let actions = link.received_text(t, &vram_frame(seq));
+        assert_eq!(actions[0], Action::Show { output: "vu".into(), reading: Reading::Value(42.0) });
+        assert_eq!(applied(&actions), [seq], "frame {seq} at {t} ms");
+        assert_eq!(applied(&link.poll(t + 50, 0)), NONE, "nothing left to report");
+    }
+}
+
+#[test]
+fn a_burst_is_reported_every_second_frame_and_the_rest_at_the_next_poll() {
+    let mut link = live_link();
+    assert_eq!(applied(&link.received_text(1_000, &vram_frame(1))), [1]);
+    // Unbound metrics count too: the host's window holds every frame it sent.
+    let burst: Vec<Vec<u32>> = (2..=6)
+        .map(|seq| {
+            let frame = alloc::format!(r#"{{"type":"cpu","value":1,"seq":{seq}}}"#);
+            applied(&link.received_text(1_001, frame.as_bytes()))
+        })
+        .collect();
+    assert_eq!(burst, [alloc::vec![], alloc::vec![3], Vec::new(), alloc::vec![5], Vec::new()]);
+    assert_eq!(applied(&link.poll(1_051, 0)), [6]);
+    assert_eq!(applied(&link.poll(1_101, 0)), NONE);
+}
+
+#[test]
+fn a_report_stands_in_for_the_heartbeat() {
+    let mut link = live_link();
+    assert_eq!(applied(&link.received_text(4_000, &vram_frame(7))), [7]);
+    assert_eq!(link.poll(13_000, 0), []);
+    assert!(matches!(&link.poll(14_000, 0)[..], [Action::Send(DeviceMessage::Heartbeat(_))]));
+}
+
+#[test]
+fn a_bare_server_and_frames_without_seq_are_never_told_what_was_applied() {
+    let mut bare = upgraded_link(Vec::new());
+    assert_eq!(applied(&bare.received_text(100, &vram_frame(1))), NONE);
+    assert_eq!(applied(&bare.received_text(300, &vram_frame(2))), NONE);
+    assert_eq!(applied(&bare.poll(400, 0)), NONE);
+    let mut link = live_link();
+    assert_eq!(applied(&link.received_text(100, br#"{"type":"vram","value":1}"#)), NONE);
+    assert_eq!(applied(&link.poll(400, 0)), NONE);
+}
+
+#[test]
+fn a_new_session_reports_only_its_own_frames() {
+    let mut link = live_link();
+    link.received_text(100, &vram_frame(1));
+    link.received_text(120, &vram_frame(2));
+    let _ = link.connection_lost(130, 0);
+    assert_eq!(link.poll(100_000, 0), []);
+    link.found_host();
+    link.connected();
+    link.upgraded(100_001);
+    assert_eq!(applied(&link.poll(100_050, 0)), NONE);
+    link.received_text(100_060, WELCOME.as_bytes());
+    assert_eq!(applied(&link.received_text(100_070, &vram_frame(9))), [9]);
+}
