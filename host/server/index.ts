@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import type { Context } from 'hono'
 import type { ServerWebSocket } from 'bun'
 import { DEVICE_PATH, INTERVAL_MS, STALE_AFTER_MS, isMetricName, isPairingToken } from '../../schema/index.ts'
+import { staleAfterMs as staleAfterFor } from '../hub/staleness.ts'
 import type { MetricFrame } from '../../schema/index.ts'
 import type { DeviceInfo } from '../hub/device-session.ts'
 import { Hub } from '../hub/hub.ts'
@@ -71,7 +72,8 @@ type HonoSocket = ServerWebSocket<BunWebSocketData>
 export const startServer = async (options: ServerOptions, tuningOverrides: Partial<ServerTuning> = {}): Promise<RunningServer> => {
   checkOptions(options)
   const tuning: ServerTuning = { ...DEFAULT_TUNING, ...tuningOverrides }
-  const staleAfterMs = Math.min(STALE_AFTER_MS.maximum, Math.max(STALE_AFTER_MS.minimum, options.staleAfterMs ?? options.intervalMs * 3))
+  // One staleness rule for the device's needle and the host's own frames.
+  const staleAfterMs = options.staleAfterMs === undefined ? staleAfterFor(options.intervalMs) : Math.min(STALE_AFTER_MS.maximum, Math.max(STALE_AFTER_MS.minimum, options.staleAfterMs))
   const hub = new Hub(options.metric, options.intervalMs)
   // Pairing guesses on /ws and token guesses on the API are limited apart: wrong API tokens from an address never
   // lock a paired device on it out, nor the other way round.
