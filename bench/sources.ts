@@ -65,7 +65,7 @@ export const main = async (): Promise<void> => {
     await measure('vram nvml (bun:ffi, fake lib, 2 GPUs)', 20_000, readOf(nvml))
 
     process.env.PATH = `${join(root, 'tests', 'fixtures', 'nvidia-smi')}${delimiter}${savedPath ?? ''}`
-    const stream = open(createNvidiaSmiSource({ metric: 'vram', gpu: 'all', intervalMs: 1000 }))
+    const stream = open(createNvidiaSmiSource({ metric: 'vram', gpu: 'all', intervalMs: 1000, environment: process.env }))
     await measure('vram nvidia-smi (long-lived stream, fake)', 20_000, readOf(stream))
     const once = nvidiaSmiCommand(Bun.which('nvidia-smi') ?? 'nvidia-smi', 1000).slice(0, 3)
     await measure('vram nvidia-smi (one spawn per sample, fake)', 30, async () => {

@@ -7,5 +7,6 @@ export const sourceOptionsFor = (settings: Settings, metric: string): SourceOpti
   gpu: settings.gpu,
   intervalMs: settings.intervalMs,
   nvmlLib: settings.nvmlLib,
+  environment: settings.environment,
   ...(metric === settings.metric ? { source: settings.source, prometheus: settings.prometheus } : {}),
 })

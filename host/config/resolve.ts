@@ -183,6 +183,8 @@ export interface Settings {
   nvmlLib: string | undefined
   /** The config file in use, whether or not it exists yet (the pairing token is stored there). */
   configPath: string
+  /** The environment the run was given, whole: sources find their tools on its PATH and run their children with it. */
+  environment: Readonly<Env>
 }
 
 export interface ResolveInput {
@@ -220,5 +222,6 @@ export const resolveSettings = (input: ResolveInput): Settings => {
     mdns: layer.mdns ?? DEFAULTS.mdns,
     nvmlLib: layer.nvmlLib,
     configPath,
+    environment: input.env,
   }
 }

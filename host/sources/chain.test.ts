@@ -1,5 +1,5 @@
 // The default VRAM chain through openSource: every reason when nothing works, nvidia-smi when only it works.
-import { afterEach, describe, expect, it } from 'bun:test'
+import { describe, expect, it } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -7,18 +7,15 @@ import { buildFakeNvml } from '../../tests/fixtures/nvml/build.ts'
 import { openSource } from './index.ts'
 
 const fakeSmiDir = join(import.meta.dir, '..', '..', 'tests', 'fixtures', 'nvidia-smi')
-const savedPath = process.env.PATH
 const emptyDir = (): string => mkdtempSync(join(tmpdir(), 'sysboy-chain-'))
-
-afterEach(() => {
-  process.env.PATH = savedPath
-})
+// The environment handed to openSource, as the CLI's settings would, with PATH replaced.
+const withPath = (path: string): Record<string, string | undefined> => ({ ...process.env, PATH: path })
+const fakeSmiPath = (): string => `${fakeSmiDir}${delimiter}${process.env.PATH ?? ''}`
 
 describe('VRAM chain', () => {
   it('is unknown with each source\'s reason when none works', async () => {
-    process.env.PATH = emptyDir()
     const missingLib = join(emptyDir(), 'libnvidia-ml.so.1')
-    const source = openSource({ metric: 'vram', gpu: 0, nvmlLib: missingLib, sysfsRoot: emptyDir() })
+    const source = openSource({ metric: 'vram', gpu: 0, nvmlLib: missingLib, sysfsRoot: emptyDir(), environment: withPath(emptyDir()) })
     try {
       expect(await source.read()).toEqual({
         known: false,
@@ -31,13 +28,13 @@ describe('VRAM chain', () => {
   })
 
   it('uses nvidia-smi when only it works', async () => {
-    process.env.PATH = `${fakeSmiDir}${delimiter}${savedPath ?? ''}`
     const source = openSource({
       metric: 'vram',
       gpu: 0,
       nvmlLib: join(emptyDir(), 'libnvidia-ml.so.1'),
       sysfsRoot: emptyDir(),
       intervalMs: 100,
+      environment: withPath(fakeSmiPath()),
     })
     try {
       const reading = await source.read()
@@ -49,8 +46,12 @@ describe('VRAM chain', () => {
   })
 
   it('prefers NVML when it works', async () => {
-    process.env.PATH = `${fakeSmiDir}${delimiter}${savedPath ?? ''}`
-    const source = openSource({ metric: 'vram', gpu: 'all', nvmlLib: await buildFakeNvml({ FAKE_NVML_USED: String(6 * 1024 ** 3) }) })
+    const source = openSource({
+      metric: 'vram',
+      gpu: 'all',
+      nvmlLib: await buildFakeNvml({ FAKE_NVML_USED: String(6 * 1024 ** 3) }),
+      environment: withPath(fakeSmiPath()),
+    })
     try {
       const reading = await source.read()
       expect(reading.known && reading.figure.percent).toBe(75)
@@ -61,12 +62,13 @@ describe('VRAM chain', () => {
   })
 
   it('retries a failed source later, not on every read', async () => {
-    process.env.PATH = emptyDir()
-    const source = openSource({ metric: 'vram', gpu: 0, nvmlLib: join(emptyDir(), 'none.so'), sysfsRoot: emptyDir() })
+    const environment = withPath(emptyDir())
+    const source = openSource({ metric: 'vram', gpu: 0, nvmlLib: join(emptyDir(), 'none.so'), sysfsRoot: emptyDir(), environment })
     try {
       expect((await source.read()).known).toBe(false)
       // nvidia-smi appears; the chain does not look again until its retry time (30 s) has passed.
-      process.env.PATH = `${fakeSmiDir}${delimiter}${savedPath ?? ''}`
+      // (In the same environment map the source was given, so a look would find it.)
+      environment.PATH = fakeSmiPath()
       expect((await source.read()).known).toBe(false)
     } finally {
       source.close()
@@ -75,21 +77,23 @@ describe('VRAM chain', () => {
 })
 
 describe('openSource', () => {
+  const environment = withPath(emptyDir())
+
   it('refuses unknown metrics and sources, naming the valid ones', () => {
-    expect(() => openSource({ metric: 'fan', gpu: 0 })).toThrow(
+    expect(() => openSource({ metric: 'fan', gpu: 0, environment })).toThrow(
       'unknown metric "fan"; use one of vram, gpu_util, gpu_temp, cpu, ram, net_rx, net_tx, disk (or any name with a Prometheus query)',
     )
-    expect(() => openSource({ metric: 'cpu', gpu: 0, source: 'nvml' })).toThrow(
+    expect(() => openSource({ metric: 'cpu', gpu: 0, source: 'nvml', environment })).toThrow(
       'source "nvml" cannot read cpu; use one of procfs, prometheus',
     )
-    expect(() => openSource({ metric: 'vram', gpu: 0, source: 'prometheus' })).toThrow(
+    expect(() => openSource({ metric: 'vram', gpu: 0, source: 'prometheus', environment })).toThrow(
       'source "prometheus" needs a Prometheus URL and a PromQL query',
     )
-    expect(() => openSource({ metric: 'vram', gpu: 1.5 })).toThrow('GPU must be an index (0, 1, ...) or "all", not 1.5')
+    expect(() => openSource({ metric: 'vram', gpu: 1.5, environment })).toThrow('GPU must be an index (0, 1, ...) or "all", not 1.5')
   })
 
   it('opens only the forced source', async () => {
-    const source = openSource({ metric: 'vram', gpu: 0, source: 'nvml', nvmlLib: await buildFakeNvml() })
+    const source = openSource({ metric: 'vram', gpu: 0, source: 'nvml', nvmlLib: await buildFakeNvml(), environment })
     try {
       expect(source.name).toBe('nvml')
       expect((await source.read()).known).toBe(true)

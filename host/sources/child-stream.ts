@@ -1,10 +1,13 @@
 // A long-lived child process whose output lines feed a parser: started once, restarted (not too often) if it dies.
 import { basename } from 'node:path'
 import type { Subprocess } from 'bun'
+import type { Environment } from './source.ts'
 
 export interface ChildStreamOptions {
   /** The command, its first item an executable path. */
   command: string[]
+  /** What the child runs with (on Windows and macOS a child needs more than PATH, e.g. SystemRoot). */
+  environment: Environment
   /** Called for each line of standard output, without the newline. */
   onLine: (line: string) => void
   /** Called when a child ends, after exitReason is set. */
@@ -33,9 +36,9 @@ export class ChildStream {
     const now = performance.now()
     if (this.stopped || now - this.lastStart < (this.options.restartDelayMs ?? 5_000)) return false
     this.lastStart = now
-    // The environment as it is now (Bun.spawn would otherwise pass the one the process started with).
+    // The given environment as it is now (Bun.spawn would otherwise pass the one the process started with).
     const child = Bun.spawn(this.options.command, {
-      env: { ...process.env },
+      env: { ...this.options.environment },
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',

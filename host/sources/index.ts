@@ -11,9 +11,9 @@ import { createNvmlSource } from './nvml.ts'
 import { createPdhSource } from './pdh.ts'
 import { createPrometheusSource } from './prometheus.ts'
 import { createRamSource } from './ram.ts'
-import type { Availability, Figure, MetricSource } from './source.ts'
+import type { Availability, Environment, Figure, MetricSource } from './source.ts'
 
-export type { Availability, Figure, MetricSource, Reading } from './source.ts'
+export type { Availability, Environment, Figure, MetricSource, Reading } from './source.ts'
 
 export interface SourceOptions {
   metric: string
@@ -26,6 +26,8 @@ export interface SourceOptions {
   intervalMs?: number
   diskPath?: string
   netFullScale?: number
+  /** Where tools are found (PATH) and what children run with; the environment the CLI was given. */
+  environment: Environment
 }
 
 /** The metric names `--metric` accepts. */
@@ -56,13 +58,13 @@ const create = (name: string, metric: string, options: SourceOptions): MetricSou
     case 'nvml':
       return createNvmlSource({ metric: metric as 'vram', gpu, library: options.nvmlLib })
     case 'nvidia-smi':
-      return createNvidiaSmiSource({ metric: metric as 'vram', gpu, intervalMs })
+      return createNvidiaSmiSource({ metric: metric as 'vram', gpu, intervalMs, environment: options.environment })
     case 'amdgpu':
       return createAmdgpuSource({ metric: metric as 'vram', gpu, sysfsRoot: options.sysfsRoot })
     case 'pdh':
-      return createPdhSource({ gpu, intervalMs })
+      return createPdhSource({ gpu, intervalMs, environment: options.environment })
     case 'ioreg':
-      return createIoregSource({ gpu, intervalMs })
+      return createIoregSource({ gpu, intervalMs, environment: options.environment })
     case 'procfs':
       if (metric === 'cpu') return createCpuSource({ procRoot: options.procRoot })
       if (metric === 'ram') return createRamSource({ procRoot: options.procRoot })

@@ -4,13 +4,13 @@ import { totalmem } from 'node:os'
 import { describeError, unknown } from './figure.ts'
 import { type GpuChoice, memoryReading } from './gpu-memory.ts'
 import { parseIoregAccelerators } from './ioreg-text.ts'
-import type { MetricSource, Reading } from './source.ts'
+import type { Environment, MetricSource, Reading } from './source.ts'
 
-export const createIoregSource = (options: { gpu: GpuChoice; intervalMs?: number }): MetricSource => {
+export const createIoregSource = (options: { gpu: GpuChoice; intervalMs?: number; environment: Environment }): MetricSource => {
   const intervalMs = options.intervalMs ?? 1_000
   let last: { at: number; reading: Reading } | undefined
   const sample = async (): Promise<Reading> => {
-    const ioreg = Bun.spawn(['ioreg', '-r', '-d', '1', '-w', '0', '-c', 'IOAccelerator'], { stdout: 'pipe', stderr: 'ignore' })
+    const ioreg = Bun.spawn(['ioreg', '-r', '-d', '1', '-w', '0', '-c', 'IOAccelerator'], { stdout: 'pipe', stderr: 'ignore', env: { ...options.environment } })
     const [text, code] = await Promise.all([new Response(ioreg.stdout).text(), ioreg.exited])
     if (code !== 0) return unknown(`ioreg exited with code ${code}`)
     const accelerators = parseIoregAccelerators(text)

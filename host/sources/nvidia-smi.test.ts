@@ -1,5 +1,5 @@
 // nvidia-smi source against a fake nvidia-smi on PATH that streams in the -lms loop form.
-import { afterEach, beforeEach, describe, expect, it } from 'bun:test'
+import { beforeEach, describe, expect, it } from 'bun:test'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
@@ -8,15 +8,11 @@ import { parseNvidiaSmiLine } from './nvidia-smi-csv.ts'
 
 const fakeDir = join(import.meta.dir, '..', '..', 'tests', 'fixtures', 'nvidia-smi')
 const MiB = 1024 * 1024
-const saved = { ...process.env }
+// The environment handed to the source, as the CLI's settings would: the fake first on PATH, the fake's knobs added per test.
+let environment: Record<string, string | undefined>
 
 beforeEach(() => {
-  process.env.PATH = `${fakeDir}${delimiter}${saved.PATH ?? ''}`
-})
-
-afterEach(() => {
-  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
-  Object.assign(process.env, saved)
+  environment = { ...process.env, PATH: `${fakeDir}${delimiter}${process.env.PATH ?? ''}` }
 })
 
 describe('nvidia-smi source', () => {
@@ -37,8 +33,8 @@ describe('nvidia-smi source', () => {
     const log = join(dir, 'starts')
     const used = join(dir, 'used')
     writeFileSync(used, '1024,3072')
-    Object.assign(process.env, { FAKE_SMI_COUNT: '2', FAKE_SMI_USED_FILE: used, FAKE_SMI_LOG: log })
-    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 'all', intervalMs: 100 })
+    Object.assign(environment, { FAKE_SMI_COUNT: '2', FAKE_SMI_USED_FILE: used, FAKE_SMI_LOG: log })
+    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 'all', intervalMs: 100, environment })
     try {
       expect(await source.read()).toEqual({
         known: true,
@@ -60,9 +56,9 @@ describe('nvidia-smi source', () => {
   })
 
   it('reads one GPU, utilisation and temperature', async () => {
-    Object.assign(process.env, { FAKE_SMI_COUNT: '2', FAKE_SMI_USED: '1024,6144', FAKE_SMI_TEMP: '50,77' })
-    const vram = createNvidiaSmiSource({ metric: 'vram', gpu: 1, intervalMs: 100 })
-    const temp = createNvidiaSmiSource({ metric: 'gpu_temp', gpu: 'all', intervalMs: 100 })
+    Object.assign(environment, { FAKE_SMI_COUNT: '2', FAKE_SMI_USED: '1024,6144', FAKE_SMI_TEMP: '50,77' })
+    const vram = createNvidiaSmiSource({ metric: 'vram', gpu: 1, intervalMs: 100, environment })
+    const temp = createNvidiaSmiSource({ metric: 'gpu_temp', gpu: 'all', intervalMs: 100, environment })
     try {
       const [memory, hottest] = await Promise.all([vram.read(), temp.read()])
       expect(memory.known && memory.figure.percent).toBe(75)
@@ -75,8 +71,8 @@ describe('nvidia-smi source', () => {
 
   it('restarts the child when it dies', async () => {
     const log = join(mkdtempSync(join(tmpdir(), 'sysboy-smi-')), 'starts')
-    Object.assign(process.env, { FAKE_SMI_SAMPLES: '1', FAKE_SMI_LOG: log })
-    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 0, intervalMs: 100 })
+    Object.assign(environment, { FAKE_SMI_SAMPLES: '1', FAKE_SMI_LOG: log })
+    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 0, intervalMs: 100, environment })
     try {
       expect((await source.read()).known).toBe(true)
       // The child exits after one sample; reads keep working once a restart is due (at most every 2 s).
@@ -93,8 +89,8 @@ describe('nvidia-smi source', () => {
   })
 
   it('gives nvidia-smi\'s own words when it fails', async () => {
-    process.env.FAKE_SMI_FAIL = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
-    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 0, intervalMs: 100 })
+    environment.FAKE_SMI_FAIL = "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."
+    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 0, intervalMs: 100, environment })
     try {
       expect(await source.read()).toEqual({
         known: false,
@@ -106,8 +102,8 @@ describe('nvidia-smi source', () => {
   })
 
   it('says when nvidia-smi is not on PATH', async () => {
-    process.env.PATH = mkdtempSync(join(tmpdir(), 'sysboy-empty-path-'))
-    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 0 })
+    environment.PATH = mkdtempSync(join(tmpdir(), 'sysboy-empty-path-'))
+    const source = createNvidiaSmiSource({ metric: 'vram', gpu: 0, environment })
     expect(await source.read()).toEqual({ known: false, reason: 'nvidia-smi not on PATH' })
     source.close()
   })

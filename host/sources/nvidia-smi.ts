@@ -4,7 +4,7 @@ import { ChildStream } from './child-stream.ts'
 import { known, unknown } from './figure.ts'
 import { type GpuChoice, memoryReading, perGpuValue } from './gpu-memory.ts'
 import { NVIDIA_SMI_FIELDS, type NvidiaSmiRow, parseNvidiaSmiLine } from './nvidia-smi-csv.ts'
-import type { MetricSource, Reading } from './source.ts'
+import type { Environment, MetricSource, Reading } from './source.ts'
 
 const MIB = 1024 * 1024
 // Lines of one sample arrive together; this lets a multi-GPU sample finish before the first read uses it.
@@ -16,6 +16,8 @@ export interface NvidiaSmiOptions {
   metric: NvidiaSmiMetric
   gpu: GpuChoice
   intervalMs?: number
+  /** nvidia-smi is looked for on its PATH, and the child runs with it. */
+  environment: Environment
 }
 
 /** The nvidia-smi command that streams samples every `intervalMs`. */
@@ -33,9 +35,10 @@ class NvidiaSmiStream {
   private waiters: (() => void)[] = []
   readonly child: ChildStream
 
-  constructor(executable: string, readonly intervalMs: number) {
+  constructor(executable: string, readonly intervalMs: number, environment: Environment) {
     this.child = new ChildStream({
       command: nvidiaSmiCommand(executable, intervalMs),
+      environment,
       onLine: (line) => {
         const row = parseNvidiaSmiLine(line)
         if (row !== undefined) this.rows.set(row.index, { row, at: performance.now() })
@@ -95,10 +98,10 @@ export const createNvidiaSmiSource = (options: NvidiaSmiOptions): MetricSource =
 
   const attach = (): NvidiaSmiStream | string => {
     if (stream !== undefined) return stream
-    const executable = Bun.which('nvidia-smi', { PATH: process.env.PATH ?? '' })
+    const executable = Bun.which('nvidia-smi', { PATH: options.environment.PATH ?? '' })
     if (executable === null) return 'nvidia-smi not on PATH'
     const key = `${executable}\n${intervalMs}`
-    stream = streams.get(key) ?? new NvidiaSmiStream(executable, intervalMs)
+    stream = streams.get(key) ?? new NvidiaSmiStream(executable, intervalMs, options.environment)
     streams.set(key, stream)
     stream.users++
     return stream

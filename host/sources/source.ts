@@ -1,6 +1,12 @@
 // The one interface every metric source implements: read() gives a figure, or "unknown" with a reason.
 import type { BuiltinMetric } from '../../schema/index.ts'
 
+/**
+ * The environment a source finds its tools on (PATH) and runs its children with: the map the CLI was given, handed
+ * down through the settings, so that no source reads the process's own environment.
+ */
+export type Environment = Readonly<Record<string, string | undefined>>
+
 /** A figure a source read, already scaled to the needle's percent. */
 export interface Figure {
   /** Percent of full scale, 0 to 100. */
