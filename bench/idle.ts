@@ -1,32 +1,69 @@
-// Benchmark: the host's CPU and peak RSS over 60 s at the default interval with one device connected.
+// Benchmark: idle cost. The built host beside a bare Bun server and the seed's Python server, side by side in one run.
 //
-// The host runs as its own process (the built dist/sysboy-linux-x64 when there is one, else from source); the
-// device is a Bun WebSocket client in a second process. CPU comes from /proc/<pid>/stat, peak RSS from VmHWM.
-// BENCH_IDLE_SECONDS shortens the run.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+// Each server samples VRAM from the same fake NVML every second and has one device connected (a Bun WebSocket
+// client in its own process). Over the same window, CPU (% of one core) comes from /proc/<pid>/stat (utime +
+// stime), and peak RSS from VmHWM; both are printed with ratios against the bare Bun server. Targets: the host's
+// CPU at most 1.2× the bare server's, its peak RSS at most the bare server's + 10 MB.
+//
+// BENCH_IDLE_SECONDS sets the window (default 120: at ~0.1 % of a core a shorter one counts too few 10 ms ticks).
+// The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY. The Python server needs
+// .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { helloFrame } from '../tests/device-client.ts'
+import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
+const INTERVAL_MS = 1000
 const CLOCK_TICKS_PER_SECOND = 100
-const TARGET_CPU_PERCENT = 0.5
-const TARGET_RSS_MB = 80
+const CPU_RATIO_TARGET = 1.2
+const RSS_MARGIN_TARGET_MB = 10
 
-// The device: says the hello it is given, then counts the frames it is sent until it is killed.
+// The device, as the firmware behaves when idle: says the hello it is given (the bare servers ignore it), sends a
+// heartbeat every 10 s, and prints how many metric frames it has been sent once a second until it is killed.
 const DEVICE = `
 const ws = new WebSocket(process.argv[1])
 let frames = 0
-ws.onopen = () => ws.send(process.argv[2])
+ws.onopen = () => {
+  ws.send(process.argv[2])
+  setInterval(() => ws.send('{"type":"heartbeat"}'), 10000)
+}
 ws.onmessage = (event) => {
-  const message = JSON.parse(String(event.data))
-  if (message.type === 'heartbeat') ws.send(JSON.stringify({ type: 'heartbeat' }))
-  else if (message.type !== 'welcome') frames++
+  const type = JSON.parse(String(event.data)).type
+  if (type !== 'welcome' && type !== 'config' && type !== 'heartbeat') frames++
 }
 ws.onclose = (event) => console.log('closed ' + event.code)
 setInterval(() => console.log('frames ' + frames), 1000)
 `
+
+interface Contender {
+  name: string
+  command: string[]
+  env: Record<string, string>
+  /** The line the server prints once it listens; its first group is the port. */
+  listening: RegExp
+}
+
+interface Running {
+  contender: Contender
+  server: ReturnType<typeof Bun.spawn>
+  device: ReturnType<typeof Bun.spawn> | undefined
+  deviceOutput: Output | undefined
+}
+
+interface Figures {
+  name: string
+  cpuPercent: number
+  peakRssMb: number
+  frames: number
+}
+
+interface Output {
+  text: () => string
+  last: () => string
+}
 
 const cpuTicks = (pid: number): number => {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
@@ -40,8 +77,8 @@ const peakRssMb = (pid: number): number => {
   return Number(match?.[1] ?? Number.NaN) / 1024
 }
 
-/** Keeps reading a child's stdout (so it never writes into a closed pipe); `last()` is its newest line. */
-const follow = (stream: ReadableStream<Uint8Array>): { text: () => string; last: () => string } => {
+/** Keeps reading a child's output (so it never writes into a closed pipe); `last()` is its newest line. */
+const follow = (stream: ReadableStream<Uint8Array>): Output => {
   let text = ''
   void (async (): Promise<void> => {
     for await (const chunk of stream) text = (text + new TextDecoder().decode(chunk)).slice(-4096)
@@ -49,7 +86,7 @@ const follow = (stream: ReadableStream<Uint8Array>): { text: () => string; last:
   return { text: () => text, last: () => text.trim().split('\n').at(-1) ?? '' }
 }
 
-const waitFor = async (output: { text: () => string }, pattern: RegExp, what: string): Promise<RegExpMatchArray> => {
+const waitFor = async (output: Output, pattern: RegExp, what: string): Promise<RegExpMatchArray> => {
   const deadline = Date.now() + 20_000
   for (;;) {
     const match = output.text().match(pattern)
@@ -59,46 +96,121 @@ const waitFor = async (output: { text: () => string }, pattern: RegExp, what: st
   }
 }
 
+/** Installs the Python side (pyNVML, websockets) into .cache/venv when it is missing. */
+const setUpPython = async (): Promise<string> => {
+  const setup = Bun.spawn(['sh', join(ROOT, 'scripts', 'setup', 'bench.sh')], { stdout: 'inherit', stderr: 'inherit' })
+  if ((await setup.exited) !== 0) throw new Error('sh scripts/setup/bench.sh failed')
+  return join(ROOT, '.cache', 'venv', 'bin', 'python')
+}
+
+/** A folder holding the fake NVML under the name pyNVML loads (libnvidia-ml.so.1), for LD_LIBRARY_PATH. */
+const fakeNvmlFolder = (library: string, scratch: string): string => {
+  const folder = join(scratch, 'nvml')
+  mkdirSync(folder)
+  symlinkSync(library, join(folder, 'libnvidia-ml.so.1'))
+  return folder
+}
+
+const contenders = (host: string, python: string, library: string, scratch: string): Contender[] => {
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch }
+  return [
+    {
+      name: 'sysboy',
+      command: [host, '--metric', 'vram', '--source', 'nvml', '--interval', String(INTERVAL_MS), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
+      env: { ...base, SYSBOY_NVML_LIB: library },
+      listening: /listening on http:\/\/127\.0\.0\.1:(\d+) /,
+    },
+    {
+      name: 'bare Bun',
+      command: [process.execPath, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(INTERVAL_MS)],
+      env: { ...base, SYSBOY_NVML_LIB: library },
+      listening: /listening on (\d+)/,
+    },
+    {
+      name: 'seed Python',
+      command: [python, join(ROOT, 'bench', 'seed-python-server.py'), '0', String(INTERVAL_MS)],
+      env: { ...base, LD_LIBRARY_PATH: fakeNvmlFolder(library, scratch) },
+      listening: /listening on (\d+)/,
+    },
+  ]
+}
+
+const startOne = async (contender: Contender, running: Running[]): Promise<void> => {
+  const server = Bun.spawn(contender.command, { env: contender.env, stdout: 'pipe', stderr: 'inherit' })
+  const entry: Running = { contender, server, device: undefined, deviceOutput: undefined }
+  running.push(entry)
+  const [, port] = await waitFor(follow(server.stdout), contender.listening, `listening line from ${contender.name}`)
+  const path = contender.name === 'sysboy' ? '/ws' : '/'
+  const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
+  entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
+  entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
+  await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`)
+}
+
+const framesSeen = (output: Output | undefined): number => Number(output?.last().match(/^frames (\d+)$/)?.[1] ?? Number.NaN)
+
+/** Runs every contender at once over the same window, so the machine's other load falls on all of them alike. */
+const measure = async (list: Contender[], seconds: number): Promise<Figures[]> => {
+  const running: Running[] = []
+  try {
+    for (const contender of list) await startOne(contender, running)
+    const startTicks = running.map((r) => cpuTicks(r.server.pid))
+    const startFrames = running.map((r) => framesSeen(r.deviceOutput))
+    const started = performance.now()
+    await Bun.sleep(seconds * 1000)
+    const elapsed = (performance.now() - started) / 1000
+    return running.map((r, i) => ({
+      name: r.contender.name,
+      cpuPercent: ((cpuTicks(r.server.pid) - (startTicks[i] ?? 0)) / CLOCK_TICKS_PER_SECOND / elapsed) * 100,
+      peakRssMb: peakRssMb(r.server.pid),
+      frames: framesSeen(r.deviceOutput) - (startFrames[i] ?? 0),
+    }))
+  } finally {
+    for (const r of running) {
+      r.device?.kill()
+      r.server.kill('SIGTERM')
+    }
+    await Promise.all(running.map((r) => r.server.exited))
+  }
+}
+
+const table = (figures: Figures[], seconds: number): string => {
+  const bare = figures.find((f) => f.name === 'bare Bun')
+  const host = figures.find((f) => f.name === 'sysboy')
+  const lines = [`idle: one device each, VRAM from the same fake NVML every ${INTERVAL_MS} ms, ${seconds} s, side by side`]
+  lines.push(`  ${'server'.padEnd(12)} ${'CPU % core'.padStart(10)} ${'× bare'.padStart(7)} ${'peak RSS MB'.padStart(11)} ${'− bare'.padStart(7)} ${'frames'.padStart(7)}`)
+  for (const f of figures) {
+    const cpuRatio = bare === undefined ? '' : `${(f.cpuPercent / bare.cpuPercent).toFixed(2)}×`
+    const rssDelta = bare === undefined ? '' : `${f.peakRssMb - bare.peakRssMb >= 0 ? '+' : ''}${(f.peakRssMb - bare.peakRssMb).toFixed(1)}`
+    lines.push(
+      `  ${f.name.padEnd(12)} ${f.cpuPercent.toFixed(3).padStart(10)} ${cpuRatio.padStart(7)} ${f.peakRssMb.toFixed(1).padStart(11)} ${rssDelta.padStart(7)} ${String(f.frames).padStart(7)}`,
+    )
+  }
+  if (bare !== undefined && host !== undefined) {
+    const cpuOk = host.cpuPercent <= bare.cpuPercent * CPU_RATIO_TARGET
+    const rssOk = host.peakRssMb <= bare.peakRssMb + RSS_MARGIN_TARGET_MB
+    lines.push(`  targets: sysboy CPU ≤ ${CPU_RATIO_TARGET}× bare Bun: ${cpuOk ? 'met' : 'NOT MET'}; peak RSS ≤ bare Bun + ${RSS_MARGIN_TARGET_MB} MB: ${rssOk ? 'met' : 'NOT MET'}`)
+  }
+  lines.push(`  (CPU from utime + stime in ${1000 / CLOCK_TICKS_PER_SECOND} ms ticks; frames: metric frames the device got in the window)`)
+  return lines.join('\n')
+}
+
 export const main = async (): Promise<void> => {
   if (process.platform !== 'linux') {
     console.log('idle: skipped (reads /proc, so Linux only)')
     return
   }
-  const seconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60)
-  const binary = join(ROOT, 'dist', 'sysboy-linux-x64')
-  const hostCommand = existsSync(binary) ? [binary] : [process.execPath, join(ROOT, 'host', 'main.ts')]
-  const home = mkdtempSync(join(tmpdir(), 'sysboy-bench-idle-'))
-  const host = Bun.spawn([...hostCommand, '--metric', 'cpu', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: home },
-    stdout: 'pipe',
-    stderr: 'inherit',
-  })
-  let device: ReturnType<typeof Bun.spawn> | undefined
+  const host = process.env.SYSBOY_BENCH_BINARY ?? join(ROOT, 'dist', 'sysboy-linux-x64')
+  if (!existsSync(host)) throw new Error(`${host} is missing: run npm run build first`)
+  const seconds = Number(process.env.BENCH_IDLE_SECONDS ?? 120)
+  const python = await setUpPython()
+  const library = await buildFakeNvml()
+  const scratch = mkdtempSync(join(tmpdir(), 'sysboy-bench-idle-'))
   try {
-    const hostOutput = follow(host.stdout)
-    const [, port] = await waitFor(hostOutput, /listening on http:\/\/127\.0\.0\.1:(\d+) /, 'listening line from the host')
-    const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
-    device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}/ws`, hello], { stdout: 'pipe', stderr: 'inherit' })
-    const deviceOutput = follow(device.stdout as ReadableStream<Uint8Array>)
-    await waitFor(deviceOutput, /frames [1-9]/, 'frame at the device')
-
-    const startTicks = cpuTicks(host.pid)
-    const started = performance.now()
-    await Bun.sleep(seconds * 1000)
-    const elapsed = (performance.now() - started) / 1000
-    const cpuSeconds = (cpuTicks(host.pid) - startTicks) / CLOCK_TICKS_PER_SECOND
-    const cpuPercent = (cpuSeconds / elapsed) * 100
-    const rss = peakRssMb(host.pid)
-
-    console.log(`idle host: ${hostCommand.length === 1 ? 'dist/sysboy-linux-x64' : 'bun host/main.ts'}, metric cpu, interval 1000 ms, 1 device, ${elapsed.toFixed(0)} s`)
-    console.log(`  CPU      ${cpuPercent.toFixed(3).padStart(8)} % of one core   (target < ${TARGET_CPU_PERCENT} %)  ${cpuPercent < TARGET_CPU_PERCENT ? 'ok' : 'OVER'}`)
-    console.log(`  peak RSS ${rss.toFixed(1).padStart(8)} MB              (target < ${TARGET_RSS_MB} MB)  ${rss < TARGET_RSS_MB ? 'ok' : 'OVER'}`)
-    console.log(`  device   ${deviceOutput.last()} (one per interval expected)`)
+    const figures = await measure(contenders(host, python, library, scratch), seconds)
+    console.log(table(figures, seconds))
   } finally {
-    device?.kill()
-    host.kill('SIGTERM')
-    await host.exited
-    rmSync(home, { recursive: true, force: true })
+    rmSync(scratch, { recursive: true, force: true })
   }
 }
 
