@@ -13,14 +13,17 @@ type Decoder<T> = (text: string) => DecodeResult<T>
 
 interface Variant {
   schema: TSchema
-  check: ReturnType<typeof Compile>
+  compiled: ReturnType<typeof Compile> | undefined
 }
+
+/** A variant's validator, compiled when the first frame of its type arrives: most types never do in a run. */
+const checkerOf = (variant: Variant): ReturnType<typeof Compile> => (variant.compiled ??= Compile(variant.schema))
 
 const variantsOf = (union: { anyOf: TSchema[] }): Map<string, Variant> => {
   const variants = new Map<string, Variant>()
   for (const schema of union.anyOf) {
     const tag = (schema as { properties: { type: { const: string } } }).properties.type.const
-    variants.set(tag, { schema, check: Compile(schema) })
+    variants.set(tag, { schema, compiled: undefined })
   }
   return variants
 }
@@ -32,7 +35,7 @@ const describe = (value: unknown): string => {
 }
 
 const firstError = (variant: Variant, value: unknown): string => {
-  const errors = [...variant.check.Errors(value)]
+  const errors = [...checkerOf(variant).Errors(value)]
   // For a nullable field the union's own "anyOf" and "must be null" errors say less than the branch that failed.
   const best =
     errors.find((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null')) ?? errors[0]
@@ -66,7 +69,7 @@ const makeDecoder = <T>(union: { anyOf: TSchema[] }, direction: string): Decoder
     if (variant === undefined) {
       return { ok: false, code: 'unknown_type', reason: `unknown ${direction} message type '${tag.slice(0, 40)}'; expected one of ${known}` }
     }
-    if (!variant.check.Check(value)) return { ok: false, code: 'bad_frame', reason: `${tag}: ${firstError(variant, value)}` }
+    if (!checkerOf(variant).Check(value)) return { ok: false, code: 'bad_frame', reason: `${tag}: ${firstError(variant, value)}` }
     return { ok: true, message: Value.Clean(variant.schema, value) as T }
   }
 }

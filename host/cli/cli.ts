@@ -3,10 +3,7 @@ import { METRICS } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
 import { parseArgs } from './args.ts'
 import type { Console } from './console.ts'
-import { runDevices } from './devices.ts'
-import { runDoctor } from './doctor.ts'
 import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
-import { runInstallService } from './install-service.ts'
 import { runHost } from './run.ts'
 import { settingsFor } from './settings.ts'
 import { usageText } from './usage.ts'
@@ -21,11 +18,11 @@ const dispatch = async (argv: readonly string[], env: Record<string, string | un
       console.out(VERSION)
       return EXIT.ok
     case 'install-service':
-      return runInstallService(invocation, env, console)
+      return (await import('./install-service.ts')).runInstallService(invocation, env, console)
     case 'doctor':
-      return await runDoctor(settingsFor(invocation, env), console)
+      return await (await import('./doctor.ts')).runDoctor(settingsFor(invocation, env), console)
     case 'devices':
-      return await runDevices(settingsFor(invocation, env), console)
+      return await (await import('./devices.ts')).runDevices(settingsFor(invocation, env), console)
     case 'run':
       return await runHost(settingsFor(invocation, env), { require: invocation.flags.require === true, console })
   }

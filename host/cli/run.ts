@@ -4,8 +4,9 @@ import { ConfigError } from '../config/file.ts'
 import type { Settings } from '../config/resolve.ts'
 import { pairingToken } from '../config/token.ts'
 import { DASHBOARD_HTML } from '../dashboard/page.ts'
+import { metricOfFrame } from '../hub/metric-frame.ts'
 import { isLoopback, isWildcard, lanAddresses } from '../mdns/addresses.ts'
-import { type Advertiser, advertise } from '../mdns/advertise.ts'
+import type { Advertiser } from '../mdns/advertise.ts'
 import { type RunningServer, startServer } from '../server/index.ts'
 import { METRICS, openSource } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
@@ -113,20 +114,24 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
 
   let advertiser: Advertiser | undefined
   if (settings.mdns) {
+    // Loaded only when used: the mDNS responder and what it pulls in are a third of the bundle.
+    const { advertise } = await import('../mdns/advertise.ts')
     advertiser = await advertise({ bind: settings.bind, port: server.port, version: VERSION, onNote: console.out })
     console.out(advertiser.note)
   } else {
     console.out('mDNS: off (--no-mdns); boards need the host address')
   }
 
+  let lastLine = ''
   let lastPlain = ''
   let lastPlainAt = 0
-  const tick = (): void => {
+  const draw = (): void => {
     const frame = server.latest(settings.metric)
-    const devices = server.devices().length
+    const devices = server.deviceCount()
     const line = statusLine(settings.metric, frame, devices)
     if (console.isTTY) {
-      console.overwrite(line)
+      if (line !== lastLine) console.overwrite(line)
+      lastLine = line
       return
     }
     // Off a terminal: a line when the state changes (known, source, devices), else one every 10 s.
@@ -137,10 +142,12 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
       lastPlainAt = Date.now()
     }
   }
-  const status = setInterval(tick, settings.intervalMs)
+  // Drawn as each frame of the main metric comes in (the sampler always samples it), so it wakes the host no more often.
+  server.onFrame((frame) => {
+    if (metricOfFrame(frame) === settings.metric) draw()
+  })
 
   await stopRequested
-  clearInterval(status)
   if (console.isTTY) console.out('')
   await advertiser?.stop()
   await server.stop()

@@ -41,7 +41,9 @@ export const HostConfig = Type.Object(
 
 export type HostConfig = Static<typeof HostConfig>
 
-const check = Compile(HostConfig)
+// Compiled on first use: a run without a config file never needs it.
+let compiled: ReturnType<typeof Compile<typeof HostConfig>> | undefined
+const check = (): ReturnType<typeof Compile<typeof HostConfig>> => (compiled ??= Compile(HostConfig))
 const knownFields = Object.keys(HostConfig.properties)
 
 interface SchemaError {
@@ -79,8 +81,8 @@ const reasonFor = (error: SchemaError): string => {
 /** The first problem with a parsed config value, or undefined when it is valid. */
 export const configProblem = (value: unknown): string | undefined => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return '(top level): must be a JSON object'
-  if (check.Check(value)) return undefined
-  const errors = [...check.Errors(value)] as SchemaError[]
+  if (check().Check(value)) return undefined
+  const errors = [...check().Errors(value)] as SchemaError[]
   // An unknown field or a missing one says more than the noise a union leaves behind.
   const best =
     errors.find((e) => e.keyword === 'additionalProperties' || e.keyword === 'required') ??

@@ -21,6 +21,7 @@ export class Hub {
   readonly #defaultMetric: string
   readonly #defaultIntervalMs: number
   #onWantedChange: () => void = () => {}
+  #onPublish: (frame: MetricFrame) => void = () => {}
 
   constructor(defaultMetric: string, defaultIntervalMs: number, figures: HostFigures = new HostFigures()) {
     this.#defaultMetric = defaultMetric
@@ -31,6 +32,11 @@ export class Hub {
   /** Called when the set of wanted metrics or their intervals change. */
   onWantedChange(listener: () => void): void {
     this.#onWantedChange = listener
+  }
+
+  /** Called after each frame is published (the CLI's status line follows the frames rather than a clock). */
+  onPublish(listener: (frame: MetricFrame) => void): void {
+    this.#onPublish = listener
   }
 
   /**
@@ -101,9 +107,11 @@ export class Hub {
     const text = JSON.stringify(frame)
     this.#latest.set(metric, { frame, text, publishedAt: now, staleAfterMs: staleAfterMs(this.intervalFor(metric)) })
     const sessions = this.#byMetric.get(metric)
-    if (sessions === undefined) return
-    const outgoing = { text, seq: frame.seq }
-    for (const session of sessions) session.deliverMetric(metric, outgoing, now)
+    if (sessions !== undefined) {
+      const outgoing = { text, seq: frame.seq }
+      for (const session of sessions) session.deliverMetric(metric, outgoing, now)
+    }
+    this.#onPublish(frame)
   }
 
   /** The newest frame of `metric` as it may be shown now: a stale one comes back as value null, reason "stale ...". */

@@ -41,7 +41,10 @@ export interface RunningServer {
   url: string
   port: number
   devices(): DeviceInfo[]
+  deviceCount(): number
   latest(metric: string): MetricFrame | undefined
+  /** Told of every frame the sampler publishes, after the devices are sent it. */
+  onFrame(listener: (frame: MetricFrame) => void): void
   stop(): Promise<void>
 }
 
@@ -170,7 +173,9 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     url: urlOf(options.bind, port),
     port,
     devices: () => hub.devices(),
+    deviceCount: () => hub.size,
     latest: (metric) => hub.latest(metric),
+    onFrame: (listener) => hub.onPublish(listener),
     stop: async () => {
       clearInterval(housekeeping)
       sampler.stop()

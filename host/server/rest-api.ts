@@ -16,7 +16,9 @@ export interface RestOptions {
   metrics: readonly string[]
 }
 
-const configCheck = Compile(schemas.SessionConfig)
+// Compiled on first use: only a PUT of a device's config needs it.
+let compiledConfigCheck: ReturnType<typeof Compile<typeof schemas.SessionConfig>> | undefined
+const configCheck = (): ReturnType<typeof Compile<typeof schemas.SessionConfig>> => (compiledConfigCheck ??= Compile(schemas.SessionConfig))
 const MAX_BODY_BYTES = 16 * 1024
 
 /** REST refusals use the protocol's error codes, plus `unknown_device` for a 404. */
@@ -57,8 +59,8 @@ const checkCalibration = (calibration: NonNullable<SessionConfig['calibration']>
 
 /** Validates a config body: the schema first, then the device's outputs and the host's metrics. */
 const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readonly string[]): { ok: true; config: SessionConfig } | { ok: false; body: Refusal } => {
-  if (!configCheck.Check(value)) {
-    const errors = [...configCheck.Errors(value)]
+  if (!configCheck().Check(value)) {
+    const errors = [...configCheck().Errors(value)]
     const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0]
     const missing = first?.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties : undefined
     const field = missing?.[0] ?? fieldOf(first?.instancePath ?? '')
