@@ -6,7 +6,8 @@
 // CPU at most 1.2× the bare server's, its peak RSS at most the bare server's + 10 MB.
 //
 // BENCH_IDLE_SECONDS sets the window (default 120: at ~0.1 % of a core a shorter one counts too few 10 ms ticks).
-// The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY. The Python server needs
+// The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
+// build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -111,15 +112,15 @@ const fakeNvmlFolder = (library: string, scratch: string): string => {
   return folder
 }
 
-const contenders = (host: string, python: string, library: string, scratch: string): Contender[] => {
+const contenders = (hosts: Record<string, string>, python: string, library: string, scratch: string): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch }
   return [
-    {
-      name: 'sysboy',
+    ...Object.entries(hosts).map(([name, host]) => ({
+      name,
       command: [host, '--metric', 'vram', '--source', 'nvml', '--interval', String(INTERVAL_MS), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
       env: { ...base, SYSBOY_NVML_LIB: library },
       listening: /listening on http:\/\/127\.0\.0\.1:(\d+) /,
-    },
+    })),
     {
       name: 'bare Bun',
       command: [process.execPath, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(INTERVAL_MS)],
@@ -140,7 +141,7 @@ const startOne = async (contender: Contender, running: Running[]): Promise<void>
   const entry: Running = { contender, server, device: undefined, deviceOutput: undefined }
   running.push(entry)
   const [, port] = await waitFor(follow(server.stdout), contender.listening, `listening line from ${contender.name}`)
-  const path = contender.name === 'sysboy' ? '/ws' : '/'
+  const path = contender.name.startsWith('sysboy') ? '/ws' : '/'
   const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
   entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
   entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
@@ -207,7 +208,9 @@ export const main = async (): Promise<void> => {
   const library = await buildFakeNvml()
   const scratch = mkdtempSync(join(tmpdir(), 'sysboy-bench-idle-'))
   try {
-    const figures = await measure(contenders(host, python, library, scratch), seconds)
+    const compare = process.env.SYSBOY_BENCH_COMPARE
+    const hosts: Record<string, string> = compare === undefined ? { sysboy: host } : { sysboy: host, 'sysboy (cmp)': compare }
+    const figures = await measure(contenders(hosts, python, library, scratch), seconds)
     console.log(table(figures, seconds))
   } finally {
     rmSync(scratch, { recursive: true, force: true })
