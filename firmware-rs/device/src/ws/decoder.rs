@@ -140,7 +140,7 @@ impl<'m> Decoder<'m> {
         self.message.len()
     }
 
-    /// Whether the server has sent its close frame.
+    /// Whether the server has sent its close frame, or a frame was refused: either way nothing more is taken.
     pub fn is_closed(&self) -> bool {
         self.closed
     }
@@ -168,13 +168,20 @@ impl<'m> Decoder<'m> {
                 self.message.get_mut(so_far..total).ok_or(FrameError::TooBig)?.copy_from_slice(payload);
                 if header.fin {
                     self.partial = None;
-                    Some(data_event(opcode, &self.message[..total])?)
+                    let event = data_event(opcode, &self.message[..total]);
+                    self.closed |= event.is_err();
+                    Some(event?)
                 } else {
                     self.partial = Some((opcode, total));
                     None
                 }
             }
-            opcode if header.fin => Some(data_event(opcode, payload)?),
+            opcode if header.fin => {
+                // A refused payload ends the connection like a refused header: nothing after it is taken.
+                let event = data_event(opcode, payload);
+                self.closed |= event.is_err();
+                Some(event?)
+            }
             opcode => {
                 self.message.get_mut(..payload.len()).ok_or(FrameError::TooBig)?.copy_from_slice(payload);
                 self.partial = Some((opcode, payload.len()));

@@ -129,6 +129,26 @@ fn close_is_read_with_its_code_and_echoed() {
     assert_eq!(decoder.decode(&server_frame(true, 1, b"late")), Err(FrameError::AfterClose));
 }
 
+/// Found by `npm run fuzz` (ws_frames): a text frame that is not UTF-8 was refused, but the decoder went on taking
+/// the frames after it, unlike every other refusal.
+#[test]
+fn a_text_frame_that_is_not_utf8_ends_the_decoder_like_any_refusal() {
+    let stream = [0x81, 0x02, 0x02, 0xff, 0x01, 0x00, 0x89, 0x00, 0x02];
+    let mut message = [0u8; 16];
+    let mut decoder = Decoder::new(&mut message);
+    assert_eq!(decoder.decode(&stream), Err(FrameError::InvalidUtf8));
+    assert!(decoder.is_closed());
+    assert_eq!(decoder.decode(&stream[4..]), Err(FrameError::AfterClose));
+    // The same in the last fragment of a message.
+    let mut message = [0u8; 16];
+    let mut decoder = Decoder::new(&mut message);
+    let mut stream = server_frame(false, 1, b"ok ");
+    stream.extend(server_frame(true, 0, &[0xff]));
+    let first = decoder.decode(&stream).unwrap().consumed;
+    assert_eq!(decoder.decode(&stream[first..]), Err(FrameError::InvalidUtf8));
+    assert!(decoder.is_closed());
+}
+
 #[test]
 fn protocol_violations_name_their_close_code() {
     let cases: [(Vec<u8>, FrameError, u16); 11] = [
