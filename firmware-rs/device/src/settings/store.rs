@@ -255,7 +255,13 @@ impl<S: NorFlash> SettingsStore<S> {
             Err(error) => return Err(map_error(error)),
         };
         let generation = survey.as_ref().and_then(|survey| survey.newest.as_ref()).map_or(0, |(generation, _)| *generation);
-        let bytes = encoding::encode(settings, generation.wrapping_add(1)).map_err(|_| SettingsError::Invalid)?;
+        let Some(next) = generation.checked_add(1) else {
+            // A record holds the last generation (garbage that passed its CRC, or a record of another version): no
+            // record written after it could be read as newer, so the store starts over from the first generation.
+            let bytes = encoding::encode(settings, 0).map_err(|_| SettingsError::Invalid)?;
+            return self.write_afresh(&bytes, buffer).await;
+        };
+        let bytes = encoding::encode(settings, next).map_err(|_| SettingsError::Invalid)?;
         match survey {
             Some(_) => match self.map.store_item(buffer, &SETTINGS_KEY, &bytes.as_slice()).await {
                 // As above: corrupt even after sequential-storage's own repair.

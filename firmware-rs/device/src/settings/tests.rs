@@ -378,6 +378,24 @@ fn a_record_of_another_version_falls_back_to_defaults_and_says_so() {
     assert_eq!(loaded.problems, [LoadProblem::Record { key: 2, error: RecordError::WrongVersion(FORMAT_VERSION + 1) }]);
 }
 
+/// Found by `npm run fuzz` (settings_flash): under a record holding the last generation (here one of another
+/// version, `0x60` then `u32::MAX`), a save numbered the next record 0 by wrapping, so every load kept reading the
+/// old record and no save was ever seen again.
+#[test]
+fn a_save_after_a_record_of_the_last_generation_is_the_one_read_back() {
+    let flash = write_raw(RamFlash::new(), 2, &[0x60, 0xff, 0xff, 0xff, 0xff]);
+    let (loaded, flash) = load(flash);
+    assert_eq!(loaded.problems, [LoadProblem::Record { key: 2, error: RecordError::WrongVersion(0x60) }]);
+    let (saved, flash) = save(flash, &sample("home"));
+    assert_eq!(saved, Ok(()));
+    let (loaded, flash) = load(flash);
+    assert_eq!((loaded.settings, loaded.problems), (sample("home"), alloc::vec![]));
+    // And the saves after it are read back too.
+    let (saved, flash) = save(flash, &sample("office"));
+    assert_eq!(saved, Ok(()));
+    assert_eq!(load(flash).0.settings, sample("office"));
+}
+
 #[test]
 fn a_first_format_record_of_another_version_falls_back_to_defaults_for_that_part() {
     let mut future = alloc::vec![LEGACY_VERSION + 1];
