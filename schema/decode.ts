@@ -5,6 +5,7 @@ import Value from 'typebox/value'
 import type { DeviceMessage, ErrorCode, HostMessage } from './index.ts'
 import { MetricName } from './common.ts'
 import { DeviceMessage as DeviceMessageSchema, PairingToken } from './device-message.ts'
+import { printable } from './printable.ts'
 import { HostMessage as HostMessageSchema } from './host-message.ts'
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; reason: string }
@@ -31,6 +32,7 @@ const variantsOf = (union: { anyOf: TSchema[] }): Map<string, Variant> => {
 const describe = (value: unknown): string => {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'an object'
   return `a ${typeof value}`
 }
 
@@ -57,7 +59,7 @@ const makeDecoder = <T>(union: { anyOf: TSchema[] }, direction: string): Decoder
     try {
       value = JSON.parse(text)
     } catch (error) {
-      return { ok: false, code: 'bad_json', reason: `not JSON: ${(error as Error).message}` }
+      return { ok: false, code: 'bad_json', reason: `not JSON: ${printable((error as Error).message, 160)}` }
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       return { ok: false, code: 'bad_frame', reason: `expected a JSON object, got ${describe(value)}` }
@@ -67,7 +69,7 @@ const makeDecoder = <T>(union: { anyOf: TSchema[] }, direction: string): Decoder
     if (typeof tag !== 'string') return { ok: false, code: 'bad_frame', reason: `type: expected a string, got ${describe(tag)}` }
     const variant = variants.get(tag)
     if (variant === undefined) {
-      return { ok: false, code: 'unknown_type', reason: `unknown ${direction} message type '${tag.slice(0, 40)}'; expected one of ${known}` }
+      return { ok: false, code: 'unknown_type', reason: `unknown ${direction} message type '${printable(tag, 40)}'; expected one of ${known}` }
     }
     if (!checkerOf(variant).Check(value)) return { ok: false, code: 'bad_frame', reason: `${tag}: ${firstError(variant, value)}` }
     return { ok: true, message: Value.Clean(variant.schema, value) as T }

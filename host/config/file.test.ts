@@ -44,4 +44,20 @@ describe('config file', () => {
   it('treats a missing default file as empty', () => {
     expect(readConfigFile('/nonexistent/config.json', false)).toEqual({ config: {}, exists: false })
   })
+
+  it('names every unknown field, even past the eight errors the schema checker stops at (found by fuzzing)', () => {
+    const fields = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map((name) => [name, 0]))
+    expect(configProblem(fields)).toStartWith('a, b, c, d, e, f, g, h, i: unknown field (known: metric, port,')
+    expect(configProblem({ prometheus: { url: 'http://x', query: 'up', ...fields } })).toBe('prometheus.a, b, c, d, e, f, g, h, i: unknown field (known: url, query, scale)')
+  })
+
+  it('keeps the refusal one line when an unknown field has a line break in its name (found by fuzzing)', () => {
+    const path = file('{\n  "x\\ny": 0\n}')
+    expect(() => readConfigFile(path, true)).toThrow(`${path}: x\\u000ay: unknown field (known: metric,`)
+  })
+
+  it('keeps the refusal one line when the JSON parser quotes a line break (found by fuzzing)', () => {
+    const path = file('"\\\n"')
+    expect(() => readConfigFile(path, true)).toThrow(`${path}: not valid JSON: JSON Parse error: Invalid escape character \\u000a`)
+  })
 })

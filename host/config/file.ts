@@ -5,6 +5,7 @@ import type { Static, TSchema } from 'typebox'
 import Type from 'typebox'
 import { Compile } from 'typebox/compile'
 import { schemas } from '../../schema/index.ts'
+import { printable } from '../../schema/printable.ts'
 
 /** The one error the config layer throws: a bad file, flag or variable, already worded as `where: field: reason`. */
 export class ConfigError extends Error {
@@ -63,13 +64,27 @@ const descriptionAt = (schemaPath: string): string | undefined => {
   return (node as { description?: string } | undefined)?.description
 }
 
+const prometheusFields = Object.keys(HostConfig.properties.prometheus.properties)
+
+/** Names from the file, as a reason quotes them: one may hold a line break, or run on for pages. */
+const names = (keys: string[]): string => keys.map((key) => printable(key, 64)).join(', ')
+
+/**
+ * The fields the file has that the config does not know, at the top level or in `prometheus`. Counted here rather
+ * than taken from the schema's errors: TypeBox stops at eight errors, one per unknown field, before the one that
+ * lists them all.
+ */
+const unknownFields = (value: Record<string, unknown>): string | undefined => {
+  const extra = Object.keys(value).filter((key) => !knownFields.includes(key))
+  if (extra.length > 0) return `${names(extra)}: unknown field (known: ${knownFields.join(', ')})`
+  const prometheus = value.prometheus
+  if (typeof prometheus !== 'object' || prometheus === null || Array.isArray(prometheus)) return undefined
+  const nested = Object.keys(prometheus).filter((key) => !prometheusFields.includes(key))
+  return nested.length > 0 ? `prometheus.${names(nested)}: unknown field (known: ${prometheusFields.join(', ')})` : undefined
+}
+
 const reasonFor = (error: SchemaError): string => {
   const field = error.instancePath.slice(1).replaceAll('/', '.')
-  if (error.keyword === 'additionalProperties') {
-    const extra = (error.params.additionalProperties as string[] | undefined) ?? []
-    const known = field === '' ? knownFields.join(', ') : 'url, query, scale'
-    return `${field === '' ? extra.join(', ') : `${field}.${extra.join(', ')}`}: unknown field (known: ${known})`
-  }
   if (error.keyword === 'required') {
     const missing = (error.params.requiredProperties as string[] | undefined) ?? []
     return `${field}: missing field ${missing.map((m) => `'${m}'`).join(', ')}`
@@ -82,10 +97,12 @@ const reasonFor = (error: SchemaError): string => {
 export const configProblem = (value: unknown): string | undefined => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return '(top level): must be a JSON object'
   if (check().Check(value)) return undefined
+  const unknown = unknownFields(value as Record<string, unknown>)
+  if (unknown !== undefined) return unknown
   const errors = [...check().Errors(value)] as SchemaError[]
-  // An unknown field or a missing one says more than the noise a union leaves behind.
+  // A missing field says more than the noise a union leaves behind.
   const best =
-    errors.find((e) => e.keyword === 'additionalProperties' || e.keyword === 'required') ??
+    errors.find((e) => e.keyword === 'required') ??
     errors.find((e) => e.keyword !== 'anyOf' && e.keyword !== 'boolean' && !/\/anyOf\/[1-9]\d*$/.test(e.schemaPath)) ??
     errors[0]
   return best === undefined ? '(top level): invalid' : reasonFor(best)
@@ -106,7 +123,8 @@ export const readConfigFile = (path: string, mustExist: boolean): { config: Host
   try {
     value = JSON.parse(text)
   } catch (error) {
-    throw new ConfigError(`${path}: not valid JSON: ${(error as Error).message}`)
+    // The parser's message quotes the character it stopped at, which may be a line break.
+    throw new ConfigError(`${path}: not valid JSON: ${printable((error as Error).message, 160)}`)
   }
   const problem = configProblem(value)
   if (problem !== undefined) throw new ConfigError(`${path}: ${problem}`)

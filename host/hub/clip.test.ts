@@ -36,4 +36,9 @@ describe('clip', () => {
       if (!decoded.ok) throw new Error(decoded.reason)
     }
   })
+
+  it('gives nothing for a limit of zero, not an ellipsis over it (found by fuzzing)', () => {
+    expect(clip('\u0000', 0)).toBe('')
+    expect(clip('', 0)).toBe('')
+  })
 })

@@ -11,5 +11,7 @@ export const clip = (text: string, max: number): string => {
   // Fewer UTF-16 units than the limit means fewer code points too.
   if (whole.length <= max) return whole
   const points = Array.from(whole)
-  return points.length <= max ? whole : `${points.slice(0, Math.max(0, max - 1)).join('')}…`
+  if (points.length <= max) return whole
+  // No room even for the ellipsis: nothing fits.
+  return max < 1 ? '' : `${points.slice(0, max - 1).join('')}…`
 }

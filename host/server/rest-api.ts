@@ -7,6 +7,7 @@ import { Compile } from 'typebox/compile'
 import Value from 'typebox/value'
 import type { ErrorCode, Output, SessionConfig } from '../../schema/index.ts'
 import { schemas } from '../../schema/index.ts'
+import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'
 import type { DeviceGate } from './device-gate.ts'
 
@@ -81,7 +82,7 @@ const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readon
   return { ok: true, config }
 }
 
-const unknownDevice = (c: Context): Response => refusal(c, 404, { error: 'unknown_device', reason: `no connected device '${c.req.param('id')?.slice(0, 64) ?? ''}'` })
+const unknownDevice = (c: Context): Response => refusal(c, 404, { error: 'unknown_device', reason: `no connected device '${printable(c.req.param('id') ?? '', 64)}'` })
 
 /** The REST API's routes, relative to where the server mounts them (/api). */
 export const restApi = (options: RestOptions): Hono => {
@@ -102,7 +103,7 @@ export const restApi = (options: RestOptions): Hono => {
     try {
       value = JSON.parse(await c.req.text())
     } catch (error) {
-      return refusal(c, 400, { error: 'bad_json', reason: `body is not JSON: ${(error as Error).message}` })
+      return refusal(c, 400, { error: 'bad_json', reason: `body is not JSON: ${printable((error as Error).message, 160)}` })
     }
     const checked = checkConfig(value, session.hello.outputs, options.metrics)
     if (!checked.ok) {
@@ -118,7 +119,7 @@ export const restApi = (options: RestOptions): Hono => {
     const output = c.req.param('output')
     if (!session.hello.outputs.some((o) => o.id === output)) {
       const known = session.hello.outputs.map((o) => o.id).join(', ')
-      return refusal(c, 404, { error: 'unknown_output', field: 'output', reason: `unknown output '${output.slice(0, 32)}'; the device has ${known}` })
+      return refusal(c, 404, { error: 'unknown_output', field: 'output', reason: `unknown output '${printable(output, 32)}'; the device has ${known}` })
     }
     gate.undoCalibration(session, output)
     // Accepted, not done: the device answers an undo it cannot make with an error frame, shown as lastError.
