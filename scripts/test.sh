@@ -20,6 +20,9 @@ step "TypeScript type check (tsc)"
 step "Rust tests (cargo test)"
 sh scripts/cargo-host.sh test --workspace
 
+step "fuzz targets build and run briefly from their seeds (npm run fuzz -- --short 3; the full run is npm run fuzz)"
+sh scripts/fuzz.sh --short 3
+
 step "simulated device (cargo build -p sysboy-sim), for the end-to-end tests"
 sh scripts/cargo-host.sh build -p sysboy-sim
 

@@ -52,4 +52,9 @@ impl PortalDhcp {
         let reply = self.server.handle_request(&mut buffer, &options, &request)?;
         reply.encode(out).ok()
     }
+
+    /// The addresses leased now (expired ones included until they are handed out again).
+    pub fn leased(&self) -> impl Iterator<Item = Ipv4Addr> + '_ {
+        self.server.leases.keys().copied()
+    }
 }

@@ -1,0 +1,62 @@
+#!/bin/sh
+# `npm run fuzz`: every fuzz target in firmware-rs/fuzz (cargo-fuzz, libFuzzer, AddressSanitizer and debug
+# assertions) for a million executions each, then a table of executions, time, coverage and crashes; exits 1 when
+# any target crashed. `--short SECONDS` runs each target that long instead (`npm test` does, so the targets keep
+# building); `--runs N` changes the count; names after the options pick targets.
+#
+# Each target starts from its committed seeds (firmware-rs/fuzz/seeds/<target>) and keeps what it learns in
+# firmware-rs/fuzz/corpus/<target> (not committed). A crashing input lands in firmware-rs/fuzz/artifacts/<target>.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+fuzz="$root/firmware-rs/fuzz"
+runs=1000000
+seconds=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --short) seconds=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --) shift; break ;;
+    -*) echo "usage: scripts/fuzz.sh [--short SECONDS | --runs N] [target...]" >&2; exit 2 ;;
+    *) break ;;
+  esac
+done
+targets=${*:-$(sed -n 's/^name = "\([a-z_]*\)"$/\1/p' "$fuzz/Cargo.toml" | grep -v '^sysboy')}
+
+sh "$root/scripts/setup/cargo-fuzz.sh"
+cargo_fuzz=$(sh "$root/scripts/setup/cargo-fuzz.sh" --path)
+echo "sysboy: building the fuzz targets (nightly, AddressSanitizer)" >&2
+# One build for all targets; -a keeps the overflow checks and debug assertions, so a wrap is found as a crash.
+RUSTUP_TOOLCHAIN=nightly CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-2}" \
+  "$cargo_fuzz" build -O -a --fuzz-dir "$fuzz" >&2
+bin="$fuzz/target/x86_64-unknown-linux-gnu/release"
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+table="$logs/table"
+failed=0
+for target in $targets; do
+  mkdir -p "$fuzz/corpus/$target" "$fuzz/artifacts/$target" "$fuzz/seeds/$target"
+  if [ -n "$seconds" ]; then limit="-max_total_time=$seconds"; else limit="-runs=$runs"; fi
+  # A settings target reads a whole flash (four 4 KiB pages); the others read datagrams and requests.
+  case $target in settings_flash) max_len=16385 ;; *) max_len=4096 ;; esac
+  echo "sysboy: fuzzing $target ($limit)" >&2
+  started=$(date +%s)
+  status=0
+  "$bin/$target" "$fuzz/corpus/$target" "$fuzz/seeds/$target" "$limit" -max_len=$max_len -print_final_stats=1 \
+    -artifact_prefix="$fuzz/artifacts/$target/" >"$logs/$target.log" 2>&1 || status=$?
+  elapsed=$(( $(date +%s) - started ))
+  # The last status line ("#1000000 DONE cov: 812 ft: 2471 corp: ...") and the final stats.
+  awk -v target="$target" -v elapsed="$elapsed" -v status="$status" '
+    /^#[0-9]+/ { for (i = 1; i < NF; i++) { if ($i == "cov:") cov = $(i + 1); if ($i == "ft:") ft = $(i + 1) } }
+    /^stat::number_of_executed_units:/ { runs = $2 }
+    END { printf "%-16s %12s %7ss %7s %7s %8d\n", target, runs == "" ? "?" : runs, elapsed, cov, ft, status != 0 }
+  ' "$logs/$target.log" >>"$table"
+  if [ "$status" -ne 0 ]; then
+    failed=1
+    echo "sysboy: $target crashed (exit $status); its log:" >&2
+    grep -v '^#[0-9]' "$logs/$target.log" | tail -60 >&2
+  fi
+done
+printf '\n%-16s %12s %8s %7s %7s %8s\n' target executions time cov ft crashes
+cat "$table"
+exit "$failed"
