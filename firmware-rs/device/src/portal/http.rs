@@ -156,12 +156,17 @@ fn request_line(line: &[u8]) -> Result<(Method, &str), HttpError> {
     if method.is_empty() || !method.bytes().all(is_token) || !(version == "HTTP/1.1" || version == "HTTP/1.0") {
         return Err(HttpError::Malformed);
     }
+    // The whole target, the absolute form's authority included, is visible ASCII: a control byte there is no
+    // request, whether the line arrives at once or in pieces.
+    if !target.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(HttpError::Malformed);
+    }
     // Origin form, or the absolute form a proxy-minded client may send.
     let target = match target.strip_prefix("http://") {
         Some(rest) => rest.find('/').map_or("/", |at| &rest[at..]),
         None => target,
     };
-    if !target.starts_with('/') || !target.bytes().all(|b| b.is_ascii_graphic()) {
+    if !target.starts_with('/') {
         return Err(HttpError::Malformed);
     }
     let method = match method {

@@ -219,6 +219,16 @@ fn http_refuses_malformed_requests() {
     assert_eq!(HttpError::Malformed.status(), 400);
 }
 
+/// Found by `npm run fuzz` (portal_http): an absolute-form target's authority went unchecked, so a request line
+/// with a line feed in it was taken whole but refused when its first part arrived alone.
+#[test]
+fn http_refuses_control_bytes_in_an_absolute_target_whole_or_in_pieces() {
+    let request = b"POST http://?j{6'{@\x1b\nhin HTTP/1.1\r\n\r\n.168.POST /j%n*/EE\0\0t\x95ken-$2";
+    assert_eq!(http::parse(request, Limits::PORTAL), Err(HttpError::Malformed));
+    assert_eq!(http::parse(&request[..36], Limits::PORTAL), Err(HttpError::Malformed));
+    assert_eq!(http::parse(b"GET http://a\tb/ HTTP/1.1\r\n\r\n", Limits::PORTAL), Err(HttpError::Malformed));
+}
+
 #[test]
 fn http_head_is_written_into_the_callers_buffer() {
     let mut out = [0u8; 256];
