@@ -1,15 +1,19 @@
 // Benchmark: idle cost. The built host beside a bare Bun server and the seed's Python server, side by side in one run.
 //
 // Each server samples VRAM from the same fake NVML every second and has one device connected (a Bun WebSocket
-// client in its own process). Over the same window, CPU (% of one core) comes from /proc/<pid>/stat (utime +
-// stime), and peak RSS from VmHWM; both are printed with ratios against the bare Bun server. Targets: the host's
-// CPU at most 1.2× the bare server's, its peak RSS at most the bare server's + 10 MB.
+// client in its own process). Over the same window, CPU (% of one core) is the time the server's threads spent on
+// a CPU, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat, summed over the threads at the start
+// and at the end (/proc/<pid>/schedstat is the main thread's alone). A thread that exits within the window takes
+// its time with it, so the table says when the set of threads changed. (utime + stime in /proc/<pid>/stat counts
+// 10 ms ticks: 0.05 % of a core over 120 s is 6 of them.) Peak RSS is VmHWM. Both are printed with ratios against
+// the bare Bun server. Targets: the host's CPU at most 1.2× the bare server's, its peak RSS at most the bare
+// server's + 10 MB.
 //
-// BENCH_IDLE_SECONDS sets the window (default 120: at ~0.1 % of a core a shorter one counts too few 10 ms ticks).
+// BENCH_IDLE_SECONDS sets the window (default 120).
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { helloFrame } from '../tests/device-client.ts'
@@ -18,7 +22,6 @@ import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
 const INTERVAL_MS = 1000
-const CLOCK_TICKS_PER_SECOND = 100
 const CPU_RATIO_TARGET = 1.2
 const RSS_MARGIN_TARGET_MB = 10
 
@@ -57,6 +60,8 @@ interface Running {
 interface Figures {
   name: string
   cpuPercent: number
+  /** Threads that were there at the start and gone at the end: their time in the window is not counted. */
+  threadsLost: number
   peakRssMb: number
   frames: number
 }
@@ -66,11 +71,24 @@ interface Output {
   last: () => string
 }
 
-const cpuTicks = (pid: number): number => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  // Fields after the command name, which may hold spaces, start after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return Number(fields[11]) + Number(fields[12]) // utime + stime
+/** Nanoseconds on a CPU, per thread of the process (the first field of each thread's schedstat). */
+const cpuNanoseconds = (pid: number): Map<string, bigint> => {
+  const threads = new Map<string, bigint>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      threads.set(tid, BigInt(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0] ?? '0'))
+    } catch {
+      // The thread exited between the listing and the read.
+    }
+  }
+  return threads
+}
+
+/** CPU time in the window of the threads there at the end (one born within it counts from 0), and how many were lost. */
+const cpuInWindow = (start: Map<string, bigint>, end: Map<string, bigint>): { nanoseconds: bigint; lost: number } => {
+  let nanoseconds = 0n
+  for (const [tid, at] of end) nanoseconds += at - (start.get(tid) ?? 0n)
+  return { nanoseconds, lost: [...start.keys()].filter((tid) => !end.has(tid)).length }
 }
 
 const peakRssMb = (pid: number): number => {
@@ -155,17 +173,22 @@ const measure = async (list: Contender[], seconds: number): Promise<Figures[]> =
   const running: Running[] = []
   try {
     for (const contender of list) await startOne(contender, running)
-    const startTicks = running.map((r) => cpuTicks(r.server.pid))
+    const startCpu = running.map((r) => cpuNanoseconds(r.server.pid))
     const startFrames = running.map((r) => framesSeen(r.deviceOutput))
-    const started = performance.now()
+    const started = process.hrtime.bigint()
     await Bun.sleep(seconds * 1000)
-    const elapsed = (performance.now() - started) / 1000
-    return running.map((r, i) => ({
-      name: r.contender.name,
-      cpuPercent: ((cpuTicks(r.server.pid) - (startTicks[i] ?? 0)) / CLOCK_TICKS_PER_SECOND / elapsed) * 100,
-      peakRssMb: peakRssMb(r.server.pid),
+    const endCpu = running.map((r) => cpuNanoseconds(r.server.pid))
+    const elapsed = process.hrtime.bigint() - started
+    return running.map((r, i) => {
+      const cpu = cpuInWindow(startCpu[i] ?? new Map(), endCpu[i] ?? new Map())
+      return {
+        name: r.contender.name,
+        cpuPercent: (Number(cpu.nanoseconds) / Number(elapsed)) * 100,
+        threadsLost: cpu.lost,
+        peakRssMb: peakRssMb(r.server.pid),
       frames: framesSeen(r.deviceOutput) - (startFrames[i] ?? 0),
-    }))
+      }
+    })
   } finally {
     for (const r of running) {
       r.device?.kill()
@@ -184,7 +207,7 @@ const table = (figures: Figures[], seconds: number): string => {
     const cpuRatio = bare === undefined ? '' : `${(f.cpuPercent / bare.cpuPercent).toFixed(2)}×`
     const rssDelta = bare === undefined ? '' : `${f.peakRssMb - bare.peakRssMb >= 0 ? '+' : ''}${(f.peakRssMb - bare.peakRssMb).toFixed(1)}`
     lines.push(
-      `  ${f.name.padEnd(12)} ${f.cpuPercent.toFixed(3).padStart(10)} ${cpuRatio.padStart(7)} ${f.peakRssMb.toFixed(1).padStart(11)} ${rssDelta.padStart(7)} ${String(f.frames).padStart(7)}`,
+      `  ${f.name.padEnd(12)} ${f.cpuPercent.toPrecision(3).padStart(10)} ${cpuRatio.padStart(7)} ${f.peakRssMb.toFixed(1).padStart(11)} ${rssDelta.padStart(7)} ${String(f.frames).padStart(7)}`,
     )
   }
   if (bare !== undefined && host !== undefined) {
@@ -192,7 +215,10 @@ const table = (figures: Figures[], seconds: number): string => {
     const rssOk = host.peakRssMb <= bare.peakRssMb + RSS_MARGIN_TARGET_MB
     lines.push(`  targets: sysboy CPU ≤ ${CPU_RATIO_TARGET}× bare Bun: ${cpuOk ? 'met' : 'NOT MET'}; peak RSS ≤ bare Bun + ${RSS_MARGIN_TARGET_MB} MB: ${rssOk ? 'met' : 'NOT MET'}`)
   }
-  lines.push(`  (CPU from utime + stime in ${1000 / CLOCK_TICKS_PER_SECOND} ms ticks; frames: metric frames the device got in the window)`)
+  for (const f of figures) {
+    if (f.threadsLost > 0) lines.push(`  ${f.name}: ${f.threadsLost} thread(s) exited within the window; their CPU time in it is not counted`)
+  }
+  lines.push('  (CPU: ns on a CPU from each thread\'s /proc/<pid>/task/<tid>/schedstat; frames: metric frames the device got in the window)')
   return lines.join('\n')
 }
 
