@@ -3,6 +3,8 @@
 # assertions) for a million executions each, then a table of executions, time, coverage and crashes; exits 1 when
 # any target crashed. `--short SECONDS` runs each target that long instead (`npm test` does, so the targets keep
 # building); `--runs N` changes the count; names after the options pick targets.
+# Without --short or named targets it then runs the host's property tests (fast-check) at 100,000 cases each
+# (`SYSBOY_FUZZ_RUNS` changes it) and prints a line per property; `npm test` runs them at 2,000.
 #
 # Each target starts from its committed seeds (firmware-rs/fuzz/seeds/<target>) and keeps what it learns in
 # firmware-rs/fuzz/corpus/<target> (not committed). A crashing input lands in firmware-rs/fuzz/artifacts/<target>.
@@ -20,6 +22,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
+named=$#
 targets=${*:-$(sed -n 's/^name = "\([a-z_]*\)"$/\1/p' "$fuzz/Cargo.toml" | grep -v '^sysboy')}
 
 sh "$root/scripts/setup/cargo-fuzz.sh"
@@ -59,4 +62,18 @@ for target in $targets; do
 done
 printf '\n%-16s %12s %8s %7s %7s %8s\n' target executions time cov ft crashes
 cat "$table"
+
+if [ -z "$seconds" ] && [ "$named" -eq 0 ]; then
+  echo "sysboy: the host's decoders under fast-check" >&2
+  status=0
+  SYSBOY_FUZZ_RUNS="${SYSBOY_FUZZ_RUNS:-100000}" sh "$root/scripts/bun.sh" test property.test >"$logs/properties.log" 2>&1 || status=$?
+  printf '\nhost property                                               cases     time failures\n'
+  sed -n 's/^property "\(.*\)": \([0-9]*\) cases, \([0-9.]* s\), \([0-9]*\) failures.*/\1|\2|\3|\4/p' "$logs/properties.log" |
+    awk -F'|' '{ printf "%-56s %9s %8s %8s\n", $1, $2, $3, $4 }'
+  if [ "$status" -ne 0 ]; then
+    failed=1
+    echo "sysboy: a host property failed; its log:" >&2
+    tail -60 "$logs/properties.log" >&2
+  fi
+fi
 exit "$failed"
