@@ -48,6 +48,12 @@ export class RunningSysboy {
   readonly proc: ReturnType<typeof Bun.spawn>
   #waiters: (() => void)[] = []
 
+  /** The host on loopback for a cross-process test: `metric`, a port the kernel picks (read it with `port()`), no mDNS,
+   * the given token, a clean environment, and `extra` flags last. */
+  static onLoopback(metric: string, token: string, extra: readonly string[] = []): RunningSysboy {
+    return new RunningSysboy(['--metric', metric, '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', token, ...extra], cleanEnv())
+  }
+
   constructor(args: readonly string[], env: Record<string, string>, executable?: string, cwd?: string) {
     this.proc = Bun.spawn(sysboyCommand(args, executable), { env, cwd, stdout: 'pipe', stderr: 'pipe', stdin: 'ignore' })
     void this.#pump(this.proc.stdout as ReadableStream<Uint8Array>, this.lines)

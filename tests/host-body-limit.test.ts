@@ -2,7 +2,7 @@
 // host's peak RSS grows by under 2 MB, with a Content-Length and without one (chunked).
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { readFileSync, writeFileSync } from 'node:fs'
-import { RunningSysboy, cleanEnv } from './cli-harness.ts'
+import { RunningSysboy } from './cli-harness.ts'
 import { DeviceClient } from './device-client.ts'
 
 const TOKEN = 'body-limit-token'
@@ -31,7 +31,7 @@ const peakGrowth = async (act: () => Promise<void>): Promise<number> => {
 }
 
 beforeAll(async () => {
-  host = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], cleanEnv())
+  host = RunningSysboy.onLoopback('ram', TOKEN)
   const port = await host.port()
   device = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: 'desk', token: TOKEN })
   url = `http://127.0.0.1:${port}/api/devices/desk/config`

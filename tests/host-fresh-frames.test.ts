@@ -2,7 +2,7 @@
 // after a switch to a rate metric is a real reading over a real window.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { HostMessage, MetricFrame } from '../schema/index.ts'
-import { RunningSysboy, cleanEnv, freePort, runSysboy } from './cli-harness.ts'
+import { RunningSysboy, cleanEnv, runSysboy } from './cli-harness.ts'
 import { DeviceClient } from './device-client.ts'
 
 const TOKEN = 'fresh-frames-token-0123456'
@@ -16,12 +16,8 @@ let host: RunningSysboy
 let port: number
 
 beforeAll(async () => {
-  port = await freePort()
-  host = new RunningSysboy(
-    ['--metric', 'vram', '--bind', '127.0.0.1', '--port', String(port), '--token', TOKEN, '--no-mdns', '--interval', String(INTERVAL_MS)],
-    cleanEnv(),
-  )
-  await host.port()
+  host = RunningSysboy.onLoopback('vram', TOKEN, ['--interval', String(INTERVAL_MS)])
+  port = await host.port()
 })
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 // device that keeps alive only with pings stays, and one that sends nothing at all, not even a pong, is closed with 4408.
 import { afterAll, beforeAll, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { RunningSysboy, cleanEnv } from './cli-harness.ts'
+import { RunningSysboy } from './cli-harness.ts'
 import { helloFrame } from './device-client.ts'
 import { connectMute } from './mute-device.ts'
 
@@ -14,7 +14,7 @@ const IDLE_S = 60
 let host: RunningSysboy
 let ws: string
 beforeAll(async () => {
-  host = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], cleanEnv())
+  host = RunningSysboy.onLoopback('ram', TOKEN)
   ws = `ws://127.0.0.1:${await host.port()}/ws`
 })
 afterAll(async () => {

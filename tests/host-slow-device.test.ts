@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { HostMessage } from '../schema/index.ts'
 import { METRIC_WINDOW } from '../host/hub/device-session.ts'
 import type { DeviceInfo } from '../host/hub/device-session.ts'
-import { RunningSysboy, cleanEnv, freePort } from './cli-harness.ts'
+import { RunningSysboy } from './cli-harness.ts'
 import { DeviceClient } from './device-client.ts'
 
 const TOKEN = 'slow-device-token-0123456789'
@@ -17,13 +17,9 @@ let host: RunningSysboy
 let port: number
 
 beforeAll(async () => {
-  port = await freePort()
   // `ram` reads /proc/meminfo: a real source that answers at 10 Hz on any Linux machine.
-  host = new RunningSysboy(
-    ['--metric', 'ram', '--bind', '127.0.0.1', '--port', String(port), '--token', TOKEN, '--no-mdns', '--interval', String(INTERVAL_MS)],
-    cleanEnv(),
-  )
-  await host.port()
+  host = RunningSysboy.onLoopback('ram', TOKEN, ['--interval', String(INTERVAL_MS)])
+  port = await host.port()
 })
 
 afterAll(async () => {
