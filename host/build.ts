@@ -69,6 +69,9 @@ const build = async (name: string, target: Target, outdir: string): Promise<void
     compile: { target: target.bun, outfile, executablePath },
     define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION) },
     minify: true,
+    // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of
+    // its own inside the executable, parsed only when first used: 4 MB less resident at idle (bench/idle.ts).
+    splitting: true,
   })
   if (!result.success) fail(`${name}: ${result.logs.map((log) => String(log)).join('; ')}`)
   console.log(`build: ${outfile}`)

@@ -1,29 +1,8 @@
 // Building blocks shared by both directions of Sysboy protocol v1.
 import Type from 'typebox'
 
-/** The protocol version this schema describes; hello and welcome carry it. */
-export const PROTOCOL_VERSION = 1
-
-/** The TCP port the host listens on unless told otherwise, and a device assumes for a saved address without one. */
-export const DEFAULT_PORT = 8377
-
-/** The HTTP path of the host's WebSocket endpoint for devices (also in the mDNS TXT record as `path`). */
-export const DEVICE_PATH = '/ws'
-
-/** The DNS-SD service type the host advertises and devices browse for. */
-export const MDNS_SERVICE = '_sysboy._tcp.local'
-
-/** A device with `flow_control` sends `applied` no later than this many ms after applying a metric frame... */
-export const APPLIED_WITHIN_MS = 100
-
-/** ...and no later than after this many metric frames, so a host window of twice as many never waits on the timer. */
-export const APPLIED_EVERY_FRAMES = 2
-
-/** Largest integer both JavaScript and Rust carry exactly (2^53 - 1). */
-export const MAX_SAFE = Number.MAX_SAFE_INTEGER
-
-/** Largest value of an unsigned 32-bit counter. */
-export const MAX_U32 = 4_294_967_295
+export { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MAX_SAFE, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './constants.ts'
+import { MAX_SAFE, MAX_U32 } from './constants.ts'
 
 export const ProtocolVersion = Type.Integer({
   minimum: 1,

@@ -5,7 +5,8 @@ import Value from 'typebox/value'
 import { clip } from '../host/hub/clip.ts'
 import { holds, PROPERTY_TIMEOUT_MS } from './fuzz/property.ts'
 import { anyJson, anyText, misshaped, shaped } from './fuzz/shaped.ts'
-import { decodeDeviceMessage, decodeHostMessage, schemas } from './index.ts'
+import { decodeDeviceMessage, decodeHostMessage } from './index.ts'
+import * as schemas from './schemas.ts'
 
 const variants = schemas.DeviceMessage.anyOf as unknown as (TSchema & { properties: Record<string, TSchema> & { type: { const: string } } })[]
 const fieldsOf = new Map(variants.map((v) => [v.properties.type.const, new Set(Object.keys(v.properties))]))

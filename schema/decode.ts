@@ -1,33 +1,18 @@
-// Decodes one received text frame into a typed message, or says in one line what is wrong with it.
+// Decodes one received text frame into a typed message, or says in one line what is wrong with it. The checks are
+// TypeBox's, compiled at generation time (schema/generated/checks.ts); TypeBox itself loads only to word a refusal.
 import type { TSchema } from 'typebox'
-import { Compile } from 'typebox/compile'
-import Value from 'typebox/value'
 import type { DeviceMessage, ErrorCode, HostMessage } from './index.ts'
-import { MetricName } from './common.ts'
-import { DeviceMessage as DeviceMessageSchema, PairingToken } from './device-message.ts'
+import { deviceMessages, hostMessages, metricName, pairingToken } from './generated/checks.ts'
 import { printable } from './printable.ts'
-import { HostMessage as HostMessageSchema } from './host-message.ts'
+import { clean, protocolSchemas, schemaErrors, type Validator } from './validator.ts'
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; reason: string }
 
 type Decoder<T> = (text: string) => DecodeResult<T>
 
-interface Variant {
-  schema: TSchema
-  compiled: ReturnType<typeof Compile> | undefined
-}
-
-/** A variant's validator, compiled when the first frame of its type arrives: most types never do in a run. */
-const checkerOf = (variant: Variant): ReturnType<typeof Compile> => (variant.compiled ??= Compile(variant.schema))
-
-const variantsOf = (union: { anyOf: TSchema[] }): Map<string, Variant> => {
-  const variants = new Map<string, Variant>()
-  for (const schema of union.anyOf) {
-    const tag = (schema as { properties: { type: { const: string } } }).properties.type.const
-    variants.set(tag, { schema, compiled: undefined })
-  }
-  return variants
-}
+/** The TypeBox schema of the variant tagged `tag` in a message union, for the words of a refusal. */
+const variantSchema = (union: { anyOf: TSchema[] }, tag: string): TSchema | undefined =>
+  union.anyOf.find((schema) => (schema as { properties: { type: { const: string } } }).properties.type.const === tag)
 
 const describe = (value: unknown): string => {
   if (value === null) return 'null'
@@ -36,8 +21,8 @@ const describe = (value: unknown): string => {
   return `a ${typeof value}`
 }
 
-const firstError = (variant: Variant, value: unknown): string => {
-  const errors = [...checkerOf(variant).Errors(value)]
+const firstError = (schema: TSchema | undefined, value: unknown): string => {
+  const errors = schema === undefined ? [] : schemaErrors(schema, value)
   // For a nullable field the union's own "anyOf" and "must be null" errors say less than the branch that failed.
   const best =
     errors.find((e) => e.keyword !== 'anyOf' && !(e.keyword === 'type' && e.params.type === 'null')) ?? errors[0]
@@ -51,9 +36,8 @@ const firstError = (variant: Variant, value: unknown): string => {
   return `${at}${best.message}`
 }
 
-const makeDecoder = <T>(union: { anyOf: TSchema[] }, direction: string): Decoder<T> => {
-  const variants = variantsOf(union)
-  const known = [...variants.keys()].join(', ')
+const makeDecoder = <T>(variants: Readonly<Record<string, Validator>>, union: () => { anyOf: TSchema[] }, direction: string): Decoder<T> => {
+  const known = Object.keys(variants).join(', ')
   return (text: string): DecodeResult<T> => {
     let value: unknown
     try {
@@ -67,26 +51,23 @@ const makeDecoder = <T>(union: { anyOf: TSchema[] }, direction: string): Decoder
     const tag = (value as { type?: unknown }).type
     if (tag === undefined) return { ok: false, code: 'bad_frame', reason: "missing field 'type'" }
     if (typeof tag !== 'string') return { ok: false, code: 'bad_frame', reason: `type: expected a string, got ${describe(tag)}` }
-    const variant = variants.get(tag)
+    const variant = Object.hasOwn(variants, tag) ? variants[tag] : undefined
     if (variant === undefined) {
       return { ok: false, code: 'unknown_type', reason: `unknown ${direction} message type '${printable(tag, 40)}'; expected one of ${known}` }
     }
-    if (!checkerOf(variant).Check(value)) return { ok: false, code: 'bad_frame', reason: `${tag}: ${firstError(variant, value)}` }
-    return { ok: true, message: Value.Clean(variant.schema, value) as T }
+    if (!variant.check(value)) return { ok: false, code: 'bad_frame', reason: `${tag}: ${firstError(variantSchema(union(), tag), value)}` }
+    return { ok: true, message: clean(value, variant.shape) as T }
   }
 }
 
-const metricName = Compile(MetricName)
-const pairingToken = Compile(PairingToken)
-
 /** Whether `name` is a metric name the protocol can carry (the schema's `MetricName`). */
-export const isMetricName = (name: string): boolean => metricName.Check(name)
+export const isMetricName = (name: string): boolean => metricName.check(name)
 
 /** Whether `token` can be sent as the hello's pairing token. */
-export const isPairingToken = (token: string): boolean => pairingToken.Check(token)
+export const isPairingToken = (token: string): boolean => pairingToken.check(token)
 
 /** Decodes a frame a device receives from the host. */
-export const decodeHostMessage: Decoder<HostMessage> = makeDecoder<HostMessage>(HostMessageSchema, 'host')
+export const decodeHostMessage: Decoder<HostMessage> = makeDecoder<HostMessage>(hostMessages, () => protocolSchemas().HostMessage, 'host')
 
 /** Decodes a frame the host receives from a device. */
-export const decodeDeviceMessage: Decoder<DeviceMessage> = makeDecoder<DeviceMessage>(DeviceMessageSchema, 'device')
+export const decodeDeviceMessage: Decoder<DeviceMessage> = makeDecoder<DeviceMessage>(deviceMessages, () => protocolSchemas().DeviceMessage, 'device')

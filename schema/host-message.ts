@@ -12,9 +12,8 @@ import {
   Timestamp,
 } from './common.ts'
 
-/** The built-in metrics; each is its own frame type, as in the seed `{"type":"vram","value":60.5}`. */
-export const BUILTIN_METRICS = ['vram', 'gpu_util', 'gpu_temp', 'cpu', 'ram', 'net_rx', 'net_tx', 'disk'] as const
-export type BuiltinMetric = (typeof BUILTIN_METRICS)[number]
+export { BUILTIN_METRICS, type BuiltinMetric, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
+import { type BuiltinMetric, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
 
 const sampleFields = {
   value: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
@@ -78,9 +77,6 @@ export const Calibration = Type.Object(
   { title: 'Calibration', description: 'Maps percent to output code for one output.' },
 )
 
-/** Bounds of a session's sampling interval and of its stale timeout, in ms; the host's settings use them too. */
-export const INTERVAL_MS = { minimum: 50, maximum: 60_000 } as const
-export const STALE_AFTER_MS = { minimum: 500, maximum: 600_000 } as const
 
 const sessionConfigFields = {
   bindings: Type.Array(Binding, { minItems: 1, maxItems: 8, description: 'Which metric drives each output.' }),

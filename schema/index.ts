@@ -2,9 +2,9 @@
 import type { Static } from 'typebox'
 import type * as S from './schemas.ts'
 
-export * as schemas from './schemas.ts'
-export { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './common.ts'
-export { BUILTIN_METRICS, INTERVAL_MS, STALE_AFTER_MS, type BuiltinMetric } from './host-message.ts'
+// Values here come from modules that load no schema builder; the TypeBox schemas themselves are in ./schemas.ts.
+export { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './constants.ts'
+export { BUILTIN_METRICS, INTERVAL_MS, STALE_AFTER_MS, type BuiltinMetric } from './constants.ts'
 export { decodeDeviceMessage, decodeHostMessage, isMetricName, isPairingToken, type DecodeResult } from './decode.ts'
 
 export type HostMessage = Static<typeof S.HostMessage>

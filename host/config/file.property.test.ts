@@ -6,7 +6,8 @@ import fc from 'fast-check'
 import { holds, PROPERTY_TIMEOUT_MS } from '../../schema/fuzz/property.ts'
 import { anyJson, anyText, misshaped, shaped } from '../../schema/fuzz/shaped.ts'
 import { printable } from '../../schema/printable.ts'
-import { ConfigError, HostConfig, readConfigFile } from './file.ts'
+import { HostConfig } from '../../schema/host-config.ts'
+import { ConfigError, readConfigFile } from './file.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'sysboy-config-fuzz-'))
 const path = join(dir, 'config.json')

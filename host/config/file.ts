@@ -1,70 +1,38 @@
-// The config file (config.json): its TypeBox schema, and reading and validating it; a bad file is refused in one line,
-// `file: field: reason`. Host-only, so the schema lives here rather than in schema/.
+// The config file (config.json): reading and validating it; a bad file is refused in one line, `file: field: reason`.
+// Its TypeBox schema is schema/host-config.ts, checked here through the check generated from it.
 import { readFileSync } from 'node:fs'
-import type { Static, TSchema } from 'typebox'
-import Type from 'typebox'
-import { Compile } from 'typebox/compile'
-import { schemas } from '../../schema/index.ts'
+import type { TSchema } from 'typebox'
+import { hostConfig } from '../../schema/generated/checks.ts'
+import type { HostConfig as HostConfigType } from '../../schema/host-config.ts'
 import { printable } from '../../schema/printable.ts'
+import { type SchemaError, type Shape, schemaErrors } from '../../schema/validator.ts'
 
 /** The one error the config layer throws: a bad file, flag or variable, already worded as `where: field: reason`. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
 }
 
-export const HostConfig = Type.Object(
-  {
-    metric: Type.Optional(schemas.MetricName),
-    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535, description: 'TCP port; 0 picks a free one.' })),
-    bind: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'Address to listen on.' })),
-    interval: Type.Optional(schemas.SessionConfig.properties.interval_ms),
-    gpu: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 0, maximum: 63 }), Type.Literal('all')], { description: 'GPU index, or "all".' }),
-    ),
-    source: Type.Optional(Type.String({ minLength: 1, maxLength: 32, description: 'Force one source.' })),
-    prometheus: Type.Optional(
-      Type.Object(
-        {
-          url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: 'Prometheus base URL.' }),
-          query: Type.String({ minLength: 1, maxLength: 4096, description: 'PromQL query.' }),
-          scale: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: 'Value that is 100 % of the needle.' })),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-    // Tokens are sent in the hello frame, so they follow its pattern.
-    token: Type.Optional(schemas.PairingToken),
-    mdns: Type.Optional(Type.Boolean({ description: 'Advertise _sysboy._tcp by mDNS.' })),
-    nvmlLib: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Path to the NVML library.' })),
-  },
-  { additionalProperties: false },
-)
+export type HostConfig = HostConfigType
 
-export type HostConfig = Static<typeof HostConfig>
+/** An object shape's fields (the generator gives the config and its `prometheus` object one). */
+const fieldsOf = (shape: Shape | undefined): Readonly<Record<string, Shape>> =>
+  shape !== null && shape !== undefined && 'properties' in shape ? shape.properties : {}
 
-// Compiled on first use: a run without a config file never needs it.
-let compiled: ReturnType<typeof Compile<typeof HostConfig>> | undefined
-const check = (): ReturnType<typeof Compile<typeof HostConfig>> => (compiled ??= Compile(HostConfig))
-const knownFields = Object.keys(HostConfig.properties)
+const knownFields = Object.keys(fieldsOf(hostConfig.shape))
 
-interface SchemaError {
-  keyword: string
-  instancePath: string
-  schemaPath: string
-  params: Record<string, unknown>
-  message: string
-}
+/** The config's TypeBox schema, loaded the first time a file is refused, to word the reason. */
+const schema = (): TSchema => (require('../../schema/host-config.ts') as typeof import('../../schema/host-config.ts')).HostConfig
 
 const descriptionAt = (schemaPath: string): string | undefined => {
   // schemaPath is like "#/properties/prometheus/properties/url"; walk it to find the field's description.
-  let node: TSchema | undefined = HostConfig
+  let node: TSchema | undefined = schema()
   for (const part of schemaPath.replace(/^#\/?/, '').split('/').filter((p) => p !== '')) {
     node = (node as Record<string, unknown> | undefined)?.[part] as TSchema | undefined
   }
   return (node as { description?: string } | undefined)?.description
 }
 
-const prometheusFields = Object.keys(HostConfig.properties.prometheus.properties)
+const prometheusFields = Object.keys(fieldsOf(fieldsOf(hostConfig.shape).prometheus))
 
 /** Names from the file, as a reason quotes them: one may hold a line break, or run on for pages. */
 const names = (keys: string[]): string => keys.map((key) => printable(key, 64)).join(', ')
@@ -96,10 +64,10 @@ const reasonFor = (error: SchemaError): string => {
 /** The first problem with a parsed config value, or undefined when it is valid. */
 export const configProblem = (value: unknown): string | undefined => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return '(top level): must be a JSON object'
-  if (check().Check(value)) return undefined
+  if (hostConfig.check(value)) return undefined
   const unknown = unknownFields(value as Record<string, unknown>)
   if (unknown !== undefined) return unknown
-  const errors = [...check().Errors(value)] as SchemaError[]
+  const errors = schemaErrors(schema(), value)
   // A missing field says more than the noise a union leaves behind.
   const best =
     errors.find((e) => e.keyword === 'required') ??

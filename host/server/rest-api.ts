@@ -3,10 +3,9 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import { Compile } from 'typebox/compile'
-import Value from 'typebox/value'
 import type { ErrorCode, Output, SessionConfig } from '../../schema/index.ts'
-import { schemas } from '../../schema/index.ts'
+import { sessionConfig } from '../../schema/generated/checks.ts'
+import { clean, protocolSchemas, schemaErrors } from '../../schema/validator.ts'
 import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'
 import type { DeviceGate } from './device-gate.ts'
@@ -17,9 +16,6 @@ export interface RestOptions {
   metrics: readonly string[]
 }
 
-// Compiled on first use: only a PUT of a device's config needs it.
-let compiledConfigCheck: ReturnType<typeof Compile<typeof schemas.SessionConfig>> | undefined
-const configCheck = (): ReturnType<typeof Compile<typeof schemas.SessionConfig>> => (compiledConfigCheck ??= Compile(schemas.SessionConfig))
 const MAX_BODY_BYTES = 16 * 1024
 
 /** REST refusals use the protocol's error codes, plus `unknown_device` for a 404. */
@@ -60,15 +56,15 @@ const checkCalibration = (calibration: NonNullable<SessionConfig['calibration']>
 
 /** Validates a config body: the schema first, then the device's outputs and the host's metrics. */
 const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readonly string[]): { ok: true; config: SessionConfig } | { ok: false; body: Refusal } => {
-  if (!configCheck().Check(value)) {
-    const errors = [...configCheck().Errors(value)]
+  if (!sessionConfig.check(value)) {
+    const errors = schemaErrors(protocolSchemas().SessionConfig, value)
     const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0]
     const missing = first?.keyword === 'required' ? (first.params as { requiredProperties?: string[] }).requiredProperties : undefined
     const field = missing?.[0] ?? fieldOf(first?.instancePath ?? '')
     const reason = missing !== undefined ? `missing field '${field}'` : `${field || 'body'}: ${first?.message ?? 'invalid'}`
     return { ok: false, body: { error: 'bad_config', field, reason } }
   }
-  const config = Value.Clean(schemas.SessionConfig, value) as SessionConfig
+  const config = clean(value, sessionConfig.shape) as SessionConfig
   for (const [i, binding] of config.bindings.entries()) {
     if (!outputs.some((o) => o.id === binding.output)) {
       return { ok: false, body: { error: 'unknown_output', field: `bindings.${i}.output`, reason: `unknown output '${binding.output}'; the device has ${outputs.map((o) => o.id).join(', ')}` } }

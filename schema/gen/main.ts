@@ -2,8 +2,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from '../common.ts'
-import { DeviceMessage } from '../device-message.ts'
-import { HostMessage } from '../host-message.ts'
+import { DeviceMessage, PairingToken } from '../device-message.ts'
+import { HostConfig } from '../host-config.ts'
+import { HostMessage, SessionConfig } from '../host-message.ts'
+import { MetricName } from '../common.ts'
+import { emitChecks } from './checks.ts'
 import { type JsonSchema, RustEmitter } from './rust.ts'
 
 const GENERATOR = 'schema/gen/main.ts (Sysboy protocol generator: TypeBox -> JSON Schema -> Rust)'
@@ -51,6 +54,17 @@ export const generate = (): Output[] => {
     { path: 'schema/json/host-message.schema.json', text: `${JSON.stringify(host, null, 2)}\n` },
     { path: 'schema/json/device-message.schema.json', text: `${JSON.stringify(device, null, 2)}\n` },
     { path: 'firmware-rs/protocol/src/generated.rs', text: rust },
+    {
+      path: 'schema/generated/checks.ts',
+      text: emitChecks('schema/gen/main.ts', [
+        { name: 'deviceMessages', schema: DeviceMessage, tagged: true, about: 'Device → host messages.' },
+        { name: 'hostMessages', schema: HostMessage, tagged: true, about: 'Host → device messages.' },
+        { name: 'metricName', schema: MetricName, about: 'A metric name.' },
+        { name: 'pairingToken', schema: PairingToken, about: 'A pairing token.' },
+        { name: 'sessionConfig', schema: SessionConfig, about: "A device's session config (the REST API's PUT body)." },
+        { name: 'hostConfig', schema: HostConfig, about: "The host's config file." },
+      ]),
+    },
   ]
 }
 
