@@ -1,11 +1,10 @@
 // The per-install pairing token: generated on first run and stored in the config file, readable by its owner only.
-import { randomBytes } from 'node:crypto'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { ConfigError } from './file.ts'
 
-/** 24 random bytes: 32 characters of base64url, the alphabet the hello frame accepts. */
-export const newToken = (): string => randomBytes(24).toString('base64url')
+/** 24 random bytes from the Web Crypto global (no node:crypto to load): 32 characters of base64url, the alphabet the hello frame accepts. */
+export const newToken = (): string => Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('base64url')
 
 /** Writes `token` into the config file at `path` (creating it), keeping its other fields; mode 0600. */
 export const storeToken = (path: string, token: string): void => {
