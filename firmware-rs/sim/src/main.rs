@@ -40,15 +40,12 @@ use sysboy_protocol::Chip;
 use crate::cli::{Command, Options};
 use crate::console::Commands;
 use crate::flash::FileFlash;
-use crate::heap::CountingHeap;
 use crate::output::PanelOutput;
 use crate::panel::Panel;
 use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
 use crate::tap::TapDevice;
 
-#[global_allocator]
-static HEAP: CountingHeap = CountingHeap::new();
 
 /// Sectors of the simulated settings partition.
 const FLASH_SECTORS: usize = 4;
@@ -147,7 +144,7 @@ fn main() -> ExitCode {
         eprintln!("sysboy-sim: cannot read stdin: {error}");
         return ExitCode::from(1);
     }
-    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &HEAP)));
+    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &heap::HEAP)));
     // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
     let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
     let (stack, runner) = net::start(radio::AirInterface::new(device, association, radio::Role::Station), options.addressing, random.next_u64());
@@ -167,7 +164,7 @@ fn main() -> ExitCode {
         link,
         bindings,
         settings: changes,
-        heap: &HEAP,
+        heap: &heap::HEAP,
     };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.

@@ -18,10 +18,14 @@ use std::time::Duration;
 
 use embassy_net::driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};
 
+use crate::heap::LinkFrame;
+
 /// The Ethernet MTU the simulated radio carries (IP MTU 1500 plus the 14-byte header).
 const FRAME_MAX: usize = 1514;
-/// Frames waiting for the stack beyond this are dropped, as a radio's RX ring would.
-const QUEUE_MAX: usize = 64;
+/// Frames waiting for the stack beyond this are dropped, as esp-radio drops them: its RX queue holds
+/// `ControllerConfig::rx_queue_size` frames (5 by default, which esp32/src/radio.rs keeps) and `recv_cb_sta` answers a
+/// full one with `ESP_ERR_NO_MEM` ("RX QUEUE FULL"), the frame lost (esp-radio 1.0.0-beta.1, src/wifi/mod.rs).
+const QUEUE_MAX: usize = 5;
 /// How often the link watcher looks at the interface flags.
 const LINK_POLL: Duration = Duration::from_millis(50);
 
@@ -52,7 +56,7 @@ impl InterfaceRequest {
 
 /// What the reader and link threads share with the driver.
 struct Shared {
-    received: Mutex<VecDeque<Vec<u8>>>,
+    received: Mutex<VecDeque<LinkFrame>>,
     waker: Mutex<Option<Waker>>,
     up: AtomicBool,
 }
@@ -127,14 +131,14 @@ impl TapDevice {
 
 fn spawn_reader(file: Arc<File>, shared: Arc<Shared>) -> io::Result<()> {
     thread::Builder::new().name("tap-rx".into()).spawn(move || {
-        let mut buf = vec![0u8; FRAME_MAX + 4];
+        let mut buf = [0u8; FRAME_MAX + 4];
         loop {
             match (&*file).read(&mut buf) {
                 Ok(0) => thread::sleep(LINK_POLL),
                 Ok(n) => {
                     let mut queue = shared.received.lock().unwrap_or_else(|e| e.into_inner());
                     if queue.len() < QUEUE_MAX {
-                        queue.push_back(buf[..n].to_vec());
+                        queue.push_back(LinkFrame::copy_of(&buf[..n]));
                     }
                     drop(queue);
                     shared.wake();
@@ -226,7 +230,7 @@ impl Driver for TapDevice {
 
 /// One received frame.
 pub struct TapRx {
-    frame: Vec<u8>,
+    frame: LinkFrame,
 }
 
 impl RxToken for TapRx {
@@ -242,7 +246,7 @@ pub struct TapTx {
 
 impl TxToken for TapTx {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut frame = vec![0u8; len];
+        let mut frame = LinkFrame::zeroed(len);
         let result = f(&mut frame);
         // SAFETY: writes `len` bytes from our own buffer to the TAP descriptor, which outlives the token.
         let written = unsafe { libc::write(self.fd, frame.as_ptr().cast(), frame.len()) };
