@@ -1,5 +1,6 @@
 // The device logic's heap worst case, measured in the simulator: its portal phase (access point and station on the
-// air, the portal's pages and the OS probes served to a phone on parallel connections, a form posted and the join's
+// air, the portal's pages and the OS probes served to a phone on parallel connections, a page held by every HTTP
+// worker at once for a phone that reads slowly, a form posted and the join's
 // progress page served during the join) and its session phase (a live session with the real host: frames, a
 // status, a button press and its ack). The simulated board restarts between the two, as the ESP32 does, so the
 // two never share a heap there; on the ESP32 they might (a fallback AP while a session runs), so the worst case is
@@ -22,9 +23,42 @@ export interface HeapWorstCase {
 /** The phone's requests, all at once on separate connections: the portal page, its probes and a 404. */
 const PAGES = ['/', '/generate_204', '/hotspot-detect.html', '/connecttest.txt', '/', '/no-such-page']
 
-const parallelGets = (desk: PortalDesk): void => {
+/** The portal's HTTP workers (firmware-rs/device/src/net/portal.rs `WORKERS`): how many pages it can hold at once. */
+const PORTAL_WORKERS = 3
+
+/**
+ * A phone on a poor link: as many connections as the portal has HTTP workers, each asking for the page with a
+ * 1 KiB receive window and reading nothing for 2 s, so every worker holds its rendered page at once while its write
+ * waits. The parallel GETs reach that moment only when their timing happens to line up.
+ */
+const SLOW_READERS = `
+import socket, sys, time
+readers = []
+for _ in range(int(sys.argv[2])):
+    s = socket.socket()
+    s.settimeout(10)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+    s.connect((sys.argv[1], 80))
+    s.sendall(("GET / HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n" % sys.argv[1]).encode())
+    readers.append(s)
+time.sleep(2)
+for s in readers:
+    got = b""
+    while chunk := s.recv(65536):
+        got += chunk
+    if b"Networks in range" not in got:
+        sys.exit("slow reader: no page: %r" % got[:80])
+print(len(readers))
+`
+
+const slowReaders = async (desk: PortalDesk): Promise<void> => {
+  const read = (await desk.exec(['python3', '-c', SLOW_READERS, AP_ADDRESS, String(PORTAL_WORKERS)], 30_000)).trim()
+  if (read !== String(PORTAL_WORKERS)) throw new Error(`the slow readers got ${read} pages of ${PORTAL_WORKERS}`)
+}
+
+const parallelGets = async (desk: PortalDesk): Promise<void> => {
   const gets = PAGES.map((page) => `curl -s -o /dev/null --max-time 5 http://${AP_ADDRESS}${page} &`).join(' ')
-  desk.exec(['sh', '-c', `${gets} wait`])
+  await desk.exec(['sh', '-c', `${gets} wait`])
 }
 
 /** The high-water marks before and after the restart: a status line's `t` restarts from 0 with the process. */
@@ -42,7 +76,8 @@ export const measureHeapWorstCase = async (): Promise<HeapWorstCase> => {
     const device = await desk.startDevice()
     await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
     desk.addPhoneAddress()
-    for (let round = 0; round < 3; round += 1) parallelGets(desk)
+    for (let round = 0; round < 3; round += 1) await parallelGets(desk)
+    await slowReaders(desk)
     // The form goes in while pages are still being fetched; the progress page is fetched during the join.
     const form = [
       'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
@@ -50,10 +85,10 @@ export const measureHeapWorstCase = async (): Promise<HeapWorstCase> => {
       '--data-urlencode', `host=${desk.hostAddress()}`, '--data-urlencode', `token=${TOKEN}`,
       `http://${AP_ADDRESS}/join`,
     ]
-    const posted = desk.exec(form)
+    const posted = await desk.exec(form)
     if (posted !== '303') throw new Error(`the portal answered the form with HTTP ${posted}`)
     await device.waitForEvent('joining', (e) => e.event === 'joining', 10_000)
-    parallelGets(desk)
+    await parallelGets(desk)
     await device.waitForEvent('restart', (e) => e.event === 'restarting', 20_000)
     // The session phase: live, the host's frames moving the needle, a press and its ack, a few seconds more.
     const live = await device.waitForStatus('live needle after the restart', (s) => s.meter === 'live' && s.needle > 1, 30_000)

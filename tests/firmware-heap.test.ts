@@ -13,8 +13,8 @@ it('sizes the firmware heap at esp-radio plus twice the measured device-logic wo
   expect(measured.sessionPeakBytes).toBeGreaterThan(0)
   expect(firmware.radioBytes + 2 * measured.worstBytes).toBeLessThanOrEqual(firmware.heapBytes)
   // The recorded figure is the one the heap was sized from: it covers today's measurement and is not padded past
-  // half above it, so it cannot silently go stale either way. Runs differ by up to two portal pages (about 8 KiB of
-  // 37-45 KiB): how many pages the HTTP workers render at once depends on how the phone's requests overlap.
+  // a quarter above it (run-to-run spread is under a hundred bytes now that the measurement holds a page in every
+  // portal worker at once), so it cannot silently go stale either way.
   expect(measured.worstBytes).toBeLessThanOrEqual(firmware.devicePeakBytes)
-  expect(firmware.devicePeakBytes).toBeLessThanOrEqual(1.5 * measured.worstBytes)
+  expect(firmware.devicePeakBytes).toBeLessThanOrEqual(1.25 * measured.worstBytes)
 }, 90_000)

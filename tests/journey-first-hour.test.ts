@@ -95,7 +95,7 @@ describe('the first hour under a strict radio', () => {
     let device = await desk.startDevice()
     await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
     desk.addPhoneAddress()
-    expect(desk.submit(HOME_PASSWORD)).toBe('303')
+    expect(await desk.submit(HOME_PASSWORD)).toBe('303')
     await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000)
     await device.waitForStatus('live needle', (s) => s.meter === 'live' && near(s.needle, VRAM), 30_000)
 

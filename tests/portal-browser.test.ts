@@ -31,7 +31,7 @@ describe('captive portal with real clients', () => {
     await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
 
     // A real DHCP client asking for the captive-portal option (RFC 8910).
-    const lease = desk.exec(['busybox', 'udhcpc', '-i', AP_TAP, '-f', '-q', '-n', '-t', '5', '-O', '114', '-s', join(fixtures, 'udhcpc-script.sh')])
+    const lease = await desk.exec(['busybox', 'udhcpc', '-i', AP_TAP, '-f', '-q', '-n', '-t', '5', '-O', '114', '-s', join(fixtures, 'udhcpc-script.sh')])
     const bound = lease.split('\n').find((line) => line.startsWith('event=bound'))
     expect(bound).toBeDefined()
     const fields = Object.fromEntries((bound ?? '').split(' ').map((pair) => pair.split('=') as [string, string]))
@@ -42,7 +42,7 @@ describe('captive portal with real clients', () => {
 
     // Any name resolves to the portal.
     for (const name of ['connectivitycheck.gstatic.com', 'captive.apple.com', 'anything.example.org']) {
-      expect(desk.exec(['dig', '+short', '+time=2', '+tries=2', `@${AP_ADDRESS}`, name]).trim()).toBe(AP_ADDRESS)
+      expect((await desk.exec(['dig', '+short', '+time=2', '+tries=2', `@${AP_ADDRESS}`, name])).trim()).toBe(AP_ADDRESS)
     }
 
     desk.usePortalDns()

@@ -22,7 +22,7 @@ const provision = async (portal: PortalDesk): Promise<SimDevice> => {
   const device = await portal.startDevice()
   await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
   portal.addPhoneAddress()
-  expect(portal.submit(HOME_PASSWORD)).toBe('303')
+  expect(await portal.submit(HOME_PASSWORD)).toBe('303')
   // The restart waits for a phone the join's channel move dropped (about 7 s in the simulator).
   await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000)
   await device.waitForStatus('live needle', (s) => s.meter === 'live' && near(s.needle, 42.3), 30_000)

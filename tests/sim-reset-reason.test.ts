@@ -31,7 +31,7 @@ it('reports a software reset after the portal restart and a power-on after a fre
   expect(ap.detail?.ssid).toMatch(/^Sysboy-[0-9A-F]{4}$/)
 
   desk.addPhoneAddress()
-  expect(desk.submit(HOME_PASSWORD)).toBe('303')
+  expect(await desk.submit(HOME_PASSWORD)).toBe('303')
   // The restart waits for a phone the join's channel move dropped (about 7 s in the simulator).
   await device.waitForEvent('restart', (e) => e.event === 'restarting', 15_000)
   await device.waitForStatus('live needle after the restart', (s) => s.meter === 'live', 30_000)

@@ -15,7 +15,7 @@ afterEach(async () => {
 })
 
 /** Fills in the portal form from the phone side with curl, as a browser posts it; returns the HTTP status. */
-const submit = (portal: PortalDesk, token: string): string =>
+const submit = (portal: PortalDesk, token: string): Promise<string> =>
   portal.exec([
     'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}',
     '--data-urlencode', `ssid=${HOME_SSID}`, '--data-urlencode', `password=${HOME_PASSWORD}`,
@@ -46,7 +46,7 @@ it('a fresh board breathes blue with a sweeping needle in the portal, blinks amb
 
   desk.addPhoneAddress()
   const submitted = device.statuses.length
-  expect(submit(desk, TOKEN)).toBe('303')
+  expect(await submit(desk, TOKEN)).toBe('303')
   const joining = await device.waitForStatus('the joining light', (s) => s.light.state === 'joining', 15_000, submitted)
   expect(joining.light).toEqual({ state: 'joining', colour: 'amber', rgb: '#ff6e00', pattern: 'slow_blink' })
 
@@ -69,7 +69,7 @@ it('a pairing token the host refuses shows red double flashes until a session go
   const device = await desk.startDevice(['--auth-backoff-ms', '3000'])
   await device.waitForStatus('the portal light', (s) => s.light.state === 'portal', 15_000)
   desk.addPhoneAddress()
-  expect(submit(desk, 'not-the-pairing-token')).toBe('303')
+  expect(await submit(desk, 'not-the-pairing-token')).toBe('303')
 
   const refused = await device.waitForStatus('the refused-token light', (s) => s.light.state === 'token_refused', 45_000)
   expect(refused.light).toEqual({ state: 'token_refused', colour: 'red', rgb: '#ff0000', pattern: 'double_flash' })
