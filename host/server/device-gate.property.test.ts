@@ -2,14 +2,15 @@ import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
 import type { TSchema } from 'typebox'
 import type { HostMessage } from '../../schema/index.ts'
-import { PROTOCOL_VERSION, decodeDeviceMessage, decodeHostMessage } from '../../schema/index.ts'
+import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import * as schemas from '../../schema/schemas.ts'
 import { holds, PROPERTY_TIMEOUT_MS } from '../../schema/fuzz/property.ts'
 import { anyJson, anyText, misshaped, shaped } from '../../schema/fuzz/shaped.ts'
 import { clip } from '../hub/clip.ts'
 import { Hub } from '../hub/hub.ts'
-import type { DeviceConnection, DeviceSocket } from './device-gate.ts'
+import type { DeviceConnection } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
+import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import type { ServerTuning } from './tuning.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
@@ -18,29 +19,6 @@ const TOKEN = 'gate-fuzz-token-42'
 const ADDRESS = '192.168.1.50'
 const METRICS = ['vram', 'cpu', 'ram']
 const OUTPUTS = ['meter', 'needle']
-
-/** A socket that records what the gate sends, and fails the case on any frame a device could not decode. */
-class RecordingSocket implements DeviceSocket {
-  readonly sent: HostMessage[] = []
-  closedWith: { code: number; reason: string } | undefined
-
-  send(text: string): number {
-    const decoded = decodeHostMessage(text)
-    if (!decoded.ok) throw new Error(`the gate sent an invalid frame: ${decoded.reason}: ${text}`)
-    this.sent.push(decoded.message)
-    return text.length
-  }
-
-  bufferedAmount(): number {
-    return 0
-  }
-
-  close(code: number, reason: string): void {
-    this.closedWith ??= { code, reason }
-  }
-
-  ping(): void {}
-}
 
 // The bad-frame limit is out of reach so that every refusal in a sequence is answered the same way.
 const TUNING: ServerTuning = { ...DEFAULT_TUNING, badFrameLimit: Number.MAX_SAFE_INTEGER, guessLimits: { burst: 1_000_000, refillMs: 1, maxAddresses: 10 } }

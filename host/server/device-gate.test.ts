@@ -1,46 +1,16 @@
 import { describe, expect, it } from 'bun:test'
-import type { Hello, HostMessage } from '../../schema/index.ts'
-import { PROTOCOL_VERSION, decodeHostMessage } from '../../schema/index.ts'
+import type { Hello } from '../../schema/index.ts'
+import { PROTOCOL_VERSION } from '../../schema/index.ts'
 import { Hub } from '../hub/hub.ts'
-import type { DeviceConnection, DeviceSocket } from './device-gate.ts'
+import type { DeviceConnection } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
+import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import type { ServerTuning } from './tuning.ts'
 import { CLOSE_IDLE, CLOSE_REPLACED, DEFAULT_TUNING } from './tuning.ts'
 
 const TOKEN = 'gate-test-token-42'
 const ADDRESS = '192.168.1.50'
-
-/** A socket that records what the gate does with it. */
-class RecordingSocket implements DeviceSocket {
-  readonly sent: HostMessage[] = []
-  pings = 0
-  closedWith: { code: number; reason: string } | undefined
-  queued = 0
-
-  send(text: string): number {
-    const decoded = decodeHostMessage(text)
-    if (!decoded.ok) throw new Error(`the gate sent an invalid frame: ${decoded.reason}`)
-    this.sent.push(decoded.message)
-    return text.length
-  }
-
-  bufferedAmount(): number {
-    return this.queued
-  }
-
-  close(code: number, reason: string): void {
-    this.closedWith ??= { code, reason }
-  }
-
-  ping(): void {
-    this.pings += 1
-  }
-
-  last(): HostMessage | undefined {
-    return this.sent.at(-1)
-  }
-}
 
 const hello = (fields: Partial<Hello> = {}): string =>
   JSON.stringify({

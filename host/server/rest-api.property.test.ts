@@ -2,14 +2,14 @@ import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
 import { Hono } from 'hono'
 import Value from 'typebox/value'
-import type { HostMessage, SessionConfig } from '../../schema/index.ts'
-import { PROTOCOL_VERSION, decodeHostMessage } from '../../schema/index.ts'
+import type { SessionConfig } from '../../schema/index.ts'
+import { PROTOCOL_VERSION } from '../../schema/index.ts'
 import * as schemas from '../../schema/schemas.ts'
 import { holdsAsync, PROPERTY_TIMEOUT_MS } from '../../schema/fuzz/property.ts'
 import { anyJson, anyText, misshaped, shaped } from '../../schema/fuzz/shaped.ts'
 import { Hub } from '../hub/hub.ts'
-import type { DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
+import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { restApi } from './rest-api.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
@@ -20,25 +20,6 @@ const OUTPUTS = [
   { id: 'meter', kind: 'pwm', bits: 10 },
   { id: 'needle', kind: 'i2c_dac', bits: 12 },
 ] as const
-
-/** A device's socket that keeps what the host sends it, and fails the case on a frame the device could not decode. */
-class RecordingSocket implements DeviceSocket {
-  readonly sent: HostMessage[] = []
-
-  send(text: string): number {
-    const decoded = decodeHostMessage(text)
-    if (!decoded.ok) throw new Error(`the host sent an invalid frame: ${decoded.reason}: ${text}`)
-    this.sent.push(decoded.message)
-    return text.length
-  }
-
-  bufferedAmount(): number {
-    return 0
-  }
-
-  close(): void {}
-  ping(): void {}
-}
 
 /** The REST API as the server mounts it, with one paired device, `meter-1`. */
 const setUp = (): { app: Hono; hub: Hub; socket: RecordingSocket } => {

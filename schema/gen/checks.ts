@@ -6,6 +6,7 @@
 // first time a value fails its check.
 import type { TSchema } from 'typebox'
 import { Code } from 'typebox/compile'
+import type { JsonSchema } from './rust.ts'
 
 export interface NamedSchema {
   /** The exported constant's name in the generated file. */
@@ -17,17 +18,15 @@ export interface NamedSchema {
   about: string
 }
 
-type JsonNode = Record<string, unknown>
-
 /** Which fields a valid value keeps; a union may only join scalars, since the cleaner does not pick branches. */
-export const shapeOf = (node: JsonNode, path = '#'): unknown => {
-  if (Array.isArray(node.anyOf)) {
-    const branches = (node.anyOf as JsonNode[]).map((branch, i) => shapeOf(branch, `${path}/anyOf/${i}`))
+export const shapeOf = (node: JsonSchema, path = '#'): unknown => {
+  if (node.anyOf !== undefined) {
+    const branches = node.anyOf.map((branch, i) => shapeOf(branch, `${path}/anyOf/${i}`))
     if (branches.some((shape) => shape !== null)) throw new Error(`${path}: a union of objects or arrays cannot be cleaned by shape`)
     return null
   }
   if (node.type === 'object') {
-    const properties = (node.properties ?? {}) as Record<string, JsonNode>
+    const properties = node.properties ?? {}
     if (node.additionalProperties !== undefined && typeof node.additionalProperties !== 'boolean') {
       throw new Error(`${path}: additionalProperties with a schema cannot be cleaned by shape`)
     }
@@ -35,7 +34,7 @@ export const shapeOf = (node: JsonNode, path = '#'): unknown => {
   }
   if (node.type === 'array') {
     if (typeof node.items !== 'object' || node.items === null || Array.isArray(node.items)) throw new Error(`${path}: an array needs one items schema`)
-    const items = shapeOf(node.items as JsonNode, `${path}/items`)
+    const items = shapeOf(node.items, `${path}/items`)
     return items === null ? null : { items }
   }
   return null
@@ -83,7 +82,7 @@ export const emitChecks = (generator: string, schemas: NamedSchema[]): string =>
   const used = new Set<string>()
   const validator = (named: NamedSchema, indent: string): string => {
     const check = checkExpression(named, used)
-    const shape = JSON.stringify(shapeOf(JSON.parse(JSON.stringify(named.schema)) as JsonNode))
+    const shape = JSON.stringify(shapeOf(JSON.parse(JSON.stringify(named.schema)) as JsonSchema))
     return `{\n${indent}  check: ${check.replaceAll('\n', `\n${indent}  `)},\n${indent}  shape: ${shape},\n${indent}}`
   }
   const entries = schemas.map((named) => {

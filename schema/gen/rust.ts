@@ -14,6 +14,7 @@ export interface JsonSchema {
   properties?: Record<string, JsonSchema>
   required?: string[]
   items?: JsonSchema
+  additionalProperties?: boolean | JsonSchema
   minimum?: number
   maximum?: number
   minLength?: number
