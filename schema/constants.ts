@@ -31,3 +31,6 @@ export type BuiltinMetric = (typeof BUILTIN_METRICS)[number]
 /** Bounds of a session's sampling interval and of its stale timeout, in ms; the host's settings use them too. */
 export const INTERVAL_MS = { minimum: 50, maximum: 60_000 } as const
 export const STALE_AFTER_MS = { minimum: 500, maximum: 600_000 } as const
+
+/** The most values a history burst carries: one per pixel column of a 128-pixel-wide screen. */
+export const HISTORY_VALUES = 128

@@ -19,18 +19,28 @@ export const Chip = Type.Union([Type.Literal('esp32c3'), Type.Literal('esp32c6')
   description: 'The board the firmware runs on; `sim` is the simulated device.',
 })
 
-export const OutputKind = Type.Union([Type.Literal('pwm'), Type.Literal('i2c_dac'), Type.Literal('dac')], {
-  title: 'OutputKind',
-  description: 'How an output makes its analog level: LEDC PWM, an external I2C DAC, or the on-chip DAC.',
-})
+export const OutputKind = Type.Union(
+  [Type.Literal('pwm'), Type.Literal('i2c_dac'), Type.Literal('dac'), Type.Literal('oled'), Type.Literal('tft')],
+  {
+    title: 'OutputKind',
+    description:
+      'How an output shows its figures: an analog level by LEDC PWM, an external I2C DAC or the on-chip DAC; or a screen, a monochrome OLED or a colour TFT.',
+  },
+)
 
 export const Output = Type.Object(
   {
     id: Ident('Output id, used in bindings and calibration.'),
     kind: OutputKind,
-    bits: Type.Integer({ minimum: 1, maximum: 16, description: 'Resolution of the output code.' }),
+    bits: Type.Integer({
+      minimum: 1,
+      maximum: 16,
+      description: "Resolution of the output code; for a screen, its colour depth (1 for a monochrome OLED, 16 for RGB565).",
+    }),
+    width: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_024, description: 'A screen\'s width, pixels.' })),
+    height: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_024, description: 'A screen\'s height, pixels.' })),
   },
-  { title: 'Output', description: 'One analog output that drives a meter.' },
+  { title: 'Output', description: 'One output: an analog level that drives a meter, or a screen.' },
 )
 
 export const Button = Type.Object(
@@ -128,6 +138,16 @@ export const Part = Type.Union([Type.Literal('mcp4725'), Type.Literal('display')
   description: 'A part the firmware was built for: the MCP4725 I2C DAC that drives the meter, or a screen.',
 })
 
+export const ScreenShown = Type.Object(
+  {
+    output: Ident('Output id of the screen, from the hello.'),
+    scene: Ident('The scene it shows: one of its configured scenes, `alert` or `state`.'),
+    index: Type.Optional(Type.Integer({ minimum: 0, maximum: 7, description: 'Which of the configured scenes, when it shows one.' })),
+    alert: Type.Optional(MetricName),
+  },
+  { title: 'ScreenShown', description: 'What one screen shows now.' },
+)
+
 export const Status = Type.Object(
   {
     type: Type.Literal('status'),
@@ -141,6 +161,9 @@ export const Status = Type.Object(
     reset_reason: Type.Optional(ResetReason),
     missing: Type.Optional(
       Type.Array(Part, { minItems: 1, maxItems: 8, description: 'Parts the firmware expects that did not answer; the device runs without them.' }),
+    ),
+    screens: Type.Optional(
+      Type.Array(ScreenShown, { maxItems: 4, description: 'What each screen shows; sent again whenever that changes.' }),
     ),
   },
   { title: 'Status', description: 'How the device is doing.' },

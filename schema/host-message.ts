@@ -13,7 +13,7 @@ import {
 } from './common.ts'
 
 export { BUILTIN_METRICS, type BuiltinMetric, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
-import { type BuiltinMetric, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
+import { type BuiltinMetric, HISTORY_VALUES, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
 
 const sampleFields = {
   value: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
@@ -78,6 +78,48 @@ export const Calibration = Type.Object(
 )
 
 
+export const SceneSpec = Type.Object(
+  {
+    scene: Ident('The scene: `hub`, `metric` or `network` (the alert and state scenes take the screen over by themselves). A device refuses a scene it does not have, naming the field.'),
+    metrics: Type.Array(MetricName, {
+      maxItems: 8,
+      description: 'The metrics it shows, in order: hub up to four, metric one, network rx then tx.',
+    }),
+  },
+  { title: 'SceneSpec', description: 'One scene of a screen and the metrics it shows.' },
+)
+
+export const AlertLimit = Type.Object(
+  {
+    metric: MetricName,
+    above: Type.Number({ minimum: 0, maximum: 100, description: 'The alert starts when the value (percent) goes above this.' }),
+    clear_below: Type.Number({
+      minimum: 0,
+      maximum: 100,
+      description: 'The alert ends when the value falls below this (hysteresis); at most `above`.',
+    }),
+  },
+  { title: 'AlertLimit', description: 'A limit that lets an alert take the screen over and blink the status LED.' },
+)
+
+export const ScreenConfig = Type.Object(
+  {
+    output: Ident('Output id of a screen (kind `oled` or `tft`), from the device hello.'),
+    scenes: Type.Array(SceneSpec, { minItems: 1, maxItems: 8, description: 'The scenes in carousel order.' }),
+    carousel_ms: Type.Optional(
+      Type.Integer({ minimum: 1_000, maximum: 3_600_000, description: 'Time on each scene; absent: the button steps.' }),
+    ),
+    alerts: Type.Optional(Type.Array(AlertLimit, { maxItems: 8, description: 'Alert limits; absent: none.' })),
+    brightness: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Brightness (contrast), percent.' })),
+    rotation: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 3, description: 'Rotation of the picture in quarter turns clockwise (1 is 90°).' }),
+    ),
+    width: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_024, description: 'The screen width the layout was made for; a device with another refuses it.' })),
+    height: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_024, description: 'The screen height the layout was made for.' })),
+  },
+  { title: 'ScreenConfig', description: 'What one screen shows.' },
+)
+
 const sessionConfigFields = {
   bindings: Type.Array(Binding, { minItems: 1, maxItems: 8, description: 'Which metric drives each output.' }),
   interval_ms: Type.Integer({ ...INTERVAL_MS, description: 'How often the host sends metric frames.' }),
@@ -88,6 +130,9 @@ const sessionConfigFields = {
   ballistics: Type.Optional(Ballistics),
   calibration: Type.Optional(
     Type.Array(Calibration, { maxItems: 8, description: 'Calibration curves to store; absent keeps the stored ones.' }),
+  ),
+  screens: Type.Optional(
+    Type.Array(ScreenConfig, { maxItems: 4, description: "What each screen shows; absent: each screen's default." }),
   ),
 }
 
@@ -117,6 +162,10 @@ export const Welcome = Type.Object(
     host: Text(64, 'Host name of the PC.'),
     version: Text(32, 'Version of the sysboy host.'),
     config: SessionConfig,
+    time: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SAFE, description: "The host's clock when it sent the welcome, ms since the Unix epoch (a scene may show the time)." })),
+    utc_offset_min: Type.Optional(
+      Type.Integer({ minimum: -840, maximum: 840, description: "The host's offset from UTC, minutes, for a clock in local time." }),
+    ),
   },
   { title: 'Welcome', description: 'The answer to hello: the session is open.' },
 )
@@ -130,6 +179,24 @@ export const Ack = Type.Object(
     metric: Type.Optional(MetricName),
   },
   { title: 'Ack', description: 'Answers one device command; `metric` is the metric now shown, when that changed.' },
+)
+
+export const HistoryBurst = Type.Object(
+  {
+    type: Type.Literal('history'),
+    name: MetricName,
+    interval_ms: Type.Integer({ ...INTERVAL_MS, description: 'Time between two values.' }),
+    values: Type.Array(Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]), {
+      maxItems: HISTORY_VALUES,
+      description: 'Recent values in percent, oldest first, the newest last; null where the host had no value.',
+    }),
+    ts: Type.Optional(Timestamp),
+  },
+  {
+    title: 'HistoryBurst',
+    description:
+      "A metric's recent values, sent after the welcome (and when a screen starts showing the metric) so graphs start full. Only values within the metric's staleness bound are sent.",
+  },
 )
 
 export const HostMessage = Type.Union(
@@ -147,6 +214,7 @@ export const HostMessage = Type.Union(
     NamedMetricFrame,
     ConfigMessage,
     CalibrationUndo,
+    HistoryBurst,
     Ack,
     ErrorMessage,
     Heartbeat,

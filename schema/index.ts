@@ -4,7 +4,7 @@ import type * as S from './schemas.ts'
 
 // Values here come from modules that load no schema builder; the TypeBox schemas themselves are in ./schemas.ts.
 export { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MAX_U32, MDNS_SERVICE, PROTOCOL_VERSION } from './constants.ts'
-export { BUILTIN_METRICS, INTERVAL_MS, STALE_AFTER_MS, type BuiltinMetric } from './constants.ts'
+export { BUILTIN_METRICS, HISTORY_VALUES, INTERVAL_MS, STALE_AFTER_MS, type BuiltinMetric } from './constants.ts'
 export { decodeDeviceMessage, decodeHostMessage, isMetricName, isPairingToken, type DecodeResult } from './decode.ts'
 
 export type HostMessage = Static<typeof S.HostMessage>
@@ -24,6 +24,11 @@ export type Button = Static<typeof S.Button>
 export type ButtonEvent = Static<typeof S.ButtonEvent>
 export type SelectMetric = Static<typeof S.SelectMetric>
 export type Chip = Static<typeof S.Chip>
+export type ScreenConfig = Static<typeof S.ScreenConfig>
+export type SceneSpec = Static<typeof S.SceneSpec>
+export type AlertLimit = Static<typeof S.AlertLimit>
+export type HistoryBurst = Static<typeof S.HistoryBurst>
+export type ScreenShown = Static<typeof S.ScreenShown>
 export type Status = Static<typeof S.Status>
 export type ErrorCode = Static<typeof S.ErrorCode>
 export type ErrorMessage = Static<typeof S.ErrorMessage>

@@ -65,6 +65,9 @@ pub enum HostMessage {
     /// Puts back the curve the output had before its last calibration, and stores it. With nothing to undo the device answers an error (bad_config).
     #[serde(rename = "calibration_undo")]
     CalibrationUndo(CalibrationUndo),
+    /// A metric's recent values, sent after the welcome (and when a screen starts showing the metric) so graphs start full. Only values within the metric's staleness bound are sent.
+    #[serde(rename = "history")]
+    History(HistoryBurst),
     /// Answers one device command; `metric` is the metric now shown, when that changed.
     #[serde(rename = "ack")]
     Ack(Ack),
@@ -78,7 +81,7 @@ pub enum HostMessage {
 
 impl HostMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "ack", "error", "heartbeat"];
+    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "ack", "error", "heartbeat"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -95,6 +98,7 @@ impl HostMessage {
             Self::Metric(_) => "metric",
             Self::Config(_) => "config",
             Self::CalibrationUndo(_) => "calibration_undo",
+            Self::History(_) => "history",
             Self::Ack(_) => "ack",
             Self::Error(_) => "error",
             Self::Heartbeat(_) => "heartbeat",
@@ -117,6 +121,7 @@ impl Validate for HostMessage {
             Self::Metric(message) => message.validate(),
             Self::Config(message) => message.validate(),
             Self::CalibrationUndo(message) => message.validate(),
+            Self::History(message) => message.validate(),
             Self::Ack(message) => message.validate(),
             Self::Error(message) => message.validate(),
             Self::Heartbeat(message) => message.validate(),
@@ -199,6 +204,12 @@ pub struct Welcome {
     pub version: String,
     /// Session settings for one device.
     pub config: SessionConfig,
+    /// The host's clock when it sent the welcome, ms since the Unix epoch (a scene may show the time).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub time: Option<u64>,
+    /// The host's offset from UTC, minutes, for a clock in local time.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub utc_offset_min: Option<i16>,
 }
 
 impl Validate for Welcome {
@@ -211,6 +222,12 @@ impl Validate for Welcome {
         check_len(value, 1, 32, "Welcome.version")?;
         let value = &self.config;
         value.validate()?;
+        if let Some(value) = &self.time {
+            check_int(i128::from(*value), 0, 9007199254740991, "Welcome.time")?;
+        }
+        if let Some(value) = &self.utc_offset_min {
+            check_int(i128::from(*value), -840, 840, "Welcome.utc_offset_min")?;
+        }
         Ok(())
     }
 }
@@ -230,6 +247,9 @@ pub struct SessionConfig {
     /// Calibration curves to store; absent keeps the stored ones.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Vec<Calibration>>,
+    /// What each screen shows; absent: each screen's default.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub screens: Option<Vec<ScreenConfig>>,
 }
 
 impl Validate for SessionConfig {
@@ -248,6 +268,12 @@ impl Validate for SessionConfig {
         }
         if let Some(value) = &self.calibration {
             check_items(value.len(), 0, 8, "SessionConfig.calibration")?;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.screens {
+            check_items(value.len(), 0, 4, "SessionConfig.screens")?;
             for item in value {
                 item.validate()?;
             }
@@ -332,6 +358,116 @@ impl Validate for CalibrationPoint {
     fn validate(&self) -> Result<(), ValidationError> {
         let value = &self.percent;
         check_float(*value, 0.0, 100.0, "CalibrationPoint.percent")?;
+        Ok(())
+    }
+}
+
+/// What one screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScreenConfig {
+    /// Output id of a screen (kind `oled` or `tft`), from the device hello.
+    pub output: String,
+    /// The scenes in carousel order.
+    pub scenes: Vec<SceneSpec>,
+    /// Time on each scene; absent: the button steps.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub carousel_ms: Option<u32>,
+    /// Alert limits; absent: none.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<AlertLimit>>,
+    /// Brightness (contrast), percent.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub brightness: Option<u8>,
+    /// Rotation of the picture in quarter turns clockwise (1 is 90°).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<u8>,
+    /// The screen width the layout was made for; a device with another refuses it.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub width: Option<u16>,
+    /// The screen height the layout was made for.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub height: Option<u16>,
+}
+
+impl Validate for ScreenConfig {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "ScreenConfig.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "ScreenConfig.output")?;
+        let value = &self.scenes;
+        check_items(value.len(), 1, 8, "ScreenConfig.scenes")?;
+        for item in value {
+            item.validate()?;
+        }
+        if let Some(value) = &self.carousel_ms {
+            check_int(i128::from(*value), 1000, 3600000, "ScreenConfig.carousel_ms")?;
+        }
+        if let Some(value) = &self.alerts {
+            check_items(value.len(), 0, 8, "ScreenConfig.alerts")?;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.brightness {
+            check_int(i128::from(*value), 0, 100, "ScreenConfig.brightness")?;
+        }
+        if let Some(value) = &self.rotation {
+            check_int(i128::from(*value), 0, 3, "ScreenConfig.rotation")?;
+        }
+        if let Some(value) = &self.width {
+            check_int(i128::from(*value), 1, 1024, "ScreenConfig.width")?;
+        }
+        if let Some(value) = &self.height {
+            check_int(i128::from(*value), 1, 1024, "ScreenConfig.height")?;
+        }
+        Ok(())
+    }
+}
+
+/// One scene of a screen and the metrics it shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SceneSpec {
+    /// The scene: `hub`, `metric` or `network` (the alert and state scenes take the screen over by themselves). A device refuses a scene it does not have, naming the field.
+    pub scene: String,
+    /// The metrics it shows, in order: hub up to four, metric one, network rx then tx.
+    pub metrics: Vec<String>,
+}
+
+impl Validate for SceneSpec {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.scene;
+        check_len(value, 1, 32, "SceneSpec.scene")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "SceneSpec.scene")?;
+        let value = &self.metrics;
+        check_items(value.len(), 0, 8, "SceneSpec.metrics")?;
+        for item in value {
+            check_len(item, 1, 32, "SceneSpec.metrics[]")?;
+            check_chars(item, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "SceneSpec.metrics[]")?;
+        }
+        Ok(())
+    }
+}
+
+/// A limit that lets an alert take the screen over and blink the status LED.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertLimit {
+    /// Metric name: one of the built-in metrics or a user-defined one (a Prometheus query, say).
+    pub metric: String,
+    /// The alert starts when the value (percent) goes above this.
+    pub above: f64,
+    /// The alert ends when the value falls below this (hysteresis); at most `above`.
+    pub clear_below: f64,
+}
+
+impl Validate for AlertLimit {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.metric;
+        check_len(value, 1, 32, "AlertLimit.metric")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "AlertLimit.metric")?;
+        let value = &self.above;
+        check_float(*value, 0.0, 100.0, "AlertLimit.above")?;
+        let value = &self.clear_below;
+        check_float(*value, 0.0, 100.0, "AlertLimit.clear_below")?;
         Ok(())
     }
 }
@@ -485,6 +621,41 @@ impl Validate for CalibrationUndo {
         let value = &self.output;
         check_len(value, 1, 32, "CalibrationUndo.output")?;
         check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "CalibrationUndo.output")?;
+        Ok(())
+    }
+}
+
+/// A metric's recent values, sent after the welcome (and when a screen starts showing the metric) so graphs start full. Only values within the metric's staleness bound are sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryBurst {
+    /// Metric name: one of the built-in metrics or a user-defined one (a Prometheus query, say).
+    pub name: String,
+    /// Time between two values.
+    pub interval_ms: u16,
+    /// Recent values in percent, oldest first, the newest last; null where the host had no value.
+    pub values: Vec<Option<f64>>,
+    /// Milliseconds since the Unix epoch.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub ts: Option<u64>,
+}
+
+impl Validate for HistoryBurst {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.name;
+        check_len(value, 1, 32, "HistoryBurst.name")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "HistoryBurst.name")?;
+        let value = &self.interval_ms;
+        check_int(i128::from(*value), 50, 60000, "HistoryBurst.interval_ms")?;
+        let value = &self.values;
+        check_items(value.len(), 0, 128, "HistoryBurst.values")?;
+        for item in value {
+            if let Some(inner) = item {
+                check_float(*inner, 0.0, 100.0, "HistoryBurst.values[]")?;
+            }
+        }
+        if let Some(value) = &self.ts {
+            check_int(i128::from(*value), 0, 9007199254740991, "HistoryBurst.ts")?;
+        }
         Ok(())
     }
 }
@@ -681,15 +852,21 @@ impl Chip {
     }
 }
 
-/// One analog output that drives a meter.
+/// One output: an analog level that drives a meter, or a screen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Output {
     /// Output id, used in bindings and calibration.
     pub id: String,
-    /// How an output makes its analog level: LEDC PWM, an external I2C DAC, or the on-chip DAC.
+    /// How an output shows its figures: an analog level by LEDC PWM, an external I2C DAC or the on-chip DAC; or a screen, a monochrome OLED or a colour TFT.
     pub kind: OutputKind,
-    /// Resolution of the output code.
+    /// Resolution of the output code; for a screen, its colour depth (1 for a monochrome OLED, 16 for RGB565).
     pub bits: u8,
+    /// A screen's width, pixels.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub width: Option<u16>,
+    /// A screen's height, pixels.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub height: Option<u16>,
 }
 
 impl Validate for Output {
@@ -699,11 +876,17 @@ impl Validate for Output {
         check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "Output.id")?;
         let value = &self.bits;
         check_int(i128::from(*value), 1, 16, "Output.bits")?;
+        if let Some(value) = &self.width {
+            check_int(i128::from(*value), 1, 1024, "Output.width")?;
+        }
+        if let Some(value) = &self.height {
+            check_int(i128::from(*value), 1, 1024, "Output.height")?;
+        }
         Ok(())
     }
 }
 
-/// How an output makes its analog level: LEDC PWM, an external I2C DAC, or the on-chip DAC.
+/// How an output shows its figures: an analog level by LEDC PWM, an external I2C DAC or the on-chip DAC; or a screen, a monochrome OLED or a colour TFT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum OutputKind {
     #[serde(rename = "pwm")]
@@ -712,6 +895,10 @@ pub enum OutputKind {
     I2cDac,
     #[serde(rename = "dac")]
     Dac,
+    #[serde(rename = "oled")]
+    Oled,
+    #[serde(rename = "tft")]
+    Tft,
 }
 
 impl OutputKind {
@@ -721,6 +908,8 @@ impl OutputKind {
             Self::Pwm => "pwm",
             Self::I2cDac => "i2c_dac",
             Self::Dac => "dac",
+            Self::Oled => "oled",
+            Self::Tft => "tft",
         }
     }
 }
@@ -843,6 +1032,9 @@ pub struct Status {
     /// Parts the firmware expects that did not answer; the device runs without them.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<Part>>,
+    /// What each screen shows; sent again whenever that changes.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub screens: Option<Vec<ScreenShown>>,
 }
 
 impl Validate for Status {
@@ -860,6 +1052,12 @@ impl Validate for Status {
         }
         if let Some(value) = &self.missing {
             check_items(value.len(), 1, 8, "Status.missing")?;
+        }
+        if let Some(value) = &self.screens {
+            check_items(value.len(), 0, 4, "Status.screens")?;
+            for item in value {
+                item.validate()?;
+            }
         }
         Ok(())
     }
@@ -940,6 +1138,40 @@ impl Part {
             Self::Mcp4725 => "mcp4725",
             Self::Display => "display",
         }
+    }
+}
+
+/// What one screen shows now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScreenShown {
+    /// Output id of the screen, from the hello.
+    pub output: String,
+    /// The scene it shows: one of its configured scenes, `alert` or `state`.
+    pub scene: String,
+    /// Which of the configured scenes, when it shows one.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub index: Option<u8>,
+    /// Metric name: one of the built-in metrics or a user-defined one (a Prometheus query, say).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+}
+
+impl Validate for ScreenShown {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "ScreenShown.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "ScreenShown.output")?;
+        let value = &self.scene;
+        check_len(value, 1, 32, "ScreenShown.scene")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "ScreenShown.scene")?;
+        if let Some(value) = &self.index {
+            check_int(i128::from(*value), 0, 7, "ScreenShown.index")?;
+        }
+        if let Some(value) = &self.alert {
+            check_len(value, 1, 32, "ScreenShown.alert")?;
+            check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "ScreenShown.alert")?;
+        }
+        Ok(())
     }
 }
 

@@ -14,7 +14,7 @@ use crate::link::{LinkConfig, LinkConfigError};
 /// when the hello would break the schema.
 pub fn link_config(device_id: &str, firmware: &str, chip: Chip, output: (OutputKind, u8), token: Option<String>) -> Result<LinkConfig, LinkConfigError> {
     let (kind, bits) = output;
-    let outputs = vec![Output { id: OUTPUT_ID.into(), kind, bits }];
+    let outputs = vec![Output { id: OUTPUT_ID.into(), kind, bits, width: None, height: None }];
     LinkConfig::new(device_id, firmware, chip, outputs)?
         .with_buttons(vec![Button { id: BUTTON_ID.into() }])
         .with_token(token)

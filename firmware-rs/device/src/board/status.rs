@@ -51,6 +51,7 @@ pub fn status(measured: Measured) -> Status {
         ip: ip.map(|ip| ip.to_string()),
         reset_reason,
         missing,
+        screens: None,
     }
 }
 

@@ -263,7 +263,7 @@ impl HostLink {
             HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
-            HostMessage::Heartbeat(_) => Vec::new(),
+            HostMessage::Heartbeat(_) | HostMessage::History(_) => Vec::new(),
             HostMessage::Metric(named) => self.frame(now_ms, &named.name, named.value, named.reason, named.seq),
             HostMessage::Vram(sample)
             | HostMessage::GpuUtil(sample)
