@@ -1,0 +1,97 @@
+//! The WebAssembly module's exports: a thin edge over one [`Renderer`] and one framebuffer in static memory, so
+//! the host (Bun) renders exactly what the board renders. No wasm-bindgen and no allocator: the host writes
+//! strings into [`scratch`] and reads pixels from the pointer [`render`] returns. Codes are in [`crate::abi`].
+
+use core::{cell::UnsafeCell, ptr};
+
+use crate::abi::{self, AbiError, FRAMEBUFFER_LEN};
+use crate::renderer::Renderer;
+
+/// Static storage for a module that runs on one thread: `wasm32-unknown-unknown` without the atomics feature
+/// has no threads, and no export calls another, so at most one reference to each value is live at a time.
+struct Static<T>(UnsafeCell<T>);
+
+// SAFETY: see the type's documentation; the module is single-threaded and its exports do not nest.
+unsafe impl<T> Sync for Static<T> {}
+
+static RENDERER: Static<Renderer> = Static(UnsafeCell::new(Renderer::new()));
+// Apart from the renderer so that it stays zero-filled and takes no space in the module's data.
+static FRAMEBUFFER: Static<[u8; FRAMEBUFFER_LEN]> = Static(UnsafeCell::new([0; FRAMEBUFFER_LEN]));
+
+fn renderer() -> &'static mut Renderer {
+    // SAFETY: single-threaded, and each export takes this reference once and drops it before returning.
+    unsafe { &mut *RENDERER.0.get() }
+}
+
+fn code(result: Result<(), AbiError>) -> u32 {
+    result.map_or_else(AbiError::code, |()| abi::OK)
+}
+
+/// The 256-byte buffer the host writes a call's UTF-8 strings into.
+#[no_mangle]
+pub extern "C" fn scratch() -> *mut u8 {
+    renderer().scratch().as_mut_ptr()
+}
+
+/// Empties every slot and history, and clears the link state and the alert.
+#[no_mangle]
+pub extern "C" fn clear() {
+    renderer().clear();
+}
+
+/// Sets a figure slot; see [`Renderer::set_figure`]. Returns 0, or an [`AbiError`] code.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn set_figure(
+    slot: u32,
+    metric_len: u32,
+    unit_len: u32,
+    state: u32,
+    percent: f32,
+    raw: f64,
+    used: f64,
+    total: f64,
+) -> u32 {
+    code(renderer().set_figure(slot, metric_len, unit_len, state, percent, raw, used, total))
+}
+
+/// Adds a sample (percent; NaN is a gap) to a slot's history. Returns 0, or an [`AbiError`] code.
+#[no_mangle]
+pub extern "C" fn push_history(slot: u32, percent: f32) -> u32 {
+    code(renderer().push_history(slot, percent))
+}
+
+/// Sets the link state; see [`Renderer::set_link`]. Returns 0, or an [`AbiError`] code.
+#[no_mangle]
+pub extern "C" fn set_link(code_: u32, a_len: u32, b_len: u32) -> u32 {
+    code(renderer().set_link(code_, a_len, b_len))
+}
+
+/// Raises an alert on a slot past `limit` percent; a negative slot clears it. Returns 0, or an [`AbiError`] code.
+#[no_mangle]
+pub extern "C" fn set_alert(slot: i32, limit: f32) -> u32 {
+    code(renderer().set_alert(slot, limit))
+}
+
+/// Renders a scene; see [`Renderer::render`]. Returns the framebuffer, or null for an unknown scene or depth or an
+/// unsupported size.
+#[no_mangle]
+pub extern "C" fn render(scene: u32, figures: u32, width: u32, height: u32, depth: u32) -> *const u8 {
+    // SAFETY: as for `renderer`; the framebuffer is only borrowed for this call.
+    let framebuffer = unsafe { &mut *FRAMEBUFFER.0.get() };
+    match renderer().render(scene, figures, width, height, depth, framebuffer) {
+        Ok(_) => framebuffer.as_ptr(),
+        Err(_) => ptr::null(),
+    }
+}
+
+/// The bytes the last successful render wrote.
+#[no_mangle]
+pub extern "C" fn framebuffer_len() -> u32 {
+    renderer().rendered_len() as u32
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Builds the screen scenes (firmware-rs/scenes) as the WebAssembly module the host loads to draw exactly what the
+# board draws, and copies it to OUT_FILE: `sh scripts/scenes-wasm.sh OUT_FILE`. Prints the module's size.
+#
+# The crate stays an rlib in its Cargo.toml: a cdylib crate type there would be built for every target that uses
+# the crate (the board, the simulator), so `cargo rustc --crate-type cdylib` asks for the module in this build only.
+# The size settings (opt-level "s", fat LTO, one codegen unit, abort on panic, stripped) are passed as
+# CARGO_PROFILE_RELEASE_* variables into a target directory of their own, which leaves the workspace's release
+# profile and its build cache as they are. scripts/cargo-target.sh picks the compiler: rustup's with the
+# wasm32-unknown-unknown target when it is installed, else Debian's, building core from source.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+if [ $# -ne 1 ]; then
+  echo "usage: sh scripts/scenes-wasm.sh OUT_FILE" >&2
+  exit 2
+fi
+out=$1
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/wasm}"
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
+export CARGO_PROFILE_RELEASE_LTO=fat
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+export CARGO_PROFILE_RELEASE_PANIC=abort
+export CARGO_PROFILE_RELEASE_DEBUG=false
+export CARGO_PROFILE_RELEASE_STRIP=true
+sh "$root/scripts/cargo-target.sh" wasm32-unknown-unknown rustc -p sysboy-scenes --release --lib --crate-type cdylib
+mkdir -p "$(dirname "$out")"
+cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/sysboy_scenes.wasm" "$out"
+echo "sysboy: $out, $(wc -c <"$out" | tr -d ' ') bytes" >&2
