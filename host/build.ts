@@ -4,11 +4,14 @@
 // same runtimes come from npm (@oven/bun-<platform>), fetched once with `npm pack` into .cache/bun-runtimes and
 // handed to Bun as the executable to use.
 //
+// The scenes module (firmware-rs/scenes for wasm32) is built first, into host/screens/generated/, and embedded.
+//
 // Usage: bun host/build.ts [--outdir DIR] [TARGET...]   (targets: linux-x64 linux-arm64 windows-x64 darwin-arm64 darwin-x64)
 // The version is package.json's, unless SYSBOY_BUILD_VERSION names another (a CI build number, say).
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import pkg from '../package.json' with { type: 'json' }
+import { SCENES_WASM, buildScenesWasm } from './screens/build-scenes.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const RUNTIME_CACHE = join(ROOT, '.cache', 'bun-runtimes')
@@ -88,6 +91,8 @@ const main = async (): Promise<void> => {
   for (const name of names) if (!(name in TARGETS)) fail(`unknown target '${name}'; targets: ${Object.keys(TARGETS).join(', ')}`)
   mkdirSync(outdir, { recursive: true })
   console.log(`build: sysboy ${VERSION} with Bun ${Bun.version}`)
+  console.log(`build: the scenes module (scripts/scenes-wasm.sh) into ${SCENES_WASM.slice(ROOT.length + 1)}`)
+  await buildScenesWasm().catch((error: unknown) => fail((error as Error).message))
   for (const name of names.length > 0 ? names : Object.keys(TARGETS)) await build(name, TARGETS[name] as Target, outdir)
 }
 

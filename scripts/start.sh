@@ -1,5 +1,6 @@
 #!/bin/sh
-# `npm start -- <args>`: runs the sysboy host from source.
+# `npm start -- <args>`: runs the sysboy host from source, after building the scenes module it draws screens with.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
+sh "$root/scripts/scenes-wasm.sh" "$root/host/screens/generated/scenes.wasm"
 exec sh "$root/scripts/bun.sh" "$root/host/main.ts" "$@"

@@ -3,7 +3,7 @@
 import { type ParseArgsOptionsConfig, parseArgs as parseTokens } from 'node:util'
 import { CliError, EXIT } from './exit-codes.ts'
 
-export const COMMANDS = ['run', 'doctor', 'devices', 'install-service', 'help', 'version'] as const
+export const COMMANDS = ['run', 'doctor', 'devices', 'install-service', 'preview', 'help', 'version'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const FLAGS = {
@@ -21,6 +21,12 @@ export const FLAGS = {
   'no-mdns': { type: 'boolean' },
   require: { type: 'boolean' },
   print: { type: 'boolean' },
+  scene: { type: 'string' },
+  size: { type: 'string' },
+  depth: { type: 'string' },
+  metrics: { type: 'string' },
+  live: { type: 'boolean' },
+  out: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const satisfies ParseArgsOptionsConfig
@@ -37,6 +43,8 @@ const TAKES: Record<Exclude<Command, 'help' | 'version'>, readonly FlagName[]> =
   devices: ['port', 'bind', 'token', 'config'],
   // The service runs the main job with these, so they are the main job's, and its own --print.
   'install-service': [...SETTINGS, 'require', 'print'],
+  // --live reads the PC's figures, so it takes the flags that choose where they come from.
+  preview: ['scene', 'size', 'depth', 'metrics', 'live', 'out', 'gpu', 'interval', 'nvml-lib', 'config'],
 }
 
 export interface Invocation {
@@ -44,6 +52,8 @@ export interface Invocation {
   /** Flag values as typed; switches are `true`. The last of a repeated flag wins. */
   flags: Partial<Record<FlagName, string | true>>
 }
+
+const PREVIEW_ONLY: readonly FlagName[] = ['scene', 'size', 'depth', 'metrics', 'live', 'out']
 
 const usage = (message: string): CliError => new CliError(`${message}; see sysboy --help`, EXIT.usage)
 
@@ -55,6 +65,7 @@ const checkTaken = (command: Command, flags: Invocation['flags']): void => {
   for (const name of Object.keys(flags) as FlagName[]) {
     if (name === 'help' || name === 'version' || takes.includes(name)) continue
     if (name === 'print') throw usage('--print belongs to install-service')
+    if (PREVIEW_ONLY.includes(name)) throw usage(`--${name} belongs to preview`)
     throw usage(`${command === 'run' ? 'sysboy' : command} takes no --${name} (its flags: ${takes.map((f) => `--${f}`).join(', ')})`)
   }
 }
@@ -69,7 +80,7 @@ export const parseArgs = (argv: readonly string[]): Invocation => {
     if (token.kind === 'positional') {
       if (command !== undefined) throw usage(`unexpected argument '${token.value}'`)
       if (!(COMMANDS as readonly string[]).includes(token.value)) {
-        throw usage(`unknown command '${token.value}' (commands: doctor, devices, install-service)`)
+        throw usage(`unknown command '${token.value}' (commands: doctor, devices, install-service, preview)`)
       }
       command = token.value as Command
       continue

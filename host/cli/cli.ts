@@ -23,6 +23,8 @@ const dispatch = async (argv: readonly string[], env: Record<string, string | un
       return await (await import('./doctor.ts')).runDoctor(settingsFor(invocation, env), console)
     case 'devices':
       return await (await import('./devices.ts')).runDevices(settingsFor(invocation, env), console)
+    case 'preview':
+      return await (await import('./preview.ts')).runPreview(invocation, settingsFor(invocation, env), console)
     case 'run':
       return await runHost(settingsFor(invocation, env), { require: invocation.flags.require === true, console })
   }

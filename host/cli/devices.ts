@@ -31,6 +31,20 @@ const fetchDevices = async (url: string, token: string): Promise<DeviceInfo[]> =
   return (await response.json()) as DeviceInfo[]
 }
 
+/** What each screen shows, as the device last said: `oled=hub#0`, `oled=alert:gpu_temp`; `?` before it said. */
+export const screensText = (device: DeviceInfo): string => {
+  const configured = device.config.screens ?? []
+  if (configured.length === 0) return '-'
+  return configured
+    .map(({ output }) => {
+      const shown = device.screens?.find((s) => s.output === output)
+      if (shown === undefined) return `${output}=?`
+      const detail = shown.alert !== undefined ? `:${shown.alert}` : shown.index !== undefined ? `#${shown.index}` : ''
+      return `${output}=${shown.scene}${detail}`
+    })
+    .join(' ')
+}
+
 export const runDevices = async (settings: Settings, console: Console): Promise<ExitCode> => {
   const url = hostUrl(settings.bind, settings.port)
   if (settings.token === undefined) {
@@ -44,14 +58,17 @@ export const runDevices = async (settings: Settings, console: Console): Promise<
     console.out(`no devices connected to ${url}`)
     return EXIT.ok
   }
+  // The screens column only where some device has a screen, so a meter-only desk reads as it always did.
+  const withScreens = devices.some((d) => (d.config.screens ?? []).length > 0)
   const rows = devices.map((d) => [
     d.id,
     d.chip,
     d.firmware,
     d.remoteAddress,
     d.bindings.map((b) => `${b.output}=${b.metric}`).join(' '),
+    ...(withScreens ? [screensText(d)] : []),
     d.connectedSince,
   ])
-  console.out(table(['device', 'chip', 'firmware', 'address', 'outputs', 'connected since'], rows))
+  console.out(table(['device', 'chip', 'firmware', 'address', 'outputs', ...(withScreens ? ['screens'] : []), 'connected since'], rows))
   return EXIT.ok
 }

@@ -1,5 +1,6 @@
 // The text of `sysboy --help`.
 import { DEFAULTS, ENV_VARS } from '../config/resolve.ts'
+import { DEFAULT_SCENES, SCENES } from '../screens/screen-config.ts'
 
 export const usageText = (version: string, metrics: readonly string[]): string => `sysboy ${version}: live PC figures on an analog panel meter
 
@@ -8,6 +9,7 @@ Usage:
   sysboy doctor [options]              which sources work on this PC, and why the others do not
   sysboy devices [options]             list the devices connected to a running host
   sysboy install-service [--print]     start sysboy at login (systemd user unit, launchd agent, Windows task)
+  sysboy preview [options]             draw a screen scene as PNG, as a board's screen shows it
 
 Options:
   -m, --metric NAME      metric to serve (default ${DEFAULTS.metric}): ${metrics.join(', ')}
@@ -26,6 +28,13 @@ Options:
       --no-mdns          do not advertise _sysboy._tcp on the LAN by mDNS
       --require          exit with code 5 when the metric cannot be read here (default: serve "unknown")
       --print            install-service: print the service file instead of writing it
+      --scene NAME       preview: ${SCENES.join(', ')} (default hub)
+      --size WxH         preview: the screen's size in pixels (default 128x64, the SSD1306 OLED)
+      --depth 1|16       preview: colour depth, 1 for a monochrome OLED, 16 for an RGB565 TFT (default 1)
+      --metrics A,B,...  preview: the metrics the scene shows (hub 1-4, metric 1, network rx then tx, alert 1;
+                         default ${DEFAULT_SCENES.map((s) => `${s.scene} ${s.metrics.join(',')}`).join('; ')}; alert gpu_temp)
+      --live             preview: the PC's figures now (two samples one --interval apart) instead of sample figures
+  -o, --out FILE         preview: the PNG to write (default SCENE.png); its directory must exist
   -h, --help             this text
   -V, --version          the version
 

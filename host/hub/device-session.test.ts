@@ -23,7 +23,10 @@ const session = (flowControl: boolean): { session: DeviceSession; sent: number[]
 }
 
 const publish = (target: DeviceSession, from: number, to: number): void => {
-  for (let seq = from; seq <= to; seq++) target.deliverMetric('ram', { text: JSON.stringify({ type: 'ram', value: 1, seq }), seq }, seq * 100)
+  for (let seq = from; seq <= to; seq++) {
+    const frame = { type: 'ram', value: 1, seq } as const
+    target.deliverMetric('ram', { text: JSON.stringify(frame), seq, frame }, seq * 100)
+  }
 }
 
 describe('DeviceSession', () => {

@@ -1,8 +1,10 @@
 // One paired device: its bindings and settings, and delivery where the latest value wins over any backlog.
-import type { Hello, HostMessage, SessionConfig, Status } from '../../schema/index.ts'
+import type { Hello, HostMessage, MetricFrame, ScreenShown, SessionConfig, Status } from '../../schema/index.ts'
 import { APPLIED_EVERY_FRAMES } from '../../schema/index.ts'
+import { screenMetrics } from '../screens/screen-config.ts'
 import { FlowWindow } from './flow-window.ts'
 import type { HostFigures } from './host-figures.ts'
+import { SentRecord } from './sent-record.ts'
 
 /**
  * Metric frames a device that acknowledges (`flow_control` in its hello) may have unacknowledged: it acks at least
@@ -11,10 +13,11 @@ import type { HostFigures } from './host-figures.ts'
  */
 export const METRIC_WINDOW = 2 * APPLIED_EVERY_FRAMES
 
-/** A metric frame as the hub fans it out: its JSON text, and its `seq`, by which the device acknowledges it. */
+/** A metric frame as the hub fans it out: its JSON text, its `seq` (by which the device acknowledges it), the frame. */
 export interface OutgoingFrame {
   text: string
   seq: number | undefined
+  frame: MetricFrame
 }
 
 /** What a session needs from its socket; the server supplies it from Bun's ServerWebSocket. */
@@ -43,6 +46,8 @@ export interface DeviceInfo {
   /** Metric frames sent and not yet acknowledged; null for a device that does not acknowledge (no `flow_control`). */
   framesUnacknowledged: number | null
   lastStatus: Status | null
+  /** What each screen shows, as the device last said; null before it said (or for a device without screens). */
+  screens: ScreenShown[] | null
   identifiedAt: string | null
 }
 
@@ -51,21 +56,27 @@ export class DeviceSession {
   readonly hello: Hello
   readonly remoteAddress: string
   readonly connectedAt: number
-  config: SessionConfig
   framesSent = 0
   framesDropped = 0
   lastStatus: Status | null = null
+  /** What each screen shows, from the newest status that said. */
+  screensShown: ScreenShown[] | null = null
+  /** What was sent, for rendering the device's screens as it shows them. */
+  readonly sent = new SentRecord()
   identifiedAt: number | null = null
   lastHeardAt: number
   lastSentAt: number
   readonly #link: DeviceLink
   readonly #figures: HostFigures
   /** The metric stream's window, for a device that acknowledges frames; a legacy device relies on `#choked`. */
-  readonly #metricWindow: FlowWindow<{ metric: string; text: string }> | undefined
+  readonly #metricWindow: FlowWindow<{ metric: string; frame: OutgoingFrame }> | undefined
   /** True while the socket is backed up; metric frames then wait in `#pending`, newest only. */
   #choked = false
-  readonly #pending = new Map<string, string>()
+  readonly #pending = new Map<string, OutgoingFrame>()
   readonly #lastMetricAt = new Map<string, number>()
+  #config: SessionConfig
+  /** The metrics the screens show, whose values the sent record keeps as histories. */
+  #onScreen: Set<string>
 
   constructor(hello: Hello, remoteAddress: string, config: SessionConfig, link: DeviceLink, figures: HostFigures, now: number) {
     this.id = hello.device
@@ -74,15 +85,38 @@ export class DeviceSession {
     this.connectedAt = now
     this.lastHeardAt = now
     this.lastSentAt = now
-    this.config = config
+    this.#config = config
+    this.#onScreen = screenMetrics(config)
     this.#link = link
     this.#figures = figures
     this.#metricWindow = hello.flow_control === true ? new FlowWindow(METRIC_WINDOW) : undefined
   }
 
-  /** The metrics this device's outputs show. */
+  get config(): SessionConfig {
+    return this.#config
+  }
+
+  set config(config: SessionConfig) {
+    this.#config = config
+    this.#onScreen = screenMetrics(config)
+  }
+
+  /** The metrics this device is sent: those its outputs are bound to, and every one its screens show. */
   metrics(): Set<string> {
-    return new Set(this.config.bindings.map((b) => b.metric))
+    const metrics = new Set(this.#config.bindings.map((b) => b.metric))
+    for (const metric of this.#onScreen) metrics.add(metric)
+    return metrics
+  }
+
+  /** The metrics this device's screens show (scenes and alerts). */
+  screenMetrics(): ReadonlySet<string> {
+    return this.#onScreen
+  }
+
+  /** Sends a metric's history burst (a control message, never skipped); the device's history is now these values. */
+  sendHistory(metric: string, values: (number | null)[], now: number): void {
+    this.sendControl({ type: 'history', name: metric, interval_ms: this.#config.interval_ms, values, ts: now })
+    this.sent.burst(metric, values)
   }
 
   /** Sends a control message (welcome, ack, error, config, heartbeat); these are never skipped. */
@@ -98,38 +132,37 @@ export class DeviceSession {
   deliverMetric(metric: string, frame: OutgoingFrame, now: number, force = false): void {
     const last = this.#lastMetricAt.get(metric)
     // 10 % slack so a sampler tick that lands a little early is not skipped for a whole interval.
-    if (!force && last !== undefined && now - last < this.config.interval_ms * 0.9) return
-    const { text } = frame
+    if (!force && last !== undefined && now - last < this.#config.interval_ms * 0.9) return
     // A frame without a seq cannot be acknowledged; the host's sampler numbers every frame it makes.
     if (this.#metricWindow !== undefined && frame.seq !== undefined) {
-      const { send, superseded } = this.#metricWindow.offer(metric, frame.seq, { metric, text })
+      const { send, superseded } = this.#metricWindow.offer(metric, frame.seq, { metric, frame })
       if (superseded) this.#dropped()
       if (send === undefined) return
     } else if (this.#choked) {
       if (this.#pending.has(metric)) this.#dropped()
-      this.#pending.set(metric, text)
+      this.#pending.set(metric, frame)
       return
     }
     this.#lastMetricAt.set(metric, now)
-    this.#sendMetric(text)
+    this.#sendMetric(metric, frame, now)
   }
 
   /** The device applied the metric frame numbered `seq` (and all before it): send what the window now lets through. */
   applied(seq: number, now: number): void {
-    for (const { metric, text } of this.#metricWindow?.applied(seq) ?? []) {
+    for (const { metric, frame } of this.#metricWindow?.applied(seq) ?? []) {
       this.#lastMetricAt.set(metric, now)
-      this.#sendMetric(text)
+      this.#sendMetric(metric, frame, now)
     }
   }
 
   /** The socket drained: send the newest waiting frame of each metric, and nothing older. */
   drain(now: number): void {
     this.#choked = false
-    for (const [metric, text] of this.#pending) {
+    for (const [metric, frame] of this.#pending) {
       if (this.#choked) break
       this.#pending.delete(metric)
       this.#lastMetricAt.set(metric, now)
-      this.#sendMetric(text)
+      this.#sendMetric(metric, frame, now)
     }
   }
 
@@ -149,14 +182,15 @@ export class DeviceSession {
       remoteAddress: this.remoteAddress,
       outputs: this.hello.outputs,
       buttons: this.hello.buttons,
-      bindings: this.config.bindings,
-      config: this.config,
+      bindings: this.#config.bindings,
+      config: this.#config,
       connectedSince: new Date(this.connectedAt).toISOString(),
       framesSent: this.framesSent,
       framesDropped: this.framesDropped,
       queuedBytes: this.#link.bufferedAmount(),
       framesUnacknowledged: this.#metricWindow?.inFlight ?? null,
       lastStatus: this.lastStatus,
+      screens: this.screensShown,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
     }
   }
@@ -166,8 +200,9 @@ export class DeviceSession {
     this.#figures.framesDropped += 1
   }
 
-  #sendMetric(text: string): void {
-    if (this.#write(text) === 0) return
+  #sendMetric(metric: string, outgoing: OutgoingFrame, now: number): void {
+    if (this.#write(outgoing.text) === 0) return
+    this.sent.frame(metric, outgoing.frame, now, this.#onScreen.has(metric))
     this.framesSent += 1
     this.#figures.framesSent += 1
   }

@@ -1,8 +1,10 @@
-// The device hub: every open session, the newest frame of each metric, and fan-out of each frame to its devices.
+// The device hub: every open session, the newest frame and recent values of each metric, and fan-out of each frame to
+// its devices.
 import type { MetricFrame } from '../../schema/index.ts'
 import type { DeviceInfo, DeviceSession } from './device-session.ts'
 import { HostFigures } from './host-figures.ts'
 import { metricOfFrame } from './metric-frame.ts'
+import { MetricHistory } from './metric-history.ts'
 import { isStale, staleAfterMs, staleFrame } from './staleness.ts'
 
 interface Latest {
@@ -18,6 +20,7 @@ export class Hub {
   readonly #sessions = new Map<string, DeviceSession>()
   readonly #byMetric = new Map<string, Set<DeviceSession>>()
   readonly #latest = new Map<string, Latest>()
+  readonly #history = new Map<string, MetricHistory>()
   readonly #defaultMetric: string
   readonly #defaultIntervalMs: number
   #onWantedChange: () => void = () => {}
@@ -40,31 +43,44 @@ export class Hub {
   }
 
   /**
-   * Adds a session and sends it the newest frame of each metric it shows, so it sees a value at once rather than
-   * after a full interval; a device that reconnects under the same id replaces its old session.
+   * Adds a session and sends it the history of each metric its screens show and the newest frame of each metric it
+   * is sent, so it sees a value (and full graphs) at once rather than after a full interval; a device that reconnects
+   * under the same id replaces its old session.
    */
   add(session: DeviceSession, now: number = Date.now()): DeviceSession | undefined {
     const previous = this.#sessions.get(session.id)
     if (previous !== undefined) this.remove(previous)
     this.#sessions.set(session.id, session)
     this.#index(session)
-    this.#seed(session, session.metrics(), new Set(), now)
+    this.#seed(session, new Set(), new Set(), now)
     this.#onWantedChange()
     return previous
   }
 
   /**
-   * Sends `session` the newest frame of each of `metrics` it did not already show, unless that frame is stale: a
-   * metric nobody wanted for a while is being sampled afresh (the sampler starts on it at once), and that reading is
-   * what the device gets.
+   * Sends `session` a history burst for each metric its screens show and did not before, then the newest frame of
+   * each metric it is sent and was not before, unless that frame is stale: a metric nobody wanted for a while is
+   * being sampled afresh (the sampler starts on it at once), and that reading is what the device gets. A burst
+   * followed by that frame leaves the frame's value out, so the device's history holds each value once.
    */
-  #seed(session: DeviceSession, metrics: Iterable<string>, shown: ReadonlySet<string>, now: number): void {
-    for (const metric of metrics) {
-      if (shown.has(metric)) continue
+  #seed(session: DeviceSession, sent: ReadonlySet<string>, onScreen: ReadonlySet<string>, now: number): void {
+    const seeds: Latest[] = []
+    const seeded = new Set<string>()
+    for (const metric of session.metrics()) {
+      if (sent.has(metric)) continue
       const latest = this.#latest.get(metric)
       if (latest !== undefined && !isStale(now - latest.publishedAt, latest.staleAfterMs)) {
-        session.deliverMetric(metric, { text: latest.text, seq: latest.frame.seq }, now, true)
+        seeds.push(latest)
+        seeded.add(metric)
       }
+    }
+    for (const metric of session.screenMetrics()) {
+      if (onScreen.has(metric)) continue
+      const burst = this.#history.get(metric)?.burst(now, { intervalMs: session.config.interval_ms, withoutNewest: seeded.has(metric) })
+      session.sendHistory(metric, burst ?? [], now)
+    }
+    for (const latest of seeds) {
+      session.deliverMetric(metricOfFrame(latest.frame), { text: latest.text, seq: latest.frame.seq, frame: latest.frame }, now, true)
     }
   }
 
@@ -91,24 +107,38 @@ export class Hub {
     return [...this.#sessions.values()].map((s) => s.info())
   }
 
-  /** Changes a session's settings and sends the newest frame of any metric it did not show before, at once. */
+  /**
+   * Changes a session's settings and sends, at once, the history of any metric its screens did not show before and
+   * the newest frame of any metric it was not sent before.
+   */
   reconfigure(session: DeviceSession, config: DeviceSession['config'], now: number): void {
-    const before = session.metrics()
+    const sent = session.metrics()
+    const onScreen = new Set(session.screenMetrics())
     this.#unindex(session)
     session.config = config
     this.#index(session)
-    this.#seed(session, session.metrics(), before, now)
+    this.#seed(session, sent, onScreen, now)
     this.#onWantedChange()
   }
 
-  /** Publishes a frame: it becomes the newest of its metric and goes to every device bound to that metric. */
+  /**
+   * Publishes a frame: it becomes the newest of its metric, joins the metric's history, and goes to every device sent
+   * that metric.
+   */
   publish(frame: MetricFrame, now: number = Date.now()): void {
     const metric = metricOfFrame(frame)
     const text = JSON.stringify(frame)
-    this.#latest.set(metric, { frame, text, publishedAt: now, staleAfterMs: staleAfterMs(this.intervalFor(metric)) })
+    const bound = staleAfterMs(this.intervalFor(metric))
+    this.#latest.set(metric, { frame, text, publishedAt: now, staleAfterMs: bound })
+    let history = this.#history.get(metric)
+    if (history === undefined) {
+      history = new MetricHistory()
+      this.#history.set(metric, history)
+    }
+    history.push(now, frame.value, bound)
     const sessions = this.#byMetric.get(metric)
     if (sessions !== undefined) {
-      const outgoing = { text, seq: frame.seq }
+      const outgoing = { text, seq: frame.seq, frame }
       for (const session of sessions) session.deliverMetric(metric, outgoing, now)
     }
     this.#onPublish(frame)

@@ -5,6 +5,7 @@ import type { DeviceLink } from '../hub/device-session.ts'
 import { DeviceSession } from '../hub/device-session.ts'
 import type { Hub } from '../hub/hub.ts'
 import { clip } from '../hub/metric-frame.ts'
+import { checkScreens, isScreen, withScreens } from '../screens/screen-config.ts'
 import { carryOut } from './device-commands.ts'
 import type { GuessLimiter } from './guess-limiter.ts'
 import { tokenMatches } from './pairing.ts'
@@ -58,6 +59,9 @@ const withoutCalibration = (config: SessionConfig): SessionConfig => {
   const { calibration: _sent, ...kept } = config
   return kept
 }
+
+/** This PC's offset from UTC at `now`, minutes east, within the protocol's bounds. */
+const utcOffsetMinutes = (now: number): number => Math.max(-840, Math.min(840, 0 - new Date(now).getTimezoneOffset()))
 
 export class DeviceGate {
   readonly #options: GateOptions
@@ -123,6 +127,8 @@ export class DeviceGate {
       }
       case 'status':
         session.lastStatus = message
+        // A status without `screens` says nothing about them: they show what they showed.
+        if (message.screens !== undefined) session.screensShown = message.screens
         return
       case 'error':
         this.#options.hub.figures.error(`device_${message.code}`)
@@ -167,8 +173,9 @@ export class DeviceGate {
    * before the newest frame of a newly bound metric, so the device never drops that frame as unbound.
    */
   reconfigure(session: DeviceSession, config: SessionConfig, now: number): void {
-    session.sendControl({ type: 'config', ...config })
-    this.#options.hub.reconfigure(session, withoutCalibration(config), now)
+    const full = withScreens(config, session.hello, this.#options.metrics)
+    session.sendControl({ type: 'config', ...full })
+    this.#options.hub.reconfigure(session, withoutCalibration(full), now)
     this.#remember(session)
   }
 
@@ -207,16 +214,30 @@ export class DeviceGate {
     }
   }
 
-  /** The settings a new session starts with: every output shows the host's default metric. */
+  /**
+   * The settings a new session starts with: what the device had when last seen, if it still has those outputs and
+   * screens; else every analog output shows the host's default metric (a device with screens only binds its first),
+   * and every screen the default scenes.
+   */
   #initialConfig(hello: Hello): SessionConfig {
+    const { metric, metrics } = this.#options
     const remembered = this.#remembered.get(hello.device)
     const outputs = new Set(hello.outputs.map((o) => o.id))
-    if (remembered !== undefined && remembered.bindings.every((b) => outputs.has(b.output))) return remembered
-    return {
-      bindings: hello.outputs.map((o) => ({ output: o.id, metric: this.#options.metric })),
+    if (
+      remembered !== undefined &&
+      remembered.bindings.every((b) => outputs.has(b.output)) &&
+      checkScreens(remembered.screens ?? [], hello.outputs, metrics) === undefined
+    ) {
+      return withScreens(remembered, hello, metrics)
+    }
+    const analog = hello.outputs.filter((o) => !isScreen(o))
+    const bound = analog.length > 0 ? analog : hello.outputs.slice(0, 1)
+    const config: SessionConfig = {
+      bindings: bound.map((o) => ({ output: o.id, metric })),
       interval_ms: this.#options.intervalMs,
       stale_after_ms: this.#options.staleAfterMs,
     }
+    return withScreens(config, hello, metrics)
   }
 
   #remember(session: DeviceSession): void {
@@ -263,7 +284,15 @@ export class DeviceGate {
     connection.session = session
     this.#paired.set(session, connection)
     const { hostName, version } = this.#options
-    session.sendControl({ type: 'welcome', protocol: PROTOCOL_VERSION, host: clip(hostName, 64), version: clip(version, 32), config: session.config })
+    session.sendControl({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      host: clip(hostName, 64),
+      version: clip(version, 32),
+      config: session.config,
+      time: now,
+      utc_offset_min: utcOffsetMinutes(now),
+    })
     const replaced = this.#options.hub.add(session, now)
     replaced?.close(CLOSE_REPLACED, 'the same device connected again')
   }

@@ -1,5 +1,5 @@
-// The REST API (devices, metrics, device config, calibration undo) as a Hono sub-app; the server mounts it at /api
-// behind the token guard.
+// The REST API (devices, metrics, device config, calibration undo, screen pictures) as a Hono sub-app; the server
+// mounts it at /api behind the token guard.
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -8,7 +8,9 @@ import { sessionConfig } from '../../schema/generated/checks.ts'
 import { clean, protocolSchemas, schemaErrors } from '../../schema/validator.ts'
 import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'
+import { checkScreens } from '../screens/screen-config.ts'
 import type { DeviceGate } from './device-gate.ts'
+import { screenApi } from './screen-api.ts'
 
 export interface RestOptions {
   hub: Hub
@@ -73,7 +75,9 @@ const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readon
       return { ok: false, body: { error: 'unknown_metric', field: `bindings.${i}.metric`, reason: `unknown metric '${binding.metric}'; this host offers ${metrics.join(', ')}` } }
     }
   }
-  const refused = config.calibration === undefined ? undefined : checkCalibration(config.calibration, outputs)
+  const refused =
+    (config.calibration === undefined ? undefined : checkCalibration(config.calibration, outputs)) ??
+    (config.screens === undefined ? undefined : checkScreens(config.screens, outputs, metrics))
   if (refused !== undefined) return { ok: false, body: refused }
   return { ok: true, config }
 }
@@ -121,5 +125,6 @@ export const restApi = (options: RestOptions): Hono => {
     // Accepted, not done: the device answers an undo it cannot make with an error frame, shown as lastError.
     return c.json({ device: session.id, output, sent: 'calibration_undo' }, 202)
   })
+  api.route('/devices', screenApi(hub))
   return api
 }
