@@ -1,5 +1,5 @@
 //! Sysboy device logic that names no chip: the WebSocket codec, the host link, mDNS discovery of the host, the
-//! meter, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
+//! meter, the screens, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
 //! clock and random numbers), so the ESP32 binary and the simulated device wire the same code, and it is tested
 //! on the host. [`board`] is what every board has (its output and button, hello, status and meter drive), so the
 //! two binaries only wire hardware. With the `embassy-net` feature, [`net`] adds the async network edges (portal
@@ -19,6 +19,7 @@ pub mod net;
 pub mod portal;
 pub mod provisioning;
 pub mod radio;
+pub mod screen;
 pub mod settings;
 pub mod status_light;
 pub mod ws;

@@ -16,6 +16,7 @@
 //! | [`BoardState::NoHost`] | cyan | one flash | on the network, no session with the host yet |
 //! | [`BoardState::TokenRefused`] | red | two flashes | the host refused the pairing token |
 //! | [`BoardState::Live`] | green | solid | the host's figures reach the needle |
+//! | [`BoardState::Alert`] | red | blink | live, and a figure is past its alert limit (a screen shows it) |
 //! | [`BoardState::Updating`] | magenta | fast blink | a firmware update is being written |
 //! | [`BoardState::Fault`] | red | three flashes | the access point did not start and there is no network |
 //!
@@ -101,6 +102,8 @@ pub enum Pattern {
     SlowBlink,
     /// [`FAST_BLINK_MS`] on, as long off.
     FastBlink,
+    /// [`BLINK_MS`] on, as long off: between the slow and the fast blink, so neither is mistaken for it.
+    Blink,
     /// This many short flashes, then a pause; the count is the message.
     Flashes(u8),
 }
@@ -111,6 +114,8 @@ pub const BREATHE_MS: u64 = 2_400;
 pub const SLOW_BLINK_MS: u64 = 500;
 /// The half period of [`Pattern::FastBlink`].
 pub const FAST_BLINK_MS: u64 = 100;
+/// The half period of [`Pattern::Blink`].
+pub const BLINK_MS: u64 = 250;
 /// One flash of [`Pattern::Flashes`], and the gap between two.
 pub const FLASH_MS: u64 = 150;
 /// The dark pause after a group of flashes: long enough that the groups are counted, not seen as a blink.
@@ -141,6 +146,7 @@ impl Pattern {
             Self::Breathe => now_ms % BREATHE_MS >= BREATHE_MS / 4 && now_ms % BREATHE_MS < 3 * BREATHE_MS / 4,
             Self::SlowBlink => now_ms % (2 * SLOW_BLINK_MS) < SLOW_BLINK_MS,
             Self::FastBlink => now_ms % (2 * FAST_BLINK_MS) < FAST_BLINK_MS,
+            Self::Blink => now_ms % (2 * BLINK_MS) < BLINK_MS,
             Self::Flashes(0) => false,
             Self::Flashes(count) => {
                 let count = u64::from(count);
@@ -158,6 +164,7 @@ impl Pattern {
             Self::Breathe => "breathe",
             Self::SlowBlink => "slow_blink",
             Self::FastBlink => "fast_blink",
+            Self::Blink => "blink",
             Self::Flashes(1) => "flash",
             Self::Flashes(2) => "double_flash",
             Self::Flashes(3) => "triple_flash",
@@ -182,6 +189,8 @@ pub enum BoardState {
     TokenRefused,
     /// A session is live: the host's figures reach the needle.
     Live,
+    /// A session is live and a figure is past its alert limit: a screen shows the alert, the light blinks.
+    Alert,
     /// A firmware update is being written.
     Updating,
     /// The access point did not start and the board has no network: it cannot be reached at all.
@@ -198,6 +207,7 @@ impl BoardState {
             Self::NoHost => (Rgb::CYAN, Pattern::Flashes(1)),
             Self::TokenRefused => (Rgb::RED, Pattern::Flashes(2)),
             Self::Live => (Rgb::GREEN, Pattern::Solid),
+            Self::Alert => (Rgb::RED, Pattern::Blink),
             Self::Updating => (Rgb::MAGENTA, Pattern::FastBlink),
             Self::Fault => (Rgb::RED, Pattern::Flashes(3)),
         };
@@ -213,6 +223,7 @@ impl BoardState {
             Self::NoHost => "no_host",
             Self::TokenRefused => "token_refused",
             Self::Live => "live",
+            Self::Alert => "alert",
             Self::Updating => "updating",
             Self::Fault => "fault",
         }
@@ -225,7 +236,7 @@ impl BoardState {
             Self::PortalOpen => "blue",
             Self::Joining => "amber",
             Self::NoHost => "cyan",
-            Self::TokenRefused | Self::Fault => "red",
+            Self::TokenRefused | Self::Fault | Self::Alert => "red",
             Self::Live => "green",
             Self::Updating => "magenta",
         }
@@ -276,6 +287,8 @@ pub enum Heard {
     UpdateEnded,
     /// The board restarts now.
     Restarting,
+    /// A figure is past its alert limit (true) or none is (false), as the screens judge it.
+    Alert(bool),
 }
 
 /// The status light: the board's state from what it heard, and that state's look in time.
@@ -291,6 +304,7 @@ pub struct StatusLight {
     token_refused: bool,
     updating: bool,
     restarting: bool,
+    alert: bool,
     brightness: u8,
 }
 
@@ -314,6 +328,7 @@ impl StatusLight {
             token_refused: false,
             updating: false,
             restarting: false,
+            alert: false,
             brightness: 255,
         }
     }
@@ -361,6 +376,7 @@ impl StatusLight {
             Heard::UpdateStarted => self.updating = true,
             Heard::UpdateEnded => self.updating = false,
             Heard::Restarting => self.restarting = true,
+            Heard::Alert(alert) => self.alert = alert,
         }
     }
 
@@ -378,7 +394,8 @@ impl StatusLight {
             if self.token_refused {
                 BoardState::TokenRefused
             } else if self.link == LinkState::Live {
-                BoardState::Live
+                // An alert needs live figures: off the session, the screens show the link's state instead.
+                if self.alert { BoardState::Alert } else { BoardState::Live }
             } else {
                 BoardState::NoHost
             }
@@ -565,6 +582,21 @@ mod tests {
     }
 
     #[test]
+    fn an_alert_blinks_red_while_live_and_gives_way_to_the_link_s_own_troubles() {
+        let mut light = heard(PORTAL_TO_LIVE);
+        light.hear(Heard::Alert(true));
+        assert_eq!(light.state(), BoardState::Alert);
+        assert_eq!(light.look(), Look { colour: Rgb::RED, pattern: Pattern::Blink });
+        assert!(light.lit_at(0) && !light.lit_at(BLINK_MS) && light.lit_at(2 * BLINK_MS));
+        light.hear(Heard::Link(LinkState::Backoff { until_ms: 5_000 }));
+        assert_eq!(light.state(), BoardState::NoHost, "an alert without a session is not shown as one");
+        light.hear(Heard::Link(LinkState::Live));
+        assert_eq!(light.state(), BoardState::Alert);
+        light.hear(Heard::Alert(false));
+        assert_eq!(light.state(), BoardState::Live);
+    }
+
+    #[test]
     fn a_restart_shows_starting() {
         let mut light = heard(PORTAL_TO_LIVE);
         light.hear(Heard::Restarting);
@@ -580,6 +612,7 @@ mod tests {
             BoardState::NoHost,
             BoardState::TokenRefused,
             BoardState::Live,
+            BoardState::Alert,
             BoardState::Updating,
             BoardState::Fault,
         ];

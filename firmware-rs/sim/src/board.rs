@@ -1,5 +1,5 @@
 //! The simulated board as a session of `sysboy_device::io` sees it: the clock and RNG, the button's gestures, the
-//! panel for the link's actions and calibration undos, the shared settings channel for new bindings and
+//! panel for the link's actions, calibration undos and what the screens show, the shared settings channel for new bindings and
 //! calibrations (whichever task owns the flash saves them), and the status figures (the heap from the counting
 //! allocator).
 
@@ -15,7 +15,7 @@ use sysboy_device::io::Board;
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::UndoError;
 use sysboy_device::net::settings_keeper::SettingsChanges;
-use sysboy_protocol::{Link, Status};
+use sysboy_protocol::{Link, ScreenShown, Status};
 
 use crate::heap::CountingHeap;
 use crate::now_ms;
@@ -88,6 +88,14 @@ impl Board for SimBoard {
         });
         self.panel.borrow_mut().event(now_ms(), "status_sent", json!({ "heap_free": status.heap_free, "heap_min": status.heap_min }));
         status
+    }
+
+    fn screens_shown(&mut self) -> Option<Vec<ScreenShown>> {
+        self.panel.borrow().screens_shown()
+    }
+
+    fn take_screens_changed(&mut self) -> bool {
+        self.panel.borrow_mut().take_screens_changed()
     }
 
     fn link_changed(&mut self, state: LinkState) {

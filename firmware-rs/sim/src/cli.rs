@@ -46,6 +46,8 @@ pub struct Options {
     pub scan_list: Option<PathBuf>,
     /// JSON list of the home networks a join can reach ({ssid, password}).
     pub station_networks: Option<PathBuf>,
+    /// The size of the simulated OLED, width and height; without it the device has no screen.
+    pub oled: Option<(u16, u16)>,
 }
 
 /// A command line that cannot be used, with the one-line reason.
@@ -83,10 +85,13 @@ Options:
                           the device provisions itself: portal without saved Wi-Fi, else join, then --tap
   --scan-list FILE        JSON list of networks heard: [{\"ssid\",\"rssi\",\"security\":\"open|wep|wpa|enterprise\"}]
   --station-networks FILE JSON list of networks a join reaches: [{\"ssid\",\"password\"}]
+  --oled WxH              give the device a monochrome OLED of this size (e.g. 128x64; the height a
+                          multiple of 8, at most 256x128), drawn in memory; the hello announces it
   -h, --help              this text
 
-Status goes to stdout as JSON lines; stdin takes `press short`, `press long` (held 5 s: erases the
-settings) and `quit`.
+Status goes to stdout as JSON lines; stdin takes `press short` (with a screen: the next scene),
+`press long` (held 5 s: erases the settings), `screen PATH` (with --oled: writes the screen as PNG) and
+`quit`.
 ";
 
 /// What the command line asks for.
@@ -118,6 +123,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
         ap_tap: None,
         scan_list: None,
         station_networks: None,
+        oled: None,
     };
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -140,6 +146,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--ap-tap" => options.ap_tap = Some(value()?),
             "--scan-list" => options.scan_list = Some(PathBuf::from(value()?)),
             "--station-networks" => options.station_networks = Some(PathBuf::from(value()?)),
+            "--oled" => options.oled = Some(parse_oled(&value()?)?),
             other => return Err(UsageError(format!("unknown option '{other}'; see --help"))),
         }
     }
@@ -150,6 +157,16 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
 
 fn parse_host(text: &str) -> Result<SocketAddrV4, UsageError> {
     text.parse().map_err(|_| UsageError(format!("--host '{text}' is not an IPv4 ADDR:PORT such as 10.0.0.1:8077")))
+}
+
+fn parse_oled(text: &str) -> Result<(u16, u16), UsageError> {
+    let bad = || {
+        let (width, height) = crate::screen::MAX_OLED;
+        UsageError(format!("--oled '{text}' is not WIDTHxHEIGHT such as 128x64 (height a multiple of 8, at most {width}x{height})"))
+    };
+    let (width, height) = text.split_once('x').ok_or_else(bad)?;
+    let (width, height): (u16, u16) = (width.parse().map_err(|_| bad())?, height.parse().map_err(|_| bad())?);
+    crate::screen::fits(width, height).then_some((width, height)).ok_or_else(bad)
 }
 
 fn parse_static(text: &str) -> Result<Addressing, UsageError> {
@@ -214,6 +231,16 @@ mod tests {
         assert_eq!(run(&["--tap", "t", "--flash", "f"]).unwrap().addressing, Addressing::Dhcp);
         assert!(run(&["--flash", "f"]).unwrap_err().0.contains("--tap"));
         assert!(run(&["--tap", "t"]).unwrap_err().0.contains("--flash"));
+    }
+
+    #[test]
+    fn an_oled_takes_its_size_and_refuses_one_it_cannot_have() {
+        assert_eq!(run(&["--tap", "t", "--flash", "f"]).unwrap().oled, None);
+        assert_eq!(run(&["--tap", "t", "--flash", "f", "--oled", "128x64"]).unwrap().oled, Some((128, 64)));
+        assert_eq!(run(&["--tap", "t", "--flash", "f", "--oled", "128x32"]).unwrap().oled, Some((128, 32)));
+        for bad in ["128x60", "128", "0x64", "512x64", "128x256", "axb"] {
+            assert!(run(&["--tap", "t", "--flash", "f", "--oled", bad]).unwrap_err().0.contains("WIDTHxHEIGHT"), "{bad}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! sysboy-sim: the Sysboy device logic (`sysboy-device`) running on Linux, wired as the ESP32 wires it, with a
-//! TAP device for the radio, a file for the flash, stdin for the button and JSON lines on stdout for the needle.
+//! TAP device for the radio, a file for the flash, stdin for the button, an OLED in memory (`--oled`) and JSON
+//! lines on stdout for the needle and the screen.
 
 mod access_point;
 mod board;
@@ -18,6 +19,7 @@ mod radio;
 mod random;
 mod report;
 mod reset;
+mod screen;
 mod settings;
 mod station;
 mod tap;
@@ -29,21 +31,23 @@ use embassy_executor::Executor;
 use embassy_time::{Duration, Instant};
 use static_cell::StaticCell;
 use sysboy_device::board::gestures::Gestures;
-use sysboy_device::board::{BUTTON_TICK_MS, OUTPUT_ID};
+use sysboy_device::board::{BUTTON_TICK_MS, OUTPUT_ID, SCREEN_ID};
 use sysboy_device::button::ButtonConfig;
 use sysboy_device::link::{LinkConfig, LinkConfigError};
 use sysboy_device::meter::{Meter, MeterConfig};
 use sysboy_device::net::session_config;
 use sysboy_device::net::settings_keeper::{SettingsChanges, SettingsKeeper};
+use sysboy_device::screen::{ScreenSpec, Screens};
 use sysboy_protocol::Chip;
 
 use crate::cli::{Command, Options};
-use crate::console::Commands;
+use crate::console::{Commands, ScreenRequests};
 use crate::flash::FileFlash;
 use crate::output::PanelOutput;
 use crate::panel::Panel;
 use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
+use crate::screen::SimScreen;
 use crate::tap::TapDevice;
 
 
@@ -117,7 +121,9 @@ fn main() -> ExitCode {
         }
     }
     let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
-    let link = match link_config(&options, &device_id) {
+    // The board's OLED under its id, at the size asked for.
+    let screens: Vec<ScreenSpec> = options.oled.map(|(width, height)| ScreenSpec::oled(SCREEN_ID, width, height)).into_iter().collect();
+    let link = match link_config(&options, &device_id, &screens) {
         Ok(link) => link,
         Err(error) => {
             eprintln!("sysboy-sim: {error} (check --device-id and --token)");
@@ -135,16 +141,19 @@ fn main() -> ExitCode {
     static PANEL: StaticCell<RefCell<Panel>> = StaticCell::new();
     static COMMANDS: StaticCell<Commands> = StaticCell::new();
     static GESTURES: StaticCell<Gestures> = StaticCell::new();
+    static SCREEN_REQUESTS: StaticCell<ScreenRequests> = StaticCell::new();
     static CHANGES: StaticCell<SettingsChanges> = StaticCell::new();
     let commands: &'static Commands = COMMANDS.init(Commands::new());
     let gestures: &'static Gestures = GESTURES.init(Gestures::new());
     // One channel in both modes: the session's board sends to it, and whichever task owns the flash saves.
     let changes: &'static SettingsChanges = CHANGES.init(SettingsChanges::new());
-    if let Err(error) = console::spawn_reader(commands) {
+    let screen_requests: Option<&'static ScreenRequests> = options.oled.map(|_| &*SCREEN_REQUESTS.init(ScreenRequests::new()));
+    if let Err(error) = console::spawn_reader(commands, screen_requests) {
         eprintln!("sysboy-sim: cannot read stdin: {error}");
         return ExitCode::from(1);
     }
-    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, &options, &heap::HEAP)));
+    let oled = options.oled.map(|(width, height)| SimScreen::new(width, height));
+    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, Screens::new(screens), oled, &options, &heap::HEAP)));
     // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
     let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
     let (stack, runner) = net::start(radio::AirInterface::new(device, association, radio::Role::Station), options.addressing, random.next_u64());
@@ -170,6 +179,9 @@ fn main() -> ExitCode {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
         spawner.spawn(drive_meter(panel, PanelOutput { panel, stack }).expect("the meter task is spawned once"));
         spawner.spawn(buttons::run(button, Duration::from_millis(u64::from(button.long_press_ms())), commands, gestures).expect("the button task is spawned once"));
+        if let Some(requests) = screen_requests {
+            spawner.spawn(screen::run(panel, requests).expect("the screen task is spawned once"));
+        }
         match first_boot {
             None => {
                 if let Some(opened) = saved {
@@ -184,9 +196,10 @@ fn main() -> ExitCode {
     });
 }
 
-/// The host-link settings: the hello this device sends, and its timers (the device's defaults unless set).
-fn link_config(options: &Options, device_id: &str) -> Result<LinkConfig, LinkConfigError> {
-    let mut link = sysboy_device::board::link_config(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, output::KIND, options.token.clone())?;
+/// The host-link settings: the hello this device sends (with its `screens`), and its timers (the device's defaults
+/// unless set).
+fn link_config(options: &Options, device_id: &str, screens: &[ScreenSpec]) -> Result<LinkConfig, LinkConfigError> {
+    let mut link = sysboy_device::board::link_config(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, output::KIND, options.token.clone())?.with_screens(screens);
     if let Some(max) = options.backoff_max_ms {
         link = link.with_backoff_ms(500.min(max), max);
     }

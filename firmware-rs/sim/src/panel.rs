@@ -1,18 +1,25 @@
 //! The device's front panel as the tests see it: the meter (stepped by the meter task, fed by the station
-//! task), the status light (fed by the provisioning and station reports) and the link figures, reported as JSON
-//! lines.
+//! task), the screens (ticked by the screen task, fed by the station task, drawn on the OLED with `--oled`), the
+//! status light (fed by the provisioning and station reports, and blinking while a screen's alert is on) and the
+//! link figures, reported as JSON lines.
+
+use std::path::Path;
 
 use serde_json::{json, Value};
 use sysboy_device::board::{Needle, OUTPUT_ID};
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::{Meter, NeedleState, NoData, UndoError};
+use sysboy_device::net::provisioning::ProvisioningEvent;
 use sysboy_device::net::session_config::{self, Acted};
 use sysboy_device::net::settings_keeper::SettingsChanges;
+use sysboy_device::screen::Screens;
 use sysboy_device::status_light::{BoardState, Heard, StatusLight};
+use sysboy_protocol::ScreenShown;
 
 use crate::cli::Options;
 use crate::heap::CountingHeap;
 use crate::report::{LightStatus, Reporter, Status};
+use crate::screen::SimScreen;
 
 impl Needle for Panel {
     /// Starts the boot sweep, and starts the heap's high-water mark from here: start-up is not the device logic.
@@ -58,11 +65,15 @@ pub struct Panel {
     code: u16,
     ticked_at: u64,
     light: StatusLight,
+    screens: Screens,
+    /// The OLED the screens are drawn on, with `--oled`.
+    screen: Option<SimScreen>,
 }
 
 impl Panel {
-    /// A panel for `meter`, reporting at the period `options` set.
-    pub fn new(meter: Meter, options: &Options, heap: &'static CountingHeap) -> Self {
+    /// A panel for `meter` and `screens` (drawn on `screen`, the OLED, when the device has one), reporting at the
+    /// period `options` set.
+    pub fn new(meter: Meter, screens: Screens, screen: Option<SimScreen>, options: &Options, heap: &'static CountingHeap) -> Self {
         Self {
             meter,
             reporter: Reporter::new(options.report_ms),
@@ -77,6 +88,8 @@ impl Panel {
             code: 0,
             ticked_at: 0,
             light: StatusLight::new(),
+            screens,
+            screen,
         }
     }
 
@@ -120,6 +133,7 @@ impl Panel {
             heap: self.heap.used(),
             heap_peak: self.heap.peak(),
             light,
+            screen: self.screen.as_ref().and_then(SimScreen::status),
         };
         self.reporter.status(self.ticked_at, status);
     }
@@ -156,10 +170,14 @@ impl Panel {
         self.host = Some(host);
     }
 
-    /// Carries out one link action on the meter (sending is the station's), queueing what is to be saved on
-    /// `changes`, and reports it.
+    /// Carries out one link action on the screens and the meter (sending is the station's), queueing what is to
+    /// be saved on `changes`, and reports it.
     pub fn act(&mut self, action: Action, changes: &SettingsChanges) {
         let now = crate::now_ms();
+        if let Err(error) = self.screens.act(&action, now) {
+            // The link checked the config against the hello, which announces these very screens.
+            self.event(now, "screens_refused", json!({ "reason": error.to_string() }));
+        }
         match session_config::act(&mut self.meter, OUTPUT_ID, now, action, changes) {
             Acted::Configured { config, applied } => {
                 self.metric = applied.metric;
@@ -183,6 +201,45 @@ impl Panel {
             Err(error) => self.event(now, "calibration_undo_refused", json!({ "reason": error.to_string() })),
         }
         undone.map(|_| ())
+    }
+
+    /// The display loop's tick: the screens hear the board's state and advance, the light hears whether an alert
+    /// is on, and the OLED is drawn when what it shows changed.
+    pub fn tick_screen(&mut self, now_ms: u64) {
+        self.screens.board_state(self.light.state());
+        let redraw = self.screens.tick(now_ms);
+        self.light.hear(Heard::Alert(self.screens.alerting()));
+        if let Some(screen) = self.screen.as_mut().filter(|_| redraw.contains(0)) {
+            screen.update(&self.screens);
+        }
+    }
+
+    /// Writes the OLED as PNG to `path`, and reports it (or why not).
+    pub fn save_screen(&mut self, path: &Path) {
+        let now = crate::now_ms();
+        let Some(screen) = &self.screen else { return };
+        match screen.save_png(&self.screens, path) {
+            Ok(()) => {
+                let hash = screen.hash();
+                self.event(now, "screen_saved", json!({ "path": path.display().to_string(), "hash": hash }));
+            }
+            Err(reason) => self.event(now, "screen_not_saved", json!({ "path": path.display().to_string(), "reason": reason })),
+        }
+    }
+
+    /// The names the state scene shows, from a provisioning event.
+    pub fn hear_provisioning(&mut self, event: &ProvisioningEvent<'_>) {
+        self.screens.hear_provisioning(event);
+    }
+
+    /// What each screen shows, for the status to the host; `None` without screens.
+    pub fn screens_shown(&self) -> Option<Vec<ScreenShown>> {
+        (!self.screens.specs().is_empty()).then(|| self.screens.shown())
+    }
+
+    /// Whether what a screen shows changed since the last call.
+    pub fn take_screens_changed(&mut self) -> bool {
+        self.screens.take_shown_changed()
     }
 
     /// Reports one event at once.

@@ -76,6 +76,7 @@ impl ProvisioningBoard for SimProvisioning {
         if let Some(heard) = Heard::from_provisioning(&event) {
             self.panel.borrow_mut().hear(heard);
         }
+        self.panel.borrow_mut().hear_provisioning(&event);
         match event {
             ProvisioningEvent::AccessPoint { ssid, address, networks } => {
                 self.event("access_point", json!({ "ssid": ssid, "ip": address.to_string(), "networks": networks }));

@@ -3,8 +3,10 @@
 //!
 //! A status line: `{"t":1234,"needle":60.47,"target":60.5,"code":619,"meter":"live","link":"connected",
 //! "ip":"10.7.0.2","host":"10.7.0.1:8077","metric":"vram","attempts":1,"auth_failures":0,"heap":5120,
-//! "heap_peak":9000,"light":{"state":"live","colour":"green","rgb":"#00ff00","pattern":"solid"}}`. An event line:
-//! `{"t":1234,"event":"ack","detail":{...}}`.
+//! "heap_peak":9000,"light":{"state":"live","colour":"green","rgb":"#00ff00","pattern":"solid"}}`; with `--oled`,
+//! also `"screen":{"output":"oled","scene":"hub","index":0,"hash":"3f2a9c01","oled_bytes":5120,"updates":12}`
+//! (`alert` names the metric while the alert scene shows; the light's state is then `alert`, blinking). An event
+//! line: `{"t":1234,"event":"ack","detail":{...}}`.
 
 use std::io::Write;
 
@@ -51,6 +53,38 @@ pub struct Status {
     pub heap_peak: usize,
     /// What the status LED shows.
     pub light: LightStatus,
+    /// What the OLED shows, with `--oled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub screen: Option<ScreenStatus>,
+}
+
+/// The OLED as the tests see it: what it shows (as the device's status to the host says) and its picture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScreenStatus {
+    /// The screen's output id.
+    pub output: String,
+    /// The scene it shows: a configured one, `alert` or `state`.
+    pub scene: String,
+    /// Which configured scene, when it shows one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u8>,
+    /// The metric past its limit, while the alert scene shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    /// FNV-1a (32 bits, hex) of the framebuffer in the SSD1306's page layout: it changes when the picture does.
+    pub hash: String,
+    /// Bytes a flush that sends only the changed run of each changed page has sent, all updates together (a full
+    /// frame is width x height / 8).
+    pub oled_bytes: u64,
+    /// Updates drawn and flushed: each time what the screen shows changed.
+    pub updates: u64,
+}
+
+impl ScreenStatus {
+    /// Whether the two show the same picture (the counters aside).
+    fn same_picture(&self, other: &Self) -> bool {
+        (&self.scene, self.index, &self.alert, &self.hash) == (&other.scene, other.index, &other.alert, &other.hash)
+    }
 }
 
 /// The status LED as the tests see it: its state and that state's look (the level at each instant is left out,
@@ -123,6 +157,7 @@ impl Reporter {
             || last.auth_failures != status.auth_failures
             || last.reason != status.reason
             || last.light != status.light
+            || !same_picture(last.screen.as_ref(), status.screen.as_ref())
             || (last.target - status.target).abs() >= NEEDLE_STEP;
         let moved = (last.needle - status.needle).abs() >= NEEDLE_STEP;
         changed || (moved && since >= MIN_GAP_MS)
@@ -131,6 +166,13 @@ impl Reporter {
     /// Prints one event at once.
     pub fn event(&mut self, now_ms: u64, event: &str, detail: Value) {
         print_line(&EventLine { t: now_ms, event, detail });
+    }
+}
+
+fn same_picture(last: Option<&ScreenStatus>, now: Option<&ScreenStatus>) -> bool {
+    match (last, now) {
+        (Some(last), Some(now)) => last.same_picture(now),
+        (last, now) => last.is_none() && now.is_none(),
     }
 }
 
@@ -167,7 +209,12 @@ mod tests {
             heap: 0,
             heap_peak: 0,
             light: LightStatus { state: "live", colour: "green", rgb: "#00ff00".into(), pattern: "solid" },
+            screen: None,
         }
+    }
+
+    fn screen(scene: &str, hash: &str, oled_bytes: u64) -> Option<ScreenStatus> {
+        Some(ScreenStatus { output: "oled".into(), scene: scene.into(), index: Some(0), alert: None, hash: hash.into(), oled_bytes, updates: 1 })
     }
 
     #[test]
@@ -192,5 +239,24 @@ mod tests {
         let mut refused = status(10.0);
         refused.light.state = "token_refused";
         assert!(reporter.due(1, &refused), "a new light state is printed at once");
+    }
+
+    #[test]
+    fn a_new_picture_on_the_screen_is_printed_at_once_and_its_counters_alone_wait() {
+        let mut reporter = Reporter::new(250);
+        let mut shown = status(10.0);
+        shown.screen = screen("hub", "00000001", 1024);
+        reporter.status(0, shown.clone());
+        shown.screen = screen("hub", "00000001", 1030);
+        assert!(!reporter.due(1, &shown), "the same picture");
+        shown.screen = screen("hub", "00000002", 1030);
+        assert!(reporter.due(1, &shown));
+        shown.screen = screen("metric", "00000001", 1024);
+        assert!(reporter.due(1, &shown));
+        let line = serde_json::to_value(&shown).unwrap();
+        assert_eq!(line["screen"]["scene"], "metric");
+        assert_eq!(line["screen"]["oled_bytes"], 1024);
+        assert!(line["screen"].get("alert").is_none());
+        assert!(serde_json::to_value(status(1.0)).unwrap().get("screen").is_none(), "no screen, no field");
     }
 }

@@ -1,6 +1,7 @@
 //! The button's gestures passed on: the pin sampled at [`BUTTON_TICK_MS`](super::BUTTON_TICK_MS) through the
 //! [`Button`] debouncer, a long press raised for whichever task owns the flash (it erases the settings, session or
-//! not), and every gesture queued for the host session, which takes it as a press of [`BUTTON_ID`].
+//! not), and every gesture queued for the host session, which takes it as a press of [`BUTTON_ID`]: a short press
+//! steps the screens' scenes on a board with screens, and asks the host for the meter's next metric on one without.
 
 use alloc::string::String;
 
@@ -18,7 +19,8 @@ pub type Gestures = Channel<CriticalSectionRawMutex, Gesture, 4>;
 /// Passes `gesture` on: a long press raises `reset`, and every gesture is queued on `gestures` for the session.
 pub fn dispatch(gesture: Gesture, reset: &ResetSignal, gestures: &Gestures) {
     match gesture {
-        Gesture::NextMetric => log::info!("button: next metric"),
+        // With a screen the session steps its scenes; without one it asks the host for the meter's next metric.
+        Gesture::NextMetric => log::info!("button: short press"),
         Gesture::ResetSettings => {
             log::warn!("button: long press, forgetting the settings");
             reset.signal(());

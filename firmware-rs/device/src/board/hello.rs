@@ -1,13 +1,20 @@
 //! The host-link settings every board starts from: its hello names the one output ([`OUTPUT_ID`]) with its kind
-//! and resolution, the one button ([`BUTTON_ID`]) and the pairing token.
+//! and resolution, the one button ([`BUTTON_ID`]) and the pairing token. A board with an OLED adds [`oled`] with
+//! [`LinkConfig::with_screens`], and drives [`Screens`](crate::screen::Screens) of the same spec.
 
 use alloc::string::String;
 use alloc::vec;
 
 use sysboy_protocol::{Button, Chip, Output, OutputKind};
 
-use super::{BUTTON_ID, OUTPUT_ID};
+use super::{BUTTON_ID, OLED_SIZE, OUTPUT_ID, SCREEN_ID};
 use crate::link::{LinkConfig, LinkConfigError};
+use crate::screen::ScreenSpec;
+
+/// The board's OLED: [`SCREEN_ID`], [`OLED_SIZE`], one bit a pixel.
+pub fn oled() -> ScreenSpec {
+    ScreenSpec::oled(SCREEN_ID, OLED_SIZE.0, OLED_SIZE.1)
+}
 
 /// The link settings of board `device_id` running `firmware` on `chip`, whose output is `output` (kind and bits,
 /// as [`AnalogOutput::kind`](super::AnalogOutput::kind) gives them), with the link's default timers; refused
@@ -31,9 +38,17 @@ mod tests {
         let hello = link.hello();
         assert_eq!(hello.device, "sysboy-0a0b0c0d");
         assert_eq!(hello.chip, Chip::Esp32c3);
-        assert_eq!(hello.outputs, vec![Output { id: "meter".into(), kind: OutputKind::Pwm, bits: 11 }]);
+        assert_eq!(hello.outputs, vec![Output { id: "meter".into(), kind: OutputKind::Pwm, bits: 11, width: None, height: None }]);
         assert_eq!(hello.buttons, vec![Button { id: "select".into() }]);
         assert_eq!(hello.token.as_deref(), Some("t".repeat(32).as_str()));
+    }
+
+    #[test]
+    fn a_board_with_an_oled_announces_it_beside_the_meter() {
+        let link = link_config("sysboy-0a0b0c0d", "0.1.0", Chip::Esp32c3, (OutputKind::I2cDac, 12), None).unwrap().with_screens(&[oled()]).checked().unwrap();
+        let screen = Output { id: "oled".into(), kind: OutputKind::Oled, bits: 1, width: Some(128), height: Some(64) };
+        assert_eq!(link.hello().outputs.iter().map(|output| output.id.as_str()).collect::<alloc::vec::Vec<_>>(), ["meter", "oled"]);
+        assert_eq!(link.hello().outputs[1], screen);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The `status` message from what a board measures: its link, signal, heap figures, uptime, address, reset
-//! reason and missing parts. The session fills in the host itself.
+//! reason and missing parts. The session fills in the host and what the screens show itself.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
@@ -37,8 +37,8 @@ pub struct Measured {
     pub missing: Option<Vec<Part>>,
 }
 
-/// The `status` message for `measured`: free heap now and at its lowest, the rest as measured; no host (the
-/// session names the one it is connected to).
+/// The `status` message for `measured`: free heap now and at its lowest, the rest as measured; no host and no
+/// screens (the session names the host it is connected to and asks the board what its screens show).
 pub fn status(measured: Measured) -> Status {
     let Measured { link, rssi, heap, uptime_ms, ip, reset_reason, missing } = measured;
     Status {
@@ -90,6 +90,7 @@ mod tests {
         assert_eq!(status.reset_reason, Some(ResetReason::PowerOn));
         assert_eq!(status.missing, Some(vec![Part::Mcp4725]));
         assert_eq!(status.host, None, "the session names the host");
+        assert_eq!(status.screens, None, "and the screens");
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! [`run_session`] takes a connected socket, does the upgrade, sends the hello, then reads frames and runs the
 //! link's timers until the session ends, and says why in [`SessionEnd`]. It writes every frame itself (pongs,
 //! closes, error frames, heartbeats, button commands) and hands the rest of the link's [`Action`]s to the
-//! [`Board`], which owns the meters, the settings and the clock, and fills in the `status` messages (heap, RSSI,
-//! addresses) the link asks for. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
+//! [`Board`], which owns the meters, the screens, the settings and the clock, and fills in the `status` messages
+//! (heap, RSSI, addresses) the link asks for; the session adds the host and what the screens show, and sends a
+//! status as soon as that changes. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
 //! session.
 //!
 //! # Configuration
@@ -23,7 +24,7 @@ use core::fmt;
 
 use embassy_futures::select::{select, Either};
 use embedded_io_async::{Read, Write};
-use sysboy_protocol::{DeviceMessage, Status};
+use sysboy_protocol::{DeviceMessage, ScreenShown, Status};
 
 use crate::button::Gesture;
 use crate::link::{Action, HostLink, LinkState};
@@ -44,8 +45,19 @@ pub trait Board {
     /// Carries out an action that is not a frame: show a reading, apply a config, log an ack or a refusal.
     fn act(&mut self, action: Action);
     /// How the device is doing now, for the `status` message the link sends after the welcome and periodically;
-    /// the session fills in `host` itself.
+    /// the session fills in `host` and `screens` itself.
     fn status(&mut self) -> Status;
+    /// What each screen shows now ([`Screens::shown`](crate::screen::Screens::shown)), for the status; `None` on
+    /// a board without screens.
+    fn screens_shown(&mut self) -> Option<alloc::vec::Vec<ScreenShown>> {
+        None
+    }
+    /// Whether what a screen shows changed since the last call
+    /// ([`Screens::take_shown_changed`](crate::screen::Screens::take_shown_changed)): the session then sends a
+    /// status at once. A board without screens never says so.
+    fn take_screens_changed(&mut self) -> bool {
+        false
+    }
     /// The link moved to `state` during the session (for a status light or a log line).
     fn link_changed(&mut self, state: LinkState) {
         let _ = state;
@@ -241,6 +253,9 @@ async fn live<S: Read + Write, B: Board>(
             if let Some(end) = undo_calibrations(socket, link, board, host, tx).await {
                 return end;
             }
+            if let Some(end) = report_screens(socket, link, board, host, tx).await {
+                return end;
+            }
             note_state(link, board, &mut state);
         }
         if len == rx.len() {
@@ -258,6 +273,9 @@ async fn live<S: Read + Write, B: Board>(
                     actions.extend(link.gesture(now, &button, gesture));
                 }
                 if let Some(end) = carry_out(socket, board, host, tx, actions).await {
+                    return end;
+                }
+                if let Some(end) = report_screens(socket, link, board, host, tx).await {
                     return end;
                 }
                 note_state(link, board, &mut state);
@@ -285,6 +303,21 @@ async fn undo_calibrations<S: Write, B: Board>(
     None
 }
 
+/// Sends a status when what a screen shows has changed (a press, the carousel, an alert, the data going stale).
+async fn report_screens<S: Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    tx: &mut [u8],
+) -> Option<SessionEnd> {
+    if !board.take_screens_changed() {
+        return None;
+    }
+    let actions = link.shown_changed(board.now_ms());
+    carry_out(socket, board, host, tx, actions).await
+}
+
 /// Tells the board when the link has moved on since `state`.
 fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
     if link.state() != *state {
@@ -294,7 +327,7 @@ fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
 }
 
 /// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`. A
-/// status names `host`, the session's target, whatever the board filled in.
+/// status names `host`, the session's target, and what the screens show, whatever the board filled in.
 async fn carry_out<S: Write, B: Board>(
     socket: &mut S,
     board: &mut B,
@@ -306,7 +339,10 @@ async fn carry_out<S: Write, B: Board>(
     for action in actions {
         let message = match action {
             Action::Send(message) => message,
-            Action::ReportStatus => DeviceMessage::Status(Status { host: Some(status_host(host)), ..board.status() }),
+            Action::ReportStatus => {
+                let screens = board.screens_shown();
+                DeviceMessage::Status(Status { host: Some(status_host(host)), screens, ..board.status() })
+            }
             Action::Disconnect => {
                 disconnect = true;
                 continue;

@@ -7,11 +7,13 @@ use alloc::vec::Vec;
 
 use embassy_futures::block_on;
 use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
-use sysboy_protocol::{Chip, Link, Output, OutputKind, ResetReason, Status};
+use sysboy_protocol::{Chip, Link, Output, OutputKind, ResetReason, ScreenShown, Status};
 
 use super::*;
 use crate::link::{LinkConfig, LinkState};
 use crate::meter::{Meter, MeterConfig, Reading};
+use crate::screen::{ScreenSpec, Screens};
+use crate::status_light::BoardState;
 
 /// The host's side: answers the upgrade with the right accept value, then sends `frames`, then nothing.
 struct ScriptedHost {
@@ -65,6 +67,7 @@ struct TestBoard {
     acted: Vec<Action>,
     states: Vec<LinkState>,
     meter: Option<Meter>,
+    screens: Option<Screens>,
 }
 
 impl Board for TestBoard {
@@ -84,6 +87,9 @@ impl Board for TestBoard {
         if let (Action::Apply(config), Some(meter)) = (&action, self.meter.as_mut()) {
             crate::net::session_config::apply(meter, "vu", config);
         }
+        if let Some(screens) = self.screens.as_mut() {
+            screens.act(&action, self.now).unwrap();
+        }
         self.acted.push(action);
     }
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
@@ -91,10 +97,19 @@ impl Board for TestBoard {
         self.meter.as_mut().map_or(Err(UndoError::Unsupported), Meter::undo_calibration)
     }
     fn status(&mut self) -> Status {
-        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None }
+        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None, screens: None }
     }
     fn link_changed(&mut self, state: LinkState) {
         self.states.push(state);
+        if let Some(screens) = self.screens.as_mut() {
+            screens.board_state(if state == LinkState::Live { BoardState::Live } else { BoardState::NoHost });
+        }
+    }
+    fn screens_shown(&mut self) -> Option<Vec<ScreenShown>> {
+        self.screens.as_ref().map(Screens::shown)
+    }
+    fn take_screens_changed(&mut self) -> bool {
+        self.screens.as_mut().is_some_and(Screens::take_shown_changed)
     }
 }
 
@@ -122,7 +137,7 @@ impl Write for MuteHost {
 }
 
 fn link() -> HostLink {
-    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
     let mut link = HostLink::new(LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap(), Vec::new());
     link.found_host();
     link
@@ -165,7 +180,7 @@ fn a_session_upgrades_says_hello_shows_frames_and_ends_on_close() {
         to_send: alloc::vec![text_frame(welcome), text_frame(r#"{"type":"vram","value":60.5}"#), alloc::vec![0x88, 0x02, 0x03, 0xe9]],
         upgraded: false,
     };
-    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
     let mut link = HostLink::new(LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap(), Vec::new());
     link.found_host();
     let mut board = TestBoard::default();
@@ -269,4 +284,31 @@ fn a_board_without_a_calibration_history_refuses_an_undo() {
     let sent = sent_texts(&host.written);
     let refusal = sent.iter().find(|text| text.contains(r#""type":"error""#)).expect("an error frame");
     assert!(refusal.contains("bad_config") && refusal.contains("cannot undo"), "{refusal}");
+}
+
+#[test]
+fn the_status_says_what_the_screens_show_and_goes_out_again_as_soon_as_that_changes() {
+    let welcome = r#"{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000,
+        "screens":[{"output":"oled","scenes":[{"scene":"metric","metrics":["cpu"]}]}]}}"#;
+    let mut host = ScriptedHost { written: Vec::new(), to_send: alloc::vec![text_frame(welcome), text_frame(r#"{"type":"cpu","value":42}"#)], upgraded: false };
+    let oled = ScreenSpec::oled("oled", 128, 64);
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
+    let config = LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap().with_screens(core::slice::from_ref(&oled)).checked().unwrap();
+    let mut link = HostLink::new(config, Vec::new());
+    link.found_host();
+    let mut board = TestBoard { screens: Some(Screens::new(alloc::vec![oled])), ..TestBoard::default() };
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+
+    let statuses: Vec<serde_json::Value> = sent_texts(&host.written)
+        .iter()
+        .filter(|text| text.contains(r#""type":"status""#))
+        .map(|text| serde_json::from_str(text).unwrap())
+        .collect();
+    let shown: Vec<&serde_json::Value> = statuses.iter().map(|status| &status["screens"][0]).collect();
+    assert_eq!(shown.len(), 2, "{statuses:?}");
+    assert_eq!((shown[0]["output"].as_str(), shown[0]["scene"].as_str()), (Some("oled"), Some("state")), "live, no figure yet");
+    assert_eq!((shown[1]["scene"].as_str(), shown[1]["index"].as_u64()), (Some("metric"), Some(0)), "the first frame brought the scene");
 }

@@ -6,6 +6,8 @@ use core::fmt;
 
 use sysboy_protocol::{Button, Chip, Hello, Output, Validate, PROTOCOL_VERSION};
 
+use crate::screen::ScreenSpec;
+
 /// Why link settings were refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkConfigError {
@@ -67,6 +69,12 @@ impl LinkConfig {
     /// Sets the buttons announced in the hello.
     pub fn with_buttons(mut self, buttons: Vec<Button>) -> Self {
         self.hello.buttons = buttons;
+        self
+    }
+
+    /// Adds the board's screens to the outputs the hello announces (kind `oled` or `tft`, with their size).
+    pub fn with_screens(mut self, screens: &[ScreenSpec]) -> Self {
+        self.hello.outputs.extend(screens.iter().map(ScreenSpec::output));
         self
     }
 

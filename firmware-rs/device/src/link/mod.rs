@@ -7,7 +7,11 @@
 //! `connection_lost`), calls [`HostLink::poll`] for the timers, and carries out the returned [`Action`]s.
 //! Time and randomness come in as arguments; the link never reads a clock. Metric frames count from the upgrade
 //! on, welcome or not, so a bare server that only streams `{"type":"vram","value":60.5}` moves the needle; until a
-//! config arrives they go to the saved bindings, or the first output shows [`DEFAULT_METRIC`].
+//! config arrives they go to the saved bindings, or the first output shows [`DEFAULT_METRIC`]. On a device whose
+//! hello announces screens ([`LinkConfig::with_screens`]), the link also checks the host's screens config (a
+//! refusal is a `bad_config` error naming the field) and hands the [`screen`](crate::screen) state its layout,
+//! the history bursts, every metric frame and the short press; [`HostLink::shown_changed`] sends a status as
+//! soon as what a screen shows changes.
 //!
 //! # Configuration
 //! [`LinkConfig::new`] takes what the hello announces; `with_*` setters change the token, buttons, heartbeat,
@@ -17,7 +21,7 @@
 //! ```
 //! use sysboy_device::link::{Action, HostLink, LinkConfig, LinkState};
 //! use sysboy_protocol::{Chip, Output, OutputKind};
-//! let outputs = vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+//! let outputs = vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
 //! let mut link = HostLink::new(LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap(), vec![]);
 //! link.found_host();
 //! link.connected();

@@ -5,13 +5,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::{
-    decode_host_message, Ack, Applied, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HostMessage,
-    Press, SessionConfig, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
+    decode_host_message, Ack, Applied, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HistoryBurst,
+    HostMessage, MetricSample, NamedMetric, Press, ScreenConfig, SessionConfig, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
 };
 
 use super::config::LinkConfig;
 use crate::button::Gesture;
 use crate::meter::{max_code_for_bits, Calibration, Reading, UndoError};
+use crate::screen::{self, ScreenSpec};
 use crate::ws::HandshakeError;
 
 /// Where the session is.
@@ -51,8 +52,20 @@ pub enum Action {
         /// The value, or why there is none.
         reading: Reading,
     },
-    /// Apply a config from the host: stale timeout, ballistics and calibration to the meters, and save it.
+    /// Apply a config from the host: stale timeout, ballistics and calibration to the meters, and save it. Its
+    /// `screens` are taken out: they come as [`Action::ConfigureScreens`] when the device can show them.
     Apply(SessionConfig),
+    /// Lay the screens out as these configs say (a screen none names takes its default); the link has checked
+    /// them against the screens the hello announced. Only a device with screens is given it.
+    ConfigureScreens(Vec<ScreenConfig>),
+    /// A metric's recent values for the screens' graphs; only a device with screens is given it.
+    History(HistoryBurst),
+    /// A metric frame for the screens, whatever its metric (the screens know which they show); only a device
+    /// with screens is given it, beside the [`Action::Show`]s of the meters bound to the metric.
+    Figure(NamedMetric),
+    /// A short press on a device with screens: step the screens to their next scene (no command goes to the
+    /// host, so the meter keeps its metric).
+    NextScene,
     /// The host answered a command.
     Acked(Ack),
     /// The host refused something we sent; worth a log line.
@@ -74,6 +87,8 @@ pub struct HostLink {
     config: LinkConfig,
     state: LinkState,
     bindings: Vec<Binding>,
+    /// The screens the hello announces, to check the host's screens configs against.
+    screens: Vec<ScreenSpec>,
     attempts: u32,
     last_rx_ms: u64,
     last_tx_ms: u64,
@@ -98,10 +113,12 @@ impl HostLink {
             (true, Some(output)) => alloc::vec![Binding { output: output.id.clone(), metric: String::from(DEFAULT_METRIC) }],
             _ => bindings,
         };
+        let screens = config.hello.outputs.iter().filter_map(ScreenSpec::from_output).collect();
         Self {
             config,
             state: LinkState::Discovering,
             bindings,
+            screens,
             attempts: 0,
             last_rx_ms: 0,
             last_tx_ms: 0,
@@ -213,10 +230,14 @@ impl HostLink {
         }
     }
 
-    /// A button gesture: while live, it becomes a command to the host.
+    /// A button gesture: while live, it becomes a command to the host; on a device with screens a short press
+    /// steps the screens' scenes instead, and the host hears of it through the status.
     pub fn gesture(&mut self, now_ms: u64, button: &str, gesture: Gesture) -> Vec<Action> {
         if self.state != LinkState::Live {
             return Vec::new();
+        }
+        if gesture == Gesture::NextMetric && !self.screens.is_empty() {
+            return alloc::vec![Action::NextScene];
         }
         self.command_id = self.command_id.wrapping_add(1);
         let press = match gesture {
@@ -263,8 +284,10 @@ impl HostLink {
             HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
-            HostMessage::Heartbeat(_) | HostMessage::History(_) => Vec::new(),
-            HostMessage::Metric(named) => self.frame(now_ms, &named.name, named.value, named.reason, named.seq),
+            HostMessage::Heartbeat(_) => Vec::new(),
+            HostMessage::History(burst) if !self.screens.is_empty() => alloc::vec![Action::History(burst)],
+            HostMessage::History(_) => Vec::new(),
+            HostMessage::Metric(named) => self.frame(now_ms, named),
             HostMessage::Vram(sample)
             | HostMessage::GpuUtil(sample)
             | HostMessage::GpuTemp(sample)
@@ -272,16 +295,30 @@ impl HostLink {
             | HostMessage::Ram(sample)
             | HostMessage::NetRx(sample)
             | HostMessage::NetTx(sample)
-            | HostMessage::Disk(sample) => self.frame(now_ms, kind, sample.value, sample.reason, sample.seq),
+            | HostMessage::Disk(sample) => self.frame(now_ms, named(kind, sample)),
         }
+    }
+
+    /// What a screen shows changed (the board's screens say so): the host hears it in a status at once, rather
+    /// than at the next period.
+    pub fn shown_changed(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.state != LinkState::Live {
+            return Vec::new();
+        }
+        self.last_status_ms = now_ms;
+        alloc::vec![Action::ReportStatus]
     }
 
     /// A metric frame. A server that streams without a welcome (a bare WebSocket server sending the seed
     /// example) is a live host too: its frames go to the current bindings. The host that welcomed the device hears
     /// which frame it applied: at once when the last report is [`APPLIED_WITHIN_MS`] old or
     /// [`APPLIED_EVERY_FRAMES`] frames wait, else at the next poll, so a burst costs one report per few frames.
-    fn frame(&mut self, now_ms: u64, metric: &str, value: Option<f64>, reason: Option<String>, seq: Option<u32>) -> Vec<Action> {
-        let mut actions = self.show(metric, value, reason);
+    fn frame(&mut self, now_ms: u64, frame: NamedMetric) -> Vec<Action> {
+        let seq = frame.seq;
+        let mut actions = self.show(&frame.name, frame.value, frame.reason.as_deref());
+        if !self.screens.is_empty() {
+            actions.push(Action::Figure(frame));
+        }
         actions.extend(self.go_live(now_ms));
         if let (true, Some(seq)) = (self.welcomed, seq) {
             self.unreported = Some(seq);
@@ -313,10 +350,10 @@ impl HostLink {
         alloc::vec![Action::ReportStatus]
     }
 
-    fn show(&self, metric: &str, value: Option<f64>, reason: Option<String>) -> Vec<Action> {
+    fn show(&self, metric: &str, value: Option<f64>, reason: Option<&str>) -> Vec<Action> {
         let reading = match value {
             Some(value) => Reading::Value(value as f32),
-            None => Reading::Unknown(reason.unwrap_or_else(|| String::from("the host cannot read this figure"))),
+            None => Reading::Unknown(String::from(reason.unwrap_or("the host cannot read this figure"))),
         };
         // Frames for metrics with no binding are ignored, as the protocol asks.
         self.bindings
@@ -338,9 +375,20 @@ impl HostLink {
     }
 
     /// Applies a config, less the calibration curves this device cannot take: each of those is answered with a
-    /// `bad_config` error naming the output, and the output keeps its curve.
+    /// `bad_config` error naming the output, and the output keeps its curve. Its screens are checked whole: a
+    /// layout the screens cannot show is answered with a `bad_config` error naming the field, and the screens
+    /// keep what they show; the rest of the config applies either way.
     fn apply(&mut self, now_ms: u64, mut config: SessionConfig) -> Vec<Action> {
         let mut refusals = Vec::new();
+        let screens = config.screens.take().unwrap_or_default();
+        // A device without screens has nothing to lay out; only a config that names screens is refused.
+        let screens = match screen::check(&self.screens, &screens) {
+            Ok(()) => (!self.screens.is_empty()).then_some(screens),
+            Err(error) => {
+                refusals.push(format!("{error}"));
+                None
+            }
+        };
         if let Some(curves) = config.calibration.take() {
             let mut kept = Vec::new();
             for curve in curves {
@@ -354,6 +402,7 @@ impl HostLink {
         self.bindings = config.bindings.clone();
         let mut actions: Vec<Action> = refusals.into_iter().map(|reason| self.refuse(now_ms, ErrorCode::BadConfig, reason)).collect();
         actions.push(Action::Apply(config));
+        actions.extend(screens.map(Action::ConfigureScreens));
         actions
     }
 
@@ -406,4 +455,10 @@ impl HostLink {
     fn silent_for(&self, now_ms: u64) -> u64 {
         now_ms.saturating_sub(self.last_rx_ms)
     }
+}
+
+/// A built-in metric's frame as a named one: the message's type is the metric's name.
+fn named(name: &str, sample: MetricSample) -> NamedMetric {
+    let MetricSample { value, reason, used, total, raw, unit, source, gpu, seq, ts } = sample;
+    NamedMetric { name: String::from(name), value, reason, used, total, raw, unit, source, gpu, seq, ts }
 }

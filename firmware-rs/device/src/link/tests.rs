@@ -14,7 +14,7 @@ const WELCOME: &str = r#"{"type":"welcome","protocol":1,"host":"desk-pc","versio
     "config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
 
 fn config() -> LinkConfig {
-    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
     LinkConfig::new("aa:bb:cc:dd:ee:ff", "0.1.0", Chip::Esp32c3, outputs).unwrap().with_token(Some("tok_0123456789".into()))
 }
 
@@ -355,7 +355,7 @@ fn presses_while_offline_are_not_queued() {
 
 #[test]
 fn refuses_a_hello_the_host_would_refuse() {
-    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 }];
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
     assert_eq!(
         LinkConfig::new("bad id with spaces", "0.1.0", Chip::Sim, outputs.clone()),
         Err(LinkConfigError::BadHello("Hello.device"))
@@ -557,4 +557,122 @@ fn a_new_session_reports_only_its_own_frames() {
     assert_eq!(applied(&link.poll(100_050, 0)), NONE);
     link.received_text(100_060, WELCOME.as_bytes());
     assert_eq!(applied(&link.received_text(100_070, &vram_frame(9))), [9]);
+}
+
+/// A device with a meter and a 128x64 OLED, live after a welcome whose config carries `screens` (JSON, or none).
+fn live_screen_link(screens: Option<&str>) -> (HostLink, Vec<Action>) {
+    let config = config().with_screens(&[crate::screen::ScreenSpec::oled("oled", 128, 64)]).checked().unwrap();
+    let mut link = HostLink::new(config, Vec::new());
+    link.found_host();
+    link.connected();
+    link.upgraded(0);
+    let screens = screens.map(|screens| alloc::format!(r#","screens":{screens}"#)).unwrap_or_default();
+    let welcome = alloc::format!(
+        r#"{{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","time":1700000000000,"utc_offset_min":60,
+        "config":{{"bindings":[{{"output":"vu","metric":"vram"}}],"interval_ms":500,"stale_after_ms":5000{screens}}}}}"#
+    );
+    let actions = link.received_text(10, welcome.as_bytes());
+    assert_eq!(link.state(), LinkState::Live);
+    (link, actions)
+}
+
+#[test]
+fn a_device_with_a_screen_announces_it_in_the_hello() {
+    let config = config().with_screens(&[crate::screen::ScreenSpec::oled("oled", 128, 64)]).checked().unwrap();
+    let outputs = &config.hello().outputs;
+    assert_eq!(outputs[1], Output { id: "oled".into(), kind: OutputKind::Oled, bits: 1, width: Some(128), height: Some(64) });
+    let encoded = sysboy_protocol::encode(&DeviceMessage::Hello(config.hello().clone())).unwrap();
+    assert!(sysboy_protocol::decode_device_message(encoded.as_bytes()).is_ok());
+}
+
+#[test]
+fn a_welcome_s_screens_are_checked_and_handed_on_apart_from_the_rest_of_the_config() {
+    let (_, actions) = live_screen_link(Some(r#"[{"output":"oled","scenes":[{"scene":"hub","metrics":["cpu","ram"]}],"carousel_ms":5000}]"#));
+    let [Action::Apply(config), Action::ConfigureScreens(screens), Action::ReportStatus] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!(config.screens, None, "the meters are not handed the screens");
+    assert_eq!((screens.len(), screens[0].carousel_ms), (1, Some(5000)));
+}
+
+#[test]
+fn a_config_without_screens_puts_each_screen_back_to_its_default() {
+    let (mut link, actions) = live_screen_link(None);
+    assert!(actions.contains(&Action::ConfigureScreens(Vec::new())), "{actions:?}");
+    let actions = link.received_text(20, br#"{"type":"config","bindings":[{"output":"vu","metric":"cpu"}],"interval_ms":1000,"stale_after_ms":3000}"#);
+    assert!(matches!(&actions[..], [Action::Apply(_), Action::ConfigureScreens(screens)] if screens.is_empty()), "{actions:?}");
+}
+
+#[test]
+fn a_screens_config_the_device_cannot_show_is_answered_bad_config_naming_the_field_and_not_handed_on() {
+    let cases = [
+        (r#"[{"output":"oled","scenes":[{"scene":"hub","metrics":["cpu"]},{"scene":"clock","metrics":["cpu"]}]}]"#, r#"screens[0].scenes[1].scene: unknown scene "clock""#),
+        (r#"[{"output":"oled","scenes":[{"scene":"hub","metrics":["a","b","c","d","e"]}]}]"#, "screens[0].scenes[0].metrics: the hub holds 1 to 4 figures, got 5"),
+        (r#"[{"output":"oled","scenes":[{"scene":"hub","metrics":["cpu"]}],"width":320,"height":240}]"#, "screens[0].width: this screen is 128x64, not 320x240"),
+        (r#"[{"output":"oled","scenes":[{"scene":"hub","metrics":["cpu"]}]},{"output":"tft","scenes":[{"scene":"hub","metrics":["cpu"]}]}]"#, r#"screens[1].output: no screen "tft"; this device has oled"#),
+    ];
+    for (screens, reason) in cases {
+        let (mut link, _) = live_screen_link(None);
+        let config = alloc::format!(r#"{{"type":"config","bindings":[{{"output":"vu","metric":"cpu"}}],"interval_ms":1000,"stale_after_ms":3000,"screens":{screens}}}"#);
+        let actions = link.received_text(20, config.as_bytes());
+        let [Action::Send(DeviceMessage::Error(report)), Action::Apply(applied)] = actions.as_slice() else { panic!("{reason}: {actions:?}") };
+        assert_eq!(report.code, ErrorCode::BadConfig);
+        assert!(report.reason.starts_with(reason), "{}", report.reason);
+        assert_eq!(applied.bindings[0].metric, "cpu", "the meter's part still applies");
+        assert_eq!(link.state(), LinkState::Live);
+    }
+}
+
+#[test]
+fn every_metric_frame_reaches_the_screens_with_its_amount_beside_the_bound_meter() {
+    let (mut link, _) = live_screen_link(None);
+    let actions = link.received_text(20, br#"{"type":"net_rx","value":12.5,"raw":1250000,"unit":"B/s"}"#);
+    let [Action::Figure(frame)] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!((frame.name.as_str(), frame.value, frame.raw, frame.unit.as_deref()), ("net_rx", Some(12.5), Some(1_250_000.0), Some("B/s")));
+    let actions = link.received_text(30, br#"{"type":"vram","value":60.5,"used":8,"total":16}"#);
+    let [Action::Show { output, .. }, Action::Figure(frame)] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!((output.as_str(), frame.used, frame.total), ("vu", Some(8), Some(16)));
+    let actions = link.received_text(40, br#"{"type":"metric","name":"queue_depth","value":null,"reason":"unreachable"}"#);
+    assert!(matches!(&actions[..], [Action::Figure(frame)] if frame.name == "queue_depth" && frame.reason.as_deref() == Some("unreachable")));
+}
+
+#[test]
+fn history_bursts_reach_the_screens() {
+    let (mut link, _) = live_screen_link(None);
+    let actions = link.received_text(20, br#"{"type":"history","name":"cpu","interval_ms":500,"values":[1,null,3]}"#);
+    assert!(matches!(&actions[..], [Action::History(burst)] if burst.name == "cpu" && burst.values == [Some(1.0), None, Some(3.0)]), "{actions:?}");
+}
+
+#[test]
+fn a_device_without_screens_keeps_its_meter_path() {
+    let mut link = live_link();
+    assert_eq!(link.received_text(20, br#"{"type":"history","name":"vram","interval_ms":500,"values":[1]}"#), []);
+    assert_eq!(link.received_text(30, br#"{"type":"cpu","value":10}"#), []);
+    assert_eq!(link.received_text(40, br#"{"type":"vram","value":10}"#), [Action::Show { output: "vu".into(), reading: Reading::Value(10.0) }]);
+    let actions = link.received_text(50, br#"{"type":"config","bindings":[{"output":"vu","metric":"vram"}],"interval_ms":1000,"stale_after_ms":3000}"#);
+    assert!(matches!(&actions[..], [Action::Apply(_)]), "{actions:?}");
+    let screens = br#"{"type":"config","bindings":[{"output":"vu","metric":"vram"}],"interval_ms":1000,"stale_after_ms":3000,
+        "screens":[{"output":"oled","scenes":[{"scene":"hub","metrics":["cpu"]}]}]}"#;
+    let actions = link.received_text(60, screens);
+    let [Action::Send(DeviceMessage::Error(report)), Action::Apply(_)] = actions.as_slice() else { panic!("{actions:?}") };
+    assert_eq!(report.reason, r#"screens[0].output: no screen "oled"; this device has none"#);
+    assert!(matches!(&link.gesture(70, "select", Gesture::NextMetric)[..], [Action::Send(DeviceMessage::Button(_))]));
+}
+
+#[test]
+fn with_a_screen_a_short_press_steps_the_scenes_and_asks_the_host_nothing() {
+    let (mut link, _) = live_screen_link(None);
+    assert_eq!(link.gesture(100, "select", Gesture::NextMetric), [Action::NextScene]);
+    let long = link.gesture(200, "select", Gesture::ResetSettings);
+    assert!(matches!(&long[..], [Action::Send(DeviceMessage::Button(event))] if event.press == Press::Long), "the long press still goes to the host");
+    let mut offline = HostLink::new(config().with_screens(&[crate::screen::ScreenSpec::oled("oled", 128, 64)]), Vec::new());
+    assert_eq!(offline.gesture(0, "select", Gesture::NextMetric), []);
+}
+
+#[test]
+fn a_change_of_what_a_screen_shows_sends_a_status_at_once_and_restarts_the_period() {
+    let (mut link, _) = live_screen_link(None);
+    assert_eq!(link.shown_changed(4_000), [Action::ReportStatus]);
+    assert!(!link.poll(15_000, 0).contains(&Action::ReportStatus), "the period counts from the last status");
+    assert!(link.poll(19_000, 0).contains(&Action::ReportStatus));
+    let mut offline = HostLink::new(config(), Vec::new());
+    assert_eq!(offline.shown_changed(0), []);
 }

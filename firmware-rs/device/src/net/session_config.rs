@@ -152,6 +152,7 @@ mod tests {
             stale_after_ms: 5000,
             ballistics: None,
             calibration: Some(vec![Calibration { output: "meter".into(), points }]),
+            screens: None,
         }
     }
 
