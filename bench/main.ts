@@ -5,6 +5,7 @@ const BENCHMARKS: Record<string, () => Promise<{ main: () => Promise<unknown> }>
   fanout: () => import('./fanout.ts'),
   idle: () => import('./idle.ts'),
   sim: () => import('./sim.ts'),
+  screens: () => import('./screens.ts'),
 }
 
 // A module, so top-level await is allowed.

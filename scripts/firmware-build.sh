@@ -8,6 +8,8 @@
 # Static RAM is read from the ELF's section headers with GNU readelf: .data* + .bss* + .noinit + RTC RAM,
 # i.e. what is taken before the first instruction runs (the heaps are statics, so they are in it); code copied
 # into IRAM (.trap, .rwtext*) is printed apart.
+# The images carry the OLED screen (the `oled` feature, in the default build); each chip is also built without it,
+# side by side, and the difference is printed as what the screens cost.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 sh "$root/scripts/setup/espflash.sh"
@@ -30,33 +32,48 @@ section_bytes() {
       $1 ~ pattern { sum += hex($5) } END { printf "%d\n", sum }'
 }
 
+# Builds chip $1 for target $2 with features $3 and sets $app, $ram and $iram from the image; the ELF and the
+# merged image are written as $4.elf and $4.bin.
+measure() {
+  sh "$root/scripts/cargo-target.sh" "$2" build --release --no-default-features --features "$3"
+  elf="$CARGO_TARGET_DIR/$2/release/sysboy-esp32"
+  cp "$elf" "$4.elf"
+  # No padding: the merged file ends with the app instead of filling the whole flash chip.
+  saved=$("$espflash" save-image --chip "$1" --merge --skip-padding "$elf" "$4.bin" 2>&1)
+  printf '%s\n' "$saved" >&2
+  image=$(wc -c <"$4.bin")
+  # "App/part. size:    677,328/4,128,768 bytes, 16.41%": the app image espflash writes to its partition.
+  app=$(printf '%s\n' "$saved" | sed -n 's/^App\/part\. size: *\([0-9,]*\)\/.*/\1/p' | tr -d ,)
+  app=${app:-0}
+  ram=$(section_bytes "$elf" '^\.(data.*|bss.*|noinit|rtc_fast\.(data|bss|persistent))$')
+  iram=$(section_bytes "$elf" '^\.(trap|rwtext.*)$')
+}
+
 report=""
 for build in "esp32c3 riscv32imc-unknown-none-elf" "esp32c6 riscv32imac-unknown-none-elf"; do
   set -- $build
   chip=$1 target=$2
+  printf '\n== firmware for %s (%s) without the screen, for the comparison\n' "$chip" "$target" >&2
+  # Beside the build, not among the images to flash.
+  mkdir -p "$CARGO_TARGET_DIR/no-screen"
+  measure "$chip" "$target" "$chip" "$CARGO_TARGET_DIR/no-screen/sysboy-$chip"
+  bare_app=$app bare_ram=$ram
   printf '\n== firmware for %s (%s)\n' "$chip" "$target" >&2
-  sh "$root/scripts/cargo-target.sh" "$target" build --release --no-default-features --features "$chip"
-  elf="$CARGO_TARGET_DIR/$target/release/sysboy-esp32"
-  cp "$elf" "$out/sysboy-$chip.elf"
-  # No padding: the merged file ends with the app instead of filling the whole flash chip.
-  saved=$("$espflash" save-image --chip "$chip" --merge --skip-padding "$elf" "$out/sysboy-$chip.bin" 2>&1)
-  printf '%s\n' "$saved" >&2
-  image=$(wc -c <"$out/sysboy-$chip.bin")
-  # "App/part. size:    677,328/4,128,768 bytes, 16.41%": the app image espflash writes to its partition.
-  app=$(printf '%s\n' "$saved" | sed -n 's/^App\/part\. size: *\([0-9,]*\)\/.*/\1/p' | tr -d ,)
-  ram=$(section_bytes "$elf" '^\.(data.*|bss.*|noinit|rtc_fast\.(data|bss|persistent))$')
-  iram=$(section_bytes "$elf" '^\.(trap|rwtext.*)$')
+  measure "$chip" "$target" "$chip,oled" "$out/sysboy-$chip"
   report="$report$(printf '%-8s app image %7d B  merged image %7d B  static RAM %6d B  (IRAM code %6d B)' \
-    "$chip" "${app:-0}" "$image" "$ram" "$iram")
+    "$chip" "$app" "$image" "$ram" "$iram")
+$(printf '%-8s   the screen adds %+d B of image, %+d B of static RAM (without it: app %d B, static RAM %d B)' \
+    "" "$((app - bare_app))" "$((ram - bare_ram))" "$bare_app" "$bare_ram")
 "
 done
 
-# The MCP4725 output only changes the binary crate; building it for one chip proves it compiles.
-printf '\n== firmware for esp32c3 with the MCP4725 DAC (build only)\n' >&2
+# The MCP4725 output and the SH1106 display only change the binary crate; one build of both, sharing the bus,
+# proves they compile.
+printf '\n== firmware for esp32c3 with the MCP4725 DAC and an SH1106 display (build only)\n' >&2
 sh "$root/scripts/cargo-target.sh" riscv32imc-unknown-none-elf build --release --no-default-features \
-  --features esp32c3,mcp4725
+  --features esp32c3,mcp4725,sh1106
 
-printf '\nfirmware images in %s (static RAM = .data* + .bss* + .noinit + RTC RAM, by readelf -S):\n%s' \
+printf '\nfirmware images in %s, with the OLED screen (static RAM = .data* + .bss* + .noinit + RTC RAM, by readelf -S):\n%s' \
   "${out#"$root"/}" "$report"
 # The heap main.rs configures and the simulated device-logic worst case it was sized from (bench/firmware-heap.ts).
 printf 'firmware %s\n' "$(sh "$root/scripts/bun.sh" "$root/bench/firmware-heap.ts")"

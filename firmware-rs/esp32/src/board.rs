@@ -58,7 +58,7 @@ const LAST_GPIO: u8 = 30;
 #[cfg(feature = "esp32")]
 const LAST_GPIO: u8 = 39;
 
-// Defaults: the meter and I2C on free pins, the button on GPIO9, which is the BOOT button of the dev kits, and
+// Defaults: the meter and the I2C bus (OLED, MCP4725) on free pins, the button on GPIO9, which is the BOOT button of the dev kits, and
 // the status LED on GPIO8, where the ESP32-C3-DevKitM-1 and the ESP32-C6-DevKitC-1 both wire their RGB LED.
 #[cfg(feature = "esp32c3")]
 const DEFAULTS: Pins = Pins { meter: 4, button: 9, sda: 5, scl: 6, led: 8 };
@@ -76,9 +76,9 @@ pub struct Pins {
     pub meter: u8,
     /// The push button to ground (internal pull-up).
     pub button: u8,
-    /// The MCP4725's I2C data line.
+    /// The I2C data line, shared by the OLED and the MCP4725.
     pub sda: u8,
-    /// The MCP4725's I2C clock line.
+    /// The I2C clock line, shared by the OLED and the MCP4725.
     pub scl: u8,
     /// The status LED: an addressable RGB LED, or a plain one with `status-led-plain`.
     pub led: u8,
@@ -122,11 +122,14 @@ const fn checked(pins: Pins) -> Pins {
     assert!(pins.meter != pins.button, "the meter and the button need different GPIOs");
     #[cfg(not(feature = "status-led-off"))]
     assert!(pins.led != pins.meter && pins.led != pins.button, "the status LED needs a GPIO of its own (SYSBOY_LED_GPIO)");
-    #[cfg(all(feature = "mcp4725", not(feature = "status-led-off")))]
+    #[cfg(all(any(feature = "mcp4725", feature = "oled"), not(feature = "status-led-off")))]
     assert!(pins.led != pins.sda && pins.led != pins.scl, "the status LED and the I2C pins need different GPIOs");
+    // The PWM meter and the OLED's bus both drive their pins.
+    #[cfg(all(feature = "oled", not(feature = "mcp4725")))]
+    assert!(pins.meter != pins.sda && pins.meter != pins.scl, "the meter and the I2C pins need different GPIOs");
     #[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
     assert!(pins.meter == 25, "the ESP32's on-chip DAC drives the meter from GPIO25 only");
-    #[cfg(feature = "mcp4725")]
+    #[cfg(any(feature = "mcp4725", feature = "oled"))]
     assert!(
         pins.sda != pins.scl && pins.sda != pins.button && pins.scl != pins.button,
         "the I2C pins and the button need different GPIOs"

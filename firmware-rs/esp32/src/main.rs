@@ -1,6 +1,6 @@
 //! Sysboy firmware for ESP32-C3, ESP32-C6 and the ESP32 classic: chip set-up, the radio, the meter output, the
-//! button and the settings flash, wired to the chip-independent logic in `sysboy-device` (the same provisioning,
-//! portal and station code the simulator runs).
+//! OLED screen, the button and the settings flash, wired to the chip-independent logic in `sysboy-device` (the
+//! same provisioning, portal, station and screens code the simulator runs).
 #![no_std]
 #![no_main]
 
@@ -8,12 +8,18 @@ extern crate alloc;
 
 mod board;
 mod button;
+#[cfg(any(feature = "oled", feature = "mcp4725"))]
+mod i2c_bus;
 mod meter;
+#[cfg(feature = "oled")]
+mod oled;
 mod output;
 mod portal;
 mod provisioning;
 mod radio;
 mod reset;
+#[cfg(feature = "oled")]
+mod screen;
 mod settings;
 mod station;
 mod status_light;
@@ -82,17 +88,17 @@ async fn main(spawner: Spawner) -> ! {
     let button_pin = unsafe { AnyPin::steal(PINS.button) };
     spawner.spawn(button::watch(button_pin).expect("the button task is spawned once"));
 
+    // The MCP4725 and the OLED share it; without either the pins stay free.
+    #[cfg(any(feature = "oled", feature = "mcp4725"))]
+    let bus = i2c_bus::open(peripherals.I2C0);
+
     #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
     // SAFETY: as above.
     let output = output::MeterOutput::new(peripherals.LEDC, unsafe { AnyPin::steal(PINS.meter) });
     #[cfg(all(feature = "esp32", not(feature = "mcp4725")))]
     let output = output::MeterOutput::new(peripherals.DAC1, peripherals.GPIO25);
     #[cfg(feature = "mcp4725")]
-    let output = {
-        // SAFETY: as above, board::PINS keeps the I2C pins apart from the others.
-        let (sda, scl) = unsafe { (AnyPin::steal(PINS.sda), AnyPin::steal(PINS.scl)) };
-        output::MeterOutput::new(peripherals.I2C0, sda, scl)
-    };
+    let output = bus.map(|bus| output::MeterOutput::new(&spawner, bus));
     let mut output = match output {
         Ok(output) => output,
         Err(error) => halt(error),
@@ -110,6 +116,18 @@ async fn main(spawner: Spawner) -> ! {
     log::info!("meter: output codes 0..={}", output.max_code());
     static METER: StaticCell<SharedMeter> = StaticCell::new();
     let meter: &'static SharedMeter = METER.init(Mutex::new(RefCell::new(needle)));
+    let shows = station::Shows {
+        meter,
+        // A display that answers now makes the board one with a screen; without one it is a meter alone.
+        #[cfg(feature = "oled")]
+        screens: match bus {
+            Ok(bus) => screen::start(&spawner, bus).await,
+            Err(error) => {
+                log::error!("screen: {error}; running without the display");
+                None
+            }
+        },
+    };
     // Before the radio, so the LED says "starting" while Wi-Fi comes up.
     status_light::start(&spawner, peripherals.RMT, meter);
 
@@ -119,13 +137,31 @@ async fn main(spawner: Spawner) -> ! {
             let (portal, submissions) = portal::spawn(&spawner, wifi.access_point);
             let [_, _, a, b, c, d] = wifi.mac;
             let device_id = format!("sysboy-{a:02x}{b:02x}{c:02x}{d:02x}");
-            match device_board::link_config(&device_id, env!("CARGO_PKG_VERSION"), board::CHIP_ID, output.kind(), saved.network.token.clone()) {
-                Ok(link) => spawner.spawn(station::run(wifi.station, meter, link, saved.clone()).expect("the station task is spawned once")),
+            let link = device_board::link_config(&device_id, env!("CARGO_PKG_VERSION"), board::CHIP_ID, output.kind(), saved.network.token.clone());
+            // The hello announces the OLED only when it answered at boot, so the button of a board without one
+            // still asks the host for the meter's next metric.
+            #[cfg(feature = "oled")]
+            let link = match shows.screens {
+                Some(_) => link.and_then(|link| link.with_screens(&[device_board::oled()]).checked()),
+                None => link,
+            };
+            match link {
+                Ok(link) => spawner.spawn(station::run(wifi.station, shows, link, saved.clone()).expect("the station task is spawned once")),
                 Err(error) => log::error!("host: the hello cannot be made ({error}); no host session"),
             }
             // Leaked once: the provisioning task holds the name for ever.
             let ssid = sysboy_device::net::portal::ap_ssid(wifi.mac).leak();
-            let start = provisioning::Start { radio: wifi.radio, store, settings: saved, portal, submissions, station: wifi.station, ssid };
+            let start = provisioning::Start {
+                radio: wifi.radio,
+                store,
+                settings: saved,
+                portal,
+                submissions,
+                station: wifi.station,
+                ssid,
+                #[cfg(feature = "oled")]
+                screens: shows.screens,
+            };
             spawner.spawn(provisioning::run(start).expect("the provisioning task is spawned once"));
         }
         Err(error) => log::error!("radio: Wi-Fi did not start: {error:?}"),

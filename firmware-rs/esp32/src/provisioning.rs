@@ -26,13 +26,22 @@ pub static RESET: ResetSignal = ResetSignal::new();
 /// Bindings and calibrations from the host, waiting to be saved.
 pub static CHANGES: SettingsChanges = SettingsChanges::new();
 
-/// Provisioning as the board does it: events to the log, restarts by software reset.
-pub struct EspProvisioning;
+/// Provisioning as the board does it: events to the log and the screen, restarts by software reset.
+pub struct EspProvisioning {
+    /// The screens, which show the access point's name and the network being joined.
+    #[cfg(feature = "oled")]
+    screens: Option<&'static crate::screen::SharedScreens>,
+}
 
 impl ProvisioningBoard for EspProvisioning {
     fn report(&mut self, event: ProvisioningEvent<'_>) {
         if let Some(heard) = sysboy_device::status_light::Heard::from_provisioning(&event) {
             crate::status_light::hear(heard);
+        }
+        #[cfg(feature = "oled")]
+        if let Some(screens) = self.screens {
+            screens.lock(|screens| screens.borrow_mut().hear_provisioning(&event));
+            crate::screen::wake();
         }
         match event {
             ProvisioningEvent::AccessPoint { ssid, address, networks } => {
@@ -88,6 +97,9 @@ pub struct Start {
     pub station: Stack<'static>,
     /// The access point's name ([`sysboy_device::net::portal::ap_ssid`] of the station MAC).
     pub ssid: &'static str,
+    /// The screens, when the board has a display.
+    #[cfg(feature = "oled")]
+    pub screens: Option<&'static crate::screen::SharedScreens>,
 }
 
 /// Runs provisioning for ever (until a restart).
@@ -101,7 +113,10 @@ pub async fn run(start: Start) -> ! {
         reset: &RESET,
         changes: &CHANGES,
         station: start.station,
-        board: EspProvisioning,
+        board: EspProvisioning {
+            #[cfg(feature = "oled")]
+            screens: start.screens,
+        },
         access_point: (start.ssid, AP_ADDRESS),
     };
     provisioning::run(provisioner, ProvisioningConfig::new(), SupervisionConfig::new()).await

@@ -1,7 +1,7 @@
 //! The host session on the board: `sysboy-device`'s station (discovery or the saved host, the hello with token
 //! and capabilities, sessions, backoff), the same code the simulator runs, over the Wi-Fi station's stack. What
-//! is the board's own is here: the meter for readings and config, the button's gestures, the flash for new
-//! bindings and calibrations, and the status figures (RSSI from esp-radio, heap from esp-alloc).
+//! is the board's own is here: the meter and the screens for readings and config, the button's gestures, the
+//! flash for new bindings and calibrations, and the status figures (RSSI from esp-radio, heap from esp-alloc).
 
 use alloc::string::String;
 
@@ -25,20 +25,30 @@ use sysboy_protocol::{Link, Status};
 
 use crate::{button::GESTURES, meter::SharedMeter, provisioning::CHANGES};
 
+/// What the session shows the host's figures on.
+#[derive(Clone, Copy)]
+pub struct Shows {
+    /// The needle.
+    pub meter: &'static SharedMeter,
+    /// The OLED's screens, when a display answered at boot.
+    #[cfg(feature = "oled")]
+    pub screens: Option<&'static crate::screen::SharedScreens>,
+}
+
 /// The board as a session sees it.
 pub struct EspBoard {
-    meter: &'static SharedMeter,
+    shows: Shows,
     stack: Stack<'static>,
     rng: Rng,
 }
 
 /// Runs the host link for ever.
 #[embassy_executor::task]
-pub async fn run(stack: Stack<'static>, meter: &'static SharedMeter, link: LinkConfig, settings: Settings) -> ! {
+pub async fn run(stack: Stack<'static>, shows: Shows, link: LinkConfig, settings: Settings) -> ! {
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
     let buffers = BUFFERS.init(StationBuffers::new());
     let target = StationTarget { host: station::saved_host(&settings), token: settings.network.token.clone() };
-    let mut board = EspBoard { meter, stack, rng: Rng::new() };
+    let mut board = EspBoard { shows, stack, rng: Rng::new() };
     station::run(stack, HostLink::new(link, settings.network.bindings), &mut board, &target, buffers).await
 }
 
@@ -61,7 +71,17 @@ impl Board for EspBoard {
 
     fn act(&mut self, action: Action) {
         let now = self.now_ms();
-        let acted = self.meter.lock(|meter| session_config::act(&mut meter.borrow_mut(), OUTPUT_ID, now, action, &CHANGES));
+        // The screens take their part first (a screens config, a frame, a history, a press, the link going down);
+        // the meter takes the action itself.
+        #[cfg(feature = "oled")]
+        if let Some(screens) = self.shows.screens {
+            if let Err(error) = screens.lock(|screens| screens.borrow_mut().act(&action, now)) {
+                // The link checked the config against the hello, so this is a board at odds with its own hello.
+                log::error!("screen: {error}");
+            }
+            crate::screen::wake();
+        }
+        let acted = self.shows.meter.lock(|meter| session_config::act(&mut meter.borrow_mut(), OUTPUT_ID, now, action, &CHANGES));
         match acted {
             Acted::Other(Action::Acked(ack)) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
             Acted::Other(Action::Refused(report)) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
@@ -72,7 +92,7 @@ impl Board for EspBoard {
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
         // The link hands on only outputs the hello announced, and this board has one.
         debug_assert_eq!(output, OUTPUT_ID);
-        self.meter.lock(|meter| session_config::undo_and_save(&mut meter.borrow_mut(), OUTPUT_ID, &CHANGES)).map(|_| ())
+        self.shows.meter.lock(|meter| session_config::undo_and_save(&mut meter.borrow_mut(), OUTPUT_ID, &CHANGES)).map(|_| ())
     }
 
     fn status(&mut self) -> Status {
@@ -84,8 +104,18 @@ impl Board for EspBoard {
             uptime_ms: self.now_ms(),
             ip: station::address(self.stack),
             reset_reason: crate::reset::reason(),
-            missing: crate::output::missing(),
+            missing: missing_parts(),
         })
+    }
+
+    #[cfg(feature = "oled")]
+    fn screens_shown(&mut self) -> Option<alloc::vec::Vec<sysboy_protocol::ScreenShown>> {
+        self.shows.screens.map(|screens| screens.lock(|screens| screens.borrow().shown()))
+    }
+
+    #[cfg(feature = "oled")]
+    fn take_screens_changed(&mut self) -> bool {
+        self.shows.screens.is_some_and(|screens| screens.lock(|screens| screens.borrow_mut().take_shown_changed()))
     }
 
     fn link_changed(&mut self, state: LinkState) {
@@ -118,3 +148,10 @@ impl StationBoard for EspBoard {
     }
 }
 
+/// The parts that do not answer, for the status: those on the I2C bus (the chip's own outputs always answer).
+fn missing_parts() -> Option<alloc::vec::Vec<sysboy_protocol::Part>> {
+    #[cfg(any(feature = "oled", feature = "mcp4725"))]
+    return crate::i2c_bus::missing();
+    #[cfg(not(any(feature = "oled", feature = "mcp4725")))]
+    None
+}

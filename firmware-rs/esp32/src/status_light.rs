@@ -1,5 +1,6 @@
 //! The status LED: `sysboy-device`'s [`StatusLight`] (the board's state from what the provisioning driver and the
-//! station report) shown on the board's LED, and the needle's portal sweep set from the same state.
+//! station report, and from the screen whether an alert is on) shown on the board's LED, and the needle's portal
+//! sweep set from the same state. While an alert is on, the LED blinks red.
 //!
 //! # Overview
 //! The provisioning and station wiring tell [`hear`] what happened; [`start`] spawns a task that ticks every
@@ -38,6 +39,12 @@ static LIGHT: Mutex<CriticalSectionRawMutex, RefCell<StatusLight>> =
 /// Tells the status light what the board heard.
 pub fn hear(heard: Heard) {
     LIGHT.lock(|light| light.borrow_mut().hear(heard));
+}
+
+/// The board's state as the light shows it, for the screen's state scene.
+#[cfg_attr(not(feature = "oled"), allow(dead_code))]
+pub fn state() -> BoardState {
+    LIGHT.lock(|light| light.borrow().state())
 }
 
 /// Why the LED could not be driven.

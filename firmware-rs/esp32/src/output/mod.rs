@@ -29,9 +29,6 @@ pub enum OutputError {
     /// The LEDC channel could not be configured.
     #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
     PwmChannel,
-    /// The I2C bus could not be configured.
-    #[cfg(feature = "mcp4725")]
-    I2cConfig,
     /// The DAC did not acknowledge a write.
     #[cfg(feature = "mcp4725")]
     I2cWrite,
@@ -45,21 +42,9 @@ impl fmt::Display for OutputError {
             #[cfg(not(any(feature = "mcp4725", feature = "esp32")))]
             Self::PwmChannel => "the LEDC channel could not be configured",
             #[cfg(feature = "mcp4725")]
-            Self::I2cConfig => "the I2C bus could not be configured",
-            #[cfg(feature = "mcp4725")]
             Self::I2cWrite => "the MCP4725 did not acknowledge the write",
         })
     }
 }
 
 impl core::error::Error for OutputError {}
-
-/// The parts behind the output that do not answer, for the status; `None` when all do (the chip's own LEDC and
-/// DAC always do).
-pub fn missing() -> Option<alloc::vec::Vec<sysboy_protocol::Part>> {
-    #[cfg(feature = "mcp4725")]
-    if mcp4725::missing() {
-        return Some(alloc::vec![sysboy_protocol::Part::Mcp4725]);
-    }
-    None
-}
