@@ -2,7 +2,7 @@
 // air, the portal's pages and the OS probes served to a phone on parallel connections, a page held by every HTTP
 // worker at once for a phone that reads slowly, a form posted and the join's
 // progress page served during the join) and its session phase (a live session with the real host: frames, a
-// status, a button press and its ack). The simulated board restarts between the two, as the ESP32 does, so the
+// status, a button press stepping the OLED's scene). The simulated board restarts between the two, as the ESP32 does, so the
 // two never share a heap there; on the ESP32 they might (a fallback AP while a session runs), so the worst case is
 // their sum. Each peak is the counting allocator's high-water mark (firmware-rs/sim/src/heap.rs), which also
 // holds the simulator's own report lines: both are upper bounds. The one simulator-only allocation of size is left
@@ -73,7 +73,8 @@ const peak = (statuses: SimStatus[]): number => Math.max(...statuses.map((s) => 
 export const measureHeapWorstCase = async (): Promise<HeapWorstCase> => {
   const desk = await PortalDesk.open()
   try {
-    const device = await desk.startDevice()
+    // The default image drives an OLED when one answers, so the screens' layouts, figures and histories count.
+    const device = await desk.startDevice(['--oled', '128x64'])
     await device.waitForEvent('access point', (e) => e.event === 'access_point', 10_000)
     desk.addPhoneAddress()
     for (let round = 0; round < 3; round += 1) await parallelGets(desk)
@@ -90,11 +91,12 @@ export const measureHeapWorstCase = async (): Promise<HeapWorstCase> => {
     await device.waitForEvent('joining', (e) => e.event === 'joining', 10_000)
     await parallelGets(desk)
     await device.waitForEvent('restart', (e) => e.event === 'restarting', 20_000)
-    // The session phase: live, the host's frames moving the needle, a press and its ack, a few seconds more.
+    // The session phase: live, the host's frames moving the needle and drawing the screen, a press (it steps the
+    // screen to its next scene, and the status saying so goes out at once), a few seconds more.
     const live = await device.waitForStatus('live needle after the restart', (s) => s.meter === 'live' && s.needle > 1, 30_000)
     const from = device.events.length
     device.press('short')
-    await device.waitForEvent('ack', (e) => e.event === 'ack', 10_000, from)
+    await device.waitForEvent('status after the press', (e) => e.event === 'status_sent', 10_000, from)
     await Bun.sleep(3_000)
     await device.waitForStatus('a status line after the press', (s) => s.t > live.t + 3_000, 5_000)
     const [portal, session] = splitAtRestart(device.statuses)
