@@ -24,11 +24,24 @@ export interface SimStatus {
   heap: number
   heap_peak: number
   light: SimLight
+  /** With `--oled`: what the screen shows and its picture's hash (firmware-rs/sim/src/report.rs). */
+  screen?: SimScreen
+}
+
+/** The OLED on a status line: its scene (and index, or the alerting metric), the picture's hash, its flush figures. */
+export interface SimScreen {
+  output: string
+  scene: 'hub' | 'metric' | 'network' | 'alert' | 'state'
+  index?: number
+  alert?: string
+  hash: string
+  oled_bytes: number
+  updates: number
 }
 
 /** The status LED on a status line: the board's state and its look (firmware-rs/device/src/status_light.rs). */
 export interface SimLight {
-  state: 'starting' | 'portal' | 'joining' | 'no_host' | 'token_refused' | 'live' | 'updating' | 'fault'
+  state: 'starting' | 'portal' | 'joining' | 'no_host' | 'token_refused' | 'live' | 'alert' | 'updating' | 'fault'
   colour: string
   rgb: string
   pattern: string
@@ -133,6 +146,24 @@ export class SimDevice {
   press(kind: 'short' | 'long'): void {
     this.process.stdin.write(`press ${kind}\n`)
     this.process.stdin.flush()
+  }
+
+  /**
+   * Asks the simulator (started with `--oled`) to write its screen as PNG to `path`, and waits for it to say so;
+   * gives the hash of the picture written. Throws with the simulator's reason when it could not.
+   */
+  async saveScreen(path: string, timeoutMs = 5_000): Promise<string> {
+    const from = this.events.length
+    this.process.stdin.write(`screen ${path}\n`)
+    this.process.stdin.flush()
+    const saved = await this.waitForEvent(
+      `screen written to ${path}`,
+      (e) => (e.event === 'screen_saved' || e.event === 'screen_not_saved') && e.detail?.path === path,
+      timeoutMs,
+      from,
+    )
+    if (saved.event !== 'screen_saved') throw new Error(`simulator: screen not saved to ${path}: ${String(saved.detail?.reason)}`)
+    return String(saved.detail?.hash)
   }
 
   /** Stops the simulator (as a power cut would) and removes its flash file unless the test gave it one. */

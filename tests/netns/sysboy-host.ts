@@ -109,6 +109,19 @@ export class SysboyHost {
     return JSON.parse(await this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])) as RestAnswer
   }
 
+  /**
+   * `GET /api/devices/:id/screens/:output.png`, made from inside the namespace: the HTTP status and the body's bytes
+   * (the PNG, or the JSON refusal).
+   */
+  async screenPng(id: string, output: string): Promise<{ status: number; type: string | null; body: Uint8Array }> {
+    const bun = join(root, 'node_modules', '.bin', 'bun')
+    const url = `http://${this.namespace.kernelIp}:${HOST_PORT}/api/devices/${encodeURIComponent(id)}/screens/${encodeURIComponent(output)}.png`
+    const script = `const r = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'Bearer ' + process.env.SYSBOY_TOKEN } });
+      console.log(JSON.stringify({ status: r.status, type: r.headers.get('content-type'), body: Buffer.from(await r.arrayBuffer()).toString('base64') }))`
+    const answer = JSON.parse(await this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])) as { status: number; type: string | null; body: string }
+    return { status: answer.status, type: answer.type, body: new Uint8Array(Buffer.from(answer.body, 'base64')) }
+  }
+
   /** `GET /api/devices`. */
   async devices(): Promise<ListedDevice[]> {
     const answer = await this.rest('GET', '/api/devices')
