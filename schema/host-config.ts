@@ -1,9 +1,22 @@
 // The host's config file (config.json) as a TypeBox schema. Host-only; it lives beside the protocol's schemas so that
 // the generator compiles it into schema/generated/checks.ts with them, and the running host loads no schema builder.
-import Type, { type Static } from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
 import { MetricName } from './common.ts'
 import { PairingToken } from './device-message.ts'
-import { SessionConfig } from './host-message.ts'
+import { ScreenConfig, SessionConfig } from './host-message.ts'
+
+/**
+ * `schema` refusing fields it does not declare, in every object it holds. The protocol lets a newer peer add fields;
+ * in a file a person wrote, an unknown field is a typo (`carousel` for `carousel_ms`) and is refused.
+ */
+const closed = <T extends TSchema>(schema: T): T => {
+  if (Type.IsObject(schema)) {
+    const properties = Object.fromEntries(Object.entries(schema.properties).map(([key, field]) => [key, closed(field)]))
+    return Type.With(schema, { properties, additionalProperties: false }) as T
+  }
+  if (Type.IsArray(schema)) return Type.With(schema, { items: closed(schema.items) }) as T
+  return schema
+}
 
 export const HostConfig = Type.Object(
   {
@@ -29,6 +42,13 @@ export const HostConfig = Type.Object(
     token: Type.Optional(PairingToken),
     mdns: Type.Optional(Type.Boolean({ description: 'Advertise _sysboy._tcp by mDNS.' })),
     nvmlLib: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Path to the NVML library.' })),
+    screens: Type.Optional(
+      Type.Array(closed(ScreenConfig), {
+        maxItems: 4,
+        description:
+          'The layout for each screen output id, used for every device that has a screen of that id, unless the device was given its own layout through the REST API.',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

@@ -61,7 +61,7 @@ const boardsLine = (bind: string, port: number): string => {
   return `boards can use: ${lan.map((a) => `${a.address}:${port} (${a.name})`).join(', ')}; the pairing token guards each`
 }
 
-const start = async (settings: Settings, token: string): Promise<RunningServer> => {
+const start = async (settings: Settings, token: string, console: Console): Promise<RunningServer> => {
   try {
     return await startServer({
       bind: settings.bind,
@@ -74,6 +74,8 @@ const start = async (settings: Settings, token: string): Promise<RunningServer> 
       intervalMs: settings.intervalMs,
       openSource: (metric) => openSource(sourceOptionsFor(settings, metric)),
       dashboardHtml: DASHBOARD_HTML,
+      configuredScreens: { layouts: settings.screens, file: settings.configPath },
+      onNote: (line) => console.err(`sysboy: ${line}`),
     })
   } catch (error) {
     const message = (error as Error).message
@@ -103,7 +105,7 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
     throw error
   }
   await firstReading(settings, console, options.require)
-  const server = await start(settings, token.token)
+  const server = await start(settings, token.token, console)
   const url = hostUrl(settings.bind, server.port)
 
   console.out(`sysboy ${VERSION}: serving ${settings.metric} every ${settings.intervalMs} ms`)

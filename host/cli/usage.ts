@@ -44,7 +44,9 @@ Environment (flags beat these, these beat the config file):
 Config file (JSON; every field optional):
   {"metric": "vram", "port": ${DEFAULTS.port}, "bind": "0.0.0.0", "interval": 1000, "gpu": "all", "source": "nvml",
    "prometheus": {"url": "http://localhost:9090", "query": "...", "scale": 100}, "token": "...", "mdns": true,
-   "nvmlLib": "/path/to/libnvidia-ml.so.1"}
+   "nvmlLib": "/path/to/libnvidia-ml.so.1",
+   "screens": [{"output": "oled", "scenes": [{"scene": "hub", "metrics": ["vram", "cpu", "gpu_temp", "ram"]}],
+                "carousel_ms": 10000, "alerts": [{"metric": "gpu_temp", "above": 85, "clear_below": 80}]}]}
 
 Exit codes:
   0 ok   1 internal error   2 bad command line   3 bad config   4 port in use or address not bindable

@@ -10,13 +10,45 @@ const file = (text: string): string => {
   return path
 }
 
+/** A screen layout as the README shows it. */
+const layout = {
+  output: 'oled',
+  scenes: [
+    { scene: 'hub', metrics: ['vram', 'cpu', 'gpu_temp', 'ram'] },
+    { scene: 'metric', metrics: ['vram'] },
+  ],
+  alerts: [{ metric: 'gpu_temp', above: 85, clear_below: 80 }],
+}
+
 describe('config file', () => {
   it('accepts every documented field', () => {
     const config = {
       metric: 'vram', port: 8377, bind: '0.0.0.0', interval: 500, gpu: 1, source: 'nvml', token: 'abcdefgh_-12',
       prometheus: { url: 'http://localhost:9090', query: 'sum(up)', scale: 10 }, mdns: false, nvmlLib: '/x/libnvidia-ml.so.1',
+      screens: [{ ...layout, carousel_ms: 10_000, brightness: 80, rotation: 2, width: 128, height: 64 }],
     }
     expect(configProblem(config)).toBeUndefined()
+  })
+
+  it('reads a file with screen layouts as written', () => {
+    const path = file(JSON.stringify({ screens: [layout] }, null, 2))
+    expect(readConfigFile(path, true)).toEqual({ config: { screens: [layout] }, exists: true })
+  })
+
+  it('names a field a screen layout does not have, at any depth (the protocol would ignore it; a file has a typo)', () => {
+    expect(configProblem({ screens: [{ ...layout, carousel: 10_000 }] })).toBe(
+      'screens.0.carousel: unknown field (known: output, scenes, carousel_ms, alerts, brightness, rotation, width, height)',
+    )
+    expect(configProblem({ screens: [layout, { ...layout, output: 'tft', scenes: [{ scene: 'hub', metric: ['cpu'] }] }] })).toBe(
+      'screens.1.scenes.0.metric: unknown field (known: scene, metrics)',
+    )
+  })
+
+  it('names a screen layout field out of bounds or missing', () => {
+    expect(configProblem({ screens: [{ ...layout, rotation: 4 }] })).toStartWith('screens.0.rotation: must be <= 3 (Rotation of the picture')
+    expect(configProblem({ screens: [{ output: 'oled' }] })).toBe("screens.0: missing field 'scenes'")
+    expect(configProblem({ screens: [{ ...layout, scenes: [] }] })).toBe('screens.0.scenes: must not have fewer than 1 items (The scenes in carousel order.)')
+    expect(configProblem({ screens: [layout, layout, layout, layout, layout] })).toStartWith('screens: must not have more than 4 items (The layout for each screen output id')
   })
 
   it('names the file, the field and the reason for a wrong type', () => {

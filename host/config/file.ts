@@ -14,12 +14,6 @@ export class ConfigError extends Error {
 
 export type HostConfig = HostConfigType
 
-/** An object shape's fields (the generator gives the config and its `prometheus` object one). */
-const fieldsOf = (shape: Shape | undefined): Readonly<Record<string, Shape>> =>
-  shape !== null && shape !== undefined && 'properties' in shape ? shape.properties : {}
-
-const knownFields = Object.keys(fieldsOf(hostConfig.shape))
-
 /** The config's TypeBox schema, loaded the first time a file is refused, to word the reason. */
 const schema = (): TSchema => (require('../../schema/host-config.ts') as typeof import('../../schema/host-config.ts')).HostConfig
 
@@ -32,23 +26,34 @@ const descriptionAt = (schemaPath: string): string | undefined => {
   return (node as { description?: string } | undefined)?.description
 }
 
-const prometheusFields = Object.keys(fieldsOf(fieldsOf(hostConfig.shape).prometheus))
-
 /** Names from the file, as a reason quotes them: one may hold a line break, or run on for pages. */
 const names = (keys: string[]): string => keys.map((key) => printable(key, 64)).join(', ')
 
 /**
- * The fields the file has that the config does not know, at the top level or in `prometheus`. Counted here rather
- * than taken from the schema's errors: TypeBox stops at eight errors, one per unknown field, before the one that
- * lists them all.
+ * The first object in `value` with fields its shape does not declare, this object's own before those it holds
+ * (`prometheus`, `screens.0.scenes.1`), worded as `where.names: unknown field (known: …)`. Counted here rather than
+ * taken from the schema's errors: TypeBox stops at eight errors, one per unknown field, before the one that lists
+ * them all.
  */
-const unknownFields = (value: Record<string, unknown>): string | undefined => {
-  const extra = Object.keys(value).filter((key) => !knownFields.includes(key))
-  if (extra.length > 0) return `${names(extra)}: unknown field (known: ${knownFields.join(', ')})`
-  const prometheus = value.prometheus
-  if (typeof prometheus !== 'object' || prometheus === null || Array.isArray(prometheus)) return undefined
-  const nested = Object.keys(prometheus).filter((key) => !prometheusFields.includes(key))
-  return nested.length > 0 ? `prometheus.${names(nested)}: unknown field (known: ${prometheusFields.join(', ')})` : undefined
+const unknownFields = (value: unknown, shape: Shape, at = ''): string | undefined => {
+  if (shape === null || typeof value !== 'object' || value === null) return undefined
+  if ('items' in shape) {
+    if (!Array.isArray(value)) return undefined
+    for (const [i, item] of value.entries()) {
+      const found = unknownFields(item, shape.items, `${at}${i}.`)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
+  if (Array.isArray(value)) return undefined
+  const fields = shape.properties
+  const extra = Object.keys(value).filter((key) => !Object.hasOwn(fields, key))
+  if (extra.length > 0) return `${at}${names(extra)}: unknown field (known: ${Object.keys(fields).join(', ')})`
+  for (const [key, field] of Object.entries(fields)) {
+    const found = Object.hasOwn(value, key) ? unknownFields((value as Record<string, unknown>)[key], field, `${at}${key}.`) : undefined
+    if (found !== undefined) return found
+  }
+  return undefined
 }
 
 const reasonFor = (error: SchemaError): string => {
@@ -65,7 +70,7 @@ const reasonFor = (error: SchemaError): string => {
 export const configProblem = (value: unknown): string | undefined => {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return '(top level): must be a JSON object'
   if (hostConfig.check(value)) return undefined
-  const unknown = unknownFields(value as Record<string, unknown>)
+  const unknown = unknownFields(value, hostConfig.shape)
   if (unknown !== undefined) return unknown
   const errors = schemaErrors(schema(), value)
   // A missing field says more than the noise a union leaves behind.

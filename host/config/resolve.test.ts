@@ -40,6 +40,21 @@ describe('resolveSettings', () => {
     expect(s.metric).toBe('cpu')
   })
 
+  it('takes screen layouts from the file only, none when it gives none', () => {
+    const screens = [{ output: 'oled', scenes: [{ scene: 'metric', metrics: ['vram'] }] }]
+    const { dir } = withFile({ screens })
+    expect(resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: dir }, platform: 'linux' }).screens).toEqual(screens)
+    expect(resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: home() }, platform: 'linux' }).screens).toEqual([])
+  })
+
+  it('refuses two layouts for one screen output id, naming the second', () => {
+    const oled = { output: 'oled', scenes: [{ scene: 'metric', metrics: ['vram'] }] }
+    const { dir, path } = withFile({ screens: [oled, { ...oled, output: 'tft' }, oled] })
+    expect(() => resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: dir }, platform: 'linux' })).toThrow(
+      new ConfigError(`${path}: screens.2.output: 'oled' has a layout already (screens.0)`),
+    )
+  })
+
   it('refuses a config file named by --config that does not exist', () => {
     expect(() =>
       resolveSettings({ flags: {}, configFlag: '/nonexistent/sysboy.json', env: {}, platform: 'linux' }),

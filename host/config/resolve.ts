@@ -3,7 +3,7 @@
 import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_PORT, INTERVAL_MS, isMetricName, isPairingToken } from '../../schema/index.ts'
+import { DEFAULT_PORT, INTERVAL_MS, type ScreenConfig, isMetricName, isPairingToken } from '../../schema/index.ts'
 import { ConfigError, type HostConfig, readConfigFile } from './file.ts'
 
 type Env = Record<string, string | undefined>
@@ -69,6 +69,8 @@ export interface Layer {
   token?: string
   mdns?: boolean
   nvmlLib?: string
+  /** Only the config file sets it: a layout is too much for a flag or a variable. */
+  screens?: ScreenConfig[]
 }
 
 /** The built-in defaults. Every interface: boards on the LAN are the point, and the pairing token guards it. */
@@ -144,6 +146,13 @@ export const fileLayer = (config: HostConfig, path: string): Layer => {
     const bind = parseBind(config.bind)
     if (!bind.ok) throw new ConfigError(`${path}: bind: ${bind.reason}`)
   }
+  // Whether a layout fits is a question for each device (its screen's size, the metrics this host offers); two
+  // layouts for one output id are wrong for every device.
+  const screens = config.screens ?? []
+  for (const [i, screen] of screens.entries()) {
+    const first = screens.findIndex((s) => s.output === screen.output)
+    if (first < i) throw new ConfigError(`${path}: screens.${i}.output: '${screen.output}' has a layout already (screens.${first})`)
+  }
   return {
     metric: config.metric,
     port: config.port,
@@ -157,6 +166,7 @@ export const fileLayer = (config: HostConfig, path: string): Layer => {
     token: config.token,
     mdns: config.mdns,
     nvmlLib: config.nvmlLib,
+    screens: config.screens,
   }
 }
 
@@ -181,6 +191,8 @@ export interface Settings {
   token: string | undefined
   mdns: boolean
   nvmlLib: string | undefined
+  /** The layout for each screen output id, from the config file; empty when it gives none. */
+  screens: readonly ScreenConfig[]
   /** The config file in use, whether or not it exists yet (the pairing token is stored there). */
   configPath: string
   /** The environment the run was given, whole: sources find their tools on its PATH and run their children with it. */
@@ -221,6 +233,7 @@ export const resolveSettings = (input: ResolveInput): Settings => {
     token: layer.token,
     mdns: layer.mdns ?? DEFAULTS.mdns,
     nvmlLib: layer.nvmlLib,
+    screens: layer.screens ?? [],
     configPath,
     environment: input.env,
   }

@@ -1,5 +1,5 @@
 // The /ws endpoint's logic: pairing, hello/welcome, commands, bad-frame handling, heartbeats, pings and idle timeouts.
-import type { ErrorCode, Hello, HostMessage, SessionConfig } from '../../schema/index.ts'
+import type { ErrorCode, Hello, HostMessage, ScreenConfig, SessionConfig } from '../../schema/index.ts'
 import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import type { DeviceLink } from '../hub/device-session.ts'
 import { DeviceSession } from '../hub/device-session.ts'
@@ -43,6 +43,16 @@ export interface GateOptions {
   /** Wrong pairing tokens per address; the REST API has its own. */
   limiter: GuessLimiter
   tuning: ServerTuning
+  /** Layouts from the config file, by screen output id, and the file's path to name when one does not fit a device. */
+  configuredScreens?: ConfiguredScreens
+  /** Told, in a line, what the host did instead of what it was asked (a configured layout a device cannot show). */
+  onNote?: (line: string) => void
+}
+
+/** The config file's screen layouts (its `screens`), each for every device with a screen of that output id. */
+export interface ConfiguredScreens {
+  layouts: readonly ScreenConfig[]
+  file: string
 }
 
 const REMEMBERED_DEVICES = 1_000
@@ -173,7 +183,7 @@ export class DeviceGate {
    * before the newest frame of a newly bound metric, so the device never drops that frame as unbound.
    */
   reconfigure(session: DeviceSession, config: SessionConfig, now: number): void {
-    const full = withScreens(config, session.hello, this.#options.metrics)
+    const full = this.#withLayouts(config, session.hello)
     session.sendControl({ type: 'config', ...full })
     this.#options.hub.reconfigure(session, withoutCalibration(full), now)
     this.#remember(session)
@@ -217,7 +227,7 @@ export class DeviceGate {
   /**
    * The settings a new session starts with: what the device had when last seen, if it still has those outputs and
    * screens; else every analog output shows the host's default metric (a device with screens only binds its first),
-   * and every screen the default scenes.
+   * and every screen the config file's layout for its output id, or the default scenes.
    */
   #initialConfig(hello: Hello): SessionConfig {
     const { metric, metrics } = this.#options
@@ -237,7 +247,44 @@ export class DeviceGate {
       interval_ms: this.#options.intervalMs,
       stale_after_ms: this.#options.staleAfterMs,
     }
+    return this.#withLayouts(config, hello)
+  }
+
+  /**
+   * `config` with a layout for every screen of the device: the one it names, else the config file's for that output
+   * id when the device can show it, else the default. A config without `screens` (a REST PUT of bindings alone, say)
+   * so gets the file's layouts, as a new session does.
+   */
+  #withLayouts(config: SessionConfig, hello: Hello): SessionConfig {
+    const { metrics } = this.#options
+    const given = config.screens ?? []
+    const configured = this.#configuredScreens(hello).filter((layout) => !given.some((s) => s.output === layout.output))
+    if (configured.length === 0) return withScreens(config, hello, metrics)
+    const full = withScreens({ ...config, screens: [...given, ...configured] }, hello, metrics)
+    // Each layout fits on its own; together they may show more metrics than a device keeps.
+    const refused = checkScreens(full.screens ?? [], hello.outputs, metrics)
+    if (refused === undefined) return full
+    this.#noteLayout(hello, refused.field, refused.reason, 'its screens show the default layout')
     return withScreens(config, hello, metrics)
+  }
+
+  /** The config file's layouts for the device's screens; one it cannot show is left to the default, with a line saying why. */
+  #configuredScreens(hello: Hello): ScreenConfig[] {
+    const { configuredScreens, metrics } = this.#options
+    const chosen: ScreenConfig[] = []
+    for (const [i, layout] of (configuredScreens?.layouts ?? []).entries()) {
+      // A layout is for devices with a screen of that id; a device without one is none of its business.
+      if (!hello.outputs.some((o) => o.id === layout.output && isScreen(o))) continue
+      const refused = checkScreens([layout], hello.outputs, metrics)
+      if (refused === undefined) chosen.push(layout)
+      else this.#noteLayout(hello, refused.field.replace(/^screens\.0/, `screens.${i}`), refused.reason, `screen '${layout.output}' shows the default layout`)
+    }
+    return chosen
+  }
+
+  #noteLayout(hello: Hello, field: string, reason: string, instead: string): void {
+    const file = this.#options.configuredScreens?.file ?? 'config file'
+    this.#options.onNote?.(`device ${hello.device}: ${file}: ${field}: ${reason}; ${instead}`)
   }
 
   #remember(session: DeviceSession): void {

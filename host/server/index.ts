@@ -11,7 +11,7 @@ import { Sampler } from '../sampler.ts'
 import type { MetricSource } from '../sources/source.ts'
 import type { BunWebSocketData } from './bun-adapter.ts'
 import { getConnInfo, upgradeWebSocket, websocket } from './bun-adapter.ts'
-import type { DeviceConnection, DeviceSocket } from './device-gate.ts'
+import type { ConfiguredScreens, DeviceConnection, DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus-text.ts'
@@ -35,6 +35,10 @@ export interface ServerOptions {
   staleAfterMs?: number
   openSource: (metric: string) => MetricSource
   dashboardHtml?: string
+  /** The config file's screen layouts, for every device with a screen of their output id. */
+  configuredScreens?: ConfiguredScreens
+  /** Told, in a line, what the host did instead of what it was asked (a configured layout a device cannot show). */
+  onNote?: (line: string) => void
 }
 
 export interface RunningServer {
