@@ -69,3 +69,9 @@ export const Heartbeat = Type.Object(
   },
   { title: 'Heartbeat', description: 'Keeps an idle session alive; either side may send it.' },
 )
+
+export const StreamEncoding = Type.Union([Type.Literal('raw565'), Type.Literal('rle565'), Type.Literal('lz4_565')], {
+  title: 'StreamEncoding',
+  description:
+    'How a stream rectangle\'s pixels are sent: RGB565 big-endian, row by row (`raw565`); runs of one RGB565 pixel, each a one-byte count (1-256, stored as count - 1) and the pixel, big-endian (`rle565`); or the raw565 bytes as an LZ4 block (`lz4_565`).',
+})

@@ -11,6 +11,7 @@ import {
   MetricName,
   ProtocolVersion,
   Seq,
+  StreamEncoding,
   Text,
 } from './common.ts'
 
@@ -70,6 +71,16 @@ export const Hello = Type.Object(
     outputs: Type.Array(Output, { minItems: 1, maxItems: 8, description: 'The outputs this device drives.' }),
     buttons: Type.Array(Button, { maxItems: 8, description: 'The buttons this device has.' }),
     token: Type.Optional(PairingToken),
+    stream_buffer: Type.Optional(
+      Type.Integer({
+        minimum: 1_024,
+        maximum: 65_536,
+        description: 'The largest binary frame of stream pixels the device takes; the host never sends a larger one.',
+      }),
+    ),
+    encodings: Type.Optional(
+      Type.Array(StreamEncoding, { minItems: 1, maxItems: 4, description: 'The stream encodings the device decodes; absent: none (no stream).' }),
+    ),
     flow_control: Type.Optional(
       Type.Boolean({
         description:
@@ -170,7 +181,11 @@ export const Status = Type.Object(
 )
 
 export const Applied = Type.Object(
-  { type: Type.Literal('applied'), seq: Seq('The `seq` of the newest metric frame the device has applied; it covers every frame received before it.') },
+  {
+    type: Type.Literal('applied'),
+    seq: Seq('The `seq` of the newest metric frame (or, with `stream`, stream frame) the device has applied; it covers every frame of that kind received before it.'),
+    stream: Type.Optional(Ident('The stream (its screen\'s output id) whose frame was shown; absent for metric frames.')),
+  },
   {
     title: 'Applied',
     description:

@@ -8,6 +8,7 @@ import {
   MetricName,
   ProtocolVersion,
   Seq,
+  StreamEncoding,
   Text,
   Timestamp,
 } from './common.ts'
@@ -120,6 +121,49 @@ export const ScreenConfig = Type.Object(
   { title: 'ScreenConfig', description: 'What one screen shows.' },
 )
 
+export const StreamRegion = Type.Object(
+  {
+    x: Type.Integer({ minimum: 0, maximum: 16_383, description: 'Left edge on the PC screen, pixels.' }),
+    y: Type.Integer({ minimum: 0, maximum: 16_383, description: 'Top edge on the PC screen, pixels.' }),
+  },
+  { title: 'StreamRegion', description: "Where the streamed region sits on the PC's screen; its size is the TFT's." },
+)
+
+export const WhiteBalance = Type.Object(
+  {
+    red: Type.Number({ minimum: 0.25, maximum: 2, description: 'Gain on red.' }),
+    green: Type.Number({ minimum: 0.25, maximum: 2, description: 'Gain on green.' }),
+    blue: Type.Number({ minimum: 0.25, maximum: 2, description: 'Gain on blue.' }),
+  },
+  { title: 'WhiteBalance', description: 'Per-channel gains the host applies before sending, for a panel whose white is off.' },
+)
+
+export const StreamConfig = Type.Object(
+  {
+    output: Ident('Output id of a colour screen (kind `tft`) whose scenes include `stream`.'),
+    source: Type.Union([Type.Literal('region'), Type.Literal('scene')], {
+      title: 'StreamSource',
+      description: "What is streamed: a region of the PC's screen, or a scene drawn by the host at the screen's size.",
+    }),
+    region: Type.Optional(StreamRegion),
+    display: Type.Optional(Text(64, 'The X display to capture (default: $DISPLAY).')),
+    scene: Type.Optional(Ident('With source `scene`: the scene the host draws (hub, metric, network).')),
+    metrics: Type.Optional(Type.Array(MetricName, { maxItems: 8, description: 'With source `scene`: the metrics it shows.' })),
+    fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, description: 'Frames per second to aim for (default 30).' })),
+    max_threshold: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 64,
+        description:
+          'Lossless when 0 (the default); above 0 the host may ignore per-channel changes up to this, raising it while frames fall behind the target FPS and lowering it when they keep up.',
+      }),
+    ),
+    gamma: Type.Optional(Type.Number({ minimum: 0.5, maximum: 3, description: 'Gamma correction the host applies (1 = none).' })),
+    white_balance: Type.Optional(WhiteBalance),
+  },
+  { title: 'StreamConfig', description: 'What the host streams to one colour screen, and how.' },
+)
+
 const sessionConfigFields = {
   bindings: Type.Array(Binding, { minItems: 1, maxItems: 8, description: 'Which metric drives each output.' }),
   interval_ms: Type.Integer({ ...INTERVAL_MS, description: 'How often the host sends metric frames.' }),
@@ -133,6 +177,9 @@ const sessionConfigFields = {
   ),
   screens: Type.Optional(
     Type.Array(ScreenConfig, { maxItems: 4, description: "What each screen shows; absent: each screen's default." }),
+  ),
+  streams: Type.Optional(
+    Type.Array(StreamConfig, { maxItems: 4, description: 'What the host streams to each screen showing the `stream` scene.' }),
   ),
 }
 
@@ -199,6 +246,26 @@ export const HistoryBurst = Type.Object(
   },
 )
 
+export const StreamRect = Type.Object(
+  {
+    type: Type.Literal('stream'),
+    stream: Ident('Output id of the screen the pixels are for.'),
+    seq: Seq('The stream frame this rectangle belongs to; one frame may take several rectangles.'),
+    x: Type.Integer({ minimum: 0, maximum: 1_023, description: 'Left edge on the screen, pixels.' }),
+    y: Type.Integer({ minimum: 0, maximum: 1_023, description: 'Top edge on the screen, pixels.' }),
+    width: Type.Integer({ minimum: 1, maximum: 1_024, description: 'Width, pixels.' }),
+    height: Type.Integer({ minimum: 1, maximum: 1_024, description: 'Height, pixels.' }),
+    encoding: StreamEncoding,
+    length: Type.Integer({ minimum: 1, maximum: 65_536, description: 'Bytes of the binary frame that follows; at most the `stream_buffer` of the hello.' }),
+    last: Type.Boolean({ description: 'Whether this rectangle completes frame `seq`; the device answers `applied` with the stream and seq once it is shown.' }),
+  },
+  {
+    title: 'StreamRect',
+    description:
+      "The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen.",
+  },
+)
+
 export const HostMessage = Type.Union(
   [
     Welcome,
@@ -215,6 +282,7 @@ export const HostMessage = Type.Union(
     ConfigMessage,
     CalibrationUndo,
     HistoryBurst,
+    StreamRect,
     Ack,
     ErrorMessage,
     Heartbeat,

@@ -68,6 +68,9 @@ pub enum HostMessage {
     /// A metric's recent values, sent after the welcome (and when a screen starts showing the metric) so graphs start full. Only values within the metric's staleness bound are sent.
     #[serde(rename = "history")]
     History(HistoryBurst),
+    /// The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen.
+    #[serde(rename = "stream")]
+    Stream(StreamRect),
     /// Answers one device command; `metric` is the metric now shown, when that changed.
     #[serde(rename = "ack")]
     Ack(Ack),
@@ -81,7 +84,7 @@ pub enum HostMessage {
 
 impl HostMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "ack", "error", "heartbeat"];
+    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "stream", "ack", "error", "heartbeat"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -99,6 +102,7 @@ impl HostMessage {
             Self::Config(_) => "config",
             Self::CalibrationUndo(_) => "calibration_undo",
             Self::History(_) => "history",
+            Self::Stream(_) => "stream",
             Self::Ack(_) => "ack",
             Self::Error(_) => "error",
             Self::Heartbeat(_) => "heartbeat",
@@ -122,6 +126,7 @@ impl Validate for HostMessage {
             Self::Config(message) => message.validate(),
             Self::CalibrationUndo(message) => message.validate(),
             Self::History(message) => message.validate(),
+            Self::Stream(message) => message.validate(),
             Self::Ack(message) => message.validate(),
             Self::Error(message) => message.validate(),
             Self::Heartbeat(message) => message.validate(),
@@ -250,6 +255,9 @@ pub struct SessionConfig {
     /// What each screen shows; absent: each screen's default.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub screens: Option<Vec<ScreenConfig>>,
+    /// What the host streams to each screen showing the `stream` scene.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub streams: Option<Vec<StreamConfig>>,
 }
 
 impl Validate for SessionConfig {
@@ -274,6 +282,12 @@ impl Validate for SessionConfig {
         }
         if let Some(value) = &self.screens {
             check_items(value.len(), 0, 4, "SessionConfig.screens")?;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.streams {
+            check_items(value.len(), 0, 4, "SessionConfig.streams")?;
             for item in value {
                 item.validate()?;
             }
@@ -472,6 +486,138 @@ impl Validate for AlertLimit {
     }
 }
 
+/// What the host streams to one colour screen, and how.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamConfig {
+    /// Output id of a colour screen (kind `tft`) whose scenes include `stream`.
+    pub output: String,
+    /// What is streamed: a region of the PC's screen, or a scene drawn by the host at the screen's size.
+    pub source: StreamSource,
+    /// Where the streamed region sits on the PC's screen; its size is the TFT's.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub region: Option<StreamRegion>,
+    /// The X display to capture (default: $DISPLAY).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+    /// With source `scene`: the scene the host draws (hub, metric, network).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub scene: Option<String>,
+    /// With source `scene`: the metrics it shows.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<Vec<String>>,
+    /// Frames per second to aim for (default 30).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub fps: Option<u8>,
+    /// Lossless when 0 (the default); above 0 the host may ignore per-channel changes up to this, raising it while frames fall behind the target FPS and lowering it when they keep up.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub max_threshold: Option<u8>,
+    /// Gamma correction the host applies (1 = none).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub gamma: Option<f64>,
+    /// Per-channel gains the host applies before sending, for a panel whose white is off.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub white_balance: Option<WhiteBalance>,
+}
+
+impl Validate for StreamConfig {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "StreamConfig.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "StreamConfig.output")?;
+        if let Some(value) = &self.region {
+            value.validate()?;
+        }
+        if let Some(value) = &self.display {
+            check_len(value, 1, 64, "StreamConfig.display")?;
+        }
+        if let Some(value) = &self.scene {
+            check_len(value, 1, 32, "StreamConfig.scene")?;
+            check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "StreamConfig.scene")?;
+        }
+        if let Some(value) = &self.metrics {
+            check_items(value.len(), 0, 8, "StreamConfig.metrics")?;
+            for item in value {
+                check_len(item, 1, 32, "StreamConfig.metrics[]")?;
+                check_chars(item, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "StreamConfig.metrics[]")?;
+            }
+        }
+        if let Some(value) = &self.fps {
+            check_int(i128::from(*value), 1, 60, "StreamConfig.fps")?;
+        }
+        if let Some(value) = &self.max_threshold {
+            check_int(i128::from(*value), 0, 64, "StreamConfig.max_threshold")?;
+        }
+        if let Some(value) = &self.gamma {
+            check_float(*value, 0.5, 3.0, "StreamConfig.gamma")?;
+        }
+        if let Some(value) = &self.white_balance {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+
+/// What is streamed: a region of the PC's screen, or a scene drawn by the host at the screen's size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StreamSource {
+    #[serde(rename = "region")]
+    Region,
+    #[serde(rename = "scene")]
+    Scene,
+}
+
+impl StreamSource {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Region => "region",
+            Self::Scene => "scene",
+        }
+    }
+}
+
+/// Where the streamed region sits on the PC's screen; its size is the TFT's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamRegion {
+    /// Left edge on the PC screen, pixels.
+    pub x: u16,
+    /// Top edge on the PC screen, pixels.
+    pub y: u16,
+}
+
+impl Validate for StreamRegion {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.x;
+        check_int(i128::from(*value), 0, 16383, "StreamRegion.x")?;
+        let value = &self.y;
+        check_int(i128::from(*value), 0, 16383, "StreamRegion.y")?;
+        Ok(())
+    }
+}
+
+/// Per-channel gains the host applies before sending, for a panel whose white is off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WhiteBalance {
+    /// Gain on red.
+    pub red: f64,
+    /// Gain on green.
+    pub green: f64,
+    /// Gain on blue.
+    pub blue: f64,
+}
+
+impl Validate for WhiteBalance {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.red;
+        check_float(*value, 0.25, 2.0, "WhiteBalance.red")?;
+        let value = &self.green;
+        check_float(*value, 0.25, 2.0, "WhiteBalance.green")?;
+        let value = &self.blue;
+        check_float(*value, 0.25, 2.0, "WhiteBalance.blue")?;
+        Ok(())
+    }
+}
+
 /// One sample of a built-in metric.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricSample {
@@ -660,6 +806,70 @@ impl Validate for HistoryBurst {
     }
 }
 
+/// The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StreamRect {
+    /// Output id of the screen the pixels are for.
+    pub stream: String,
+    /// The stream frame this rectangle belongs to; one frame may take several rectangles.
+    pub seq: u32,
+    /// Left edge on the screen, pixels.
+    pub x: u16,
+    /// Top edge on the screen, pixels.
+    pub y: u16,
+    /// Width, pixels.
+    pub width: u16,
+    /// Height, pixels.
+    pub height: u16,
+    /// How a stream rectangle's pixels are sent: RGB565 big-endian, row by row (`raw565`); runs of one RGB565 pixel, each a one-byte count (1-256, stored as count - 1) and the pixel, big-endian (`rle565`); or the raw565 bytes as an LZ4 block (`lz4_565`).
+    pub encoding: StreamEncoding,
+    /// Bytes of the binary frame that follows; at most the `stream_buffer` of the hello.
+    pub length: u32,
+    /// Whether this rectangle completes frame `seq`; the device answers `applied` with the stream and seq once it is shown.
+    pub last: bool,
+}
+
+impl Validate for StreamRect {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.stream;
+        check_len(value, 1, 32, "StreamRect.stream")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "StreamRect.stream")?;
+        let value = &self.x;
+        check_int(i128::from(*value), 0, 1023, "StreamRect.x")?;
+        let value = &self.y;
+        check_int(i128::from(*value), 0, 1023, "StreamRect.y")?;
+        let value = &self.width;
+        check_int(i128::from(*value), 1, 1024, "StreamRect.width")?;
+        let value = &self.height;
+        check_int(i128::from(*value), 1, 1024, "StreamRect.height")?;
+        let value = &self.length;
+        check_int(i128::from(*value), 1, 65536, "StreamRect.length")?;
+        Ok(())
+    }
+}
+
+/// How a stream rectangle's pixels are sent: RGB565 big-endian, row by row (`raw565`); runs of one RGB565 pixel, each a one-byte count (1-256, stored as count - 1) and the pixel, big-endian (`rle565`); or the raw565 bytes as an LZ4 block (`lz4_565`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum StreamEncoding {
+    #[serde(rename = "raw565")]
+    Raw565,
+    #[serde(rename = "rle565")]
+    Rle565,
+    #[serde(rename = "lz4_565")]
+    Lz4565,
+}
+
+impl StreamEncoding {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Raw565 => "raw565",
+            Self::Rle565 => "rle565",
+            Self::Lz4565 => "lz4_565",
+        }
+    }
+}
+
 /// Answers one device command; `metric` is the metric now shown, when that changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ack {
@@ -795,6 +1005,12 @@ pub struct Hello {
     /// Pairing token, unless it came as `Authorization: Bearer` on the upgrade.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The largest binary frame of stream pixels the device takes; the host never sends a larger one.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub stream_buffer: Option<u32>,
+    /// The stream encodings the device decodes; absent: none (no stream).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub encodings: Option<Vec<StreamEncoding>>,
     /// True when the device answers metric frames with `applied`; the host then keeps at most a small window of frames unacknowledged. Without it the host falls back to its socket backpressure check.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub flow_control: Option<bool>,
@@ -822,6 +1038,12 @@ impl Validate for Hello {
         if let Some(value) = &self.token {
             check_len(value, 8, 128, "Hello.token")?;
             check_chars(value, |c| matches!(c, 'A'..='Z' | 'a'..='z' | '0'..='9' | '_' | '-'), "^[A-Za-z0-9_-]+$", "Hello.token")?;
+        }
+        if let Some(value) = &self.stream_buffer {
+            check_int(i128::from(*value), 1024, 65536, "Hello.stream_buffer")?;
+        }
+        if let Some(value) = &self.encodings {
+            check_items(value.len(), 1, 4, "Hello.encodings")?;
         }
         Ok(())
     }
@@ -1178,12 +1400,19 @@ impl Validate for ScreenShown {
 /// Opens the host's flow-control window (sent only by a device whose hello set `flow_control`): within 100 ms of applying a metric frame, and at least every 2 frames.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Applied {
-    /// The `seq` of the newest metric frame the device has applied; it covers every frame received before it.
+    /// The `seq` of the newest metric frame (or, with `stream`, stream frame) the device has applied; it covers every frame of that kind received before it.
     pub seq: u32,
+    /// The stream (its screen's output id) whose frame was shown; absent for metric frames.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
 }
 
 impl Validate for Applied {
     fn validate(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.stream {
+            check_len(value, 1, 32, "Applied.stream")?;
+            check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "Applied.stream")?;
+        }
         Ok(())
     }
 }

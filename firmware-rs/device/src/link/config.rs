@@ -53,6 +53,8 @@ impl LinkConfig {
                 outputs,
                 buttons: Vec::new(),
                 token: None,
+                stream_buffer: None,
+                encodings: None,
                 flow_control: Some(true),
             },
             heartbeat_ms: 10_000,

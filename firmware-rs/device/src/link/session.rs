@@ -284,7 +284,7 @@ impl HostLink {
             HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
-            HostMessage::Heartbeat(_) => Vec::new(),
+            HostMessage::Heartbeat(_) | HostMessage::Stream(_) => Vec::new(),
             HostMessage::History(burst) if !self.screens.is_empty() => alloc::vec![Action::History(burst)],
             HostMessage::History(_) => Vec::new(),
             HostMessage::Metric(named) => self.frame(now_ms, named),
@@ -336,7 +336,7 @@ impl HostLink {
         let seq = self.unreported.take().unwrap_or_default();
         self.unreported_frames = 0;
         self.last_applied_ms = Some(now_ms);
-        self.send(now_ms, DeviceMessage::Applied(Applied { seq }))
+        self.send(now_ms, DeviceMessage::Applied(Applied { seq, stream: None }))
     }
 
     /// Enters Live from AwaitingWelcome: the backoff starts over and the host hears how the device is.

@@ -153,6 +153,7 @@ mod tests {
             ballistics: None,
             calibration: Some(vec![Calibration { output: "meter".into(), points }]),
             screens: None,
+            streams: None,
         }
     }
 
