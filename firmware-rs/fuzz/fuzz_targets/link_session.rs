@@ -9,8 +9,8 @@ use sysboy_protocol::{decode_device_message, decode_host_message, encode, Chip, 
 
 fuzz_target!(|data: &[u8]| {
     let outputs = vec![
-        Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10 },
-        Output { id: "dac".into(), kind: OutputKind::Dac, bits: 8 },
+        Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None },
+        Output { id: "dac".into(), kind: OutputKind::Dac, bits: 8, width: None, height: None },
     ];
     let config = LinkConfig::new("fuzz-1", "0.1.0", Chip::Sim, outputs).expect("a valid config");
     let mut link = HostLink::new(config, Vec::new());
