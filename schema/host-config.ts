@@ -18,6 +18,18 @@ const closed = <T extends TSchema>(schema: T): T => {
   return schema
 }
 
+/** One metric defined by a PromQL query, served to devices under its own name like the built-in ones. */
+export const PromqlMetric = Type.Object(
+  {
+    name: Type.With(MetricName, { description: 'Its name: a-z, 0-9 and _, not a built-in metric.' }),
+    url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://', description: 'Prometheus base URL.' }),
+    query: Type.String({ minLength: 1, maxLength: 4096, description: 'PromQL query giving one series or a scalar.' }),
+    scale: Type.Number({ exclusiveMinimum: 0, description: 'The query value that is 100 % of the needle.' }),
+    unit: Type.Optional(Type.String({ minLength: 1, maxLength: 16, description: 'Unit of the query value, such as "B", "°C" or "B/s".' })),
+  },
+  { additionalProperties: false },
+)
+
 export const HostConfig = Type.Object(
   {
     metric: Type.Optional(MetricName),
@@ -38,6 +50,9 @@ export const HostConfig = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    metrics: Type.Optional(
+      Type.Array(PromqlMetric, { maxItems: 16, description: 'Metrics defined by PromQL queries, each under its own name.' }),
+    ),
     // Tokens are sent in the hello frame, so they follow its pattern.
     token: Type.Optional(PairingToken),
     mdns: Type.Optional(Type.Boolean({ description: 'Advertise _sysboy._tcp by mDNS.' })),
@@ -54,3 +69,4 @@ export const HostConfig = Type.Object(
 )
 
 export type HostConfig = Static<typeof HostConfig>
+export type PromqlMetric = Static<typeof PromqlMetric>

@@ -46,8 +46,8 @@ const defaultMetrics = (scene: Scene): string[] => {
 const metricBounds = (scene: Scene): { min: number; max: number } =>
   scene === 'alert' ? { min: 1, max: 1 } : scene === 'state' ? { min: 0, max: 0 } : SCENE_METRICS[scene as ConfigScene]
 
-/** Checks the preview flags; a bad one is refused in one line, exit 2. */
-export const previewRequest = (flags: Invocation['flags']): PreviewRequest => {
+/** Checks the preview flags; a bad one is refused in one line, exit 2. `named`: the config file's named metrics. */
+export const previewRequest = (flags: Invocation['flags'], named: readonly string[] = []): PreviewRequest => {
   const sceneText = flag(flags, 'scene') ?? 'hub'
   if (!(SCENES as readonly string[]).includes(sceneText)) throw usage(`--scene: unknown scene '${sceneText}'; scenes: ${SCENES.join(', ')}`)
   const scene = sceneText as Scene
@@ -63,8 +63,9 @@ export const previewRequest = (flags: Invocation['flags']): PreviewRequest => {
   const depth = Number(depthText) as Depth
   const metricsText = flag(flags, 'metrics')
   const metrics = metricsText === undefined ? defaultMetrics(scene) : metricsText.split(',').map((m) => m.trim()).filter((m) => m !== '')
+  const known = [...METRICS, ...named]
   for (const metric of metrics) {
-    if (!METRICS.includes(metric)) throw usage(`--metrics: unknown metric '${metric}'; metrics: ${METRICS.join(', ')}`)
+    if (!known.includes(metric)) throw usage(`--metrics: unknown metric '${metric}'; metrics: ${known.join(', ')}`)
   }
   const { min, max } = metricBounds(scene)
   if (metrics.length < min || metrics.length > max) {
@@ -132,7 +133,7 @@ const checkOut = (out: string): string => {
 }
 
 export const runPreview = async (invocation: Invocation, settings: Settings, console: Console): Promise<ExitCode> => {
-  const request = previewRequest(invocation.flags)
+  const request = previewRequest(invocation.flags, settings.namedMetrics.map((m) => m.name))
   const path = checkOut(request.out)
   const figures = request.live
     ? await liveFigures(request.metrics, settings)

@@ -19,9 +19,11 @@ import { statusLine } from './status-line.ts'
 
 const PLAIN_STATUS_EVERY_MS = 10_000
 
-/** The metrics devices may pick: the built-in ones, plus the main one when it is a Prometheus-named metric. */
-const offeredMetrics = (settings: Settings): string[] =>
-  METRICS.includes(settings.metric) ? [...METRICS] : [...METRICS, settings.metric]
+/** The metrics devices may pick: the built-in ones, the main one when it is a Prometheus-named metric, and the config
+ * file's named metrics. */
+const offeredMetrics = (settings: Settings): string[] => [
+  ...new Set([...METRICS, settings.metric, ...settings.namedMetrics.map((m) => m.name)]),
+]
 
 /** Reads the main metric once before serving, so a missing GPU is said at start (and ends the run with --require). */
 const firstReading = async (settings: Settings, console: Console, require: boolean): Promise<void> => {
@@ -109,6 +111,10 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   const url = hostUrl(settings.bind, server.port)
 
   console.out(`sysboy ${VERSION}: serving ${settings.metric} every ${settings.intervalMs} ms`)
+  if (settings.namedMetrics.length > 0) {
+    const named = settings.namedMetrics.map((m) => `${m.name}${m.unit === undefined ? '' : ` (${m.unit})`}`)
+    console.out(`named metrics from Prometheus: ${named.join(', ')}`)
+  }
   console.out(`listening on ${server.url} (bind ${settings.bind}: ${bindNote(settings.bind)})`)
   console.out(boardsLine(settings.bind, server.port))
   console.out(`pairing token: ${token.token}${token.created ? ` (new, stored in ${settings.configPath})` : ''}`)

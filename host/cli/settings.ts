@@ -16,9 +16,10 @@ export const settingsFor = (invocation: Invocation, env: Record<string, string |
   }
 }
 
-/** Refuses a metric that no source serves: the built-in ones, or any name with a Prometheus query. */
+/** Refuses a metric that no source serves: the built-in ones, the config file's named ones, or any name with a Prometheus query. */
 export const checkMetric = (settings: Settings): void => {
   if (METRICS.includes(settings.metric) || settings.prometheus !== undefined) return
+  if (settings.namedMetrics.some((m) => m.name === settings.metric)) return
   throw new CliError(
     `unknown metric '${settings.metric}'; valid metrics: ${METRICS.join(', ')} (or any name with --prometheus URL --query PROMQL)`,
     EXIT.usage,

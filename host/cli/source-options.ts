@@ -1,4 +1,5 @@
-// Source options for one metric: a forced source and the Prometheus query belong to the main metric only.
+// Source options for one metric: a forced source and the Prometheus query belong to the main metric only; the config
+// file's named metrics are open to every one.
 import type { Settings } from '../config/resolve.ts'
 import type { SourceOptions } from '../sources/index.ts'
 
@@ -8,5 +9,6 @@ export const sourceOptionsFor = (settings: Settings, metric: string): SourceOpti
   intervalMs: settings.intervalMs,
   nvmlLib: settings.nvmlLib,
   environment: settings.environment,
+  namedMetrics: settings.namedMetrics,
   ...(metric === settings.metric ? { source: settings.source, prometheus: settings.prometheus } : {}),
 })

@@ -45,6 +45,8 @@ Config file (JSON; every field optional):
   {"metric": "vram", "port": ${DEFAULTS.port}, "bind": "0.0.0.0", "interval": 1000, "gpu": "all", "source": "nvml",
    "prometheus": {"url": "http://localhost:9090", "query": "...", "scale": 100}, "token": "...", "mdns": true,
    "nvmlLib": "/path/to/libnvidia-ml.so.1",
+   "metrics": [{"name": "cluster_vram", "url": "http://localhost:9090", "query": "sum(DCGM_FI_DEV_FB_USED)",
+                "scale": 655360, "unit": "MiB"}],
    "screens": [{"output": "oled", "scenes": [{"scene": "hub", "metrics": ["vram", "cpu", "gpu_temp", "ram"]}],
                 "carousel_ms": 10000, "alerts": [{"metric": "gpu_temp", "above": 85, "clear_below": 80}]}]}
 

@@ -5,6 +5,9 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_PORT, INTERVAL_MS, type ScreenConfig, isMetricName, isPairingToken } from '../../schema/index.ts'
 import { ConfigError, type HostConfig, readConfigFile } from './file.ts'
+import { type NamedMetric, namedMetricsOf } from './named-metrics.ts'
+
+export type { NamedMetric } from './named-metrics.ts'
 
 type Env = Record<string, string | undefined>
 
@@ -71,6 +74,8 @@ export interface Layer {
   nvmlLib?: string
   /** Only the config file sets it: a layout is too much for a flag or a variable. */
   screens?: ScreenConfig[]
+  /** Only the config file sets them, for the same reason. */
+  namedMetrics?: NamedMetric[]
 }
 
 /** The built-in defaults. Every interface: boards on the LAN are the point, and the pairing token guards it. */
@@ -167,6 +172,7 @@ export const fileLayer = (config: HostConfig, path: string): Layer => {
     mdns: config.mdns,
     nvmlLib: config.nvmlLib,
     screens: config.screens,
+    namedMetrics: config.metrics === undefined ? undefined : namedMetricsOf(config.metrics, path),
   }
 }
 
@@ -193,6 +199,8 @@ export interface Settings {
   nvmlLib: string | undefined
   /** The layout for each screen output id, from the config file; empty when it gives none. */
   screens: readonly ScreenConfig[]
+  /** The metrics the config file defines by PromQL query, each served under its name; empty when it gives none. */
+  namedMetrics: readonly NamedMetric[]
   /** The config file in use, whether or not it exists yet (the pairing token is stored there). */
   configPath: string
   /** The environment the run was given, whole: sources find their tools on its PATH and run their children with it. */
@@ -219,8 +227,16 @@ export const resolveSettings = (input: ResolveInput): Settings => {
         : 'a Prometheus server was given without a query: add --query PROMQL',
     )
   }
+  const metric = layer.metric ?? DEFAULTS.metric
+  const namedMetrics = layer.namedMetrics ?? []
+  const clash = namedMetrics.findIndex((m) => m.name === metric)
+  if (clash >= 0 && layer.prometheus !== undefined) {
+    throw new ConfigError(
+      `${configPath}: metrics.${clash}.name: '${metric}' is also the main metric, which the prometheus setting (--prometheus/--query) reads; drop one`,
+    )
+  }
   return {
-    metric: layer.metric ?? DEFAULTS.metric,
+    metric,
     port: layer.port ?? DEFAULTS.port,
     bind: layer.bind ?? DEFAULTS.bind,
     intervalMs: layer.interval ?? DEFAULTS.interval,
@@ -234,6 +250,7 @@ export const resolveSettings = (input: ResolveInput): Settings => {
     mdns: layer.mdns ?? DEFAULTS.mdns,
     nvmlLib: layer.nvmlLib,
     screens: layer.screens ?? [],
+    namedMetrics,
     configPath,
     environment: input.env,
   }

@@ -15,6 +15,16 @@ import type { Availability, Environment, Figure, MetricSource } from './source.t
 
 export type { Availability, Environment, Figure, MetricSource, Reading } from './source.ts'
 
+/** A metric served under its own name and read by its own PromQL query (the config file's `metrics`). */
+export interface NamedQuery {
+  name: string
+  url: string
+  query: string
+  /** The query value that is 100 %. */
+  scale: number
+  unit?: string
+}
+
 export interface SourceOptions {
   metric: string
   gpu: number | 'all'
@@ -23,6 +33,8 @@ export interface SourceOptions {
   sysfsRoot?: string
   procRoot?: string
   prometheus?: { url: string; query: string; scale?: number }
+  /** Metrics read by their own PromQL queries; each is opened by its name. */
+  namedMetrics?: readonly NamedQuery[]
   intervalMs?: number
   diskPath?: string
   netFullScale?: number
@@ -108,6 +120,13 @@ export const openSource = (options: SourceOptions): MetricSource => {
       }
       return create('prometheus', options.metric, options)
     }
+    const named = options.namedMetrics?.find((m) => m.name === options.metric)
+    if (named !== undefined) {
+      if ((options.source ?? 'prometheus') !== 'prometheus') {
+        throw new Error(`source "${options.source}" cannot read ${options.metric}; its PromQL query in the config file reads it`)
+      }
+      return createPrometheusSource({ metric: named.name, url: named.url, query: named.query, scale: named.scale, unit: named.unit })
+    }
     throw new Error(
       `unknown metric "${options.metric}"; use one of ${METRICS.join(', ')} (or any name with a Prometheus query)`,
     )
@@ -159,6 +178,13 @@ export const probeSources = async (options: SourceOptions): Promise<Availability
       } catch (error) {
         opened.push({ metric, source, open: error instanceof Error ? error.message : String(error) })
       }
+    }
+  }
+  for (const named of options.namedMetrics ?? []) {
+    try {
+      opened.push({ metric: named.name, source: 'prometheus', open: openSource({ ...options, metric: named.name, source: undefined, prometheus: undefined }) })
+    } catch (error) {
+      opened.push({ metric: named.name, source: 'prometheus', open: error instanceof Error ? error.message : String(error) })
     }
   }
   // Rate sources took their baseline when opened (and would wait out their own short window); sources fed by a child

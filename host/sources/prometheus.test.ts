@@ -4,7 +4,8 @@ import type { Server, Subprocess } from 'bun'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createPrometheusSource } from './prometheus.ts'
+import { openSource } from './index.ts'
+import { createPrometheusSource, queryValue } from './prometheus.ts'
 
 let exporter: Server<undefined>
 let prometheus: Subprocess
@@ -27,7 +28,7 @@ beforeAll(async () => {
   exporter = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
-    fetch: () => new Response('# TYPE sysboy_test_percent gauge\nsysboy_test_percent 42.5\nsysboy_test_raw 300\n'),
+    fetch: () => new Response('# TYPE sysboy_test_percent gauge\nsysboy_test_percent 42.5\nsysboy_test_raw 300\nsysboy_test_disk{disk="a"} 1\nsysboy_test_disk{disk="b"} 2\n'),
   })
   dir = mkdtempSync(join(tmpdir(), 'sysboy-prometheus-'))
   const config = join(dir, 'prometheus.yml')
@@ -65,6 +66,24 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
+describe('a query answer', () => {
+  const vector = (n: number) => ({
+    status: 'success',
+    data: { resultType: 'vector', result: Array.from({ length: n }, (_, i) => ({ metric: { i: String(i) }, value: [0, String(i + 1)] })) },
+  })
+
+  it('gives the value of exactly one series', () => {
+    expect(queryValue(vector(1))).toEqual({ value: 1 })
+    expect(queryValue(vector(0))).toEqual({ reason: 'the query gave an empty result' })
+    expect(queryValue(vector(3))).toEqual({ reason: 'the query gave 3 series; it must give one: aggregate them (sum, max, avg) or filter by label' })
+  })
+
+  it('gives a reason for a refused query and for a value that is not a number', () => {
+    expect(queryValue({ status: 'error', errorType: 'bad_data', error: 'parse error' })).toEqual({ reason: 'Prometheus refused the query: bad_data: parse error' })
+    expect(queryValue({ status: 'success', data: { resultType: 'scalar', result: [0, 'NaN'] } })).toEqual({ reason: 'the query gave NaN value, not a number' })
+  })
+})
+
 describe('Prometheus source', () => {
   it('reads a vector query as the percent', async () => {
     const source = createPrometheusSource({ metric: 'vram', url, query: 'sysboy_test_percent' })
@@ -86,6 +105,32 @@ describe('Prometheus source', () => {
     if (!bad.known) expect(bad.reason).toStartWith('Prometheus refused the query: bad_data: ')
     const range = await createPrometheusSource({ metric: 'vram', url, query: 'sysboy_test_percent[1m]' }).read()
     expect(range).toEqual({ known: false, reason: 'the query gave a matrix result; an instant vector or scalar is needed' })
+  })
+
+  it('is unknown, never a guess, when the query gives several series', async () => {
+    expect(await createPrometheusSource({ metric: 'disks', url, query: 'sysboy_test_disk', scale: 4 }).read()).toEqual({
+      known: false,
+      reason: 'the query gave 2 series; it must give one: aggregate them (sum, max, avg) or filter by label',
+    })
+    expect(await createPrometheusSource({ metric: 'disks', url, query: 'sum(sysboy_test_disk)', scale: 4 }).read()).toEqual({
+      known: true,
+      figure: { percent: 75, raw: 3 },
+    })
+  })
+
+  it('opens a named metric by its name, with its scale and unit, and only through Prometheus', async () => {
+    const namedMetrics = [
+      { name: 'rack_temp', url, query: 'sysboy_test_raw / 5', scale: 80, unit: '°C' },
+      { name: 'cluster_bytes', url, query: 'sysboy_test_raw * 1e9', scale: 200e9, unit: 'B' },
+    ]
+    const open = (metric: string, source?: string) => openSource({ metric, gpu: 'all', environment: {}, namedMetrics, source })
+    const temp = open('rack_temp')
+    expect(temp.name).toBe('prometheus')
+    expect(await temp.read()).toEqual({ known: true, figure: { percent: 75, raw: 60, unit: '°C' } })
+    // Clamped to full scale: 300 GB of 200 GB.
+    expect(await open('cluster_bytes').read()).toEqual({ known: true, figure: { percent: 100, raw: 300e9, unit: 'B' } })
+    expect(() => open('rack_temp', 'procfs')).toThrow('source "procfs" cannot read rack_temp; its PromQL query in the config file reads it')
+    expect(() => open('rack_tmp')).toThrow('unknown metric "rack_tmp"')
   })
 
   it('is unknown when the server is unreachable or too slow', async () => {

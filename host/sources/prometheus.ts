@@ -1,4 +1,4 @@
-// Prometheus source: one PromQL instant query per read; the first sample of the scalar or vector is the figure.
+// Prometheus source: one PromQL instant query per read; its one series (or scalar) is the figure, never a guess among many.
 import { describeError, known, unknown } from './figure.ts'
 import type { MetricSource, Reading } from './source.ts'
 
@@ -10,6 +10,8 @@ export interface PrometheusOptions {
   query: string
   /** The raw value that means 100 %; without it the query's value is taken as the percent. */
   scale?: number
+  /** Unit of the query's value, sent with it as the frame's `unit`. */
+  unit?: string
   timeoutMs?: number
 }
 
@@ -34,6 +36,10 @@ export const queryValue = (body: QueryResponse): { value: number } | { reason: s
   if (type === 'scalar') text = sampleValue(result)
   else if (type === 'vector') {
     if (!Array.isArray(result) || result.length === 0) return { reason: 'the query gave an empty result' }
+    // Which of several series is meant is for the query to say, not for the order Prometheus lists them in.
+    if (result.length > 1) {
+      return { reason: `the query gave ${result.length} series; it must give one: aggregate them (sum, max, avg) or filter by label` }
+    }
     const first: unknown = result[0]
     text = typeof first === 'object' && first !== null && 'value' in first ? sampleValue(first.value) : undefined
   } else return { reason: `the query gave a ${type ?? 'missing'} result; an instant vector or scalar is needed` }
@@ -80,7 +86,7 @@ export const createPrometheusSource = (options: PrometheusOptions): MetricSource
       const answer = queryValue(body)
       if ('reason' in answer) return unknown(answer.reason)
       const percent = options.scale === undefined ? answer.value : (answer.value / options.scale) * 100
-      return known({ percent, raw: answer.value })
+      return known({ percent, raw: answer.value, ...(options.unit === undefined ? {} : { unit: options.unit }) })
     },
     close: (): void => {},
   }
