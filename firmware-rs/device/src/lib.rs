@@ -1,5 +1,5 @@
 //! Sysboy device logic that names no chip: the WebSocket codec, the host link, mDNS discovery of the host, the
-//! meter, the screens, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
+//! meter, the screens and the TFT's stream, the button and the settings store. The pure parts are sans-IO (the caller brings bytes, buffers, the
 //! clock and random numbers), so the ESP32 binary and the simulated device wire the same code, and it is tested
 //! on the host. [`board`] is what every board has (its output and button, hello, status and meter drive), so the
 //! two binaries only wire hardware. With the `embassy-net` feature, [`net`] adds the async network edges (portal
@@ -22,4 +22,5 @@ pub mod radio;
 pub mod screen;
 pub mod settings;
 pub mod status_light;
+pub mod stream;
 pub mod ws;

@@ -1,5 +1,5 @@
 //! The simulated board as a session of `sysboy_device::io` sees it: the clock and RNG, the button's gestures, the
-//! panel for the link's actions, calibration undos and what the screens show, the shared settings channel for new bindings and
+//! panel for the link's actions, calibration undos, the TFT's stream and what the screens show, the shared settings channel for new bindings and
 //! calibrations (whichever task owns the flash saves them), and the status figures (the heap from the counting
 //! allocator).
 
@@ -15,7 +15,8 @@ use sysboy_device::io::Board;
 use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::UndoError;
 use sysboy_device::net::settings_keeper::SettingsChanges;
-use sysboy_protocol::{Link, ScreenShown, Status};
+use sysboy_device::stream::StreamError;
+use sysboy_protocol::{Link, ScreenShown, Status, StreamRect};
 
 use crate::heap::CountingHeap;
 use crate::now_ms;
@@ -96,6 +97,10 @@ impl Board for SimBoard {
 
     fn take_screens_changed(&mut self) -> bool {
         self.panel.borrow_mut().take_screens_changed()
+    }
+
+    fn draw_stream(&mut self, rect: &StreamRect, payload: &[u8]) -> Result<(), StreamError> {
+        self.panel.borrow_mut().draw_stream(rect, payload)
     }
 
     fn link_changed(&mut self, state: LinkState) {

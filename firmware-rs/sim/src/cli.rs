@@ -46,8 +46,10 @@ pub struct Options {
     pub scan_list: Option<PathBuf>,
     /// JSON list of the home networks a join can reach ({ssid, password}).
     pub station_networks: Option<PathBuf>,
-    /// The size of the simulated OLED, width and height; without it the device has no screen.
+    /// The size of the simulated OLED, width and height; without it the device has no OLED.
     pub oled: Option<(u16, u16)>,
+    /// The size of the simulated TFT, width and height; without it the device has no TFT and takes no stream.
+    pub tft: Option<(u16, u16)>,
 }
 
 /// A command line that cannot be used, with the one-line reason.
@@ -87,11 +89,14 @@ Options:
   --station-networks FILE JSON list of networks a join reaches: [{\"ssid\",\"password\"}]
   --oled WxH              give the device a monochrome OLED of this size (e.g. 128x64; the height a
                           multiple of 8, at most 256x128), drawn in memory; the hello announces it
+  --tft WxH               give the device an RGB565 TFT of this size (240x240, 320x240 or 240x320), drawn
+                          in memory, that takes the host's stream: the hello announces it with an 8192-byte
+                          stream buffer and the encodings raw565, rle565 and lz4_565 (with or without --oled)
   -h, --help              this text
 
 Status goes to stdout as JSON lines; stdin takes `press short` (with a screen: the next scene),
-`press long` (held 5 s: erases the settings), `screen PATH` (with --oled: writes the screen as PNG) and
-`quit`.
+`press long` (held 5 s: erases the settings), `screen PATH` or `screen oled PATH` (with --oled: writes the
+OLED as PNG), `screen tft PATH` (with --tft: writes the TFT as an RGB PNG) and `quit`.
 ";
 
 /// What the command line asks for.
@@ -124,6 +129,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
         scan_list: None,
         station_networks: None,
         oled: None,
+        tft: None,
     };
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -147,6 +153,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--scan-list" => options.scan_list = Some(PathBuf::from(value()?)),
             "--station-networks" => options.station_networks = Some(PathBuf::from(value()?)),
             "--oled" => options.oled = Some(parse_oled(&value()?)?),
+            "--tft" => options.tft = Some(parse_tft(&value()?)?),
             other => return Err(UsageError(format!("unknown option '{other}'; see --help"))),
         }
     }
@@ -167,6 +174,12 @@ fn parse_oled(text: &str) -> Result<(u16, u16), UsageError> {
     let (width, height) = text.split_once('x').ok_or_else(bad)?;
     let (width, height): (u16, u16) = (width.parse().map_err(|_| bad())?, height.parse().map_err(|_| bad())?);
     crate::screen::fits(width, height).then_some((width, height)).ok_or_else(bad)
+}
+
+fn parse_tft(text: &str) -> Result<(u16, u16), UsageError> {
+    let size = text.split_once('x').and_then(|(width, height)| Some((width.parse().ok()?, height.parse().ok()?)));
+    size.filter(|size| crate::tft::SIZES.contains(size))
+        .ok_or_else(|| UsageError(format!("--tft '{text}' is not one of the TFT sizes the scenes are laid out for: 240x240, 320x240 or 240x320")))
 }
 
 fn parse_static(text: &str) -> Result<Addressing, UsageError> {
@@ -240,6 +253,19 @@ mod tests {
         assert_eq!(run(&["--tap", "t", "--flash", "f", "--oled", "128x32"]).unwrap().oled, Some((128, 32)));
         for bad in ["128x60", "128", "0x64", "512x64", "128x256", "axb"] {
             assert!(run(&["--tap", "t", "--flash", "f", "--oled", bad]).unwrap_err().0.contains("WIDTHxHEIGHT"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_tft_takes_a_size_the_scenes_are_laid_out_for_beside_an_oled_or_alone() {
+        assert_eq!(run(&["--tap", "t", "--flash", "f"]).unwrap().tft, None);
+        let both = run(&["--tap", "t", "--flash", "f", "--oled", "128x64", "--tft", "320x240"]).unwrap();
+        assert_eq!((both.oled, both.tft), (Some((128, 64)), Some((320, 240))));
+        for size in ["240x240", "240x320"] {
+            assert!(run(&["--tap", "t", "--flash", "f", "--tft", size]).unwrap().tft.is_some(), "{size}");
+        }
+        for bad in ["128x64", "320x320", "320", "axb", "320x240x1"] {
+            assert!(run(&["--tap", "t", "--flash", "f", "--tft", bad]).unwrap_err().0.contains("240x240, 320x240 or 240x320"), "{bad}");
         }
     }
 

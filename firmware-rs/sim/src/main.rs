@@ -1,6 +1,6 @@
 //! sysboy-sim: the Sysboy device logic (`sysboy-device`) running on Linux, wired as the ESP32 wires it, with a
-//! TAP device for the radio, a file for the flash, stdin for the button, an OLED in memory (`--oled`) and JSON
-//! lines on stdout for the needle and the screen.
+//! TAP device for the radio, a file for the flash, stdin for the button, an OLED (`--oled`) and a TFT that takes
+//! the host's stream (`--tft`) in memory, and JSON lines on stdout for the needle and the screens.
 
 mod access_point;
 mod board;
@@ -23,6 +23,7 @@ mod screen;
 mod settings;
 mod station;
 mod tap;
+mod tft;
 
 use std::cell::RefCell;
 use std::process::ExitCode;
@@ -31,7 +32,7 @@ use embassy_executor::Executor;
 use embassy_time::{Duration, Instant};
 use static_cell::StaticCell;
 use sysboy_device::board::gestures::Gestures;
-use sysboy_device::board::{BUTTON_TICK_MS, OUTPUT_ID, SCREEN_ID};
+use sysboy_device::board::{BUTTON_TICK_MS, OUTPUT_ID, SCREEN_ID, STREAM_BUFFER};
 use sysboy_device::button::ButtonConfig;
 use sysboy_device::link::{LinkConfig, LinkConfigError};
 use sysboy_device::meter::{Meter, MeterConfig};
@@ -41,7 +42,7 @@ use sysboy_device::screen::{ScreenSpec, Screens};
 use sysboy_protocol::Chip;
 
 use crate::cli::{Command, Options};
-use crate::console::{Commands, ScreenRequests};
+use crate::console::{Commands, Display, ScreenRequests};
 use crate::flash::FileFlash;
 use crate::output::PanelOutput;
 use crate::panel::Panel;
@@ -49,6 +50,7 @@ use crate::provisioning::{FirstBoot, StationStart};
 use crate::random::Random;
 use crate::screen::SimScreen;
 use crate::tap::TapDevice;
+use crate::tft::SimTft;
 
 
 /// Sectors of the simulated settings partition.
@@ -121,8 +123,10 @@ fn main() -> ExitCode {
         }
     }
     let device_id = options.device_id.clone().unwrap_or_else(|| format!("sim-{}", hex(&mac)));
-    // The board's OLED under its id, at the size asked for.
-    let screens: Vec<ScreenSpec> = options.oled.map(|(width, height)| ScreenSpec::oled(SCREEN_ID, width, height)).into_iter().collect();
+    // The board's OLED and TFT under their ids, at the sizes asked for: the OLED first.
+    let oled = options.oled.map(|(width, height)| ScreenSpec::oled(SCREEN_ID, width, height));
+    let tft = options.tft.map(|(width, height)| sysboy_device::board::tft(width, height));
+    let screens: Vec<ScreenSpec> = oled.into_iter().chain(tft).collect();
     let link = match link_config(&options, &device_id, &screens) {
         Ok(link) => link,
         Err(error) => {
@@ -147,13 +151,22 @@ fn main() -> ExitCode {
     let gestures: &'static Gestures = GESTURES.init(Gestures::new());
     // One channel in both modes: the session's board sends to it, and whichever task owns the flash saves.
     let changes: &'static SettingsChanges = CHANGES.init(SettingsChanges::new());
-    let screen_requests: Option<&'static ScreenRequests> = options.oled.map(|_| &*SCREEN_REQUESTS.init(ScreenRequests::new()));
-    if let Err(error) = console::spawn_reader(commands, screen_requests) {
+    let displays: &'static [Display] = match (options.oled, options.tft) {
+        (Some(_), Some(_)) => &[Display::Oled, Display::Tft],
+        (Some(_), None) => &[Display::Oled],
+        (None, Some(_)) => &[Display::Tft],
+        (None, None) => &[],
+    };
+    let screen_requests: Option<&'static ScreenRequests> = (!displays.is_empty()).then(|| &*SCREEN_REQUESTS.init(ScreenRequests::new()));
+    if let Err(error) = console::spawn_reader(commands, screen_requests, displays) {
         eprintln!("sysboy-sim: cannot read stdin: {error}");
         return ExitCode::from(1);
     }
     let oled = options.oled.map(|(width, height)| SimScreen::new(width, height));
-    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, Screens::new(screens), oled, &options, &heap::HEAP)));
+    // The screens take what the link takes: the specs its hello announces, the TFT taking the stream.
+    let specs = ScreenSpec::from_hello(link.hello());
+    let tft = options.tft.map(|(width, height)| SimTft::new(width, height, specs.iter().position(|spec| spec.depth == 16).unwrap_or_default()));
+    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, Screens::new(specs), (oled, tft), &options, &heap::HEAP)));
     // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
     let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
     let (stack, runner) = net::start(radio::AirInterface::new(device, association, radio::Role::Station), options.addressing, random.next_u64());
@@ -174,6 +187,7 @@ fn main() -> ExitCode {
         bindings,
         settings: changes,
         heap: &heap::HEAP,
+        streaming: options.tft.is_some(),
     };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
@@ -196,10 +210,13 @@ fn main() -> ExitCode {
     });
 }
 
-/// The host-link settings: the hello this device sends (with its `screens`), and its timers (the device's defaults
-/// unless set).
+/// The host-link settings: the hello this device sends (with its `screens`, and with a TFT its stream buffer and
+/// encodings), and its timers (the device's defaults unless set).
 fn link_config(options: &Options, device_id: &str, screens: &[ScreenSpec]) -> Result<LinkConfig, LinkConfigError> {
     let mut link = sysboy_device::board::link_config(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, output::KIND, options.token.clone())?.with_screens(screens);
+    if options.tft.is_some() {
+        link = link.with_stream_buffer(STREAM_BUFFER);
+    }
     if let Some(max) = options.backoff_max_ms {
         link = link.with_backoff_ms(500.min(max), max);
     }

@@ -1,6 +1,6 @@
 //! The device's front panel as the tests see it: the meter (stepped by the meter task, fed by the station
-//! task), the screens (ticked by the screen task, fed by the station task, drawn on the OLED with `--oled`), the
-//! status light (fed by the provisioning and station reports, and blinking while a screen's alert is on) and the
+//! task), the screens (ticked by the screen task, fed by the station task, drawn on the OLED with `--oled` and on
+//! the TFT with `--tft`, which also takes the host's stream), the status light (fed by the provisioning and station reports, and blinking while a screen's alert is on) and the
 //! link figures, reported as JSON lines.
 
 use std::path::Path;
@@ -14,12 +14,15 @@ use sysboy_device::net::session_config::{self, Acted};
 use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_device::screen::Screens;
 use sysboy_device::status_light::{BoardState, Heard, StatusLight};
-use sysboy_protocol::ScreenShown;
+use sysboy_device::stream::StreamError;
+use sysboy_protocol::{ScreenShown, StreamRect};
 
 use crate::cli::Options;
+use crate::console::Display;
 use crate::heap::CountingHeap;
 use crate::report::{LightStatus, Reporter, Status};
 use crate::screen::SimScreen;
+use crate::tft::SimTft;
 
 impl Needle for Panel {
     /// Starts the boot sweep, and starts the heap's high-water mark from here: start-up is not the device logic.
@@ -68,12 +71,14 @@ pub struct Panel {
     screens: Screens,
     /// The OLED the screens are drawn on, with `--oled`.
     screen: Option<SimScreen>,
+    /// The TFT the screens and the stream are drawn on, with `--tft`.
+    tft: Option<SimTft>,
 }
 
 impl Panel {
-    /// A panel for `meter` and `screens` (drawn on `screen`, the OLED, when the device has one), reporting at the
-    /// period `options` set.
-    pub fn new(meter: Meter, screens: Screens, screen: Option<SimScreen>, options: &Options, heap: &'static CountingHeap) -> Self {
+    /// A panel for `meter` and `screens` (drawn on `screen`, the OLED, and `tft` when the device has them),
+    /// reporting at the period `options` set.
+    pub fn new(meter: Meter, screens: Screens, (screen, tft): (Option<SimScreen>, Option<SimTft>), options: &Options, heap: &'static CountingHeap) -> Self {
         Self {
             meter,
             reporter: Reporter::new(options.report_ms),
@@ -90,6 +95,7 @@ impl Panel {
             light: StatusLight::new(),
             screens,
             screen,
+            tft,
         }
     }
 
@@ -134,6 +140,7 @@ impl Panel {
             heap_peak: self.heap.peak(),
             light,
             screen: self.screen.as_ref().and_then(SimScreen::status),
+            tft: self.tft.as_mut().and_then(SimTft::status),
         };
         self.reporter.status(self.ticked_at, status);
     }
@@ -178,6 +185,12 @@ impl Panel {
             // The link checked the config against the hello, which announces these very screens.
             self.event(now, "screens_refused", json!({ "reason": error.to_string() }));
         }
+        if let Action::StreamRefused(refused) = &action {
+            if let Some(tft) = self.tft.as_mut() {
+                tft.refused();
+            }
+            self.event(now, "stream_refused", json!({ "reason": refused.to_string() }));
+        }
         match session_config::act(&mut self.meter, OUTPUT_ID, now, action, changes) {
             Acted::Configured { config, applied } => {
                 self.metric = applied.metric;
@@ -212,18 +225,36 @@ impl Panel {
         if let Some(screen) = self.screen.as_mut().filter(|_| redraw.contains(0)) {
             screen.update(&self.screens);
         }
+        if let Some(tft) = self.tft.as_mut().filter(|tft| redraw.contains(tft.screen())) {
+            tft.update(&self.screens);
+        }
     }
 
-    /// Writes the OLED as PNG to `path`, and reports it (or why not).
-    pub fn save_screen(&mut self, path: &Path) {
+    /// A stream rectangle's payload for the TFT (its header checked by the link): checked, and drawn while the TFT
+    /// shows the stream scene.
+    pub fn draw_stream(&mut self, rect: &StreamRect, payload: &[u8]) -> Result<(), StreamError> {
+        let Some(tft) = self.tft.as_mut() else {
+            // The hello announces encodings only with a TFT, so the link never hands a payload on without one.
+            return Err(StreamError::NoScreen { known: "none".into() });
+        };
+        tft.stream(&mut self.screens, rect, payload, crate::now_ms())
+    }
+
+    /// Writes `display` as PNG to `path`, and reports it (or why not).
+    pub fn save_screen(&mut self, display: Display, path: &Path) {
         let now = crate::now_ms();
-        let Some(screen) = &self.screen else { return };
-        match screen.save_png(&self.screens, path) {
-            Ok(()) => {
-                let hash = screen.hash();
-                self.event(now, "screen_saved", json!({ "path": path.display().to_string(), "hash": hash }));
-            }
-            Err(reason) => self.event(now, "screen_not_saved", json!({ "path": path.display().to_string(), "reason": reason })),
+        let saved = match display {
+            Display::Oled => self.screen.as_ref().map(|screen| screen.save_png(&self.screens, path).map(|()| screen.hash())),
+            Display::Tft => self.tft.as_mut().map(|tft| tft.save_png(path).map(|()| tft.hash())),
+        };
+        let Some(saved) = saved else { return };
+        let screen = match display {
+            Display::Oled => "oled",
+            Display::Tft => "tft",
+        };
+        match saved {
+            Ok(hash) => self.event(now, "screen_saved", json!({ "screen": screen, "path": path.display().to_string(), "hash": hash })),
+            Err(reason) => self.event(now, "screen_not_saved", json!({ "screen": screen, "path": path.display().to_string(), "reason": reason })),
         }
     }
 
@@ -247,3 +278,50 @@ impl Panel {
         self.reporter.event(now_ms, event, detail);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sysboy_device::meter::MeterConfig;
+    use sysboy_device::net::settings_keeper::SettingsChanges;
+    use sysboy_device::screen::ScreenSpec;
+    use sysboy_device::stream::{Refused, StreamError};
+    use sysboy_protocol::{SceneSpec, ScreenConfig, StreamEncoding};
+
+    use super::*;
+
+    #[test]
+    fn a_tft_panel_draws_the_stream_counts_its_refusals_and_reports_them() {
+        let options = match crate::cli::parse(["--tap", "t", "--flash", "f", "--tft", "240x240"].map(String::from)) {
+            Ok(crate::cli::Command::Run(options)) => *options,
+            other => panic!("{other:?}"),
+        };
+        let meter = Meter::new(MeterConfig::new(crate::output::MAX_CODE).unwrap()).unwrap();
+        let screens = Screens::new(vec![ScreenSpec { stream: true, ..sysboy_device::board::tft(240, 240) }]);
+        let mut panel = Panel::new(meter, screens, (None, Some(SimTft::for_test(240, 240, 0))), &options, &crate::heap::HEAP);
+        let changes = SettingsChanges::new();
+        let layout = ScreenConfig {
+            output: "tft".into(),
+            scenes: vec![SceneSpec { scene: "stream".into(), metrics: Vec::new() }],
+            carousel_ms: None,
+            alerts: None,
+            brightness: None,
+            rotation: None,
+            width: None,
+            height: None,
+        };
+        panel.act(Action::ConfigureScreens(vec![layout]), &changes);
+        panel.set_no_network(false);
+        panel.set_link(LinkState::Live);
+        panel.tick_screen(0);
+
+        let rect = StreamRect { stream: "tft".into(), seq: 4, x: 0, y: 0, width: 240, height: 1, encoding: StreamEncoding::Rle565, length: 3, last: true };
+        assert_eq!(panel.draw_stream(&rect, &[239, 0xff, 0xff]), Ok(()));
+        assert_eq!(panel.draw_stream(&rect, &[238, 0xff, 0xff]), Err(StreamError::RunsCover { covered: 239, expected: 240 }));
+        panel.act(Action::StreamRefused(Refused { rect: None, error: StreamError::NoHeader }), &changes);
+        panel.tick_screen(20);
+        let tft = panel.tft.as_mut().and_then(SimTft::status).unwrap();
+        assert_eq!((tft.scene.as_str(), tft.frames, tft.rects, tft.bytes, tft.errors), ("stream", 1, 1, 3, 1));
+        assert_eq!(panel.screens_shown().unwrap()[0].scene, "stream");
+    }
+}
+

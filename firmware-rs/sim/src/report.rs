@@ -5,8 +5,9 @@
 //! "ip":"10.7.0.2","host":"10.7.0.1:8077","metric":"vram","attempts":1,"auth_failures":0,"heap":5120,
 //! "heap_peak":9000,"light":{"state":"live","colour":"green","rgb":"#00ff00","pattern":"solid"}}`; with `--oled`,
 //! also `"screen":{"output":"oled","scene":"hub","index":0,"hash":"3f2a9c01","oled_bytes":5120,"updates":12}`
-//! (`alert` names the metric while the alert scene shows; the light's state is then `alert`, blinking). An event
-//! line: `{"t":1234,"event":"ack","detail":{...}}`.
+//! (`alert` names the metric while the alert scene shows; the light's state is then `alert`, blinking); with
+//! `--tft`, also `"tft":{"output":"tft","scene":"stream","index":0,"hash":"9a1c0e42","frames":30,"rects":120,
+//! "bytes":245760,"errors":0,"updates":2}`. An event line: `{"t":1234,"event":"ack","detail":{...}}`.
 
 use std::io::Write;
 
@@ -56,6 +57,9 @@ pub struct Status {
     /// What the OLED shows, with `--oled`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screen: Option<ScreenStatus>,
+    /// What the TFT shows and the stream's figures, with `--tft`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tft: Option<TftStatus>,
 }
 
 /// The OLED as the tests see it: what it shows (as the device's status to the host says) and its picture.
@@ -85,6 +89,35 @@ impl ScreenStatus {
     fn same_picture(&self, other: &Self) -> bool {
         (&self.scene, self.index, &self.alert, &self.hash) == (&other.scene, other.index, &other.alert, &other.hash)
     }
+}
+
+/// The TFT as the tests see it: what it shows (as the device's status to the host says), its picture and the
+/// stream's figures since start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TftStatus {
+    /// The screen's output id.
+    pub output: String,
+    /// The scene it shows: a configured one (`stream` among them), `alert` or `state`.
+    pub scene: String,
+    /// Which configured scene, when it shows one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u8>,
+    /// The metric past its limit, while the alert scene shows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    /// FNV-1a (32 bits, hex) of the framebuffer as raw565 (big-endian RGB565, row by row): it changes when the
+    /// picture does, and a test can compute it from the pixels it expects.
+    pub hash: String,
+    /// Stream frames taken: rectangles with `last`, each answered with `applied`.
+    pub frames: u64,
+    /// Stream rectangles taken (drawn, or checked while the screen showed another scene).
+    pub rects: u64,
+    /// Payload bytes of those rectangles.
+    pub bytes: u64,
+    /// Stream rectangles refused with a `bad_frame` error.
+    pub errors: u64,
+    /// Times the screens drew it: each time what it shows changed.
+    pub updates: u64,
 }
 
 /// The status LED as the tests see it: its state and that state's look (the level at each instant is left out,
@@ -158,9 +191,12 @@ impl Reporter {
             || last.reason != status.reason
             || last.light != status.light
             || !same_picture(last.screen.as_ref(), status.screen.as_ref())
+            || last.tft.as_ref().map(|tft| (&tft.scene, tft.index, &tft.alert)) != status.tft.as_ref().map(|tft| (&tft.scene, tft.index, &tft.alert))
             || (last.target - status.target).abs() >= NEEDLE_STEP;
         let moved = (last.needle - status.needle).abs() >= NEEDLE_STEP;
-        changed || (moved && since >= MIN_GAP_MS)
+        // A streamed picture changes at the stream's rate: its lines are spaced like a moving needle's.
+        let streamed = last.tft.as_ref().map(|tft| (&tft.hash, tft.errors)) != status.tft.as_ref().map(|tft| (&tft.hash, tft.errors));
+        changed || ((moved || streamed) && since >= MIN_GAP_MS)
     }
 
     /// Prints one event at once.
@@ -210,6 +246,7 @@ mod tests {
             heap_peak: 0,
             light: LightStatus { state: "live", colour: "green", rgb: "#00ff00".into(), pattern: "solid" },
             screen: None,
+            tft: None,
         }
     }
 
@@ -258,5 +295,28 @@ mod tests {
         assert_eq!(line["screen"]["oled_bytes"], 1024);
         assert!(line["screen"].get("alert").is_none());
         assert!(serde_json::to_value(status(1.0)).unwrap().get("screen").is_none(), "no screen, no field");
+    }
+
+    fn tft(scene: &str, hash: &str, errors: u64) -> Option<TftStatus> {
+        Some(TftStatus { output: "tft".into(), scene: scene.into(), index: Some(0), alert: None, hash: hash.into(), frames: 1, rects: 1, bytes: 8, errors, updates: 1 })
+    }
+
+    #[test]
+    fn a_new_tft_scene_is_printed_at_once_and_a_streamed_picture_at_most_every_gap() {
+        let mut reporter = Reporter::new(250);
+        let mut shown = status(10.0);
+        shown.tft = tft("state", "00000001", 0);
+        reporter.status(0, shown.clone());
+        shown.tft = tft("stream", "00000001", 0);
+        assert!(reporter.due(1, &shown), "a new scene");
+        reporter.status(1, shown.clone());
+        shown.tft = tft("stream", "00000002", 0);
+        assert!(!reporter.due(20, &shown), "a new picture waits for the gap");
+        assert!(reporter.due(51, &shown));
+        shown.tft = tft("stream", "00000001", 1);
+        assert!(reporter.due(51, &shown), "a refusal too");
+        let line = serde_json::to_value(&shown).unwrap();
+        assert_eq!((line["tft"]["scene"].as_str(), line["tft"]["errors"].as_u64(), line["tft"]["bytes"].as_u64()), (Some("stream"), Some(1), Some(8)));
+        assert!(serde_json::to_value(status(1.0)).unwrap().get("tft").is_none(), "no TFT, no field");
     }
 }

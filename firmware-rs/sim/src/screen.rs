@@ -108,8 +108,8 @@ fn fnv1a(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
-/// The display loop: looks at the screens every [`TICK`], draws them when they changed, and writes the PNGs asked
-/// for on the console.
+/// The display loop: looks at the screens every [`TICK`], draws them (the OLED and the TFT) when they changed, and
+/// writes the PNGs asked for on the console.
 #[embassy_executor::task]
 pub async fn run(panel: &'static RefCell<Panel>, requests: &'static ScreenRequests) -> ! {
     let mut ticker = Ticker::every(TICK);
@@ -117,8 +117,8 @@ pub async fn run(panel: &'static RefCell<Panel>, requests: &'static ScreenReques
         ticker.next().await;
         let mut panel = panel.borrow_mut();
         panel.tick_screen(now_ms());
-        while let Ok(path) = requests.try_receive() {
-            panel.save_screen(&path);
+        while let Ok((display, path)) = requests.try_receive() {
+            panel.save_screen(display, &path);
         }
     }
 }

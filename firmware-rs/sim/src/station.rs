@@ -11,7 +11,7 @@ use static_cell::StaticCell;
 use sysboy_device::board::gestures::Gestures;
 use sysboy_device::link::{HostLink, LinkConfig, LinkState};
 use sysboy_device::net::settings_keeper::SettingsChanges;
-use sysboy_device::net::station::{self, StationBoard, StationBuffers, StationReport, StationTarget};
+use sysboy_device::net::station::{self, StationBoard, StationBuffers, StationReport, StationTarget, StreamingBuffers};
 use sysboy_protocol::Binding;
 
 use crate::board::SimBoard;
@@ -42,17 +42,25 @@ pub struct Station {
     pub settings: &'static SettingsChanges,
     /// The allocator, for the status figures.
     pub heap: &'static CountingHeap,
+    /// Whether the device takes a stream (it has a TFT): its WebSocket buffers then take a whole stream buffer.
+    pub streaming: bool,
 }
 
 /// Runs the host link for ever.
 #[embassy_executor::task]
 pub async fn run(station: Station) -> ! {
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
-    let buffers = BUFFERS.init(StationBuffers::new());
-    let Station { stack, panel, gestures, random, host, token, link, bindings, settings, heap } = station;
+    static STREAMING: StaticCell<StreamingBuffers> = StaticCell::new();
+    let Station { stack, panel, gestures, random, host, token, link, bindings, settings, heap, streaming } = station;
     let mut board = SimBoard { panel, gestures, random, heap, stack, settings };
     let target = StationTarget { host, token };
-    station::run(stack, HostLink::new(link, bindings), &mut board, &target, buffers).await
+    let link = HostLink::new(link, bindings);
+    // The buffers are static, as on the board: off the device-logic heap.
+    if streaming {
+        station::run(stack, link, &mut board, &target, STREAMING.init(StreamingBuffers::new())).await
+    } else {
+        station::run(stack, link, &mut board, &target, BUFFERS.init(StationBuffers::new())).await
+    }
 }
 
 impl StationBoard for SimBoard {

@@ -7,12 +7,15 @@
 //! closes, error frames, heartbeats, button commands) and hands the rest of the link's [`Action`]s to the
 //! [`Board`], which owns the meters, the screens, the settings and the clock, and fills in the `status` messages
 //! (heap, RSSI, addresses) the link asks for; the session adds the host and what the screens show, and sends a
-//! status as soon as that changes. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
+//! status as soon as that changes. A binary frame goes to the link with the board's [`Board::draw_stream`], so a
+//! stream's payload is drawn straight from the receive buffer. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
 //! session.
 //!
 //! # Configuration
 //! [`Buffers`] are the caller's: `rx` holds one frame header plus the largest message, `message` sets the
-//! largest message, and `tx` holds the largest frame the device sends (1 KiB is plenty).
+//! largest message, and `tx` holds the largest frame the device sends (1 KiB is plenty). A device that takes
+//! streams must take a binary frame of its whole stream buffer: `rx` at least the stream buffer plus
+//! [`MAX_HEADER`](crate::ws::MAX_HEADER), and `message` at least the stream buffer.
 //!
 //! # Example
 //! ```text
@@ -24,11 +27,12 @@ use core::fmt;
 
 use embassy_futures::select::{select, Either};
 use embedded_io_async::{Read, Write};
-use sysboy_protocol::{DeviceMessage, ScreenShown, Status};
+use sysboy_protocol::{DeviceMessage, ScreenShown, Status, StreamRect};
 
 use crate::button::Gesture;
 use crate::link::{Action, HostLink, LinkState};
 use crate::meter::UndoError;
+use crate::stream::StreamError;
 use crate::ws::{close_code, encode_close, encode_text, Decoder, Event, FrameError, Handshake, HandshakeError};
 
 /// What the wiring provides a session: time, randomness, button gestures, and a place for the link's actions.
@@ -68,6 +72,15 @@ pub trait Board {
     fn undo_calibration(&mut self, output: &str) -> Result<(), UndoError> {
         let _ = output;
         Err(UndoError::Unsupported)
+    }
+    /// Checks the payload of stream rectangle `rect` (its header already checked by the link) and shows it on the
+    /// TFT `rect.stream` names: [`Decoder::check`](crate::stream::Decoder::check) then
+    /// [`Screens::show_stream`](crate::screen::Screens::show_stream). A refusal goes back to the host as a
+    /// `bad_frame` error naming the rectangle; a display that fails to take the pixels is the board's to log.
+    /// Only a board whose hello announces encodings is asked; one that announces them without drawing refuses.
+    fn draw_stream(&mut self, rect: &StreamRect, payload: &[u8]) -> Result<(), StreamError> {
+        let _ = (rect, payload);
+        Err(StreamError::NoScreen { known: alloc::string::String::from("none") })
     }
 }
 
@@ -227,7 +240,7 @@ async fn live<S: Read + Write, B: Board>(
                     let reply = decoded.event.and_then(|event| event.reply(mask, tx).ok().flatten());
                     let actions = match decoded.event {
                         Some(Event::Text(text)) => link.received_text(now, text.as_bytes()),
-                        Some(Event::Binary(_)) => link.received_binary(now),
+                        Some(Event::Binary(payload)) => link.received_binary(now, payload, |rect, payload| board.draw_stream(rect, payload)),
                         _ => alloc::vec::Vec::new(),
                     };
                     let closed = match decoded.event {

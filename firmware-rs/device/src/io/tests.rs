@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use embassy_futures::block_on;
 use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
-use sysboy_protocol::{Chip, Link, Output, OutputKind, ResetReason, ScreenShown, Status};
+use sysboy_protocol::{Chip, Link, Output, OutputKind, ResetReason, ScreenShown, Status, StreamRect};
 
 use super::*;
 use crate::link::{LinkConfig, LinkState};
@@ -68,6 +68,8 @@ struct TestBoard {
     states: Vec<LinkState>,
     meter: Option<Meter>,
     screens: Option<Screens>,
+    /// The stream rectangles handed to the board, with their payloads' lengths.
+    streamed: Vec<(StreamRect, usize)>,
 }
 
 impl Board for TestBoard {
@@ -110,6 +112,10 @@ impl Board for TestBoard {
     }
     fn take_screens_changed(&mut self) -> bool {
         self.screens.as_mut().is_some_and(Screens::take_shown_changed)
+    }
+    fn draw_stream(&mut self, rect: &StreamRect, payload: &[u8]) -> Result<(), crate::stream::StreamError> {
+        self.streamed.push((rect.clone(), payload.len()));
+        Ok(())
     }
 }
 
@@ -170,6 +176,35 @@ fn text_frame(text: &str) -> Vec<u8> {
     }
     frame.extend_from_slice(text.as_bytes());
     frame
+}
+
+fn binary_frame(payload: &[u8]) -> Vec<u8> {
+    let mut frame = alloc::vec![0x82, 126];
+    frame.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    frame.extend_from_slice(payload);
+    frame
+}
+
+#[test]
+fn a_stream_s_header_and_its_binary_frame_of_the_whole_buffer_reach_the_board_and_are_applied() {
+    let welcome = r#"{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000,
+        "screens":[{"output":"tft","scenes":[{"scene":"stream","metrics":[]}]}]}}"#;
+    let header = r#"{"type":"stream","stream":"tft","seq":3,"x":0,"y":0,"width":64,"height":64,"encoding":"raw565","length":8192,"last":true}"#;
+    let mut host = ScriptedHost { written: Vec::new(), to_send: alloc::vec![text_frame(welcome), text_frame(header), binary_frame(&[0x5a; 8192])], upgraded: false };
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
+    let config = LinkConfig::new("sim-1", "0.1.0", Chip::Sim, outputs).unwrap().with_screens(&[ScreenSpec::tft("tft", 320, 240)]).with_stream_buffer(8192).checked().unwrap();
+    let mut link = HostLink::new(config, Vec::new());
+    link.found_host();
+    let mut board = TestBoard::default();
+    let (mut rx, mut tx, mut message) = ([0u8; 8192 + crate::ws::MAX_HEADER], [0u8; 1024], [0u8; 8192]);
+    let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+
+    assert_eq!(end, SessionEnd::Io, "the host hung up after the frame");
+    assert_eq!(board.streamed.iter().map(|(rect, length)| (rect.seq, *length)).collect::<Vec<_>>(), [(3, 8192)]);
+    let sent = sent_texts(&host.written);
+    assert!(sent.contains(&r#"{"type":"applied","seq":3,"stream":"tft"}"#.to_string()), "{sent:?}");
 }
 
 #[test]

@@ -80,6 +80,16 @@ impl LinkConfig {
         self
     }
 
+    /// Announces that the device takes streams on its TFTs: binary frames up to `stream_buffer` bytes (1024 to
+    /// 65536; the board's receive and LZ4 buffers must hold that much) in every encoding of
+    /// [`ENCODINGS`](crate::stream::ENCODINGS). Without it the device takes no stream and refuses binary frames.
+    pub fn with_stream_buffer(mut self, stream_buffer: usize) -> Self {
+        // A size past u32 is past the schema's bound too: `checked` refuses it.
+        self.hello.stream_buffer = Some(u32::try_from(stream_buffer).unwrap_or(u32::MAX));
+        self.hello.encodings = Some(crate::stream::ENCODINGS.to_vec());
+        self
+    }
+
     /// Sets the pairing token presented in the hello.
     pub fn with_token(mut self, token: Option<String>) -> Self {
         self.hello.token = token;

@@ -11,7 +11,10 @@
 //! hello announces screens ([`LinkConfig::with_screens`]), the link also checks the host's screens config (a
 //! refusal is a `bad_config` error naming the field) and hands the [`screen`](crate::screen) state its layout,
 //! the history bursts, every metric frame and the short press; [`HostLink::shown_changed`] sends a status as
-//! soon as what a screen shows changes.
+//! soon as what a screen shows changes. On a device whose hello announces stream encodings
+//! ([`LinkConfig::with_stream_buffer`]) the link takes a TFT's stream (see [`crate::stream`]): each `stream` header,
+//! then the next binary frame as its payload, which the board draws ([`HostLink::received_binary`]); the last
+//! rectangle of a frame is answered with `applied` at once, and every bad rectangle with a `bad_frame` error.
 //!
 //! # Configuration
 //! [`LinkConfig::new`] takes what the hello announces; `with_*` setters change the token, buttons, heartbeat,
@@ -32,6 +35,8 @@
 
 mod config;
 mod session;
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;
 

@@ -6,13 +6,14 @@ use alloc::vec::Vec;
 
 use sysboy_protocol::{
     decode_host_message, Ack, Applied, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HistoryBurst,
-    HostMessage, MetricSample, NamedMetric, Press, ScreenConfig, SessionConfig, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
+    HostMessage, MetricSample, NamedMetric, Press, ScreenConfig, SessionConfig, StreamRect, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
 };
 
 use super::config::LinkConfig;
 use crate::button::Gesture;
 use crate::meter::{max_code_for_bits, Calibration, Reading, UndoError};
 use crate::screen::{self, ScreenSpec};
+use crate::stream::{Refused, StreamError, StreamReceiver};
 use crate::ws::HandshakeError;
 
 /// Where the session is.
@@ -76,6 +77,9 @@ pub enum Action {
     Disconnect,
     /// Send a `status` message: the board fills in what only it knows (heap, RSSI, addresses, uptime).
     ReportStatus,
+    /// A stream rectangle was refused (the `bad_frame` error before this action tells the host); for the board's
+    /// log and figures.
+    StreamRefused(Refused),
 }
 
 /// The metric the first output shows until the host or the saved settings say otherwise.
@@ -89,6 +93,8 @@ pub struct HostLink {
     bindings: Vec<Binding>,
     /// The screens the hello announces, to check the host's screens configs against.
     screens: Vec<ScreenSpec>,
+    /// The stream's headers and payloads in order, on a device whose hello announces encodings.
+    stream: Option<StreamReceiver>,
     attempts: u32,
     last_rx_ms: u64,
     last_tx_ms: u64,
@@ -113,12 +119,14 @@ impl HostLink {
             (true, Some(output)) => alloc::vec![Binding { output: output.id.clone(), metric: String::from(DEFAULT_METRIC) }],
             _ => bindings,
         };
-        let screens = config.hello.outputs.iter().filter_map(ScreenSpec::from_output).collect();
+        let screens = ScreenSpec::from_hello(&config.hello);
+        let stream = StreamReceiver::from_hello(&config.hello);
         Self {
             config,
             state: LinkState::Discovering,
             bindings,
             screens,
+            stream,
             attempts: 0,
             last_rx_ms: 0,
             last_tx_ms: 0,
@@ -141,6 +149,12 @@ impl HostLink {
     /// Which metric drives each output.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
+    }
+
+    /// The largest stream payload the hello announces, bytes; `None` when the device takes no stream. The
+    /// session's WebSocket buffers must take a binary frame of it.
+    pub fn stream_buffer(&self) -> Option<usize> {
+        self.stream.as_ref().map(StreamReceiver::buffer)
     }
 
     /// The host was found: open the connection.
@@ -168,6 +182,9 @@ impl HostLink {
         self.unreported = None;
         self.unreported_frames = 0;
         self.last_applied_ms = None;
+        if let Some(stream) = &mut self.stream {
+            stream.reset();
+        }
         alloc::vec![self.send(now_ms, DeviceMessage::Hello(self.config.hello.clone()))]
     }
 
@@ -248,10 +265,49 @@ impl HostLink {
         alloc::vec![self.send(now_ms, DeviceMessage::Button(event))]
     }
 
-    /// A binary frame from the host: refused, and the session goes on.
-    pub fn received_binary(&mut self, now_ms: u64) -> Vec<Action> {
+    /// A binary frame from the host. On a device that takes streams it is the payload of the last `stream`
+    /// header: `draw` (the board's: [`Decoder::check`](crate::stream::Decoder::check), then
+    /// [`Screens::show_stream`](crate::screen::Screens::show_stream)) checks and shows it, and a rectangle with
+    /// `last` is answered with `applied` at once. A payload without its header, of another length than its header
+    /// said, or that `draw` refuses gets a `bad_frame` error, and the stream goes on with the next header. A device
+    /// that takes no stream refuses every binary frame with a `binary_frame` error.
+    pub fn received_binary<F>(&mut self, now_ms: u64, payload: &[u8], draw: F) -> Vec<Action>
+    where
+        F: FnOnce(&StreamRect, &[u8]) -> Result<(), StreamError>,
+    {
         self.last_rx_ms = now_ms;
-        alloc::vec![self.refuse(now_ms, ErrorCode::BinaryFrame, String::from("frames are JSON text"))]
+        let Some(stream) = &mut self.stream else {
+            return alloc::vec![self.refuse(now_ms, ErrorCode::BinaryFrame, String::from("frames are JSON text"))];
+        };
+        let rect = match stream.payload(payload.len()) {
+            Ok(rect) => rect,
+            Err(refused) => return self.refuse_stream(now_ms, refused),
+        };
+        match draw(&rect, payload) {
+            Err(error) => self.refuse_stream(now_ms, Refused { rect: Some(rect), error }),
+            Ok(()) if rect.last => {
+                let applied = Applied { seq: rect.seq, stream: Some(rect.stream) };
+                alloc::vec![self.send(now_ms, DeviceMessage::Applied(applied))]
+            }
+            Ok(()) => Vec::new(),
+        }
+    }
+
+    /// A stream header: held for its payload, or refused with a `bad_frame` error.
+    fn stream_header(&mut self, now_ms: u64, rect: &StreamRect) -> Vec<Action> {
+        let Some(stream) = &mut self.stream else {
+            let reason = String::from("stream: this device takes no stream (its hello announced no encodings)");
+            return alloc::vec![self.refuse(now_ms, ErrorCode::BadFrame, reason)];
+        };
+        match stream.header(rect) {
+            Ok(()) => Vec::new(),
+            Err(refused) => self.refuse_stream(now_ms, refused),
+        }
+    }
+
+    /// The `bad_frame` error for a refused rectangle, and the refusal for the board.
+    fn refuse_stream(&mut self, now_ms: u64, refused: Refused) -> Vec<Action> {
+        alloc::vec![self.refuse(now_ms, ErrorCode::BadFrame, format!("{refused}")), Action::StreamRefused(refused)]
     }
 
     /// A text frame from the host.
@@ -284,7 +340,8 @@ impl HostLink {
             HostMessage::Ack(ack) => alloc::vec![Action::Acked(ack)],
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
-            HostMessage::Heartbeat(_) | HostMessage::Stream(_) => Vec::new(),
+            HostMessage::Heartbeat(_) => Vec::new(),
+            HostMessage::Stream(rect) => self.stream_header(now_ms, &rect),
             HostMessage::History(burst) if !self.screens.is_empty() => alloc::vec![Action::History(burst)],
             HostMessage::History(_) => Vec::new(),
             HostMessage::Metric(named) => self.frame(now_ms, named),
@@ -383,7 +440,12 @@ impl HostLink {
         let screens = config.screens.take().unwrap_or_default();
         // A device without screens has nothing to lay out; only a config that names screens is refused.
         let screens = match screen::check(&self.screens, &screens) {
-            Ok(()) => (!self.screens.is_empty()).then_some(screens),
+            Ok(()) => {
+                if let Some(stream) = &mut self.stream {
+                    stream.configure(&screens);
+                }
+                (!self.screens.is_empty()).then_some(screens)
+            }
             Err(error) => {
                 refusals.push(format!("{error}"));
                 None

@@ -96,7 +96,8 @@ fn invalid_frames_get_an_error_frame_and_the_session_goes_on() {
     let (code, reason) = sent_error(&link.received_text(20, br#"{"type":"vram","value":250}"#));
     assert_eq!(code, ErrorCode::BadFrame);
     assert!(!reason.is_empty() && reason.chars().count() <= 200);
-    assert_eq!(sent_error(&link.received_binary(20)).0, ErrorCode::BinaryFrame);
+    let binary = link.received_binary(20, &[0, 1], |_, _| panic!("a device that takes no stream draws nothing"));
+    assert_eq!(sent_error(&binary).0, ErrorCode::BinaryFrame);
     assert_eq!(link.state(), LinkState::Live);
     assert_eq!(link.received_text(30, br#"{"type":"vram","value":5}"#).len(), 1);
 }

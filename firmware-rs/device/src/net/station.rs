@@ -8,8 +8,9 @@
 //! or the simulator's report).
 //!
 //! # Configuration
-//! [`StationBuffers`] are the caller's (about 17 KiB; keep them in a `static`). [`saved_host`] reads the host
-//! out of the settings.
+//! [`StationBuffers`] are the caller's (about 17 KiB; keep them in a `static`); a board that takes streams uses
+//! [`StreamingBuffers`] (about 29 KiB), whose WebSocket buffers take a binary frame of the whole
+//! [`STREAM_BUFFER`]. [`saved_host`] reads the host out of the settings.
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -25,6 +26,7 @@ use crate::discovery::{FoundHost, HostPreference, HostSource};
 use crate::io::{run_session, Board, Buffers, Target};
 use crate::link::{Action, HostLink, LinkState};
 use crate::settings::Settings;
+use crate::board::STREAM_BUFFER;
 use crate::ws::MAX_HEADER;
 
 /// Sockets the station's stack needs at once: DHCP, the mDNS search and the host link's TCP connection.
@@ -33,10 +35,13 @@ pub const SOCKETS: usize = 3;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A socket with nothing to read or no room to write for this long is dead.
 const SOCKET_TIMEOUT: Duration = Duration::from_secs(15);
-/// TCP socket buffers: a few frames each way.
+/// TCP socket buffers: a few frames each way. The receive window stays under five full segments, because the
+/// radio's receive queue holds five frames (esp-radio's default `rx_queue_size`, as the simulator's TAP models it):
+/// a larger window lets the host send a burst that overflows it, and the lost segments cost retransmissions (a
+/// 16 KiB window cut the simulator's stream from over 500 to under 22 full 320x240 frames a second).
 const TCP_BUFFER: usize = 4096;
 /// The largest message taken from the host; a welcome with calibration curves fits with room to spare.
-const MAX_MESSAGE: usize = 2048;
+pub const MAX_MESSAGE: usize = 2048;
 /// The largest frame sent: a hello or a status plus a frame header.
 const WRITE_BUFFER: usize = 1024;
 /// The wait before searching again when mDNS found nothing.
@@ -92,31 +97,38 @@ pub struct StationTarget {
     pub token: Option<String>,
 }
 
-/// The memory sessions and searches work in, reused by each in turn.
-pub struct StationBuffers {
+/// The memory sessions and searches work in, reused by each in turn. `RX` is the WebSocket receive buffer (a
+/// frame header and the largest message) and `MESSAGE` the largest message (fragments are put together in it); the
+/// defaults suit a board without a stream.
+pub struct StationBuffers<const RX: usize = { MAX_MESSAGE + MAX_HEADER }, const MESSAGE: usize = MAX_MESSAGE> {
     tcp_rx: [u8; TCP_BUFFER],
     tcp_tx: [u8; TCP_BUFFER],
-    rx: [u8; MAX_MESSAGE + MAX_HEADER],
+    rx: [u8; RX],
     tx: [u8; WRITE_BUFFER],
-    message: [u8; MAX_MESSAGE],
+    message: [u8; MESSAGE],
     discovery: DiscoveryBuffers,
 }
 
-impl StationBuffers {
+/// The buffers of a board that takes streams of [`STREAM_BUFFER`] bytes: the WebSocket buffers hold a whole
+/// binary frame of it. The TCP receive window stays at 4 KiB: a larger one overflows the radio's five-frame
+/// receive queue.
+pub type StreamingBuffers = StationBuffers<{ STREAM_BUFFER + MAX_HEADER }, STREAM_BUFFER>;
+
+impl<const RX: usize, const MESSAGE: usize> StationBuffers<RX, MESSAGE> {
     /// Zeroed buffers.
     pub const fn new() -> Self {
         Self {
             tcp_rx: [0; TCP_BUFFER],
             tcp_tx: [0; TCP_BUFFER],
-            rx: [0; MAX_MESSAGE + MAX_HEADER],
+            rx: [0; RX],
             tx: [0; WRITE_BUFFER],
-            message: [0; MAX_MESSAGE],
+            message: [0; MESSAGE],
             discovery: DiscoveryBuffers::new(),
         }
     }
 }
 
-impl Default for StationBuffers {
+impl<const RX: usize, const MESSAGE: usize> Default for StationBuffers<RX, MESSAGE> {
     fn default() -> Self {
         Self::new()
     }
@@ -139,16 +151,33 @@ pub fn address(stack: Stack<'_>) -> Option<Ipv4Addr> {
 }
 
 /// Runs the host link for ever.
-pub async fn run<B: StationBoard>(stack: Stack<'_>, mut link: HostLink, board: &mut B, target: &StationTarget, buffers: &mut StationBuffers) -> ! {
+pub async fn run<B: StationBoard, const RX: usize, const MESSAGE: usize>(
+    stack: Stack<'_>,
+    mut link: HostLink,
+    board: &mut B,
+    target: &StationTarget,
+    buffers: &mut StationBuffers<RX, MESSAGE>,
+) -> ! {
+    if let Some(stream) = link.stream_buffer().filter(|&stream| stream > MESSAGE || stream + MAX_HEADER > RX) {
+        // The host sends binary frames of up to the announced size: smaller buffers would close every session.
+        log::error!("station: the hello announces a {stream}-byte stream buffer, but the WebSocket buffers take {MESSAGE} bytes; use StreamingBuffers");
+    }
     let mut host: Option<(SocketAddrV4, String)> = None;
     let mut preference = HostPreference::new();
+    // Whether the board has heard that the station has an address: a fixed address is up from the start, so it
+    // is told once without waiting.
+    let mut addressed = false;
     loop {
         board.report(StationReport::Link(link.state()));
         match link.state() {
             LinkState::Discovering => {
                 if !stack.is_config_up() {
                     board.report(StationReport::NoNetwork(true));
+                    addressed = false;
                     stack.wait_config_up().await;
+                }
+                if !addressed {
+                    addressed = true;
                     board.report(StationReport::NoNetwork(false));
                     board.report(StationReport::NetworkUp(address(stack)));
                 }
@@ -209,14 +238,14 @@ async fn find_host<B: StationBoard>(
 }
 
 /// One connection and the session over it; says whether the TCP connection was made at all.
-async fn session<B: StationBoard>(
+async fn session<B: StationBoard, const RX: usize, const MESSAGE: usize>(
     stack: Stack<'_>,
     link: &mut HostLink,
     board: &mut B,
     target: &StationTarget,
     host: SocketAddrV4,
     path: &str,
-    buffers: &mut StationBuffers,
+    buffers: &mut StationBuffers<RX, MESSAGE>,
 ) -> bool {
     let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, .. } = buffers;
     let host_name = host.to_string();

@@ -18,6 +18,9 @@ pub const MAX_SCENES: usize = 8;
 /// history, so this bounds the screens' memory.
 pub const MAX_METRICS: usize = 16;
 
+/// The scene that shows the host's stream on a TFT (not a scene of `sysboy-scenes`: the host sends its pixels).
+pub const STREAM_SCENE: &str = "stream";
+
 /// Why a screens config was refused; its text names the config field, as the `bad_config` error's reason.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ScreenConfigError {
@@ -93,6 +96,27 @@ pub enum ScreenConfigError {
         /// How many metrics it names.
         got: usize,
     },
+    /// `screens[screen].scenes[scene].scene` is `stream` on a screen that takes no stream: an OLED, or a TFT of a
+    /// device whose hello announced no stream encodings.
+    NoStream {
+        /// Which entry.
+        screen: usize,
+        /// Which scene.
+        scene: usize,
+        /// The screen's output id.
+        output: String,
+        /// The screen's colour depth (1: a monochrome OLED).
+        depth: u8,
+    },
+    /// `screens[screen].scenes[scene].metrics` names figures for the stream scene, which shows none.
+    StreamFigures {
+        /// Which entry.
+        screen: usize,
+        /// Which scene.
+        scene: usize,
+        /// How many metrics it names.
+        got: usize,
+    },
     /// `screens[screen].alerts[alert].clear_below` is above its `above`, so the alert could never end.
     Hysteresis {
         /// Which entry.
@@ -126,7 +150,7 @@ impl fmt::Display for ScreenConfigError {
             ),
             Self::SceneCount { screen, got } => write!(f, "screens[{screen}].scenes: a screen takes 1 to {MAX_SCENES} scenes, got {got}"),
             Self::UnknownScene { screen, scene, name } => {
-                write!(f, "screens[{screen}].scenes[{scene}].scene: unknown scene \"{name}\"; a screen shows hub, metric or network")
+                write!(f, "screens[{screen}].scenes[{scene}].scene: unknown scene \"{name}\"; a screen shows hub, metric or network (a TFT that takes streams also stream)")
             }
             Self::TakesOver { screen, scene, kind } => write!(
                 f,
@@ -140,6 +164,15 @@ impl fmt::Display for ScreenConfigError {
                     _ => "the metric scene shows exactly 1 figure",
                 };
                 write!(f, "screens[{screen}].scenes[{scene}].metrics: {holds}, got {got}")
+            }
+            Self::NoStream { screen, scene, output, depth: 1 } => {
+                write!(f, "screens[{screen}].scenes[{scene}].scene: \"stream\" needs a colour TFT; \"{output}\" is a monochrome OLED")
+            }
+            Self::NoStream { screen, scene, output, .. } => {
+                write!(f, "screens[{screen}].scenes[{scene}].scene: \"stream\" needs a TFT that takes streams; \"{output}\" takes none (no encodings in the hello)")
+            }
+            Self::StreamFigures { screen, scene, got } => {
+                write!(f, "screens[{screen}].scenes[{scene}].metrics: the stream scene shows no figures, got {got}")
             }
             Self::Hysteresis { screen, alert, above, clear_below } => {
                 write!(f, "screens[{screen}].alerts[{alert}].clear_below: must be at most above ({above}), got {clear_below}")
@@ -158,6 +191,17 @@ fn holds(scene: Scene, count: usize) -> bool {
         Scene::Network => count == 2,
         _ => count == 1,
     }
+}
+
+/// Whether scene `scene` of entry `screen`, the stream scene with `figures` metrics, can show on `spec`.
+fn stream_scene(spec: &ScreenSpec, screen: usize, scene: usize, figures: usize) -> Result<(), ScreenConfigError> {
+    if !spec.stream {
+        return Err(ScreenConfigError::NoStream { screen, scene, output: spec.output.clone(), depth: spec.depth });
+    }
+    if figures != 0 {
+        return Err(ScreenConfigError::StreamFigures { screen, scene, got: figures });
+    }
+    Ok(())
 }
 
 /// Checks `configs` against the board's `screens`; the first thing it cannot show is the error.
@@ -184,16 +228,20 @@ pub fn check(screens: &[ScreenSpec], configs: &[ScreenConfig]) -> Result<(), Scr
         if config.scenes.is_empty() || config.scenes.len() > MAX_SCENES {
             return Err(ScreenConfigError::SceneCount { screen: i, got: config.scenes.len() });
         }
-        for (j, spec) in config.scenes.iter().enumerate() {
-            let kind = Scene::from_name(&spec.scene)
-                .ok_or_else(|| ScreenConfigError::UnknownScene { screen: i, scene: j, name: spec.scene.clone() })?;
+        for (j, scene) in config.scenes.iter().enumerate() {
+            if scene.scene == STREAM_SCENE {
+                stream_scene(spec, i, j, scene.metrics.len())?;
+                continue;
+            }
+            let kind = Scene::from_name(&scene.scene)
+                .ok_or_else(|| ScreenConfigError::UnknownScene { screen: i, scene: j, name: scene.scene.clone() })?;
             if matches!(kind, Scene::Alert | Scene::State) {
                 return Err(ScreenConfigError::TakesOver { screen: i, scene: j, kind });
             }
-            if !holds(kind, spec.metrics.len()) {
-                return Err(ScreenConfigError::Figures { screen: i, scene: j, kind, got: spec.metrics.len() });
+            if !holds(kind, scene.metrics.len()) {
+                return Err(ScreenConfigError::Figures { screen: i, scene: j, kind, got: scene.metrics.len() });
             }
-            metrics.extend(spec.metrics.iter().map(String::as_str));
+            metrics.extend(scene.metrics.iter().map(String::as_str));
         }
         for (k, limit) in config.alerts.iter().flatten().enumerate() {
             if limit.clear_below > limit.above {

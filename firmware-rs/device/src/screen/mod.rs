@@ -19,6 +19,13 @@
 //! never its last value, as the meter parks its needle. [`Screens::shown`] says what each shows for the status,
 //! and [`Screens::take_shown_changed`] lets the session send that status as soon as it changes.
 //!
+//! A TFT that takes streams ([`ScreenSpec::stream`]) may also show the `stream` scene: the host's pixels, drawn
+//! through [`Screens::show_stream`] while the screen shows that scene (nothing else draws over them). A stream
+//! with no rectangle for the stale timeout is "no data", and alerts and the state scenes take the screen over as
+//! on any other. Once anything has drawn over the streamed picture, the screen shows the stream again only after
+//! [`Screens::take_shown_changed`] has reported the cover, so the host always hears that the picture was lost
+//! (and sends the whole frame again when the status says `stream` once more).
+//!
 //! With a screen, a short press steps the screens' scenes instead of asking the host for the meter's next
 //! metric: the link turns it into [`Action::NextScene`](crate::link::Action::NextScene) and sends no button
 //! command, and the meter keeps showing its own binding beside the screen.
@@ -31,7 +38,7 @@
 //! [`LinkConfig::with_screens`](crate::link::LinkConfig::with_screens)). Before the host's config, each screen
 //! shows a hub of the first four metrics that arrive. A config is checked whole by [`check`] (the link checks it
 //! too, to answer the host): a screen the board lacks, another size, a quarter turn, an unknown scene, a wrong
-//! number of figures or an alert that could never end is refused with a [`ScreenConfigError`] naming the field,
+//! number of figures, the stream scene on a screen that takes no stream or an alert that could never end is refused with a [`ScreenConfigError`] naming the field,
 //! and nothing changes.
 //!
 //! Memory: a figure is its 128-byte history and a few dozen bytes more, at most [`MAX_METRICS`] of them
@@ -66,9 +73,11 @@ mod pages;
 mod screens;
 mod spec;
 #[cfg(test)]
+mod stream_tests;
+#[cfg(test)]
 mod tests;
 
-pub use check::{check, ScreenConfigError, MAX_METRICS, MAX_SCENES, MAX_SCREENS};
+pub use check::{check, ScreenConfigError, MAX_METRICS, MAX_SCENES, MAX_SCREENS, STREAM_SCENE};
 pub use contrast::{contrast, DEFAULT_BRIGHTNESS};
 pub use pages::{DirtyPage, Pages, MAX_PAGES};
 pub use screens::{Redraw, Screens};

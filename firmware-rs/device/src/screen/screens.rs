@@ -5,15 +5,17 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use embedded_graphics::draw_target::DrawTarget;
+use embedded_graphics::pixelcolor::Rgb565;
 use sysboy_protocol::{HistoryBurst, NamedMetric, ScreenConfig, ScreenShown};
 use sysboy_scenes::palette::SceneColor;
 use sysboy_scenes::state::{self, Alert, History, LinkState, Missing, Reading, Scene, View, HUB_FIGURES};
 
-use super::check::{check, ScreenConfigError, MAX_SCREENS};
+use super::check::{check, ScreenConfigError, MAX_SCREENS, STREAM_SCENE};
 use super::figure::Figure;
 use super::{ScreenSpec, DEFAULT_BRIGHTNESS};
 use crate::link::Action;
 use crate::status_light::BoardState;
+use crate::stream::Pixels;
 
 /// What a screen shows before the session config says: with no frame for this long, a figure is stale.
 const DEFAULT_STALE_AFTER_MS: u32 = 5_000;
@@ -42,10 +44,27 @@ impl Redraw {
     }
 }
 
+/// What a configured scene is: one the scenes crate draws, or the host's stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Drawn(Scene),
+    Stream,
+}
+
+impl Kind {
+    /// The scene's name in the protocol.
+    const fn name(self) -> &'static str {
+        match self {
+            Self::Drawn(scene) => scene.name(),
+            Self::Stream => STREAM_SCENE,
+        }
+    }
+}
+
 /// A configured scene and its figures, as indices into the figure table.
 #[derive(Debug, Clone)]
 struct SceneLayout {
-    scene: Scene,
+    kind: Kind,
     figures: Vec<usize>,
 }
 
@@ -81,6 +100,19 @@ enum Shows {
     State,
 }
 
+/// A screen's stream: whether it is live, and whether its picture is the stream's or was drawn over.
+#[derive(Debug, Clone, Copy, Default)]
+struct StreamState {
+    /// A rectangle came within the stale timeout.
+    live: bool,
+    /// When the last one came.
+    heard_ms: u64,
+    /// The screen shows the stream scene: its picture is the host's.
+    streamed: bool,
+    /// Something drew over the streamed picture, and no status has said so yet.
+    covered: bool,
+}
+
 /// One screen's layout and where it is in it.
 #[derive(Debug, Clone)]
 struct Screen {
@@ -94,6 +126,7 @@ struct Screen {
     index: usize,
     stepped_at_ms: u64,
     shows: Shows,
+    stream: StreamState,
 }
 
 impl Screen {
@@ -101,7 +134,7 @@ impl Screen {
     fn default_layout(figures: Vec<usize>) -> Self {
         Self {
             default: true,
-            scenes: alloc::vec![SceneLayout { scene: Scene::Hub, figures }],
+            scenes: alloc::vec![SceneLayout { kind: Kind::Drawn(Scene::Hub), figures }],
             carousel_ms: None,
             limits: Vec::new(),
             brightness: DEFAULT_BRIGHTNESS,
@@ -109,7 +142,13 @@ impl Screen {
             index: 0,
             stepped_at_ms: 0,
             shows: Shows::State,
+            stream: StreamState::default(),
         }
+    }
+
+    /// Whether `shows` is the stream scene.
+    fn streams(&self, shows: Shows) -> bool {
+        matches!(shows, Shows::Scene(index) if self.scenes[index].kind == Kind::Stream)
     }
 
     /// Whether the default hub can take one more figure.
@@ -196,7 +235,7 @@ impl Screens {
             .collect();
         self.figures = self.figures_for(&plans);
         for (screen, plan) in self.screens.iter_mut().zip(&plans) {
-            let index = screen.index;
+            let (index, stream) = (screen.index, screen.stream);
             *screen = match plan {
                 Plan::Default(metrics) => Screen::default_layout(metrics.iter().filter_map(|metric| index_of(&self.figures, metric)).collect()),
                 Plan::Configured(config) => configured(config, &self.figures),
@@ -204,6 +243,9 @@ impl Screens {
             screen.index = if index < screen.scenes.len() { index } else { 0 };
             screen.stepped_at_ms = now_ms;
             screen.shows = Shows::State;
+            // The stream and its picture outlive a new layout: the picture was drawn over only if the screen now
+            // shows something else, which settling finds.
+            screen.stream = stream;
         }
         self.redraw = (1u8 << self.specs.len()) - 1;
         let changed = self.shown_changed;
@@ -264,6 +306,7 @@ impl Screens {
     /// history bursts fill them again).
     pub fn forget(&mut self) {
         self.figures.iter_mut().for_each(Figure::forget);
+        self.screens.iter_mut().for_each(|screen| screen.stream.live = false);
         self.redraw = (1u8 << self.specs.len()) - 1;
         self.settle();
     }
@@ -316,6 +359,11 @@ impl Screens {
             }
         }
         for screen in &mut self.screens {
+            if screen.stream.live && now_ms.saturating_sub(screen.stream.heard_ms) >= u64::from(self.stale_after_ms) {
+                screen.stream.live = false;
+            }
+        }
+        for screen in &mut self.screens {
             let Some(period) = screen.carousel_ms else { continue };
             if screen.scenes.len() > 1 && now_ms.saturating_sub(screen.stepped_at_ms) >= u64::from(period) {
                 screen.index = (screen.index + 1) % screen.scenes.len();
@@ -335,7 +383,7 @@ impl Screens {
                 let output = spec.output.clone();
                 match screen.shows {
                     // At most MAX_SCENES (8) scenes, so the index fits.
-                    Shows::Scene(index) => ScreenShown { output, scene: screen.scenes[index].scene.name().into(), index: Some(index as u8), alert: None },
+                    Shows::Scene(index) => ScreenShown { output, scene: screen.scenes[index].kind.name().into(), index: Some(index as u8), alert: None },
                     Shows::Alert(limit) => {
                         let metric = self.figures[screen.limits[limit].figure].metric.clone();
                         ScreenShown { output, scene: Scene::Alert.name().into(), index: None, alert: Some(metric) }
@@ -346,9 +394,33 @@ impl Screens {
             .collect()
     }
 
-    /// Whether what a screen shows changed since the last call: the host is then told at once.
+    /// Whether what a screen shows changed since the last call: the host is then told at once. The status that
+    /// tells it reports every cover of a streamed picture, so from here on such a screen may show the stream again.
     pub fn take_shown_changed(&mut self) -> bool {
+        self.screens.iter_mut().for_each(|screen| screen.stream.covered = false);
         core::mem::take(&mut self.shown_changed)
+    }
+
+    /// A checked stream rectangle for the screen called `output` (see [`crate::stream`]): the stream is live until
+    /// the stale timeout, and the pixels are drawn on `target`, that screen, while it shows the stream scene.
+    /// Says whether they were drawn; a screen showing another scene keeps its picture (the host sends the whole
+    /// frame again once the status says `stream`). Another output draws nothing.
+    pub fn show_stream<D: DrawTarget<Color = Rgb565>>(&mut self, output: &str, pixels: &Pixels<'_>, now_ms: u64, target: &mut D) -> Result<bool, D::Error> {
+        let Some(index) = self.specs.iter().position(|spec| spec.output == output) else { return Ok(false) };
+        let stream = &mut self.screens[index].stream;
+        stream.live = true;
+        stream.heard_ms = now_ms;
+        self.settle();
+        if !self.shows_stream(index) {
+            return Ok(false);
+        }
+        pixels.draw(target)?;
+        Ok(true)
+    }
+
+    /// Whether screen `screen` shows the stream scene now (its picture is the host's).
+    pub fn shows_stream(&self, screen: usize) -> bool {
+        self.screens.get(screen).is_some_and(|shown| shown.streams(shown.shows))
     }
 
     /// Whether any alert is on (the status light blinks while one is).
@@ -392,10 +464,12 @@ impl Screens {
         let (scene, count, alert) = match shown.shows {
             Shows::Scene(index) => {
                 let layout = &shown.scenes[index];
+                // The stream's picture is the host's: nothing is drawn over it.
+                let Kind::Drawn(scene) = layout.kind else { return Ok(()) };
                 for (slot, &figure) in figures.iter_mut().zip(&layout.figures) {
                     *slot = self.scene_figure(figure);
                 }
-                (layout.scene, layout.figures.len().min(HUB_FIGURES), None)
+                (scene, layout.figures.len().min(HUB_FIGURES), None)
             }
             Shows::Alert(limit) => {
                 let limit = &shown.limits[limit];
@@ -446,8 +520,10 @@ impl Screens {
         Some(figure)
     }
 
-    /// Decides what each screen shows: the state scene off a live session or with no fresh figure at all, else
-    /// the first alert that is on, else the scene at its index. A change is drawn and reported.
+    /// Decides what each screen shows: the state scene off a live session, else the first alert that is on, else
+    /// the scene at its index while it has something fresh to show (a figure, or for the stream scene its
+    /// stream), else the state scene's "no data". A change is drawn and reported. A screen whose streamed picture
+    /// was drawn over keeps what it shows until the cover is reported.
     fn settle(&mut self) {
         let live = matches!(self.board, BoardState::Live | BoardState::Alert | BoardState::Updating);
         let fresh = self.figures.iter().any(Figure::is_fresh);
@@ -455,11 +531,21 @@ impl Screens {
             for limit in &mut screen.limits {
                 limit.judge(self.figures[limit.figure].live_percent());
             }
-            let shows = match screen.limits.iter().position(|limit| limit.on) {
-                _ if !live || !fresh => Shows::State,
+            let wanted = match screen.limits.iter().position(|limit| limit.on) {
+                _ if !live => Shows::State,
                 Some(limit) => Shows::Alert(limit),
-                None => Shows::Scene(screen.index),
+                None => match screen.scenes[screen.index].kind {
+                    Kind::Stream if screen.stream.live => Shows::Scene(screen.index),
+                    Kind::Drawn(_) if fresh => Shows::Scene(screen.index),
+                    Kind::Stream | Kind::Drawn(_) => Shows::State,
+                },
             };
+            let shows = if screen.stream.covered && screen.streams(wanted) { screen.shows } else { wanted };
+            if screen.streams(shows) {
+                screen.stream.streamed = true;
+            } else if core::mem::take(&mut screen.stream.streamed) {
+                screen.stream.covered = true;
+            }
             if shows != screen.shows {
                 screen.shows = shows;
                 self.redraw |= 1 << i;
@@ -496,11 +582,11 @@ fn index_of(figures: &[Figure], metric: &str) -> Option<usize> {
 fn configured(config: &ScreenConfig, figures: &[Figure]) -> Screen {
     // `check` has made sure every scene is known and every metric is in the table.
     let find = |metric: &String| index_of(figures, metric).unwrap_or_default();
-    let scenes = config
-        .scenes
-        .iter()
-        .map(|spec| SceneLayout { scene: Scene::from_name(&spec.scene).unwrap_or(Scene::Hub), figures: spec.metrics.iter().map(find).collect() })
-        .collect();
+    let kind = |name: &str| match name {
+        STREAM_SCENE => Kind::Stream,
+        name => Kind::Drawn(Scene::from_name(name).unwrap_or(Scene::Hub)),
+    };
+    let scenes = config.scenes.iter().map(|spec| SceneLayout { kind: kind(&spec.scene), figures: spec.metrics.iter().map(find).collect() }).collect();
     let limits = config
         .alerts
         .iter()
@@ -517,6 +603,7 @@ fn configured(config: &ScreenConfig, figures: &[Figure]) -> Screen {
         index: 0,
         stepped_at_ms: 0,
         shows: Shows::State,
+        stream: StreamState::default(),
     }
 }
 

@@ -261,7 +261,7 @@ fn a_history_burst_fills_the_graph_before_the_first_frame() {
 
 #[test]
 fn only_screens_whose_picture_changed_are_drawn_again() {
-    let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64), ScreenSpec { output: "tft".into(), width: 320, height: 240, depth: 16 }]);
+    let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64), ScreenSpec::tft("tft", 320, 240)]);
     assert_eq!(screens.tick(0).screens().collect::<Vec<_>>(), [0, 1], "everything is drawn at first");
     screens.board_state(BoardState::Live);
     let mut tft = config(vec![scene("metric", &["ram"])]);
@@ -305,7 +305,7 @@ fn a_config_the_screens_cannot_show_is_refused_naming_the_field_and_changes_noth
     let names: Vec<String> = (0..20).map(|i| alloc::format!("m{i}")).collect();
     let many: Vec<SceneSpec> = names.chunks(4).map(|four| SceneSpec { scene: "hub".into(), metrics: four.to_vec() }).collect();
     let cases: Vec<(Vec<ScreenConfig>, &str)> = vec![
-        (vec![config(vec![scene("hub", &["cpu"]), scene("clock", &["cpu"])])], r#"screens[0].scenes[1].scene: unknown scene "clock"; a screen shows hub, metric or network"#),
+        (vec![config(vec![scene("hub", &["cpu"]), scene("clock", &["cpu"])])], r#"screens[0].scenes[1].scene: unknown scene "clock"; a screen shows hub, metric or network (a TFT that takes streams also stream)"#),
         (vec![config(vec![scene("hub", &["a", "b", "c", "d", "e"])])], "screens[0].scenes[0].metrics: the hub holds 1 to 4 figures, got 5"),
         (vec![config(vec![scene("hub", &[])])], "screens[0].scenes[0].metrics: the hub holds 1 to 4 figures, got 0"),
         (vec![config(vec![scene("metric", &["cpu", "ram"])])], "screens[0].scenes[0].metrics: the metric scene shows exactly 1 figure, got 2"),
@@ -397,7 +397,7 @@ fn the_link_s_actions_reach_the_screens() {
 
 #[test]
 fn the_status_names_each_screen_and_what_it_shows() {
-    let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64), ScreenSpec { output: "tft".into(), width: 320, height: 240, depth: 16 }]);
+    let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64), ScreenSpec::tft("tft", 320, 240)]);
     screens.board_state(BoardState::Live);
     screens.frame(&frame("cpu", Some(50.0)), 0);
     let shown = screens.shown();
