@@ -137,4 +137,16 @@ describe('X11 capture (MIT-SHM) against Xvfb', () => {
     expect(result.ok).toBe(false)
     if (!result.ok) expect(result.reason).toStartWith('cannot open X display ":4242"')
   })
+
+  it('stops, and leaves the process running, when its X server goes away mid-stream', async () => {
+    // Xlib's default answer to a lost connection is exit(1): without the capture's own exit handler this test
+    // process would end here.
+    const doomed = await startXvfb(320, 240)
+    const capture = openCapture({ display: doomed.display, x: 0, y: 0, width: 320, height: 240 })
+    expect(capture.capture().pixels.length).toBe(320 * 240)
+    await doomed.stop()
+    expect(() => capture.capture()).toThrow('the X display went away')
+    expect(() => capture.capture()).toThrow('closed')
+    capture.close()
+  })
 })

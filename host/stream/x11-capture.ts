@@ -35,6 +35,10 @@ const ERROR_CODE = 32
 const x11Symbols = {
   XOpenDisplay: { args: [FFIType.ptr], returns: FFIType.ptr },
   XCloseDisplay: { args: [FFIType.ptr], returns: FFIType.i32 },
+  // After an I/O error (the X server went away) libX11 1.7+ calls the process-wide I/O error handler, then the
+  // display's exit handler; the defaults of both call exit(1) (XlibInt.c, _XIOError), so both are replaced.
+  XSetIOErrorHandler: { args: [FFIType.ptr], returns: FFIType.ptr },
+  XSetIOErrorExitHandler: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.void },
   XDefaultScreen: { args: [FFIType.ptr], returns: FFIType.i32 },
   XRootWindow: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.u64 },
   XDefaultVisual: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.ptr },
@@ -84,6 +88,11 @@ let libraries: Libraries | undefined
 // calls it synchronously from inside the call (or XSync) that got the error, on this thread.
 let lastError = 0
 let errorHandler: JSCallback | undefined
+// Displays whose connection died. Xlib's default I/O error exit handler ends the process (exit(1)); with this one
+// the call that met the error returns, and the capture on that display reports it and stops, while the host serves on.
+const lostDisplays = new Set<number>()
+let ioErrorHandler: JSCallback | undefined
+let ioExitHandler: JSCallback | undefined
 
 const load = (): Libraries => {
   if (libraries !== undefined) return libraries
@@ -100,6 +109,20 @@ const load = (): Libraries => {
     { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   )
   libraries.x11.XSetErrorHandler(errorHandler)
+  ioErrorHandler = new JSCallback(
+    (display: Pointer): number => {
+      lostDisplays.add(Number(display))
+      return 0
+    },
+    { args: [FFIType.ptr], returns: FFIType.i32 },
+  )
+  libraries.x11.XSetIOErrorHandler(ioErrorHandler)
+  ioExitHandler = new JSCallback(
+    (display: Pointer): void => {
+      lostDisplays.add(Number(display))
+    },
+    { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.void },
+  )
   return libraries
 }
 
@@ -160,6 +183,10 @@ class X11Capture implements CaptureSource {
     if (this.#closed) throw new Error('the X11 capture is closed')
     lastError = 0
     const ok = this.#libs.xext.XShmGetImage(this.#display, this.#root, this.#image, this.#x, this.#y, ALL_PLANES)
+    if (lostDisplays.has(Number(this.#display))) {
+      this.#release(false)
+      throw new Error('the X display went away (its X server stopped); the capture stops')
+    }
     if (ok === 0 || lastError !== 0) {
       throw new Error(`XShmGetImage failed (X error ${lastError}): is the region still inside the screen?`)
     }
@@ -168,16 +195,25 @@ class X11Capture implements CaptureSource {
   }
 
   close(): void {
+    this.#release(!lostDisplays.has(Number(this.#display)))
+  }
+
+  /** Frees the segment and the image; talks to the X server only while its connection lives. */
+  #release(connected: boolean): void {
     if (this.#closed) return
     this.#closed = true
     open.delete(this)
     const { x11, xext, libc } = this.#libs
-    xext.XShmDetach(this.#display, this.#shminfo)
-    x11.XSync(this.#display, 0)
+    if (connected) {
+      xext.XShmDetach(this.#display, this.#shminfo)
+      x11.XSync(this.#display, 0)
+    }
     x11.XDestroyImage(this.#image)
     libc.shmdt(this.#shmaddr)
     libc.free(this.#shminfo)
+    // On a dead connection XCloseDisplay only frees Xlib's memory.
     x11.XCloseDisplay(this.#display)
+    lostDisplays.delete(Number(this.#display))
   }
 }
 
@@ -208,6 +244,7 @@ export const openX11Capture = (options: X11CaptureOptions): CaptureSource => {
   const { x11, xext, libc } = libs
   const display = pointer(x11.XOpenDisplay(Buffer.from(`${name}\0`)))
   if (display === null) return refuse(`cannot open X display "${name}": is its X server running, and may this user connect (XAUTHORITY, xhost)?`)
+  x11.XSetIOErrorExitHandler(display, ioExitHandler!, null)
   let shminfo: Pointer | null = null
   let image: Pointer | null = null
   let shmaddr: Pointer | undefined
