@@ -36,12 +36,15 @@ export const helloFrame = (fields: HelloFields = {}): string => {
 export class DeviceClient {
   readonly socket: WebSocket
   readonly received: HostMessage[] = []
+  /** Binary frames (stream pixels), each with the index in `received` of the message before it (its header). */
+  readonly binaries: { after: number; bytes: Uint8Array }[] = []
   readonly closed: Promise<{ code: number; reason: string }>
   readonly opened: Promise<void>
   #waiters: Array<() => void> = []
 
   constructor(url: string, headers: Record<string, string> = {}) {
     this.socket = new WebSocket(url, { headers } as unknown as string[])
+    this.socket.binaryType = 'arraybuffer'
     this.opened = new Promise((resolve, reject) => {
       this.socket.addEventListener('open', () => resolve())
       this.socket.addEventListener('error', () => reject(new Error('websocket failed to open')))
@@ -53,6 +56,11 @@ export class DeviceClient {
       })
     })
     this.socket.addEventListener('message', (event) => {
+      if (event.data instanceof ArrayBuffer) {
+        this.binaries.push({ after: this.received.length - 1, bytes: new Uint8Array(event.data) })
+        this.#wake()
+        return
+      }
       const decoded = decodeHostMessage(String(event.data))
       if (!decoded.ok) throw new Error(`host sent an invalid frame: ${decoded.reason}: ${String(event.data)}`)
       this.received.push(decoded.message)

@@ -18,7 +18,7 @@ const session = (flowControl: boolean): { session: DeviceSession; sent: number[]
     buttons: [],
     ...(flowControl ? { flow_control: true } : {}),
   }
-  const link = { send: (text: string) => (sent.push((JSON.parse(text) as { seq: number }).seq), text.length), bufferedAmount: () => 0, close: () => {} }
+  const link = { send: (text: string) => (sent.push((JSON.parse(text) as { seq: number }).seq), text.length), sendBinary: (bytes: Uint8Array) => bytes.length, bufferedAmount: () => 0, close: () => {} }
   return { session: new DeviceSession(hello, 'loopback', config, link, new HostFigures(), 0), sent }
 }
 

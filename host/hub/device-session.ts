@@ -2,6 +2,8 @@
 import type { Hello, HostMessage, MetricFrame, ScreenShown, SessionConfig, Status } from '../../schema/index.ts'
 import { APPLIED_EVERY_FRAMES } from '../../schema/index.ts'
 import { screenMetrics } from '../screens/screen-config.ts'
+import type { DeviceStream, StreamChunk, StreamInfo } from '../stream/stream-session.ts'
+import { streamMetrics } from '../stream/stream-config.ts'
 import { FlowWindow } from './flow-window.ts'
 import type { HostFigures } from './host-figures.ts'
 import { SentRecord } from './sent-record.ts'
@@ -24,6 +26,8 @@ export interface OutgoingFrame {
 export interface DeviceLink {
   /** Bun's contract: bytes sent, -1 when queued under backpressure, 0 when dropped. */
   send(text: string): number
+  /** A binary frame (stream pixels), on the same contract. */
+  sendBinary(bytes: Uint8Array): number
   bufferedAmount(): number
   close(code: number, reason: string): void
 }
@@ -49,6 +53,15 @@ export interface DeviceInfo {
   /** What each screen shows, as the device last said; null before it said (or for a device without screens). */
   screens: ScreenShown[] | null
   identifiedAt: string | null
+  /** The streams to its screens, with their figures and any error of their source. */
+  streams: StreamInfo[]
+}
+
+/** The metrics only the host's stream scenes show: neither bound to an output nor on a screen the device draws. */
+const hostOnlyMetrics = (config: SessionConfig): Set<string> => {
+  const onDevice = screenMetrics(config)
+  for (const binding of config.bindings) onDevice.add(binding.metric)
+  return new Set([...streamMetrics(config)].filter((metric) => !onDevice.has(metric)))
 }
 
 export class DeviceSession {
@@ -75,8 +88,13 @@ export class DeviceSession {
   readonly #pending = new Map<string, OutgoingFrame>()
   readonly #lastMetricAt = new Map<string, number>()
   #config: SessionConfig
-  /** The metrics the screens show, whose values the sent record keeps as histories. */
+  /** The metrics the device's own screens show: it is sent their history bursts. */
   #onScreen: Set<string>
+  /** Those and the metrics the host's stream scenes show: the sent record keeps their values as histories. */
+  #drawn: Set<string>
+  /** Metrics only a stream's scene shows: the host draws them, so they are recorded as sent but not sent. */
+  #hostOnly: Set<string>
+  readonly #streams = new Map<string, DeviceStream>()
 
   constructor(hello: Hello, remoteAddress: string, config: SessionConfig, link: DeviceLink, figures: HostFigures, now: number) {
     this.id = hello.device
@@ -87,6 +105,8 @@ export class DeviceSession {
     this.lastSentAt = now
     this.#config = config
     this.#onScreen = screenMetrics(config)
+    this.#drawn = new Set([...this.#onScreen, ...streamMetrics(config)])
+    this.#hostOnly = hostOnlyMetrics(config)
     this.#link = link
     this.#figures = figures
     this.#metricWindow = hello.flow_control === true ? new FlowWindow(METRIC_WINDOW) : undefined
@@ -99,24 +119,62 @@ export class DeviceSession {
   set config(config: SessionConfig) {
     this.#config = config
     this.#onScreen = screenMetrics(config)
+    this.#drawn = new Set([...this.#onScreen, ...streamMetrics(config)])
+    this.#hostOnly = hostOnlyMetrics(config)
   }
 
-  /** The metrics this device is sent: those its outputs are bound to, and every one its screens show. */
+  /**
+   * The metrics this device is sent: those its outputs are bound to, and every one its screens show, the host's
+   * stream scenes included (those are sampled and recorded, not sent).
+   */
   metrics(): Set<string> {
     const metrics = new Set(this.#config.bindings.map((b) => b.metric))
     for (const metric of this.#onScreen) metrics.add(metric)
+    for (const metric of this.#hostOnly) metrics.add(metric)
     return metrics
   }
 
-  /** The metrics this device's screens show (scenes and alerts). */
+  /** The metrics this device's screens show (scenes and alerts, and the scenes the host streams to them): their histories are kept. */
   screenMetrics(): ReadonlySet<string> {
-    return this.#onScreen
+    return this.#drawn
   }
 
   /** Sends a metric's history burst (a control message, never skipped); the device's history is now these values. */
   sendHistory(metric: string, values: (number | null)[], now: number): void {
-    this.sendControl({ type: 'history', name: metric, interval_ms: this.#config.interval_ms, values, ts: now })
+    if (this.#onScreen.has(metric)) this.sendControl({ type: 'history', name: metric, interval_ms: this.#config.interval_ms, values, ts: now })
     this.sent.burst(metric, values)
+  }
+
+  /** Sends one rectangle of a stream: its header, then its pixels as the binary frame right after it. */
+  sendStream(chunk: StreamChunk): void {
+    // Both writes happen in one turn of the event loop, so no other frame can come between them.
+    if (this.#write(chunk.text) === 0) return
+    const result = this.#link.sendBinary(chunk.payload)
+    if (result === -1) this.#choked = true
+  }
+
+  /** Holds a running stream to one of the device's screens, stopping any it replaces. */
+  attachStream(stream: DeviceStream): void {
+    this.#streams.get(stream.output)?.stop()
+    this.#streams.set(stream.output, stream)
+  }
+
+  /** The running stream to `output`, if any. */
+  stream(output: string): DeviceStream | undefined {
+    return this.#streams.get(output)
+  }
+
+  streams(): IterableIterator<DeviceStream> {
+    return this.#streams.values()
+  }
+
+  /** Stops the stream to `output`, or, with none named, every stream. */
+  stopStreams(output?: string): void {
+    for (const [id, stream] of this.#streams) {
+      if (output !== undefined && id !== output) continue
+      stream.stop()
+      this.#streams.delete(id)
+    }
   }
 
   /** Sends a control message (welcome, ack, error, config, heartbeat); these are never skipped. */
@@ -133,6 +191,11 @@ export class DeviceSession {
     const last = this.#lastMetricAt.get(metric)
     // 10 % slack so a sampler tick that lands a little early is not skipped for a whole interval.
     if (!force && last !== undefined && now - last < this.#config.interval_ms * 0.9) return
+    if (this.#hostOnly.has(metric)) {
+      this.#lastMetricAt.set(metric, now)
+      this.sent.frame(metric, frame.frame, now, true)
+      return
+    }
     // A frame without a seq cannot be acknowledged; the host's sampler numbers every frame it makes.
     if (this.#metricWindow !== undefined && frame.seq !== undefined) {
       const { send, superseded } = this.#metricWindow.offer(metric, frame.seq, { metric, frame })
@@ -147,8 +210,15 @@ export class DeviceSession {
     this.#sendMetric(metric, frame, now)
   }
 
-  /** The device applied the metric frame numbered `seq` (and all before it): send what the window now lets through. */
-  applied(seq: number, now: number): void {
+  /**
+   * The device applied the metric frame numbered `seq` (and all before it), or with `stream` that stream's frame:
+   * send what the window now lets through.
+   */
+  applied(seq: number, now: number, stream?: string): void {
+    if (stream !== undefined) {
+      this.#streams.get(stream)?.applied(seq, now)
+      return
+    }
     for (const { metric, frame } of this.#metricWindow?.applied(seq) ?? []) {
       this.#lastMetricAt.set(metric, now)
       this.#sendMetric(metric, frame, now)
@@ -192,6 +262,7 @@ export class DeviceSession {
       lastStatus: this.lastStatus,
       screens: this.screensShown,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
+      streams: [...this.#streams.values()].map((s) => s.info(Date.now())),
     }
   }
 
@@ -202,7 +273,7 @@ export class DeviceSession {
 
   #sendMetric(metric: string, outgoing: OutgoingFrame, now: number): void {
     if (this.#write(outgoing.text) === 0) return
-    this.sent.frame(metric, outgoing.frame, now, this.#onScreen.has(metric))
+    this.sent.frame(metric, outgoing.frame, now, this.#drawn.has(metric))
     this.framesSent += 1
     this.#figures.framesSent += 1
   }

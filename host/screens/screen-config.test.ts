@@ -72,7 +72,7 @@ describe('checkScreens', () => {
     expect(refused([screen({ scenes: [{ scene: 'hub', metrics: ['cpu'] }, { scene: 'clock', metrics: [] }] })])).toMatchObject({
       error: 'bad_config',
       field: 'screens.0.scenes.1.scene',
-      reason: "unknown scene 'clock'; a screen shows hub, metric, network",
+      reason: "unknown scene 'clock'; a screen shows hub, metric, network, stream",
     })
     expect(refused([screen({ scenes: [{ scene: 'alert', metrics: ['cpu'] }] })])).toMatchObject({ field: 'screens.0.scenes.0.scene' })
   })

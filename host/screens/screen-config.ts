@@ -2,9 +2,15 @@
 // against the device's hello before it is sent (the device checks again and refuses with an error frame).
 import type { ErrorCode, Hello, Output, ScreenConfig, SessionConfig } from '../../schema/index.ts'
 
-/** The scenes a config may name, and how many metrics each shows; `alert` and `state` take the screen over by themselves. */
-export const SCENE_METRICS = { hub: { min: 1, max: 4 }, metric: { min: 1, max: 1 }, network: { min: 2, max: 2 } } as const
+/**
+ * The scenes a config may name, and how many metrics each shows; `alert` and `state` take the screen over by
+ * themselves. `stream` shows the pixels the host streams (a TFT whose device announced stream encodings).
+ */
+export const SCENE_METRICS = { hub: { min: 1, max: 4 }, metric: { min: 1, max: 1 }, network: { min: 2, max: 2 }, stream: { min: 0, max: 0 } } as const
 export type ConfigScene = keyof typeof SCENE_METRICS
+
+/** The layout of a screen that shows the host's stream. */
+export const STREAM_SCENES: ScreenConfig['scenes'] = [{ scene: 'stream', metrics: [] }]
 
 /** Every scene a screen may show, in the scenes module's numbering. */
 export const SCENES = ['hub', 'metric', 'network', 'alert', 'state'] as const
@@ -36,8 +42,18 @@ export interface ScreenRefusal {
   reason: string
 }
 
-/** The default config of one screen, with only the metrics this host offers (a scene left with too few is dropped). */
-export const defaultScreen = (output: Output, hasButton: boolean, offered: readonly string[]): ScreenConfig => {
+/** Whether a device can show the host's stream on `output`: a TFT screen, and stream encodings in its hello. */
+export const canStream = (output: Output, encodings: Hello['encodings']): boolean =>
+  output.kind === 'tft' && isScreen(output) && (encodings?.length ?? 0) > 0
+
+/**
+ * The default config of one screen, with only the metrics this host offers (a scene left with too few is dropped);
+ * a screen the host streams to (`streamed`) shows the stream alone.
+ */
+export const defaultScreen = (output: Output, hasButton: boolean, offered: readonly string[], streamed = false): ScreenConfig => {
+  if (streamed) {
+    return { output: output.id, scenes: STREAM_SCENES, ...(output.width !== undefined ? { width: output.width, height: output.height } : {}) }
+  }
   const scenes = DEFAULT_SCENES.map((s) => ({ scene: s.scene, metrics: s.metrics.filter((m) => offered.includes(m)) })).filter(
     (s) => s.metrics.length >= SCENE_METRICS[s.scene as ConfigScene].min,
   )
@@ -52,8 +68,8 @@ export const defaultScreen = (output: Output, hasButton: boolean, offered: reado
 
 /**
  * `config` with a screens entry for every screen of the device: a screen the config leaves out (or a config with no
- * `screens` at all) shows the default, so the host always knows what each screen shows. A device without screens
- * keeps its config as it is.
+ * `screens` at all) shows the default (the stream, for a TFT the config streams to and the device can stream to), so
+ * the host always knows what each screen shows. A device without screens keeps its config as it is.
  */
 export const withScreens = (config: SessionConfig, hello: Hello, offered: readonly string[]): SessionConfig => {
   const screens = hello.outputs.filter(isScreen)
@@ -62,13 +78,22 @@ export const withScreens = (config: SessionConfig, hello: Hello, offered: readon
   const missing = screens.filter((o) => !given.some((s) => s.output === o.id))
   if (missing.length === 0) return config
   const hasButton = hello.buttons.length > 0
-  return { ...config, screens: [...given, ...missing.map((o) => defaultScreen(o, hasButton, offered))] }
+  const streamed = (o: Output): boolean => canStream(o, hello.encodings) && (config.streams ?? []).some((s) => s.output === o.id)
+  return { ...config, screens: [...given, ...missing.map((o) => defaultScreen(o, hasButton, offered, streamed(o)))] }
 }
 
 const listOf = (outputs: readonly Output[]): string => outputs.map((o) => o.id).join(', ') || 'none'
 
-/** The first reason a device could not show `screens`, or undefined when it can. */
-export const checkScreens = (screens: readonly ScreenConfig[], outputs: readonly Output[], offered: readonly string[]): ScreenRefusal | undefined => {
+/**
+ * The first reason a device could not show `screens`, or undefined when it can. `encodings` are the stream encodings
+ * of the device's hello: the `stream` scene needs some, and a TFT.
+ */
+export const checkScreens = (
+  screens: readonly ScreenConfig[],
+  outputs: readonly Output[],
+  offered: readonly string[],
+  encodings?: Hello['encodings'],
+): ScreenRefusal | undefined => {
   const seen = new Set<string>()
   for (const [i, screen] of screens.entries()) {
     const at = `screens.${i}`
@@ -97,6 +122,10 @@ export const checkScreens = (screens: readonly ScreenConfig[], outputs: readonly
       const bounds = Object.hasOwn(SCENE_METRICS, spec.scene) ? SCENE_METRICS[spec.scene as ConfigScene] : undefined
       if (bounds === undefined) {
         return { error: 'bad_config', field: `${where}.scene`, reason: `unknown scene '${spec.scene}'; a screen shows ${Object.keys(SCENE_METRICS).join(', ')}` }
+      }
+      if (spec.scene === 'stream' && !canStream(output, encodings)) {
+        const why = output.kind !== 'tft' ? `'${output.id}' is a ${output.kind}, and only a tft shows a stream` : "the device's hello announced no stream encodings"
+        return { error: 'bad_config', field: `${where}.scene`, reason: `screen '${output.id}' cannot show the stream scene: ${why}` }
       }
       const n = spec.metrics.length
       if (n < bounds.min || n > bounds.max) {

@@ -5,7 +5,13 @@ import type { DeviceLink } from '../hub/device-session.ts'
 import { DeviceSession } from '../hub/device-session.ts'
 import type { Hub } from '../hub/hub.ts'
 import { clip } from '../hub/metric-frame.ts'
+import type { ScreenRefusal } from '../screens/screen-config.ts'
 import { checkScreens, isScreen, withScreens } from '../screens/screen-config.ts'
+import type { CaptureResult, RegionCaptureOptions } from '../stream/capture.ts'
+import type { StreamConfig } from '../stream/stream-config.ts'
+import { captureRefusal, checkStreams, streamBuffer } from '../stream/stream-config.ts'
+import type { DeviceStream } from '../stream/stream-session.ts'
+import { StreamSession, runStream } from '../stream/stream-session.ts'
 import { carryOut } from './device-commands.ts'
 import type { GuessLimiter } from './guess-limiter.ts'
 import { tokenMatches } from './pairing.ts'
@@ -45,8 +51,13 @@ export interface GateOptions {
   tuning: ServerTuning
   /** Layouts from the config file, by screen output id, and the file's path to name when one does not fit a device. */
   configuredScreens?: ConfiguredScreens
-  /** Told, in a line, what the host did instead of what it was asked (a configured layout a device cannot show). */
+  /**
+   * Told, in a line, what the host did instead of what it was asked (a configured layout a device cannot show, a
+   * stream whose source gives no pictures).
+   */
   onNote?: (line: string) => void
+  /** Opens a region of the PC's screen for a stream; by default X11 capture (host/stream/capture.ts). */
+  openRegion?: (region: RegionCaptureOptions) => CaptureResult | Promise<CaptureResult>
 }
 
 /** The config file's screen layouts (its `screens`), each for every device with a screen of that output id. */
@@ -152,7 +163,7 @@ export class DeviceGate {
       case 'heartbeat':
         return
       case 'applied':
-        session.applied(message.seq, now)
+        session.applied(message.seq, now, message.stream)
         return
     }
   }
@@ -173,6 +184,7 @@ export class DeviceGate {
     connection.closed = true
     this.#awaitingHello.delete(connection)
     if (connection.session !== undefined) {
+      connection.session.stopStreams()
       this.#paired.delete(connection.session)
       this.#options.hub.remove(connection.session)
     }
@@ -187,6 +199,25 @@ export class DeviceGate {
     session.sendControl({ type: 'config', ...full })
     this.#options.hub.reconfigure(session, withoutCalibration(full), now)
     this.#remember(session)
+    this.#syncStreams(session)
+  }
+
+  /**
+   * The first reason the host could not stream `config.streams` to the device: the checks of the hello and screens,
+   * then, for a region stream not already running as asked, whether its capture opens (the region lies inside the
+   * PC's screen).
+   */
+  async streamRefusal(session: DeviceSession, config: SessionConfig): Promise<ScreenRefusal | undefined> {
+    const refused = checkStreams(config, session.hello, this.#options.metrics)
+    if (refused !== undefined) return refused
+    for (const [i, stream] of (config.streams ?? []).entries()) {
+      if (stream.source !== 'region') continue
+      if (Bun.deepEquals(session.stream(stream.output)?.config, stream)) continue
+      const result = await this.#openRegion(session, stream)
+      if (!result.ok) return captureRefusal(i, result.reason)
+      result.source.close()
+    }
+    return undefined
   }
 
   /** Asks the device to put back `output`'s previous calibration; a refusal comes back as its `lastError`. */
@@ -236,7 +267,8 @@ export class DeviceGate {
     if (
       remembered !== undefined &&
       remembered.bindings.every((b) => outputs.has(b.output)) &&
-      checkScreens(remembered.screens ?? [], hello.outputs, metrics) === undefined
+      checkScreens(remembered.screens ?? [], hello.outputs, metrics, hello.encodings) === undefined &&
+      checkStreams(remembered, hello, metrics) === undefined
     ) {
       return withScreens(remembered, hello, metrics)
     }
@@ -258,11 +290,13 @@ export class DeviceGate {
   #withLayouts(config: SessionConfig, hello: Hello): SessionConfig {
     const { metrics } = this.#options
     const given = config.screens ?? []
-    const configured = this.#configuredScreens(hello).filter((layout) => !given.some((s) => s.output === layout.output))
+    // A screen the config streams to shows the stream, whatever the file's layout for it.
+    const streamed = (output: string): boolean => (config.streams ?? []).some((s) => s.output === output)
+    const configured = this.#configuredScreens(hello).filter((layout) => !given.some((s) => s.output === layout.output) && !streamed(layout.output))
     if (configured.length === 0) return withScreens(config, hello, metrics)
     const full = withScreens({ ...config, screens: [...given, ...configured] }, hello, metrics)
     // Each layout fits on its own; together they may show more metrics than a device keeps.
-    const refused = checkScreens(full.screens ?? [], hello.outputs, metrics)
+    const refused = checkScreens(full.screens ?? [], hello.outputs, metrics, hello.encodings)
     if (refused === undefined) return full
     this.#noteLayout(hello, refused.field, refused.reason, 'its screens show the default layout')
     return withScreens(config, hello, metrics)
@@ -275,7 +309,7 @@ export class DeviceGate {
     for (const [i, layout] of (configuredScreens?.layouts ?? []).entries()) {
       // A layout is for devices with a screen of that id; a device without one is none of its business.
       if (!hello.outputs.some((o) => o.id === layout.output && isScreen(o))) continue
-      const refused = checkScreens([layout], hello.outputs, metrics)
+      const refused = checkScreens([layout], hello.outputs, metrics, hello.encodings)
       if (refused === undefined) chosen.push(layout)
       else this.#noteLayout(hello, refused.field.replace(/^screens\.0/, `screens.${i}`), refused.reason, `screen '${layout.output}' shows the default layout`)
     }
@@ -285,6 +319,65 @@ export class DeviceGate {
   #noteLayout(hello: Hello, field: string, reason: string, instead: string): void {
     const file = this.#options.configuredScreens?.file ?? 'config file'
     this.#options.onNote?.(`device ${hello.device}: ${file}: ${field}: ${reason}; ${instead}`)
+  }
+
+  /** Starts the streams the session's config names and does not run yet, stops those it no longer names or changed. */
+  #syncStreams(session: DeviceSession): void {
+    // A session that closed while a REST request was checking its config starts nothing.
+    const wanted = this.#paired.has(session) ? (session.config.streams ?? []) : []
+    for (const running of [...session.streams()]) {
+      if (!Bun.deepEquals(wanted.find((s) => s.output === running.output), running.config)) session.stopStreams(running.output)
+    }
+    for (const [i, config] of wanted.entries()) {
+      if (session.stream(config.output) === undefined) session.attachStream(this.#startStream(session, config, i))
+    }
+  }
+
+  #startStream(session: DeviceSession, config: StreamConfig, index: number): DeviceStream {
+    const { hello } = session
+    const output = hello.outputs.find((o) => o.id === config.output)
+    const width = output?.width ?? 0
+    const height = output?.height ?? 0
+    const stream = new StreamSession({ output: config.output, config, width, height, maxBytes: streamBuffer(hello), encodings: hello.encodings ?? [] })
+    return runStream({
+      session: stream,
+      open: () => (config.source === 'region' ? this.#openRegion(session, config) : this.#openScene(session, config, width, height)),
+      send: (chunk) => session.sendStream(chunk),
+      onNote: (line) => this.#options.onNote?.(`device ${session.id}: streams.${index} (${config.source} to '${config.output}'): ${line}`),
+    })
+  }
+
+  async #openRegion(session: DeviceSession, config: StreamConfig): Promise<CaptureResult> {
+    const output = session.hello.outputs.find((o) => o.id === config.output)
+    const request: RegionCaptureOptions = {
+      ...(config.display !== undefined ? { display: config.display } : {}),
+      x: config.region?.x ?? 0,
+      y: config.region?.y ?? 0,
+      width: output?.width ?? 0,
+      height: output?.height ?? 0,
+      ...(config.gamma !== undefined ? { gamma: config.gamma } : {}),
+      ...(config.white_balance !== undefined ? { whiteBalance: config.white_balance } : {}),
+    }
+    if (this.#options.openRegion !== undefined) return this.#options.openRegion(request)
+    // Loaded on the first region stream: a host that streams no region never loads libX11.
+    const { openRegionCapture } = await import('../stream/capture.ts')
+    return openRegionCapture(request)
+  }
+
+  async #openScene(session: DeviceSession, config: StreamConfig, width: number, height: number): Promise<CaptureResult> {
+    // Loaded on the first scene stream, as the screen pictures load the scenes module.
+    const { openSceneSource, streamSceneView } = await import('../stream/scene-source.ts')
+    const scene = config.scene ?? 'hub'
+    const metrics = config.metrics ?? []
+    return openSceneSource({
+      width,
+      height,
+      view: () => streamSceneView(session.config, session.sent, scene, metrics, Date.now()),
+      correction: {
+        ...(config.gamma !== undefined ? { gamma: config.gamma } : {}),
+        ...(config.white_balance !== undefined ? { whiteBalance: config.white_balance } : {}),
+      },
+    })
   }
 
   #remember(session: DeviceSession): void {
@@ -341,7 +434,9 @@ export class DeviceGate {
       utc_offset_min: utcOffsetMinutes(now),
     })
     const replaced = this.#options.hub.add(session, now)
+    replaced?.stopStreams()
     replaced?.close(CLOSE_REPLACED, 'the same device connected again')
+    this.#syncStreams(session)
   }
 
   #badFrame(connection: DeviceConnection, code: ErrorCode, reason: string, now: number): void {

@@ -14,7 +14,7 @@ import { getConnInfo, upgradeWebSocket, websocket } from './bun-adapter.ts'
 import type { ConfiguredScreens, DeviceConnection, DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
-import { PROMETHEUS_CONTENT_TYPE, prometheusText } from './prometheus-text.ts'
+import { PROMETHEUS_CONTENT_TYPE, deviceStreams, prometheusText } from './prometheus-text.ts'
 import { restApi } from './rest-api.ts'
 import { tokenGuard } from './token-guard.ts'
 import type { ServerTuning } from './tuning.ts'
@@ -112,6 +112,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
           const raw = ws.raw as HonoSocket
           const link: DeviceSocket = {
             send: (text) => raw.send(text),
+            sendBinary: (bytes) => raw.sendBinary(bytes),
             bufferedAmount: () => raw.getBufferedAmount(),
             close: (code, reason) => raw.close(code, reason),
             ping: () => raw.ping(),
@@ -131,7 +132,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   )
   app.use('/api/*', apiGuard)
   app.route('/api', restApi({ hub, gate, metrics: options.metrics }))
-  app.get('/metrics', apiGuard, (c) => c.body(prometheusText(hub.figures, hub.size), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
+  app.get('/metrics', apiGuard, (c) => c.body(prometheusText(hub.figures, hub.size, deviceStreams(hub)), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
   app.get('/', (c) => (options.dashboardHtml === undefined ? c.text('sysboy: no dashboard in this build\n', 404) : c.html(options.dashboardHtml)))
 
   let server: ReturnType<typeof Bun.serve>
@@ -183,7 +184,10 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     stop: async () => {
       clearInterval(housekeeping)
       sampler.stop()
-      for (const session of [...hub.sessions()]) session.close(1001, 'the host is stopping')
+      for (const session of [...hub.sessions()]) {
+        session.stopStreams()
+        session.close(1001, 'the host is stopping')
+      }
       await server.stop(true)
     },
   }

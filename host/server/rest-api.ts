@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
-import type { ErrorCode, Output, SessionConfig } from '../../schema/index.ts'
+import type { ErrorCode, Hello, Output, SessionConfig } from '../../schema/index.ts'
 import { sessionConfig } from '../../schema/generated/checks.ts'
 import { clean, protocolSchemas, schemaErrors } from '../../schema/validator.ts'
 import { printable } from '../../schema/printable.ts'
@@ -57,7 +57,8 @@ const checkCalibration = (calibration: NonNullable<SessionConfig['calibration']>
 }
 
 /** Validates a config body: the schema first, then the device's outputs and the host's metrics. */
-const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readonly string[]): { ok: true; config: SessionConfig } | { ok: false; body: Refusal } => {
+const checkConfig = (value: unknown, hello: Hello, metrics: readonly string[]): { ok: true; config: SessionConfig } | { ok: false; body: Refusal } => {
+  const { outputs } = hello
   if (!sessionConfig.check(value)) {
     const errors = schemaErrors(protocolSchemas().SessionConfig, value)
     const first = errors.find((e) => e.keyword !== 'anyOf') ?? errors[0]
@@ -77,7 +78,7 @@ const checkConfig = (value: unknown, outputs: readonly Output[], metrics: readon
   }
   const refused =
     (config.calibration === undefined ? undefined : checkCalibration(config.calibration, outputs)) ??
-    (config.screens === undefined ? undefined : checkScreens(config.screens, outputs, metrics))
+    (config.screens === undefined ? undefined : checkScreens(config.screens, outputs, metrics, hello.encodings))
   if (refused !== undefined) return { ok: false, body: refused }
   return { ok: true, config }
 }
@@ -105,10 +106,15 @@ export const restApi = (options: RestOptions): Hono => {
     } catch (error) {
       return refusal(c, 400, { error: 'bad_json', reason: `body is not JSON: ${printable((error as Error).message, 160)}` })
     }
-    const checked = checkConfig(value, session.hello.outputs, options.metrics)
+    const checked = checkConfig(value, session.hello, options.metrics)
     if (!checked.ok) {
       hub.figures.error(checked.body.error)
       return refusal(c, 400, checked.body)
+    }
+    const streams = await gate.streamRefusal(session, checked.config)
+    if (streams !== undefined) {
+      hub.figures.error(streams.error)
+      return refusal(c, 400, streams)
     }
     gate.reconfigure(session, checked.config, Date.now())
     return c.json(session.info())

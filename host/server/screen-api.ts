@@ -1,7 +1,7 @@
 // GET /api/devices/:id/screens/:output.png: a device's screen as it shows it now, drawn by the host with the board's
 // own scene code from what the host sent the device.
 import { Hono } from 'hono'
-import type { Output } from '../../schema/index.ts'
+import type { Output, ScreenConfig, ScreenShown } from '../../schema/index.ts'
 import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'
 import type { ScreenSize } from '../screens/render.ts'
@@ -14,6 +14,13 @@ export const screenSize = (output: Output): ScreenSize => ({
   height: output.height ?? 0,
   depth: output.bits <= 1 ? 1 : 16,
 })
+
+/** Whether a screen shows the stream now: the scene its status names (its first scene before it said). */
+const showsStream = (screen: ScreenConfig | undefined, shown: ScreenShown | undefined): boolean => {
+  if (screen === undefined || shown?.scene === 'alert' || shown?.scene === 'state') return false
+  if (shown === undefined) return screen.scenes[0]?.scene === 'stream'
+  return shown.scene === 'stream' || (shown.index !== undefined && screen.scenes[shown.index]?.scene === 'stream')
+}
 
 /** The screen routes, relative to where the REST API mounts them (/api/devices). */
 export const screenApi = (hub: Hub): Hono => {
@@ -32,6 +39,16 @@ export const screenApi = (hub: Hub): Hono => {
     }
     if (!isScreen(output)) {
       return c.json({ error: 'unknown_output', field: 'output', reason: `output '${output.id}' of device '${session.id}' is a ${output.kind} output, not a screen; ${offered}` }, 404)
+    }
+    const shown = session.screensShown?.find((s) => s.output === output.id)
+    const stream = session.stream(output.id)
+    if (stream !== undefined && showsStream(session.config.screens?.find((s) => s.output === output.id), shown)) {
+      // A streamed screen shows what the stream sent it: its frame once the device applies every frame sent.
+      const size = screenSize(output)
+      const frame = stream.shown()
+      const pixels = frame === undefined ? new Uint8Array(size.width * size.height * 2) : new Uint8Array(frame.pixels.buffer, frame.pixels.byteOffset, frame.pixels.byteLength)
+      const { framePng } = await import('../screens/render.ts')
+      return c.body(framePng(pixels, size) as Uint8Array<ArrayBuffer>, 200, { 'Content-Type': 'image/png', 'Cache-Control': 'no-store' })
     }
     const now = Date.now()
     const view = deviceScreenView({ config: session.config, shown: session.screensShown?.find((s) => s.output === output.id), sent: session.sent }, output.id, now)

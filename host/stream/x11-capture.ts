@@ -116,7 +116,7 @@ const load = (): Libraries => {
     },
     { args: [FFIType.ptr], returns: FFIType.i32 },
   )
-  libraries.x11.XSetIOErrorHandler(ioErrorHandler)
+  libraries.x11.XSetIOErrorHandler(ioErrorHandler.ptr)
   ioExitHandler = new JSCallback(
     (display: Pointer): void => {
       lostDisplays.add(Number(display))
@@ -244,7 +244,7 @@ export const openX11Capture = (options: X11CaptureOptions): CaptureSource => {
   const { x11, xext, libc } = libs
   const display = pointer(x11.XOpenDisplay(Buffer.from(`${name}\0`)))
   if (display === null) return refuse(`cannot open X display "${name}": is its X server running, and may this user connect (XAUTHORITY, xhost)?`)
-  x11.XSetIOErrorExitHandler(display, ioExitHandler!, null)
+  x11.XSetIOErrorExitHandler(display, ioExitHandler!.ptr, null)
   let shminfo: Pointer | null = null
   let image: Pointer | null = null
   let shmaddr: Pointer | undefined
