@@ -9,7 +9,9 @@
 # i.e. what is taken before the first instruction runs (the heaps are statics, so they are in it); code copied
 # into IRAM (.trap, .rwtext*) is printed apart.
 # The images carry the OLED screen (the `oled` feature, in the default build); each chip is also built without it,
-# side by side, and the difference is printed as what the screens cost.
+# side by side, and the difference is printed as what the screens cost. Each chip is built with the SPI TFT too
+# (`--features tft` on top of the default, build only, beside the images), and what it adds is printed; the
+# stack (.stack, what the linker leaves of DRAM for the main stack) is printed with it, as the C3 is tight.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 sh "$root/scripts/setup/espflash.sh"
@@ -47,6 +49,7 @@ measure() {
   app=${app:-0}
   ram=$(section_bytes "$elf" '^\.(data.*|bss.*|noinit|rtc_fast\.(data|bss|persistent))$')
   iram=$(section_bytes "$elf" '^\.(trap|rwtext.*)$')
+  stack=$(section_bytes "$elf" '^\.stack$')
 }
 
 report=""
@@ -60,10 +63,17 @@ for build in "esp32c3 riscv32imc-unknown-none-elf" "esp32c6 riscv32imac-unknown-
   bare_app=$app bare_ram=$ram
   printf '\n== firmware for %s (%s)\n' "$chip" "$target" >&2
   measure "$chip" "$target" "$chip,oled" "$out/sysboy-$chip"
+  oled_app=$app oled_ram=$ram oled_stack=$stack
   report="$report$(printf '%-8s app image %7d B  merged image %7d B  static RAM %6d B  (IRAM code %6d B)' \
     "$chip" "$app" "$image" "$ram" "$iram")
 $(printf '%-8s   the screen adds %+d B of image, %+d B of static RAM (without it: app %d B, static RAM %d B)' \
     "" "$((app - bare_app))" "$((ram - bare_ram))" "$bare_app" "$bare_ram")
+"
+  printf '\n== firmware for %s (%s) with the SPI TFT as well (build only)\n' "$chip" "$target" >&2
+  mkdir -p "$CARGO_TARGET_DIR/tft"
+  measure "$chip" "$target" "$chip,oled,tft" "$CARGO_TARGET_DIR/tft/sysboy-$chip"
+  report="$report$(printf '%-8s   with the TFT: app %d B (%+d B), static RAM %d B (%+d B), stack %d B (%d B without)' \
+    "" "$app" "$((app - oled_app))" "$ram" "$((ram - oled_ram))" "$stack" "$oled_stack")
 "
 done
 
@@ -75,5 +85,9 @@ sh "$root/scripts/cargo-target.sh" riscv32imc-unknown-none-elf build --release -
 
 printf '\nfirmware images in %s, with the OLED screen (static RAM = .data* + .bss* + .noinit + RTC RAM, by readelf -S):\n%s' \
   "${out#"$root"/}" "$report"
+# The TFT's statics are mostly the stream's (WebSocket buffers of a whole binary frame, the 8 KiB pixel buffer); on
+# the C3 the heap gives 24 KiB to them (main.rs STREAM_STATICS_FROM_HEAP), which the static RAM figure nets out.
+printf 'the TFT builds are in %s (on the ESP32-C3 the heap is 24 KiB smaller with it, to keep the stack)\n' \
+  "${CARGO_TARGET_DIR#"$root"/}/tft"
 # The heap main.rs configures and the simulated device-logic worst case it was sized from (bench/firmware-heap.ts).
 printf 'firmware %s\n' "$(sh "$root/scripts/bun.sh" "$root/bench/firmware-heap.ts")"

@@ -5,7 +5,8 @@
 //!
 //! Pins can be changed at build time without editing code, e.g.
 //! `SYSBOY_METER_GPIO=3 SYSBOY_BUTTON_GPIO=9 cargo build --release`; a pin the chip cannot spare (flash, USB)
-//! or one used twice stops the build with a message.
+//! or one used twice stops the build with a message. The TFT's six pins (`tft` feature) are set the same way,
+//! `SYSBOY_TFT_SCK_GPIO`, `_MOSI_`, `_CS_`, `_DC_`, `_RST_` and `_BL_`, and checked against the others.
 
 #[cfg(any(
     all(feature = "esp32c3", feature = "esp32c6"),
@@ -84,6 +85,52 @@ pub struct Pins {
     pub led: u8,
 }
 
+/// GPIO numbers of the TFT's wiring (`tft` feature): SPI2's clock and data out, and three plain outputs. MISO is not
+/// wired: the panel is only written.
+#[cfg(feature = "tft")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TftPins {
+    /// The SPI clock (SCK, SCL or CLK on the module).
+    pub sck: u8,
+    /// The SPI data out (MOSI, SDA or DIN on the module).
+    pub mosi: u8,
+    /// Chip select, low while the panel is written (CS); a module without the pin leaves it unconnected.
+    pub cs: u8,
+    /// Data or command (DC, RS or A0).
+    pub dc: u8,
+    /// The controller's reset, low to reset (RST or RES).
+    pub rst: u8,
+    /// The backlight's enable, high to light (BL, BLK or LED).
+    pub bl: u8,
+}
+
+// The C3 has few pins: these are the six left free by the meter, button, LED and I2C defaults, none of them
+// GPIO20/21 (the DevKitM-1's USB-UART bridge drives GPIO20). GPIO2 is a strapping pin, sampled at reset and high
+// for a normal boot: it takes the clock, a high-impedance input on every module (a module's reset line may hold a
+// capacitor to ground, so not RST). GPIO7 and GPIO10 are SPI2's own IO_MUX pins for data out and CS0.
+#[cfg(all(feature = "tft", feature = "esp32c3"))]
+const TFT_DEFAULTS: TftPins = TftPins { sck: 2, mosi: 7, cs: 10, dc: 3, rst: 1, bl: 0 };
+// The C6 DevKitC-1's header row GPIO18..23, clear of strapping, flash, USB and UART pins.
+#[cfg(all(feature = "tft", feature = "esp32c6"))]
+const TFT_DEFAULTS: TftPins = TftPins { sck: 19, mosi: 18, cs: 20, dc: 21, rst: 22, bl: 23 };
+// The ESP32's HSPI IO_MUX pins (GPIO14 clock, GPIO13 data, GPIO15 CS), and three free pins beside them.
+#[cfg(all(feature = "tft", feature = "esp32"))]
+const TFT_DEFAULTS: TftPins = TftPins { sck: 14, mosi: 13, cs: 15, dc: 27, rst: 33, bl: 32 };
+
+/// The TFT pins this build uses.
+#[cfg(feature = "tft")]
+pub const TFT_PINS: TftPins = checked_tft(
+    TftPins {
+        sck: gpio_from_env(option_env!("SYSBOY_TFT_SCK_GPIO"), TFT_DEFAULTS.sck),
+        mosi: gpio_from_env(option_env!("SYSBOY_TFT_MOSI_GPIO"), TFT_DEFAULTS.mosi),
+        cs: gpio_from_env(option_env!("SYSBOY_TFT_CS_GPIO"), TFT_DEFAULTS.cs),
+        dc: gpio_from_env(option_env!("SYSBOY_TFT_DC_GPIO"), TFT_DEFAULTS.dc),
+        rst: gpio_from_env(option_env!("SYSBOY_TFT_RST_GPIO"), TFT_DEFAULTS.rst),
+        bl: gpio_from_env(option_env!("SYSBOY_TFT_BL_GPIO"), TFT_DEFAULTS.bl),
+    },
+    PINS,
+);
+
 /// The pins this build uses.
 pub const PINS: Pins = checked(Pins {
     meter: gpio_from_env(option_env!("SYSBOY_METER_GPIO"), DEFAULTS.meter),
@@ -107,18 +154,22 @@ const fn gpio_from_env(value: Option<&str>, default: u8) -> u8 {
     number
 }
 
-const fn checked(pins: Pins) -> Pins {
-    let all = [pins.meter, pins.button, pins.sda, pins.scl, pins.led];
+/// Fails the build on a pin past the chip's last GPIO or one it cannot spare.
+const fn check_usable(pins: &[u8]) {
     let mut i = 0;
-    while i < all.len() {
-        assert!(all[i] <= LAST_GPIO, "a SYSBOY_*_GPIO number is past this chip's last GPIO");
+    while i < pins.len() {
+        assert!(pins[i] <= LAST_GPIO, "a SYSBOY_*_GPIO number is past this chip's last GPIO");
         let mut r = 0;
         while r < RESERVED.len() {
-            assert!(all[i] != RESERVED[r], "a SYSBOY_*_GPIO number names a flash or USB pin");
+            assert!(pins[i] != RESERVED[r], "a SYSBOY_*_GPIO number names a flash or USB pin");
             r += 1;
         }
         i += 1;
     }
+}
+
+const fn checked(pins: Pins) -> Pins {
+    check_usable(&[pins.meter, pins.button, pins.sda, pins.scl, pins.led]);
     assert!(pins.meter != pins.button, "the meter and the button need different GPIOs");
     #[cfg(not(feature = "status-led-off"))]
     assert!(pins.led != pins.meter && pins.led != pins.button, "the status LED needs a GPIO of its own (SYSBOY_LED_GPIO)");
@@ -135,4 +186,29 @@ const fn checked(pins: Pins) -> Pins {
         "the I2C pins and the button need different GPIOs"
     );
     pins
+}
+
+/// The TFT's pins, checked like the others: usable, distinct from each other, and clear of every other pin this
+/// build drives (the meter's unless an MCP4725 drives it, the I2C pins with an OLED or MCP4725, the LED unless off).
+#[cfg(feature = "tft")]
+const fn checked_tft(tft: TftPins, pins: Pins) -> TftPins {
+    let own = [tft.sck, tft.mosi, tft.cs, tft.dc, tft.rst, tft.bl];
+    check_usable(&own);
+    let mut i = 0;
+    while i < own.len() {
+        let mut j = i + 1;
+        while j < own.len() {
+            assert!(own[i] != own[j], "the TFT's pins need a GPIO each (SYSBOY_TFT_*_GPIO)");
+            j += 1;
+        }
+        assert!(own[i] != pins.button, "the TFT and the button need different GPIOs");
+        #[cfg(not(feature = "mcp4725"))]
+        assert!(own[i] != pins.meter, "the TFT and the meter need different GPIOs");
+        #[cfg(not(feature = "status-led-off"))]
+        assert!(own[i] != pins.led, "the TFT and the status LED need different GPIOs");
+        #[cfg(any(feature = "mcp4725", feature = "oled"))]
+        assert!(own[i] != pins.sda && own[i] != pins.scl, "the TFT and the I2C pins need different GPIOs");
+        i += 1;
+    }
+    tft
 }

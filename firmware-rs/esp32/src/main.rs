@@ -1,6 +1,6 @@
 //! Sysboy firmware for ESP32-C3, ESP32-C6 and the ESP32 classic: chip set-up, the radio, the meter output, the
-//! OLED screen, the button and the settings flash, wired to the chip-independent logic in `sysboy-device` (the
-//! same provisioning, portal, station and screens code the simulator runs).
+//! OLED and TFT screens, the button and the settings flash, wired to the chip-independent logic in
+//! `sysboy-device` (the same provisioning, portal, station and screens code the simulator runs).
 #![no_std]
 #![no_main]
 
@@ -18,11 +18,13 @@ mod portal;
 mod provisioning;
 mod radio;
 mod reset;
-#[cfg(feature = "oled")]
+#[cfg(any(feature = "oled", feature = "tft"))]
 mod screen;
 mod settings;
 mod station;
 mod status_light;
+#[cfg(feature = "tft")]
+mod tft;
 mod watchdog;
 
 use alloc::format;
@@ -55,6 +57,15 @@ const DEVICE_LOGIC_PEAK: usize = 56 * 1024;
 const HEAP_SIZE: usize = RADIO_HEAP + 2 * DEVICE_LOGIC_PEAK;
 /// The part of [`HEAP_SIZE`] in the bootloader's RAM, free once the app runs.
 const RECLAIMED_HEAP: usize = 64 * 1024;
+/// What an ESP32-C3 with a TFT takes from the heap's device-logic share for the TFT's statics (WebSocket buffers
+/// that hold a whole 8 KiB binary frame, 12 KiB more than without; the 8 KiB pixel buffer; mipidsi's 1 KiB: about
+/// 23 KiB in all), so its stack stays as large as the default image's (about 29 KiB); the device logic keeps
+/// 88 KiB, 1.57x its simulated worst case. The C6 has room for both.
+#[cfg(all(feature = "tft", feature = "esp32c3"))]
+const STREAM_STATICS_FROM_HEAP: usize = 24 * 1024;
+/// Every other image keeps the whole heap (listed last: bench/firmware-heap.ts reads the default image's value).
+#[cfg(not(all(feature = "tft", feature = "esp32c3")))]
+const STREAM_STATICS_FROM_HEAP: usize = 0;
 
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
@@ -64,7 +75,7 @@ async fn main(spawner: Spawner) -> ! {
     esp_println::logger::init_logger_from_env();
     // The bootloader's RAM, reclaimed, carries part of the heap, as in esp-radio's quick start.
     esp_alloc::heap_allocator!(#[ram(reclaimed)] size: RECLAIMED_HEAP);
-    esp_alloc::heap_allocator!(size: HEAP_SIZE - RECLAIMED_HEAP);
+    esp_alloc::heap_allocator!(size: HEAP_SIZE - RECLAIMED_HEAP - STREAM_STATICS_FROM_HEAP);
     log::info!("sysboy {} on {} ({:?})", env!("CARGO_PKG_VERSION"), board::CHIP, PINS);
     log::info!("reset: {}", reset::at_boot().as_str());
 
@@ -117,17 +128,25 @@ async fn main(spawner: Spawner) -> ! {
     log::info!("meter: output codes 0..={}", output.max_code());
     static METER: StaticCell<SharedMeter> = StaticCell::new();
     let meter: &'static SharedMeter = METER.init(Mutex::new(RefCell::new(needle)));
+    #[cfg(all(feature = "tft", any(feature = "esp32c3", feature = "esp32c6")))]
+    let tft_dma = peripherals.DMA_CH0;
+    #[cfg(all(feature = "tft", feature = "esp32"))]
+    let tft_dma = peripherals.DMA_SPI2;
+    #[cfg(any(feature = "oled", feature = "tft"))]
+    let displays = start_screens(
+        &spawner,
+        #[cfg(feature = "oled")]
+        bus,
+        #[cfg(feature = "tft")]
+        (peripherals.SPI2, tft_dma),
+    )
+    .await;
     let shows = station::Shows {
         meter,
-        // A display that answers now makes the board one with a screen; without one it is a meter alone.
-        #[cfg(feature = "oled")]
-        screens: match bus {
-            Ok(bus) => screen::start(&spawner, bus).await,
-            Err(error) => {
-                log::error!("screen: {error}; running without the display");
-                None
-            }
-        },
+        #[cfg(any(feature = "oled", feature = "tft"))]
+        screens: displays.screens,
+        #[cfg(feature = "tft")]
+        tft: displays.tft,
     };
     // Before the radio, so the LED says "starting" while Wi-Fi comes up.
     status_light::start(&spawner, peripherals.RMT, meter);
@@ -139,11 +158,11 @@ async fn main(spawner: Spawner) -> ! {
             let [_, _, a, b, c, d] = wifi.mac;
             let device_id = format!("sysboy-{a:02x}{b:02x}{c:02x}{d:02x}");
             let link = device_board::link_config(&device_id, env!("CARGO_PKG_VERSION"), board::CHIP_ID, output.kind(), saved.network.token.clone());
-            // The hello announces the OLED only when it answered at boot, so the button of a board without one
-            // still asks the host for the meter's next metric.
-            #[cfg(feature = "oled")]
+            // The hello announces the OLED only when it answered at boot, so the button of a board without a
+            // screen still asks the host for the meter's next metric; a TFT is always there (SPI cannot tell).
+            #[cfg(any(feature = "oled", feature = "tft"))]
             let link = match shows.screens {
-                Some(_) => link.and_then(|link| link.with_screens(&[device_board::oled()]).checked()),
+                Some(screens) => link.and_then(|link| screen::announce(link, screens, displays.streams())),
                 None => link,
             };
             match link {
@@ -160,7 +179,7 @@ async fn main(spawner: Spawner) -> ! {
                 submissions,
                 station: wifi.station,
                 ssid,
-                #[cfg(feature = "oled")]
+                #[cfg(any(feature = "oled", feature = "tft"))]
                 screens: shows.screens,
             };
             spawner.spawn(provisioning::run(start).expect("the provisioning task is spawned once"));
@@ -169,6 +188,55 @@ async fn main(spawner: Spawner) -> ! {
     }
 
     device_board::drive::drive_meter(meter, &mut output).await
+}
+
+/// Finds the displays (an OLED that answers on I2C; the TFT, which cannot be asked), makes the board's screens of
+/// them and starts each one's task; no screens without any: the board is then a meter alone.
+#[cfg(any(feature = "oled", feature = "tft"))]
+async fn start_screens(
+    spawner: &Spawner,
+    #[cfg(feature = "oled")] bus: Result<&'static i2c_bus::Bus, i2c_bus::BusError>,
+    #[cfg(feature = "tft")] (spi, dma): (esp_hal::peripherals::SPI2<'static>, tft::DmaChannel),
+) -> screen::Displays {
+    let mut specs = alloc::vec::Vec::new();
+    #[cfg(feature = "oled")]
+    let oled = match bus {
+        Ok(bus) => screen::oled::probe(bus).await.map(|display| (bus, display, specs.len())),
+        Err(error) => {
+            log::error!("screen: {error}; running without the OLED");
+            None
+        }
+    };
+    #[cfg(feature = "oled")]
+    if oled.is_some() {
+        specs.push(device_board::oled());
+    }
+    #[cfg(feature = "tft")]
+    let tft = match tft::Tft::new(spi, dma) {
+        Ok(tft) => {
+            let panel = tft::panel::PANEL;
+            log::info!("screen: TFT {} ({}x{}) at {} MHz", panel.name, panel.width(), panel.height(), tft::panel::SPI_MHZ);
+            Some((tft, specs.len()))
+        }
+        Err(error) => {
+            log::error!("screen: {error}; running without the TFT");
+            None
+        }
+    };
+    #[cfg(feature = "tft")]
+    if tft.is_some() {
+        specs.push(screen::tft::spec());
+    }
+    let Some(screens) = screen::share(specs) else { return screen::Displays::default() };
+    #[cfg(feature = "oled")]
+    if let Some((bus, display, index)) = oled {
+        screen::oled::start(spawner, bus, screens, index, display);
+    }
+    screen::Displays {
+        screens: Some(screens),
+        #[cfg(feature = "tft")]
+        tft: tft.map(|(tft, index)| screen::tft::start(spawner, screens, index, tft)),
+    }
 }
 
 /// Loads the saved settings, logging what could not be used; defaults without a store.

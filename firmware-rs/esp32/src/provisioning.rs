@@ -29,7 +29,7 @@ pub static CHANGES: SettingsChanges = SettingsChanges::new();
 /// Provisioning as the board does it: events to the log and the screen, restarts by software reset.
 pub struct EspProvisioning {
     /// The screens, which show the access point's name and the network being joined.
-    #[cfg(feature = "oled")]
+    #[cfg(any(feature = "oled", feature = "tft"))]
     screens: Option<&'static crate::screen::SharedScreens>,
 }
 
@@ -38,7 +38,7 @@ impl ProvisioningBoard for EspProvisioning {
         if let Some(heard) = sysboy_device::status_light::Heard::from_provisioning(&event) {
             crate::status_light::hear(heard);
         }
-        #[cfg(feature = "oled")]
+        #[cfg(any(feature = "oled", feature = "tft"))]
         if let Some(screens) = self.screens {
             screens.lock(|screens| screens.borrow_mut().hear_provisioning(&event));
             crate::screen::wake();
@@ -98,7 +98,7 @@ pub struct Start {
     /// The access point's name ([`sysboy_device::net::portal::ap_ssid`] of the station MAC).
     pub ssid: &'static str,
     /// The screens, when the board has a display.
-    #[cfg(feature = "oled")]
+    #[cfg(any(feature = "oled", feature = "tft"))]
     pub screens: Option<&'static crate::screen::SharedScreens>,
 }
 
@@ -114,7 +114,7 @@ pub async fn run(start: Start) -> ! {
         changes: &CHANGES,
         station: start.station,
         board: EspProvisioning {
-            #[cfg(feature = "oled")]
+            #[cfg(any(feature = "oled", feature = "tft"))]
             screens: start.screens,
         },
         access_point: (start.ssid, AP_ADDRESS),

@@ -30,9 +30,12 @@ use crate::{button::GESTURES, meter::SharedMeter, provisioning::CHANGES};
 pub struct Shows {
     /// The needle.
     pub meter: &'static SharedMeter,
-    /// The OLED's screens, when a display answered at boot.
-    #[cfg(feature = "oled")]
+    /// The screens (OLED, TFT), when the board has a display.
+    #[cfg(any(feature = "oled", feature = "tft"))]
     pub screens: Option<&'static crate::screen::SharedScreens>,
+    /// The TFT, which the host's stream rectangles are drawn on.
+    #[cfg(feature = "tft")]
+    pub tft: Option<&'static crate::screen::tft::SharedTft>,
 }
 
 /// The board as a session sees it.
@@ -45,7 +48,11 @@ pub struct EspBoard {
 /// Runs the host link for ever.
 #[embassy_executor::task]
 pub async fn run(stack: Stack<'static>, shows: Shows, link: LinkConfig, settings: Settings) -> ! {
+    // With a TFT the WebSocket buffers take a binary frame of the whole stream buffer (about 29 KiB, not 17).
+    #[cfg(not(feature = "tft"))]
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
+    #[cfg(feature = "tft")]
+    static BUFFERS: StaticCell<station::StreamingBuffers> = StaticCell::new();
     let buffers = BUFFERS.init(StationBuffers::new());
     let target = StationTarget { host: station::saved_host(&settings), token: settings.network.token.clone() };
     let mut board = EspBoard { shows, stack, rng: Rng::new() };
@@ -73,7 +80,7 @@ impl Board for EspBoard {
         let now = self.now_ms();
         // The screens take their part first (a screens config, a frame, a history, a press, the link going down);
         // the meter takes the action itself.
-        #[cfg(feature = "oled")]
+        #[cfg(any(feature = "oled", feature = "tft"))]
         if let Some(screens) = self.shows.screens {
             if let Err(error) = screens.lock(|screens| screens.borrow_mut().act(&action, now)) {
                 // The link checked the config against the hello, so this is a board at odds with its own hello.
@@ -85,6 +92,7 @@ impl Board for EspBoard {
         match acted {
             Acted::Other(Action::Acked(ack)) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
             Acted::Other(Action::Refused(report)) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
+            Acted::Other(Action::StreamRefused(refused)) => log::warn!("stream: {refused}"),
             Acted::Shown | Acted::Configured { .. } | Acted::Forgotten | Acted::Other(_) => {}
         }
     }
@@ -108,14 +116,23 @@ impl Board for EspBoard {
         })
     }
 
-    #[cfg(feature = "oled")]
+    #[cfg(any(feature = "oled", feature = "tft"))]
     fn screens_shown(&mut self) -> Option<alloc::vec::Vec<sysboy_protocol::ScreenShown>> {
         self.shows.screens.map(|screens| screens.lock(|screens| screens.borrow().shown()))
     }
 
-    #[cfg(feature = "oled")]
+    #[cfg(any(feature = "oled", feature = "tft"))]
     fn take_screens_changed(&mut self) -> bool {
         self.shows.screens.is_some_and(|screens| screens.lock(|screens| screens.borrow_mut().take_shown_changed()))
+    }
+
+    #[cfg(feature = "tft")]
+    fn draw_stream(&mut self, rect: &sysboy_protocol::StreamRect, payload: &[u8]) -> Result<(), sysboy_device::stream::StreamError> {
+        match (self.shows.screens, self.shows.tft) {
+            (Some(screens), Some(tft)) => crate::screen::tft::draw_stream(screens, tft, rect, payload, self.now_ms()),
+            // The hello announced no stream then, so the link does not ask.
+            _ => Err(sysboy_device::stream::StreamError::NoScreen { known: String::from("none") }),
+        }
     }
 
     fn link_changed(&mut self, state: LinkState) {

@@ -1,91 +1,70 @@
-//! The OLED's screen: `sysboy-device`'s [`Screens`] (what the screen shows, fed by the host session and the
-//! provisioning driver) drawn into its page framebuffer [`Pages`], and only the pages that changed sent to the
-//! display ([`crate::oled`]).
+//! The OLED's screen: its screen of the shared [`Screens`](sysboy_device::screen::Screens) drawn into its page
+//! framebuffer [`Pages`], and only the pages that changed sent to the display ([`crate::oled`]).
 //!
 //! # Overview
-//! [`start`] looks for the display at boot. When one answers, the board has a screen: the hello announces it, the
-//! button steps its scenes, and a task, at every [`TICK`] and whenever [`wake`] is called (an action of the
-//! session, a provisioning event), tells the screens the board's state, ticks them, draws the screen when they say
-//! it changed, and writes the changed run of each dirty page. The status light hears from it whether an alert is
-//! on, and blinks while one is.
+//! [`probe`] looks for the display at boot. When one answers, the board has this screen: the hello announces it,
+//! the button steps its scenes, and [`start`]'s task, at every [`TICK`] and whenever [`wake`](super::wake) is
+//! called (an action of the session, a provisioning event), tells the screens the board's state, ticks them, draws
+//! the screen when they say it changed, and writes the changed run of each dirty page. The status light hears from
+//! it whether an alert is on, and blinks while one is.
 //!
-//! When none answers, the board is a meter alone (the button still asks the host for the next metric) and the
-//! status names the display missing; a display fitted later is used after a restart. A display that stops
-//! answering (a loose wire) is looked for again every [`REPROBE`]; meanwhile the screens are still drawn, the
-//! status names it missing, and when it answers again its RAM is taken as unknown and every page is sent.
+//! When none answers, the board shows no OLED (the button still asks the host for the next metric unless a TFT is
+//! there) and the status names the display missing; a display fitted later is used after a restart. A display
+//! that stops answering (a loose wire) is looked for again every [`REPROBE`]; meanwhile the screen is still drawn,
+//! the status names it missing, and when it answers again its RAM is taken as unknown and every page is sent.
 //!
 //! # Configuration
 //! The screen's brightness becomes the SSD1306's contrast ([`contrast`]); a rotation of 2 (half a turn) flips the
 //! controller's segment and COM scan directions, so the frame is drawn upright either way.
 
-use core::cell::RefCell;
-
 use embassy_executor::Spawner;
 use embassy_futures::select::select;
-use embassy_sync::{
-    blocking_mutex::{Mutex, raw::{CriticalSectionRawMutex, NoopRawMutex}},
-    signal::Signal,
-};
 use embassy_time::{Duration, Instant, Ticker};
 use embedded_graphics::prelude::Size;
 use static_cell::StaticCell;
-use sysboy_device::screen::{Pages, Screens, contrast};
+use sysboy_device::screen::{Pages, contrast};
 use sysboy_device::status_light::Heard;
 
+use super::{OLED_WAKE, SharedScreens, TICK};
 use crate::i2c_bus::Bus;
 use crate::oled::{self, HEIGHT, Oled, OledError, WIDTH};
 
-/// The screens, shared by the session (readings, configs, presses), provisioning (the names the state scene shows)
-/// and the screen task. All three run on the one executor, so a no-op mutex is enough: drawing a scene under it
-/// does not hold off interrupts the way a critical section would.
-pub type SharedScreens = Mutex<NoopRawMutex, RefCell<Screens>>;
-
-/// How often the screens are ticked: carousels, readings going stale and alerts are judged at this pace.
-pub const TICK: Duration = Duration::from_millis(100);
 /// How long a display that did not answer is left before it is looked for again.
 pub const REPROBE: Duration = Duration::from_secs(5);
-/// The OLED is the board's first (and only) screen in [`Screens`].
-const SCREEN: usize = 0;
 /// The framebuffer's bytes: the frame and the copy of what the panel shows, 2 KiB for 128×64.
 const PAGES_LEN: usize = match Pages::len(Size::new(WIDTH as u32, HEIGHT as u32)) {
     Some(len) => len,
     None => panic!("the OLED's height is whole pages"),
 };
 
-/// Something changed that the screen task should look at before its next tick.
-static WAKE: Signal<CriticalSectionRawMutex, ()> = Signal::new();
-
-/// Asks the screen task to look at the screens now rather than at its next tick.
-pub fn wake() {
-    WAKE.signal(());
-}
-
-/// Looks for the display on `bus` and, when one answers, makes the board's screens (the OLED of
-/// [`sysboy_device::board::oled`]) and starts the task that shows them; `None` when none answers. Call once.
-pub async fn start(spawner: &Spawner, bus: &'static Bus) -> Option<&'static SharedScreens> {
-    let display = match Oled::probe(bus).await {
-        Ok(display) => display,
+/// Looks for the display on `bus`; `None` when none answers (and the status names it missing).
+pub async fn probe(bus: &'static Bus) -> Option<Oled> {
+    match Oled::probe(bus).await {
+        Ok(display) => {
+            log::info!("screen: display at {:#04x}", display.address());
+            Some(display)
+        }
         Err(error) => {
             log::warn!("screen: {error}; running without the display (restart the board to use one fitted later)");
             oled::set_missing(true);
-            return None;
+            None
         }
-    };
-    log::info!("screen: display at {:#04x}", display.address());
-    static SCREENS: StaticCell<SharedScreens> = StaticCell::new();
-    let screens = SCREENS.init(Mutex::new(RefCell::new(Screens::new(alloc::vec![sysboy_device::board::oled()]))));
+    }
+}
+
+/// Starts the task that shows screen `screen` of `screens` on `display`, found on `bus`. Call once.
+pub fn start(spawner: &Spawner, bus: &'static Bus, screens: &'static SharedScreens, screen: usize, display: Oled) {
     // A static, not the heap: the framebuffer is there for the whole run, and the heap's budget stays the device
     // logic's.
     static MEMORY: StaticCell<[u8; PAGES_LEN]> = StaticCell::new();
     let memory = MEMORY.init([0; PAGES_LEN]);
     let pages = Pages::new(memory, Size::new(u32::from(WIDTH), u32::from(HEIGHT))).expect("the buffer is Pages::len long");
-    spawner.spawn(run(bus, screens, pages, display).expect("the screen task is spawned once"));
-    Some(screens)
+    spawner.spawn(run(bus, screens, screen, pages, display).expect("the OLED task is spawned once"));
 }
 
 /// Ticks, draws and flushes the screen for ever.
 #[embassy_executor::task]
-async fn run(bus: &'static Bus, screens: &'static SharedScreens, mut pages: Pages<'static>, found: Oled) -> ! {
+async fn run(bus: &'static Bus, screens: &'static SharedScreens, screen: usize, mut pages: Pages<'static>, found: Oled) -> ! {
     let mut ticker = Ticker::every(TICK);
     let mut display = Some(found);
     let mut probe_at = Instant::now();
@@ -117,11 +96,11 @@ async fn run(bus: &'static Bus, screens: &'static SharedScreens, mut pages: Page
         let (look, alert) = screens.lock(|screens| {
             let mut screens = screens.borrow_mut();
             screens.board_state(state);
-            if screens.tick(now.as_millis()).contains(SCREEN) {
-                let Ok(()) = screens.draw(SCREEN, &mut pages);
+            if super::tick(&mut screens, now.as_millis(), screen) {
+                let Ok(()) = screens.draw(screen, &mut pages);
             }
-            let contrast = contrast(screens.brightness(SCREEN).unwrap_or(sysboy_device::screen::DEFAULT_BRIGHTNESS));
-            ((contrast, screens.rotation(SCREEN) == Some(2)), screens.alerting())
+            let contrast = contrast(screens.brightness(screen).unwrap_or(sysboy_device::screen::DEFAULT_BRIGHTNESS));
+            ((contrast, screens.rotation(screen) == Some(2)), screens.alerting())
         });
         if alert != alerting {
             alerting = alert;
@@ -137,7 +116,7 @@ async fn run(bus: &'static Bus, screens: &'static SharedScreens, mut pages: Page
             probe_at = now + REPROBE;
         }
 
-        select(ticker.next(), WAKE.wait()).await;
+        select(ticker.next(), OLED_WAKE.wait()).await;
     }
 }
 
