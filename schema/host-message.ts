@@ -262,7 +262,7 @@ export const StreamRect = Type.Object(
   {
     title: 'StreamRect',
     description:
-      "The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen.",
+      "The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen, and its pixels (two bytes each) fit the device's `stream_buffer` whatever the encoding.",
   },
 )
 

@@ -113,8 +113,9 @@ const encodeStrip = (frame: Frame565, rect: Rect, maxBytes: number, encodings: r
     let bestCost = perPixel(rawBytes, rows)
     let rleReach = 0
     if (useRle) {
-      // RLE is decoded a line at a time, so its chunk may run on past the raw band for as long as it fits.
-      const reach = rleRows(frame, rect.x, y, rect.width, bottom - y, maxBytes, undefined)
+      // Within the raw band: a device takes no rectangle whose pixels are over its buffer, whatever the encoding,
+      // so that writing one to its panel never holds the board long (firmware-rs/device/src/stream/receiver.rs).
+      const reach = rleRows(frame, rect.x, y, rect.width, rows, maxBytes, undefined)
       if (reach.rows > 0 && perPixel(reach.bytes, reach.rows) < bestCost) {
         best = 'rle565'
         bestCost = perPixel(reach.bytes, reach.rows)
@@ -145,7 +146,7 @@ const encodeStrip = (frame: Frame565, rect: Rect, maxBytes: number, encodings: r
 
 /**
  * `rect` of `frame` as chunks in row bands (and column strips where one row is over the buffer), each payload at
- * most `maxBytes` and, for lz4_565, its decompressed pixels too; each chunk in the smallest of `encodings`, raw565
+ * most `maxBytes` and its pixels (two bytes each) too, whatever the encoding; each chunk in the smallest of `encodings`, raw565
  * (which every device takes) when nothing is smaller.
  */
 export const encodeRect = (frame: Frame565, rect: Rect, maxBytes: number, encodings: readonly StreamEncoding[]): EncodedChunk[] => {

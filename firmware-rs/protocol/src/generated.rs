@@ -68,7 +68,7 @@ pub enum HostMessage {
     /// A metric's recent values, sent after the welcome (and when a screen starts showing the metric) so graphs start full. Only values within the metric's staleness bound are sent.
     #[serde(rename = "history")]
     History(HistoryBurst),
-    /// The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen.
+    /// The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen, and its pixels (two bytes each) fit the device's `stream_buffer` whatever the encoding.
     #[serde(rename = "stream")]
     Stream(StreamRect),
     /// Answers one device command; `metric` is the metric now shown, when that changed.
@@ -806,7 +806,7 @@ impl Validate for HistoryBurst {
     }
 }
 
-/// The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen.
+/// The header of one rectangle of streamed pixels; the next WebSocket frame is binary and holds exactly `length` bytes of them. The rectangle lies inside the screen, and its pixels (two bytes each) fit the device's `stream_buffer` whatever the encoding.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StreamRect {
     /// Output id of the screen the pixels are for.

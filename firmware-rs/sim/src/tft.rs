@@ -248,12 +248,15 @@ mod tests {
                 let chunk = &raw[..];
                 tft.stream(&mut screens, &rect(0, band * 24, 160, 24, StreamEncoding::Raw565, chunk.len()), chunk, 10).unwrap();
             }
-            let runs: Vec<u8> = [[255u8, 0xf8, 0x00]; 150].concat();
-            tft.stream(&mut screens, &rect(160, 0, 160, 240, StreamEncoding::Rle565, runs.len()), &runs, 11).unwrap();
+            // In bands too: a rectangle's pixels fit the 8 KiB stream buffer whatever its encoding.
+            let runs: Vec<u8> = [[255u8, 0xf8, 0x00]; 15].concat();
+            for band in 0..10u16 {
+                tft.stream(&mut screens, &rect(160, band * 24, 160, 24, StreamEncoding::Rle565, runs.len()), &runs, 11).unwrap();
+            }
             assert_eq!(tft.stream(&mut screens, &rect(0, 0, 2, 2, StreamEncoding::Rle565, 3), &[2, 0, 0], 12), Err(StreamError::RunsCover { covered: 3, expected: 4 }));
             tft.update(&screens);
             let status = tft.status().unwrap();
-            assert_eq!((status.scene.as_str(), status.frames, status.rects, status.bytes), ("stream", 11, 11, 10 * 7680 + 450));
+            assert_eq!((status.scene.as_str(), status.frames, status.rects, status.bytes), ("stream", 20, 20, 10 * 7680 + 10 * 45));
             assert_ne!(status.hash, black);
 
             let path = std::env::temp_dir().join(format!("sysboy-sim-tft-{}.png", std::process::id()));

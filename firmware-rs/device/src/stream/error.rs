@@ -39,7 +39,7 @@ pub enum StreamError {
         /// The most (every run one pixel).
         max: usize,
     },
-    /// An lz4_565 rectangle whose pixels would not fit the stream buffer once unpacked.
+    /// A rectangle whose pixels (two bytes each) would not fit the stream buffer.
     Unpacked {
         /// The bytes its pixels take.
         bytes: usize,

@@ -5,8 +5,8 @@
 //! - [`StreamReceiver`] is the link's part (the [`HostLink`](crate::link::HostLink) holds one when its hello
 //!   announces encodings). It checks each header against the screen it names (a TFT of this device whose
 //!   configured scenes include `stream`; the rectangle inside the screen; an encoding the hello announced; a
-//!   `length` that fits the stream buffer and the encoding: raw565 exactly `width * height * 2`, rle565 whole
-//!   3-byte runs, lz4_565 a rectangle whose pixels fit the buffer once unpacked), holds it until its payload
+//!   rectangle whose pixels, two bytes each, fit the stream buffer whatever the encoding; a `length` that fits
+//!   the buffer and the encoding: raw565 exactly `width * height * 2`, rle565 whole 3-byte runs), holds it until its payload
 //!   comes, and refuses a binary frame without a header, a payload of another length than its header's and a
 //!   header while a payload is still awaited. Every refusal is a [`Refused`] whose text names the rectangle and
 //!   what was wrong, for the `bad_frame` error; the stream goes on with the next header.

@@ -130,6 +130,11 @@ pub(super) fn pixels(rect: &StreamRect) -> usize {
 pub(super) fn length_fits(encoding: StreamEncoding, pixels: usize, length: usize, buffer: usize) -> Result<(), StreamError> {
     // Saturating: a rectangle of any u16 size is a number of bytes no payload reaches, even where usize is 32 bits.
     let bytes = pixels.saturating_mul(PIXEL_BYTES);
+    // Every rectangle's pixels fit the buffer, whatever its encoding: lz4_565 unpacks into it, and a board writes
+    // one rectangle to its panel in one go, so a bound on its pixels bounds how long that write holds the board.
+    if bytes > buffer {
+        return Err(StreamError::Unpacked { bytes, buffer });
+    }
     match encoding {
         StreamEncoding::Raw565 if length != bytes => Err(StreamError::RawLength { expected: bytes }),
         StreamEncoding::Rle565 => {
@@ -141,8 +146,6 @@ pub(super) fn length_fits(encoding: StreamEncoding, pixels: usize, length: usize
                 Err(StreamError::RunLength { min, max })
             }
         }
-        // The host sends only chunks whose pixels fit the buffer once unpacked, so one buffer takes them.
-        StreamEncoding::Lz4565 if bytes > buffer => Err(StreamError::Unpacked { bytes, buffer }),
         StreamEncoding::Raw565 | StreamEncoding::Lz4565 => Ok(()),
     }
 }

@@ -211,6 +211,8 @@ fn every_header_the_screen_cannot_take_is_refused_naming_what_was_wrong() {
         (rle(4), "rle565 runs of this rectangle are whole 3-byte runs, 3 to 768 bytes"),
         (rect(StreamEncoding::Rle565, (0, 0, 32, 32), 9), "rle565 runs of this rectangle are whole 3-byte runs, 12 to 3072 bytes"),
         (rle(771), "rle565 runs of this rectangle are whole 3-byte runs, 3 to 768 bytes"),
+        // 320x13 pixels take 8320 bytes: over the buffer even as 32 runs of 96 bytes, so no one write holds the board long.
+        (rect(StreamEncoding::Rle565, (0, 0, 320, 13), 96), "its pixels take 8320 bytes, over the stream buffer of 8192 bytes"),
     ];
     for (header, reason) in cases {
         let mut receiver = receiver();
