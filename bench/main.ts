@@ -6,6 +6,8 @@ const BENCHMARKS: Record<string, () => Promise<{ main: () => Promise<unknown> }>
   idle: () => import('./idle.ts'),
   sim: () => import('./sim.ts'),
   screens: () => import('./screens.ts'),
+  'stream-codec': () => import('./stream-codec.ts'),
+  stream: () => import('./stream.ts'),
 }
 
 // A module, so top-level await is allowed.

@@ -3,7 +3,7 @@
 import Type, { type Static, type TSchema } from 'typebox'
 import { MetricName } from './common.ts'
 import { PairingToken } from './device-message.ts'
-import { ScreenConfig, SessionConfig } from './host-message.ts'
+import { ScreenConfig, SessionConfig, StreamConfig } from './host-message.ts'
 
 /**
  * `schema` refusing fields it does not declare, in every object it holds. The protocol lets a newer peer add fields;
@@ -62,6 +62,13 @@ export const HostConfig = Type.Object(
         maxItems: 4,
         description:
           'The layout for each screen output id, used for every device that has a screen of that id, unless the device was given its own layout through the REST API.',
+      }),
+    ),
+    streams: Type.Optional(
+      Type.Array(closed(StreamConfig), {
+        maxItems: 4,
+        description:
+          'What the host streams to each tft output id, for every device with a tft of that id that takes streams, unless the device was given its own stream or a layout without the stream scene for it through the REST API.',
       }),
     ),
   },

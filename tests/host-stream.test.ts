@@ -1,9 +1,10 @@
 // The built host streaming a scene it draws to a device with a 320x240 TFT: header and binary pairs that decode (by
 // a decoder written from the protocol) into the host's own picture of the screen and the scene module's drawing of
 // it; acknowledgements open the window, and without them no more than the window's frames arrive; /api/devices and
-// /metrics show the stream's figures; a static picture costs the host next to nothing.
+// /metrics show the stream's figures; a static picture costs the host next to nothing but a one-pixel keep-alive
+// every half stale timeout, and a host streaming a still X region uses under 1 % of a core (the issue's target).
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decode } from 'fast-png'
@@ -32,6 +33,7 @@ const BUFFER = 8_192
 let host: RunningSysboy
 let port: number
 let usedFile: string
+let nvml: string
 let scenes: ScenesModule
 
 const api = (path: string, init: RequestInit = {}): Promise<Response> =>
@@ -69,8 +71,8 @@ class TftDevice {
 
   constructor(readonly client: DeviceClient) {}
 
-  static async connect(device: string): Promise<TftDevice> {
-    const client = new DeviceClient(`ws://127.0.0.1:${port}/ws`)
+  static async connect(device: string, to = port): Promise<TftDevice> {
+    const client = new DeviceClient(`ws://127.0.0.1:${to}/ws`)
     await client.opened
     client.send(tftHello(device))
     await client.next((m) => m.type === 'welcome')
@@ -154,6 +156,7 @@ beforeAll(async () => {
   usedFile = join(dir, 'used')
   writeFileSync(usedFile, String(6 * GIB))
   const [library] = await Promise.all([buildFakeNvml({ FAKE_NVML_TOTAL: String(16 * GIB), FAKE_NVML_USED_FILE: usedFile }), buildScenesWasm()])
+  nvml = library
   scenes = await ScenesModule.load()
   port = await freePort()
   host = new RunningSysboy(
@@ -260,21 +263,26 @@ describe('the built host streaming a scene to a TFT', () => {
     expect(streaming - idle).toBeLessThan(STATIC_BOUND)
   }, 60_000)
 
-  it('streams a region of an X screen from the config, and a static one costs next to nothing', async () => {
+  it('streams a region of an X screen from the config', async () => {
     const xvfb = await startXvfb(640, 480)
     const painter = new RootPainter(xvfb.display)
+    const device = await TftDevice.connect('tft-4')
     try {
       painter.fill(0, 0, 640, 480, 0x204060)
       painter.fill(40, 30, 100, 50, 0xff8000)
       painter.sync()
       const region: SessionConfig = { ...streamed(30), streams: [{ output: 'tft', source: 'region', display: xvfb.display, region: { x: 20, y: 10 }, fps: 30 }] }
-      const { idle, streaming, device } = await streamCost('tft-4', region)
-      console.log(`host CPU, static 320x240 X region at 30 fps: ${pct(streaming)} streaming, ${pct(idle)} with the same metrics and no stream`)
+      expect((await api('/api/devices/tft-4/config', { method: 'PUT', body: JSON.stringify(region) })).status).toBe(200)
+      await device.settle()
       // The region as the device shows it: the orange box at (20, 20) in the TFT's coordinates.
       const at = (x: number, y: number): number => device.screen.pixels[y * WIDTH + x] as number
       expect(at(25, 25)).toBe(((0xff >> 3) << 11) | ((0x80 >> 2) << 5))
       expect(at(5, 5)).toBe(((0x20 >> 3) << 11) | ((0x40 >> 2) << 5) | (0x60 >> 3))
-      expect(streaming - idle).toBeLessThan(STATIC_BOUND)
+      // Drawing inside the region reaches the device.
+      painter.fill(30, 20, 4, 4, 0x00ff00)
+      painter.sync()
+      await device.settle()
+      expect(at(10, 10)).toBe(0x07e0)
 
       // A region that does not fit on the X screen is refused before anything starts, naming the field.
       const other = await TftDevice.connect('tft-5')
@@ -288,6 +296,45 @@ describe('the built host streaming a scene to a TFT', () => {
         other.client.close()
       }
     } finally {
+      device.client.close()
+      painter.close()
+      await xvfb.stop()
+    }
+  }, 60_000)
+
+  it('uses under 1 % of a core, the whole host, while it streams a still X region from its config file', async () => {
+    const xvfb = await startXvfb(640, 480)
+    const painter = new RootPainter(xvfb.display)
+    let regionHost: RunningSysboy | undefined
+    try {
+      painter.fill(0, 0, 640, 480, 0x204060)
+      painter.fill(40, 30, 100, 50, 0xff8000)
+      painter.sync()
+      // The host as a user runs it: the default metric interval and stale timeout, the stream from the config file.
+      const env = cleanEnv({ SYSBOY_NVML_LIB: nvml })
+      const dir = join(env.XDG_CONFIG_HOME as string, 'sysboy')
+      mkdirSync(dir, { recursive: true })
+      const stream = { output: 'tft', source: 'region', display: xvfb.display, region: { x: 20, y: 10 }, fps: 30 }
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ token: TOKEN, metric: 'vram', bind: '127.0.0.1', port: 0, mdns: false, streams: [stream] }))
+      regionHost = new RunningSysboy([], env)
+      const device = await TftDevice.connect('tft-6', await regionHost.port())
+      try {
+        await device.settle()
+        // Past the start's compiling and collecting: the steady cost is the figure.
+        await cpuShare(regionHost.proc.pid, 3_000, () => device.pump())
+        const before = device.headers().length
+        const share = await cpuShare(regionHost.proc.pid, CPU_WINDOW_MS, () => device.pump())
+        console.log(`host CPU, whole process, streaming a still 320x240 X region at 30 fps: ${pct(share)} over ${CPU_WINDOW_MS / 1_000} s`)
+        // Nothing changed: only keep-alives went out, one pixel every half of the 5 s default stale timeout.
+        const kept = device.headers().slice(before)
+        expect(kept.map((h) => [h.x, h.y, h.width, h.height])).toEqual(kept.map(() => [0, 0, 1, 1]))
+        expect(kept.length).toBeGreaterThanOrEqual(Math.floor(CPU_WINDOW_MS / 2_500) - 1)
+        expect(share).toBeLessThan(0.01)
+      } finally {
+        device.client.close()
+      }
+    } finally {
+      await regionHost?.stop()
       painter.close()
       await xvfb.stop()
     }
@@ -295,11 +342,14 @@ describe('the built host streaming a scene to a TFT', () => {
 })
 
 /**
- * What a static stream may add to the host's CPU, as a share of a core. The target is 1 % (measured on a quiet
- * machine over 20 s: about 0.6-0.8 %, a bare 30 Hz timer in Bun being 0.2 % of it); 5 s windows on a busy test
- * machine wander by half a percent, so the test holds the bound that tells a regression (the seed spends 12 %).
+ * What a static scene stream may add to the host's CPU, as a share of a core, over 5 s windows that wander by half a
+ * percent on a busy test machine: the bound that tells a regression (the seed spends 12 %). The issue's target, 1 %
+ * for the whole host, is asked of a region over CPU_WINDOW_MS.
  */
 const STATIC_BOUND = 0.02
+
+/** Long enough for a share of a core to settle: /proc counts CPU time in 10 ms ticks. */
+const CPU_WINDOW_MS = 20_000
 
 const pct = (share: number): string => `${(share * 100).toFixed(2)} % of a core`
 
@@ -316,10 +366,12 @@ const streamCost = async (id: string, config: SessionConfig): Promise<{ idle: nu
     const put = await api(`/api/devices/${id}/config`, { method: 'PUT', body: JSON.stringify(config) })
     expect(put.status).toBe(200)
     await device.settle()
-    const frames = device.headers().filter((h) => h.last).length
+    const frames = device.headers().length
     const streaming = await cpuShare(host.proc.pid, 5_000, () => device.pump())
-    // Nothing changed, so nothing more was sent.
-    expect(device.headers().filter((h) => h.last).length).toBe(frames)
+    // Nothing changed, so nothing more was sent than a one-pixel keep-alive every half of the 5 s stale timeout.
+    const kept = device.headers().slice(frames)
+    expect(kept.map((h) => [h.x, h.y, h.width, h.height])).toEqual(kept.map(() => [0, 0, 1, 1]))
+    expect(kept.length).toBeGreaterThanOrEqual(1)
     return { idle, streaming, device }
   } finally {
     device.client.close()

@@ -76,7 +76,7 @@ const start = async (settings: Settings, token: string, console: Console): Promi
       intervalMs: settings.intervalMs,
       openSource: (metric) => openSource(sourceOptionsFor(settings, metric)),
       dashboardHtml: DASHBOARD_HTML,
-      configuredScreens: { layouts: settings.screens, file: settings.configPath },
+      configuredScreens: { layouts: settings.screens, streams: settings.streams, file: settings.configPath },
       onNote: (line) => console.err(`sysboy: ${line}`),
     })
   } catch (error) {

@@ -51,6 +51,18 @@ describe('config file', () => {
     expect(configProblem({ screens: [layout, layout, layout, layout, layout] })).toStartWith('screens: must not have more than 4 items (The layout for each screen output id')
   })
 
+  it('names a stream field it does not have, out of bounds or missing', () => {
+    const stream = { output: 'tft', source: 'region', region: { x: 0, y: 0 }, fps: 30 }
+    expect(configProblem({ streams: [stream, { ...stream, output: 'side', source: 'scene', scene: 'hub', metrics: ['cpu'] }] })).toBeUndefined()
+    expect(configProblem({ streams: [{ ...stream, frames: 30 }] })).toBe(
+      'streams.0.frames: unknown field (known: output, source, region, display, scene, metrics, fps, max_threshold, gamma, white_balance)',
+    )
+    expect(configProblem({ streams: [{ ...stream, region: { x: 0, y: 0, width: 320 } }] })).toBe('streams.0.region.width: unknown field (known: x, y)')
+    expect(configProblem({ streams: [{ ...stream, fps: 120 }] })).toStartWith('streams.0.fps: must be <= 60 (Frames per second to aim for')
+    expect(configProblem({ streams: [{ ...stream, gamma: 0 }] })).toStartWith('streams.0.gamma: must be >= 0.5')
+    expect(configProblem({ streams: [{ output: 'tft' }] })).toBe("streams.0: missing field 'source'")
+  })
+
   it('names the file, the field and the reason for a wrong type', () => {
     const path = file('{"port": "eighty"}')
     expect(() => readConfigFile(path, true)).toThrow(`${path}: port: must be integer`)

@@ -55,6 +55,32 @@ describe('resolveSettings', () => {
     )
   })
 
+  it('takes streams from the file only, none when it gives none', () => {
+    const streams = [{ output: 'tft', source: 'scene' as const, scene: 'hub', metrics: ['vram', 'cpu'], fps: 10 }]
+    const { dir } = withFile({ streams, screens: [{ output: 'tft', scenes: [{ scene: 'stream', metrics: [] }, { scene: 'metric', metrics: ['cpu'] }] }] })
+    expect(resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: dir }, platform: 'linux' }).streams).toEqual(streams)
+    expect(resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: home() }, platform: 'linux' }).streams).toEqual([])
+  })
+
+  it('refuses at start, naming the field, a stream wrong for every device', () => {
+    const region = { output: 'tft', source: 'region', region: { x: 0, y: 0 } }
+    const refusals: [object, string][] = [
+      [{ streams: [region, { ...region, output: 'side' }, { ...region, fps: 5 }] }, "streams.2.output: 'tft' is streamed to already (streams.0)"],
+      [{ streams: [{ output: 'tft', source: 'region' }] }, "streams.0.region: a region stream needs region {x, y}: the top left corner on the PC's screen; its size is the tft's"],
+      [{ streams: [{ output: 'tft', source: 'scene', scene: 'clock' }] }, "streams.0.scene: unknown scene 'clock'; a scene stream draws one of hub, metric, network"],
+      [{ streams: [{ output: 'tft', source: 'scene', scene: 'network', metrics: ['net_rx'] }] }, 'streams.0.metrics: the network scene shows exactly 2 metrics, not 1'],
+      [
+        { streams: [region], screens: [{ output: 'tft', scenes: [{ scene: 'hub', metrics: ['cpu'] }] }] },
+        `streams.0.output: the layout for 'tft' (screens.0) does not show the stream; add {"scene": "stream", "metrics": []} to screens.0.scenes, or drop the layout`,
+      ],
+      [{ screens: [{ output: 'tft', scenes: [{ scene: 'hub', metrics: ['cpu'] }, { scene: 'stream', metrics: [] }] }] }, "screens.0.scenes.1.scene: 'tft' shows the stream, but streams names no stream to it"],
+    ]
+    for (const [config, reason] of refusals) {
+      const { dir, path } = withFile(config)
+      expect(() => resolveSettings({ flags: {}, configFlag: undefined, env: { XDG_CONFIG_HOME: dir }, platform: 'linux' })).toThrow(new ConfigError(`${path}: ${reason}`))
+    }
+  })
+
   it('refuses a config file named by --config that does not exist', () => {
     expect(() =>
       resolveSettings({ flags: {}, configFlag: '/nonexistent/sysboy.json', env: {}, platform: 'linux' }),

@@ -4,7 +4,9 @@ import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_PORT, INTERVAL_MS, type ScreenConfig, isMetricName, isPairingToken } from '../../schema/index.ts'
+import type { StreamConfig } from '../stream/stream-config.ts'
 import { ConfigError, type HostConfig, readConfigFile } from './file.ts'
+import { fileStreamsOf } from './file-streams.ts'
 import { type NamedMetric, namedMetricsOf } from './named-metrics.ts'
 
 export type { NamedMetric } from './named-metrics.ts'
@@ -74,6 +76,8 @@ export interface Layer {
   nvmlLib?: string
   /** Only the config file sets it: a layout is too much for a flag or a variable. */
   screens?: ScreenConfig[]
+  /** Only the config file sets them, for the same reason. */
+  streams?: StreamConfig[]
   /** Only the config file sets them, for the same reason. */
   namedMetrics?: NamedMetric[]
 }
@@ -172,6 +176,7 @@ export const fileLayer = (config: HostConfig, path: string): Layer => {
     mdns: config.mdns,
     nvmlLib: config.nvmlLib,
     screens: config.screens,
+    streams: fileStreamsOf(config.streams, screens, path),
     namedMetrics: config.metrics === undefined ? undefined : namedMetricsOf(config.metrics, path),
   }
 }
@@ -199,6 +204,8 @@ export interface Settings {
   nvmlLib: string | undefined
   /** The layout for each screen output id, from the config file; empty when it gives none. */
   screens: readonly ScreenConfig[]
+  /** What the host streams to each tft output id, from the config file; empty when it gives none. */
+  streams: readonly StreamConfig[]
   /** The metrics the config file defines by PromQL query, each served under its name; empty when it gives none. */
   namedMetrics: readonly NamedMetric[]
   /** The config file in use, whether or not it exists yet (the pairing token is stored there). */
@@ -250,6 +257,7 @@ export const resolveSettings = (input: ResolveInput): Settings => {
     mdns: layer.mdns ?? DEFAULTS.mdns,
     nvmlLib: layer.nvmlLib,
     screens: layer.screens ?? [],
+    streams: layer.streams ?? [],
     namedMetrics,
     configPath,
     environment: input.env,

@@ -49,6 +49,8 @@ class TickingScreen implements CaptureSource {
   readonly frame: Frame565
   captures = 0
   closed = false
+  /** The clock stopped: every capture gives the last picture again. */
+  still = false
 
   constructor(request: RegionCaptureOptions) {
     this.width = request.width
@@ -58,7 +60,7 @@ class TickingScreen implements CaptureSource {
 
   capture(): Frame565 {
     this.captures += 1
-    this.frame.pixels.fill(this.captures & 0xffff, 0, 40)
+    if (!this.still) this.frame.pixels.fill(this.captures & 0xffff, 0, 40)
     return this.frame
   }
 
@@ -195,6 +197,58 @@ describe('DeviceGate with a TFT that takes streams', () => {
     expect(screens[0]?.closed).toBe(true)
     await Bun.sleep(60)
     expect(socket.sent.length).toBe(sent)
+  })
+
+  it("sends the whole screen again when the status shows the stream back or the device refused a rectangle, and keeps a still picture alive", async () => {
+    const { gate, hub, screens } = setUp()
+    const { socket, connection } = connect(gate)
+    const session = hub.get('desk-1')
+    if (session === undefined) throw new Error('no session')
+    gate.reconfigure(session, { ...withStreams([REGION]), stale_after_ms: 500 }, Date.now())
+    const say = (message: object): void => gate.message(connection, JSON.stringify(message), Date.now())
+    const shows = (scene: string): void => say({ type: 'status', link: 'sim', heap_free: 1, uptime_ms: 1, screens: [{ output: 'tft', scene }] })
+    const areaOf = (seq: number): number => headers(socket).filter((h) => h.seq === seq).reduce((sum, h) => sum + h.width * h.height, 0)
+    /** Acknowledges every frame sent, as a device that keeps up does, until a frame after `from` headers passes `check`. */
+    const ackUntil = async (from: number, check: (seq: number) => boolean): Promise<number> => {
+      let found: number | undefined
+      await until(() => {
+        for (const h of headers(socket).filter((h) => h.last)) say({ type: 'applied', seq: h.seq, stream: 'tft' })
+        found = headers(socket).slice(from).find((h) => h.last && check(h.seq))?.seq
+        return found !== undefined
+      })
+      return found as number
+    }
+    await ackUntil(0, (seq) => seq === 3)
+    expect([areaOf(1), areaOf(2), areaOf(3)]).toEqual([WIDTH * HEIGHT, 40, 40])
+
+    // An alert covers the stream: the frames go on, small; once the stream shows again, one whole screen.
+    shows('stream')
+    shows('alert')
+    const covered = headers(socket).length
+    const seq = await ackUntil(covered, (seq) => seq > 6)
+    for (let s = (headers(socket)[covered]?.seq ?? 0) + 1; s <= seq; s++) expect(areaOf(s)).toBe(40)
+    shows('stream')
+    await ackUntil(headers(socket).length, (seq) => areaOf(seq) === WIDTH * HEIGHT)
+
+    // The device refused a rectangle: one whole screen again. Another device's kind of error changes nothing.
+    const before = headers(socket).length
+    say({ type: 'error', code: 'unknown_metric', reason: "stream 'tft' seq 1: not a stream error at all" })
+    await ackUntil(before, (seq) => seq > (headers(socket)[before]?.seq ?? 0) + 3)
+    expect(headers(socket).slice(before).every((h) => h.width * h.height === 40)).toBe(true)
+    const last = headers(socket).at(-1)?.seq ?? 0
+    say({ type: 'error', code: 'bad_frame', reason: `stream 'tft' seq ${last} rect 0,0 40x1 raw565 length 80: the payload is not the header's 80 bytes` })
+    await ackUntil(headers(socket).length, (seq) => areaOf(seq) === WIDTH * HEIGHT)
+
+    // The picture stops changing: one pixel it already shows, every half of the 500 ms stale timeout.
+    ;(screens[0] as TickingScreen).still = true
+    await Bun.sleep(100)
+    const still = headers(socket).length
+    const started = Date.now()
+    await ackUntil(still, () => headers(socket).slice(still).filter((h) => h.last).length >= 4)
+    const elapsed = Date.now() - started
+    expect(headers(socket).slice(still).map((h) => [h.x, h.y, h.width, h.height])).toEqual(Array.from({ length: 4 }, () => [0, 0, 1, 1]))
+    expect(elapsed).toBeGreaterThan(3 * 200)
+    expect(elapsed).toBeLessThan(4 * 250 + 200)
   })
 
   it('keeps a stream running through a config that leaves it as it was, and starts it afresh when it changes', async () => {

@@ -49,7 +49,10 @@ export interface GateOptions {
   /** Wrong pairing tokens per address; the REST API has its own. */
   limiter: GuessLimiter
   tuning: ServerTuning
-  /** Layouts from the config file, by screen output id, and the file's path to name when one does not fit a device. */
+  /**
+   * Layouts and streams from the config file, by screen output id, and the file's path to name when one does not fit
+   * a device.
+   */
   configuredScreens?: ConfiguredScreens
   /**
    * Told, in a line, what the host did instead of what it was asked (a configured layout a device cannot show, a
@@ -60,11 +63,17 @@ export interface GateOptions {
   openRegion?: (region: RegionCaptureOptions) => CaptureResult | Promise<CaptureResult>
 }
 
-/** The config file's screen layouts (its `screens`), each for every device with a screen of that output id. */
+/**
+ * The config file's screen layouts (its `screens`), each for every device with a screen of that output id, and its
+ * streams (`streams`), each for every device with a tft of that output id that takes streams.
+ */
 export interface ConfiguredScreens {
   layouts: readonly ScreenConfig[]
+  streams?: readonly StreamConfig[]
   file: string
 }
+
+const showsStream = (layout: ScreenConfig): boolean => layout.scenes.some((s) => s.scene === 'stream')
 
 const REMEMBERED_DEVICES = 1_000
 
@@ -149,10 +158,14 @@ export class DeviceGate {
       case 'status':
         session.lastStatus = message
         // A status without `screens` says nothing about them: they show what they showed.
-        if (message.screens !== undefined) session.screensShown = message.screens
+        if (message.screens !== undefined) {
+          session.screensShown = message.screens
+          for (const shown of message.screens) session.stream(shown.output)?.screenShown(shown.scene)
+        }
         return
       case 'error':
         this.#options.hub.figures.error(`device_${message.code}`)
+        if (message.code === 'bad_frame') for (const stream of session.streams()) stream.refused(message.reason, now)
         this.#lastErrors.delete(session.id)
         this.#lastErrors.set(session.id, { code: message.code, reason: message.reason, at: new Date(now).toISOString() })
         if (this.#lastErrors.size > REMEMBERED_DEVICES) {
@@ -199,6 +212,7 @@ export class DeviceGate {
     session.sendControl({ type: 'config', ...full })
     this.#options.hub.reconfigure(session, withoutCalibration(full), now)
     this.#remember(session)
+    for (const stream of session.streams()) stream.staleAfter(session.config.stale_after_ms)
     this.#syncStreams(session)
   }
 
@@ -287,12 +301,16 @@ export class DeviceGate {
    * id when the device can show it, else the default. A config without `screens` (a REST PUT of bindings alone, say)
    * so gets the file's layouts, as a new session does.
    */
-  #withLayouts(config: SessionConfig, hello: Hello): SessionConfig {
+  #withLayouts(asked: SessionConfig, hello: Hello): SessionConfig {
     const { metrics } = this.#options
+    const config = this.#withConfiguredStreams(asked, hello)
     const given = config.screens ?? []
-    // A screen the config streams to shows the stream, whatever the file's layout for it.
+    // A screen the config streams to shows the stream, and one it does not stream to cannot: a file's layout that
+    // says otherwise (a stream the device could not take, a stream given through the API) is left for the default.
     const streamed = (output: string): boolean => (config.streams ?? []).some((s) => s.output === output)
-    const configured = this.#configuredScreens(hello).filter((layout) => !given.some((s) => s.output === layout.output) && !streamed(layout.output))
+    const configured = this.#configuredScreens(hello).filter(
+      (layout) => !given.some((s) => s.output === layout.output) && showsStream(layout) === streamed(layout.output),
+    )
     if (configured.length === 0) return withScreens(config, hello, metrics)
     const full = withScreens({ ...config, screens: [...given, ...configured] }, hello, metrics)
     // Each layout fits on its own; together they may show more metrics than a device keeps.
@@ -300,6 +318,29 @@ export class DeviceGate {
     if (refused === undefined) return full
     this.#noteLayout(hello, refused.field, refused.reason, 'its screens show the default layout')
     return withScreens(config, hello, metrics)
+  }
+
+  /**
+   * `config` with the config file's stream to each screen of the device that the config names no stream for, unless
+   * the config gives that screen a layout without the stream scene (how an API client turns a file's stream off).
+   * A device with a screen of that id that cannot take the stream (not a tft, no stream encodings in its hello, a
+   * metric this host lacks) keeps that screen's default layout, with a line saying why.
+   */
+  #withConfiguredStreams(config: SessionConfig, hello: Hello): SessionConfig {
+    const { configuredScreens, metrics } = this.#options
+    const given = config.streams ?? []
+    const added: StreamConfig[] = []
+    for (const [i, stream] of (configuredScreens?.streams ?? []).entries()) {
+      // A stream is for devices with a screen of that id; a device without one is none of its business.
+      if (!hello.outputs.some((o) => o.id === stream.output && isScreen(o))) continue
+      if (given.some((s) => s.output === stream.output)) continue
+      const layout = (config.screens ?? []).find((s) => s.output === stream.output)
+      if (layout !== undefined && !showsStream(layout)) continue
+      const refused = checkStreams({ ...config, screens: layout === undefined ? [] : [layout], streams: [stream] }, hello, metrics)
+      if (refused === undefined) added.push(stream)
+      else this.#noteLayout(hello, refused.field.replace(/^streams\.0/, `streams.${i}`), refused.reason, `screen '${stream.output}' shows the default layout`)
+    }
+    return added.length === 0 ? config : { ...config, streams: [...given, ...added] }
   }
 
   /** The config file's layouts for the device's screens; one it cannot show is left to the default, with a line saying why. */
@@ -338,12 +379,23 @@ export class DeviceGate {
     const output = hello.outputs.find((o) => o.id === config.output)
     const width = output?.width ?? 0
     const height = output?.height ?? 0
-    const stream = new StreamSession({ output: config.output, config, width, height, maxBytes: streamBuffer(hello), encodings: hello.encodings ?? [] })
+    const stream = new StreamSession({
+      output: config.output,
+      config,
+      width,
+      height,
+      maxBytes: streamBuffer(hello),
+      encodings: hello.encodings ?? [],
+      staleAfterMs: session.config.stale_after_ms,
+    })
+    const { configuredScreens } = this.#options
+    const fromFile = (configuredScreens?.streams ?? []).findIndex((s) => Bun.deepEquals(s, config))
+    const field = fromFile >= 0 ? `${configuredScreens?.file ?? 'config file'}: streams.${fromFile}` : `streams.${index}`
     return runStream({
       session: stream,
       open: () => (config.source === 'region' ? this.#openRegion(session, config) : this.#openScene(session, config, width, height)),
       send: (chunk) => session.sendStream(chunk),
-      onNote: (line) => this.#options.onNote?.(`device ${session.id}: streams.${index} (${config.source} to '${config.output}'): ${line}`),
+      onNote: (line) => this.#options.onNote?.(`device ${session.id}: ${field} (${config.source} to '${config.output}'): ${line}`),
     })
   }
 

@@ -20,6 +20,11 @@ export interface CaptureSource {
   readonly width: number
   readonly height: number
   capture(): Frame565
+  /**
+   * True when the last capture() gave exactly the pixels of the one before it, so the stream skips its diff; a source
+   * that cannot tell for less than the diff costs leaves it undefined.
+   */
+  readonly unchanged?: boolean
   close(): void
 }
 

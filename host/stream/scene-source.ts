@@ -54,6 +54,8 @@ class SceneSource implements CaptureSource {
   readonly #lut: ColourLut | undefined
   #drawn: string | undefined
   #frame: Frame565
+  /** Whether the last capture drew nothing new: the view was the one drawn before. */
+  unchanged = false
 
   constructor(module: ScenesModule, options: SceneSourceOptions, first: Frame565, drawn: string, lut: ColourLut | undefined) {
     this.width = options.width
@@ -68,7 +70,8 @@ class SceneSource implements CaptureSource {
   capture(): Frame565 {
     const view = this.#view()
     const key = JSON.stringify(view)
-    if (key !== this.#drawn) {
+    this.unchanged = key === this.#drawn
+    if (!this.unchanged) {
       this.#frame = draw(this.#module, view, this.width, this.height, this.#lut)
       this.#drawn = key
     }

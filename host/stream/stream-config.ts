@@ -79,7 +79,15 @@ const checkRegion = (stream: StreamConfig, at: string): ScreenRefusal | undefine
     ? { error: 'bad_config', field: `${at}.region`, reason: "a region stream needs region {x, y}: the top left corner on the PC's screen; its size is the tft's" }
     : undefined
 
-const checkScene = (stream: StreamConfig, at: string, offered: readonly string[]): ScreenRefusal | undefined => {
+/**
+ * The first reason `stream` (at field `at`) is wrong for any device: a region stream without its region, a scene
+ * stream whose scene the host does not draw or with the wrong number of metrics. Whether the metrics exist is left to
+ * the check against a device (the host's offered metrics), as it is for screens.
+ */
+export const checkStreamSource = (stream: StreamConfig, at: string): ScreenRefusal | undefined =>
+  stream.source === 'region' ? checkRegion(stream, at) : checkScene(stream, at, undefined)
+
+const checkScene = (stream: StreamConfig, at: string, offered: readonly string[] | undefined): ScreenRefusal | undefined => {
   const scene = stream.scene
   if (scene === undefined || !(DRAWN_SCENES as string[]).includes(scene)) {
     const named = scene === undefined ? 'no scene' : `unknown scene '${scene}'`
@@ -92,7 +100,7 @@ const checkScene = (stream: StreamConfig, at: string, offered: readonly string[]
     return { error: 'bad_config', field: `${at}.metrics`, reason: `the ${scene} scene shows ${wants} metric${bounds.max === 1 ? '' : 's'}, not ${metrics.length}` }
   }
   for (const [k, metric] of metrics.entries()) {
-    if (!offered.includes(metric)) {
+    if (offered !== undefined && !offered.includes(metric)) {
       return { error: 'unknown_metric', field: `${at}.metrics.${k}`, reason: `unknown metric '${metric}'; this host offers ${offered.join(', ')}` }
     }
   }

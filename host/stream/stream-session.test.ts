@@ -41,8 +41,12 @@ class PaintedSource implements CaptureSource {
 
 const config = (fields: Partial<StreamConfig> = {}): StreamConfig => ({ output: 'tft', source: 'region', region: { x: 0, y: 0 }, ...fields })
 
-const started = (fields: Partial<StreamConfig> = {}, encodings: StreamEncoding[] = ALL): { stream: StreamSession; source: PaintedSource } => {
-  const stream = new StreamSession({ output: 'tft', config: config(fields), width: WIDTH, height: HEIGHT, maxBytes: BUFFER, encodings })
+const started = (
+  fields: Partial<StreamConfig> = {},
+  encodings: StreamEncoding[] = ALL,
+  staleAfterMs?: number,
+): { stream: StreamSession; source: PaintedSource } => {
+  const stream = new StreamSession({ output: 'tft', config: config(fields), width: WIDTH, height: HEIGHT, maxBytes: BUFFER, encodings, staleAfterMs })
   const source = new PaintedSource()
   stream.attach(source)
   return { stream, source }
@@ -81,7 +85,7 @@ describe('a stream session', () => {
     }
   })
 
-  it('sends nothing for a static screen after the first frame', () => {
+  it('sends nothing for a static screen after the first frame, with no stale timeout to keep alive', () => {
     const { stream } = started()
     const first = stream.tick(0)
     stream.applied(1, 10)
@@ -185,6 +189,135 @@ describe('a stream session', () => {
     }
     expect(stream.info(60 * 33).fps).toBeCloseTo(30, 0)
     expect(stream.info(60 * 33 + 5_000).fps).toBe(0)
+  })
+})
+
+describe("a stream session keeping the device's picture right", () => {
+  /** A device that shows the stream: every frame is applied to its screen and acknowledged at once. */
+  const shownAndAcked = (stream: StreamSession, screen: StreamScreen, chunks: readonly StreamChunk[], now: number): StreamChunk[] => {
+    const more: StreamChunk[] = []
+    for (const seq of show(screen, chunks)) more.push(...stream.applied(seq, now))
+    return more
+  }
+
+  it('sends the whole screen again once the status shows the stream back after another scene covered it', () => {
+    const { stream, source } = started()
+    const screen = new StreamScreen(WIDTH, HEIGHT)
+    // The status the device sent before the first frame reached it: nothing was there to cover.
+    stream.screenShown('state')
+    shownAndAcked(stream, screen, stream.tick(0), 1)
+    stream.screenShown('stream')
+    expect(stream.tick(33)).toEqual([])
+    // An alert covers the picture; the stream goes on, as the device takes (and acknowledges) what it does not draw.
+    stream.screenShown('alert')
+    source.paint(10, 10, 4, 4, 0xf800)
+    const covered = stream.tick(66)
+    expect(area(covered)).toBeLessThanOrEqual(16 * 16)
+    expect(covered.at(-1)?.header.last).toBe(true)
+    stream.applied(2, 70)
+    stream.screenShown('alert')
+    expect(stream.tick(100)).toEqual([])
+    // The stream is back on the screen, with the alert's pixels on it: the next frame is the whole screen, once.
+    stream.screenShown('stream')
+    const again = stream.tick(133)
+    expect(area(again)).toBe(WIDTH * HEIGHT)
+    expect(again.every((c) => c.header.seq === 3)).toBe(true)
+    stream.applied(3, 140)
+    stream.screenShown('stream')
+    expect(stream.tick(166)).toEqual([])
+  })
+
+  it('waits for the window to send the whole screen again, and sends it whole when it opens', () => {
+    const { stream, source } = started()
+    stream.tick(0)
+    source.paint(0, 0, 2, 2, 7)
+    stream.tick(33)
+    stream.screenShown('state')
+    stream.screenShown('stream')
+    expect(stream.tick(66)).toEqual([])
+    expect(area(stream.applied(2, 70))).toBe(WIDTH * HEIGHT)
+  })
+
+  it('sends the whole screen again after the device refused one of its rectangles, and the refused frame leaves the window', () => {
+    const { stream, source } = started()
+    const screen = new StreamScreen(WIDTH, HEIGHT)
+    shownAndAcked(stream, screen, stream.tick(0), 1)
+    source.paint(50, 50, 8, 8, 0x07e0)
+    expect(stream.tick(33).every((c) => c.header.seq === 2)).toBe(true)
+    source.paint(60, 60, 8, 8, 0x001f)
+    expect(stream.tick(66).every((c) => c.header.seq === 3)).toBe(true)
+    // The window is full: the frame that comes due waits.
+    source.paint(70, 70, 8, 8, 0xffff)
+    expect(stream.tick(100)).toEqual([])
+    // Others' errors are not this stream's: nothing changes.
+    for (const reason of ["stream 'tft2' seq 3 rect 0,0 1x1 raw565 length 2: the payload is not the header's 2 bytes", 'hello: this session already said hello']) {
+      expect(stream.refused(reason, 110)).toEqual({ ours: false, chunks: [] })
+    }
+    expect(stream.info(110).inFlight).toBe(2)
+    // Frame 3 was refused: it will never be acknowledged, so it and frame 2 before it leave the window, and the
+    // frame that waited goes out as the whole screen.
+    const refused = stream.refused("stream 'tft' seq 3 rect 60,60 8x8 raw565 length 128: the rectangle lies outside the 320x240 screen", 120)
+    expect(refused.ours).toBe(true)
+    expect(area(refused.chunks)).toBe(WIDTH * HEIGHT)
+    expect(refused.chunks.every((c) => c.header.seq === 4)).toBe(true)
+    expect(show(screen, refused.chunks)).toEqual([4])
+    expect(screen.pixels).toEqual(source.frame.pixels)
+    // A binary frame without its header names no stream; every stream of the device starts again from the whole screen.
+    stream.applied(4, 130)
+    expect(stream.refused('stream: a binary frame came without its header', 140)).toEqual({ ours: true, chunks: [] })
+    expect(area(stream.tick(166))).toBe(WIDTH * HEIGHT)
+  })
+
+  it('sends a one-pixel keep-alive of what the device shows every half stale timeout while the picture holds still', () => {
+    const { stream, source } = started({ fps: 30 }, ALL, 1_000)
+    const screen = new StreamScreen(WIDTH, HEIGHT)
+    shownAndAcked(stream, screen, stream.tick(0), 1)
+    const at: number[] = []
+    for (let t = 33; t <= 5_000; t += 33) {
+      const chunks = stream.tick(t)
+      if (chunks.length === 0) continue
+      at.push(t)
+      expect(chunks.map((c) => [c.header.x, c.header.y, c.header.width, c.header.height, c.header.last])).toEqual([[0, 0, 1, 1, true]])
+      shownAndAcked(stream, screen, chunks, t + 5)
+      expect(screen.pixels).toEqual(source.frame.pixels)
+    }
+    // Never more than half the stale timeout between two, and not much less.
+    expect(at.length).toBeGreaterThanOrEqual(10)
+    const gaps = at.map((t, i) => t - (at[i - 1] ?? 0))
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(500)
+    expect(Math.min(...gaps)).toBeGreaterThan(400)
+    expect(stream.info(5_000)).toMatchObject({ framesSent: 1 + at.length, fps: 0 })
+    // A longer timeout from a new config spaces them out.
+    stream.staleAfterMs = 4_000
+    const before = stream.framesSent
+    for (let t = 5_033; t < 6_900; t += 33) stream.tick(t)
+    expect(stream.framesSent).toBe(before)
+  })
+
+  it('sends a keep-alive only after the last frame that changed something, and never past the window', () => {
+    const { stream, source } = started({ fps: 30 }, ALL, 1_000)
+    stream.tick(0)
+    stream.applied(1, 1)
+    source.paint(0, 0, 5, 5, 3)
+    stream.tick(400)
+    stream.applied(2, 401)
+    expect(stream.tick(700)).toEqual([])
+    expect(stream.tick(880).length).toBe(1)
+    // Unacknowledged: two frames in the window, then nothing, keep-alives neither.
+    for (let t = 900; t < 5_000; t += 33) stream.tick(t)
+    expect(stream.info(5_000)).toMatchObject({ framesSent: 4, inFlight: 2 })
+  })
+
+  it('trusts a source that knows its capture unchanged, except for the first frame of a source', () => {
+    const { stream, source } = started()
+    Object.assign(source, { unchanged: true })
+    expect(area(stream.tick(0))).toBe(WIDTH * HEIGHT)
+    stream.applied(1, 1)
+    // A source that says so is believed: this change is not looked for.
+    source.paint(0, 0, 1, 1, 0xabcd)
+    expect(stream.tick(33)).toEqual([])
+    Object.assign(source, { unchanged: false })
+    expect(area(stream.tick(66))).toBe(1)
   })
 })
 

@@ -1,16 +1,20 @@
 // One stream to one device's TFT: at the target rate, while the flow-control window has room, capture, send only the
 // rectangles that differ from what the device will show, and drop frames rather than queue them (sans-IO core),
-// with the timer and the source's opening at a thin edge.
+// with the timer and the source's opening at a thin edge. The device's side of the contract
+// (firmware-rs/device/src/stream/): it draws nothing while another scene covers the stream and does not redraw it
+// after, so the host sends the whole screen again when its status shows the stream back, and after it refused a
+// rectangle; and it shows "no data" after `stale_after_ms` without a rectangle, so a still picture still gets one
+// small unchanged rectangle every half of that.
 import type { HostMessage } from '../../schema/index.ts'
 import { FlowWindow } from '../hub/flow-window.ts'
 import type { CaptureResult } from './capture.ts'
 import { encodeRect } from './encode.ts'
-import type { CaptureSource, Frame565 } from './frame.ts'
+import type { CaptureSource, Frame565, Rect } from './frame.ts'
 import { applyRects, createFrame } from './frame.ts'
 import type { StreamConfig, StreamEncoding } from './stream-config.ts'
 import { streamFps } from './stream-config.ts'
 import { AdaptiveThreshold } from './threshold.ts'
-import { diffRects } from './tile-diff.ts'
+import { diffRects, pixelBytesFor } from './tile-diff.ts'
 
 export type StreamRect = Extract<HostMessage, { type: 'stream' }>
 
@@ -36,8 +40,9 @@ export interface StreamInfo {
   source: StreamConfig['source']
   /** The frame rate aimed for. */
   targetFps: number
-  /** Frames sent per second over the last two seconds; 0 while nothing changes. */
+  /** Frames sent per second over the last two seconds; 0 while nothing changes (keep-alives do not count). */
   fps: number
+  /** Frames sent, keep-alives included. */
   framesSent: number
   /** Bytes sent: headers and pixels. */
   bytes: number
@@ -63,7 +68,18 @@ export interface StreamSessionOptions {
   maxBytes: number
   encodings: readonly StreamEncoding[]
   window?: number
+  /**
+   * The session's `stale_after_ms`: the device shows "no data" after this long without a rectangle, so a still
+   * picture gets a one-pixel keep-alive every half of it. Absent: no keep-alives (a bench of recorded frames).
+   */
+  staleAfterMs?: number
 }
+
+/** A still picture's keep-alive: one pixel the device already shows. */
+const KEEP_ALIVE: Rect = { x: 0, y: 0, width: 1, height: 1 }
+
+/** The reason of a device's `bad_frame` about a stream rectangle: `stream 'tft' seq 7 rect …`, or `stream: …` naming none. */
+const REFUSAL = /^stream(?: '([^']*)' seq (\d+)|:)/
 
 export class StreamSession {
   readonly output: string
@@ -76,6 +92,8 @@ export class StreamSession {
   readonly #height: number
   readonly #maxBytes: number
   readonly #encodings: readonly StreamEncoding[]
+  /** What a changed pixel costs on the wire with the device's encodings, which decides how far the diff merges. */
+  readonly #pixelBytes: number
   readonly #window: FlowWindow<number>
   readonly #threshold: AdaptiveThreshold | undefined
   #source: CaptureSource | undefined
@@ -86,6 +104,15 @@ export class StreamSession {
   #waiting = false
   #seq = 0
   readonly #sentAt: number[] = []
+  /** When the last frame went out, keep-alives included; undefined before the first. */
+  #lastSentAt: number | undefined
+  #staleAfterMs: number | undefined
+  /** The next frame is the whole screen: the device's picture is not `#shown` (it was covered, or refused a rectangle). */
+  #whole = false
+  /** The device's status showed the screen on another scene since a frame was sent: its picture was drawn over. */
+  #covered = false
+  /** `#shown` holds exactly the last capture's pixels (lossless, and nothing since), so an unchanged capture needs no diff. */
+  #inSync = false
 
   constructor(options: StreamSessionOptions) {
     this.output = options.output
@@ -94,7 +121,9 @@ export class StreamSession {
     this.#height = options.height
     this.#maxBytes = options.maxBytes
     this.#encodings = options.encodings
+    this.#pixelBytes = pixelBytesFor(options.encodings)
     this.#window = new FlowWindow(options.window ?? STREAM_WINDOW)
+    this.#staleAfterMs = options.staleAfterMs
     const max = options.config.max_threshold ?? 0
     this.#threshold = max > 0 ? new AdaptiveThreshold(max, streamFps(options.config)) : undefined
   }
@@ -105,6 +134,41 @@ export class StreamSession {
     this.#source = source
     this.#shown = undefined
     this.#error = undefined
+    this.#inSync = false
+  }
+
+  /** The session's `stale_after_ms` changed (a new config): keep-alives follow it. */
+  set staleAfterMs(ms: number | undefined) {
+    this.#staleAfterMs = ms
+  }
+
+  /**
+   * The device's status says the stream's screen shows `scene`. Another scene draws over the picture and the device
+   * does not redraw it, so once the screen shows `stream` again the next frame is the whole screen. Before the first
+   * frame there is no picture to cover: the status that came before it changes nothing.
+   */
+  screenShown(scene: string): void {
+    if (scene !== 'stream') {
+      if (this.#shown !== undefined) this.#covered = true
+      return
+    }
+    if (!this.#covered) return
+    this.#covered = false
+    this.#whole = true
+  }
+
+  /**
+   * The device refused a rectangle (its `bad_frame` reason): one of this stream's (`stream 'tft' seq 7 …`), or a
+   * payload without a header, which names no stream (`stream: …`). Its picture is then not what the host thinks, so
+   * the next frame is the whole screen; a refused frame is never acknowledged, so it leaves the window, and a frame
+   * that waited for the window goes out now. A reason about anything else changes nothing (`ours` is false).
+   */
+  refused(reason: string, now: number): { ours: boolean; chunks: StreamChunk[] } {
+    const match = REFUSAL.exec(reason)
+    if (match === null || (match[1] !== undefined && match[1] !== this.output)) return { ours: false, chunks: [] }
+    this.#whole = true
+    if (match[2] !== undefined) this.#window.applied(Number(match[2]))
+    return { ours: true, chunks: this.#opened(now) }
   }
 
   /** The source gives no pictures, for `reason`; true when that is news (a different reason from the last). */
@@ -145,6 +209,11 @@ export class StreamSession {
   /** The device showed frame `seq` (and every frame before it): a frame that waited for the window goes out now. */
   applied(seq: number, now: number): StreamChunk[] {
     this.#window.applied(seq)
+    return this.#opened(now)
+  }
+
+  /** The window may have room now: the frame that waited for it goes out. */
+  #opened(now: number): StreamChunk[] {
     if (!this.#waiting || this.#window.inFlight >= this.#window.size) return []
     this.#waiting = false
     return this.#frame(now)
@@ -179,25 +248,46 @@ export class StreamSession {
     try {
       next = source.capture()
     } catch (error) {
+      this.#inSync = false
       this.fail(`capture failed: ${(error as Error).message}`)
       return []
     }
     if (next.width !== this.#width || next.height !== this.#height) {
+      this.#inSync = false
       this.fail(`the source gave a ${next.width}x${next.height} frame for a ${this.#width}x${this.#height} screen`)
       return []
     }
     this.#error = undefined
     const threshold = this.#threshold?.value ?? 0
-    // A still screen is the common case: one memcmp settles it in microseconds, where the tile diff takes a tenth of a ms.
-    const rects = this.#shown !== undefined && samePixels(this.#shown, next) ? [] : diffRects(this.#shown, next, threshold)
+    const whole = this.#whole || this.#shown === undefined
+    // A still screen is the common case: the source may know it unchanged, else one memcmp settles it in
+    // microseconds, where the tile diff takes a tenth of a ms.
+    const still = !whole && ((this.#inSync && source.unchanged === true) || samePixels(this.#shown as Frame565, next))
+    const rects = still ? [] : diffRects(whole ? undefined : this.#shown, next, threshold, this.#pixelBytes)
+    this.#whole = false
+    this.#inSync = threshold === 0
     if (rects.length === 0) {
       // A still picture keeps up with any rate: it must not raise the threshold.
       this.#threshold?.frameUnchanged(now)
-      return []
+      return this.#keepAliveDue(now) ? this.#send(this.#shown as Frame565, [KEEP_ALIVE], now, true) : []
     }
     this.#shown ??= createFrame(this.#width, this.#height)
     applyRects(this.#shown, next, rects)
-    const chunks = rects.flatMap((rect) => encodeRect(next, rect, this.#maxBytes, this.#encodings))
+    return this.#send(next, rects, now, false)
+  }
+
+  /**
+   * Whether a still picture needs a keep-alive now: the device would show "no data" before the next tick after half
+   * its stale timeout, which leaves the other half for the link.
+   */
+  #keepAliveDue(now: number): boolean {
+    if (this.#staleAfterMs === undefined || this.#lastSentAt === undefined || this.#shown === undefined) return false
+    return now - this.#lastSentAt + 1_000 / streamFps(this.config) > this.#staleAfterMs / 2
+  }
+
+  /** `rects` of `frame` as one frame for the socket: a new seq in the window, its last chunk marked. */
+  #send(frame: Frame565, rects: readonly Rect[], now: number, keepAlive: boolean): StreamChunk[] {
+    const chunks = rects.flatMap((rect) => encodeRect(frame, rect, this.#maxBytes, this.#encodings))
     this.#seq += 1
     const seq = this.#seq
     this.#window.offer(this.output, seq, seq)
@@ -216,6 +306,8 @@ export class StreamSession {
       return { header, text, payload: chunk.payload }
     })
     this.framesSent += 1
+    this.#lastSentAt = now
+    if (keepAlive) return out
     this.#sentAt.push(now)
     while (this.#sentAt.length > 0 && now - (this.#sentAt[0] as number) >= FPS_SPAN_MS) this.#sentAt.shift()
     this.#threshold?.frameSent(now)
@@ -233,6 +325,12 @@ export interface DeviceStream {
   readonly output: string
   readonly config: StreamConfig
   applied(seq: number, now: number): void
+  /** The device's status says the stream's screen shows `scene`. */
+  screenShown(scene: string): void
+  /** The device sent a `bad_frame` with `reason`, perhaps about this stream. */
+  refused(reason: string, now: number): void
+  /** The session's `stale_after_ms` is now `ms`. */
+  staleAfter(ms: number): void
   info(now: number): StreamInfo
   shown(): Frame565 | undefined
   stop(): void
@@ -294,6 +392,11 @@ export const runStream = (options: RunOptions): DeviceStream => {
     output: session.output,
     config: session.config,
     applied: (seq, at) => sendAll(session.applied(seq, at)),
+    screenShown: (scene) => session.screenShown(scene),
+    refused: (reason, at) => sendAll(session.refused(reason, at).chunks),
+    staleAfter: (ms) => {
+      session.staleAfterMs = ms
+    },
     info: (at) => session.info(at),
     shown: () => session.shown(),
     stop: () => {

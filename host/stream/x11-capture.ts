@@ -1,5 +1,7 @@
 // Screen capture on X11 through bun:ffi: the region is read from the root window into a MIT-SHM shared image
-// (XShmGetImage, one round trip, no copy through the socket) and turned into RGB565 through the colour tables.
+// (XShmGetImage, one round trip, no copy through the socket) and turned into RGB565 through the colour tables. A still
+// screen, the common case, costs neither: nothing is read while the DAMAGE extension reports no drawing, and nothing
+// converted while the bytes read are those of the last capture (drawing elsewhere on the screen).
 // Loaded only where capture.ts picks X11 (Linux and the BSDs).
 import { dlopen, FFIType, JSCallback, read, toArrayBuffer } from 'bun:ffi'
 import type { Pointer } from 'bun:ffi'
@@ -7,6 +9,8 @@ import type { ColourCorrection } from './colour.ts'
 import { buildColourLut, convertBgrx } from './colour.ts'
 import type { CaptureSource, Frame565 } from './frame.ts'
 import { CaptureRefused, createFrame } from './frame.ts'
+import type { DamageWatch } from './x11-damage.ts'
+import { watchDamage } from './x11-damage.ts'
 
 const ZPIXMAP = 2
 const LSB_FIRST = 0
@@ -49,6 +53,9 @@ const x11Symbols = {
     returns: FFIType.i32,
   },
   XSync: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  XPending: { args: [FFIType.ptr], returns: FFIType.i32 },
+  // (display, &event): an XEvent is 192 bytes on LP64.
+  XNextEvent: { args: [FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   XSetErrorHandler: { args: [FFIType.function], returns: FFIType.ptr },
   // A function in libX11 as well as the Xutil.h macro; for an XShm image it frees the XImage only, not the segment.
   XDestroyImage: { args: [FFIType.ptr], returns: FFIType.i32 },
@@ -88,6 +95,12 @@ let libraries: Libraries | undefined
 // calls it synchronously from inside the call (or XSync) that got the error, on this thread.
 let lastError = 0
 let errorHandler: JSCallback | undefined
+/** The code recorded since the last call, cleared. */
+const takeError = (): number => {
+  const code = lastError
+  lastError = 0
+  return code
+}
 // Displays whose connection died. Xlib's default I/O error exit handler ends the process (exit(1)); with this one
 // the call that met the error returns, and the capture on that display reports it and stops, while the host serves on.
 const lostDisplays = new Set<number>()
@@ -154,42 +167,71 @@ class X11Capture implements CaptureSource {
   readonly #shminfo: Pointer
   readonly #shmaddr: Pointer
   readonly #source: Uint32Array
+  /** The shared image's bytes, and a copy of them as the last capture converted them. */
+  readonly #raw: Buffer
+  readonly #kept: Buffer
+  #converted = false
+  /** Whether the last capture gave the pixels of the one before it. */
+  unchanged = false
   readonly #stride: number
   readonly #x: number
   readonly #y: number
   readonly #lut: ReturnType<typeof buildColourLut>
   readonly #frame: Frame565
+  readonly #damage: DamageWatch | undefined
   #closed = false
 
-  constructor(libs: Libraries, display: Pointer, root: bigint, image: Pointer, shminfo: Pointer, shmaddr: Pointer, options: X11CaptureOptions) {
+  constructor(
+    libs: Libraries,
+    display: Pointer,
+    root: bigint,
+    image: Pointer,
+    shminfo: Pointer,
+    shmaddr: Pointer,
+    damage: DamageWatch | undefined,
+    options: X11CaptureOptions,
+  ) {
     this.#libs = libs
     this.#display = display
     this.#root = root
     this.#image = image
     this.#shminfo = shminfo
     this.#shmaddr = shmaddr
+    this.#damage = damage
     this.width = options.width
     this.height = options.height
     this.#x = options.x
     this.#y = options.y
     const bytesPerLine = read.i32(image, IMAGE_BYTES_PER_LINE)
     this.#stride = bytesPerLine / 4
-    this.#source = new Uint32Array(toArrayBuffer(shmaddr, 0, bytesPerLine * options.height))
+    const shared = toArrayBuffer(shmaddr, 0, bytesPerLine * options.height)
+    this.#source = new Uint32Array(shared)
+    this.#raw = Buffer.from(shared)
+    this.#kept = Buffer.alloc(shared.byteLength)
     this.#lut = buildColourLut(options)
     this.#frame = createFrame(options.width, options.height)
   }
 
   capture(): Frame565 {
     if (this.#closed) throw new Error('the X11 capture is closed')
+    // Emptied before the read, so drawing after it is reported next time.
+    const drawn = this.#damage?.take() ?? true
+    this.#checkConnection()
+    if (this.#converted && !drawn) {
+      this.unchanged = true
+      return this.#frame
+    }
     lastError = 0
     const ok = this.#libs.xext.XShmGetImage(this.#display, this.#root, this.#image, this.#x, this.#y, ALL_PLANES)
-    if (lostDisplays.has(Number(this.#display))) {
-      this.#release(false)
-      throw new Error('the X display went away (its X server stopped); the capture stops')
-    }
+    this.#checkConnection()
     if (ok === 0 || lastError !== 0) {
       throw new Error(`XShmGetImage failed (X error ${lastError}): is the region still inside the screen?`)
     }
+    // A still screen skips the conversion: a native compare of a 320x240 region took 7 µs here, converting it 80 µs.
+    this.unchanged = this.#converted && this.#raw.equals(this.#kept)
+    if (this.unchanged) return this.#frame
+    this.#kept.set(this.#raw)
+    this.#converted = true
     convertBgrx(this.#lut, this.#source, this.#stride, this.width, this.height, this.#frame.pixels)
     return this.#frame
   }
@@ -198,12 +240,20 @@ class X11Capture implements CaptureSource {
     this.#release(!lostDisplays.has(Number(this.#display)))
   }
 
+  /** Throws, once the capture is released, when the X server went away during the last call. */
+  #checkConnection(): void {
+    if (!lostDisplays.has(Number(this.#display))) return
+    this.#release(false)
+    throw new Error('the X display went away (its X server stopped); the capture stops')
+  }
+
   /** Frees the segment and the image; talks to the X server only while its connection lives. */
   #release(connected: boolean): void {
     if (this.#closed) return
     this.#closed = true
     open.delete(this)
     const { x11, xext, libc } = this.#libs
+    this.#damage?.close(connected)
     if (connected) {
       xext.XShmDetach(this.#display, this.#shminfo)
       x11.XSync(this.#display, 0)
@@ -296,7 +346,7 @@ export const openX11Capture = (options: X11CaptureOptions): CaptureSource => {
     if (attached === 0 || lastError !== 0) {
       refuse(`X display "${name}" refused the shared memory (X error ${lastError}): it must run on this machine, in the same IPC namespace`)
     }
-    const capture = new X11Capture(libs, display, root, image, shminfo, shmaddr, options)
+    const capture = new X11Capture(libs, display, root, image, shminfo, shmaddr, watchDamage(x11, takeError, display, root), options)
     open.add(capture)
     if (!exitHooked) {
       exitHooked = true

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { Namespace } from './namespace.ts'
+import type { SimProfile } from './sim-device.ts'
 import { SimDevice, buildSimulator } from './sim-device.ts'
 import { startDhcp } from './station-network.ts'
 import { HOST_PORT, SysboyHost } from './sysboy-host.ts'
@@ -40,6 +41,14 @@ export interface DeskOptions {
   flash?: string
   /** How long the station network's DHCP leases last, in seconds (default an hour). */
   leaseSeconds?: number
+  /** More environment for the real host (the `DISPLAY` a region stream captures from, say). */
+  hostEnv?: Record<string, string>
+  /** The real host's config file (default `{}`). */
+  hostConfig?: Record<string, unknown>
+  /** The real host's sampling interval, ms (default 200). */
+  hostInterval?: number
+  /** Which simulator build the desk's devices run (default debug, as the tests build it; benchmarks take release). */
+  simProfile?: SimProfile
 }
 
 let subnet = 0
@@ -49,7 +58,8 @@ export const STALE_PORT = 9
 
 /** Sets up a desk; call close() in a finally or afterEach. */
 export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
-  await buildSimulator()
+  const profile = options.simProfile ?? 'debug'
+  await buildSimulator(profile)
   subnet = (subnet % 200) + 1
   const prefix = `10.${(process.pid % 200) + 20}.${subnet}`
   const namespace = Namespace.create({ kernelAddress: `${prefix}.1/24` })
@@ -61,7 +71,7 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
     hostArgs: ['--host', `${namespace.kernelIp}:${HOST_PORT}`, '--token', options.deviceToken ?? TOKEN],
     flash: options.flash ?? ownFlash ?? '',
     startDevice: (args: string[], flash: string = desk.flash): SimDevice => {
-      desk.device = new SimDevice(namespace, args, flash)
+      desk.device = new SimDevice(namespace, args, flash, profile)
       return desk.device
     },
     close: async () => {
@@ -74,7 +84,12 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
   try {
     startDhcp(namespace, `${prefix}.50`, `${prefix}.99`, options.leaseSeconds)
     const startHost = async (vram: number): Promise<void> => {
-      desk.host = new SysboyHost(namespace, TOKEN, { mdns: options.mdns === true })
+      desk.host = new SysboyHost(namespace, TOKEN, {
+        mdns: options.mdns === true,
+        ...(options.hostEnv !== undefined ? { env: options.hostEnv } : {}),
+        ...(options.hostConfig !== undefined ? { config: options.hostConfig } : {}),
+        ...(options.hostInterval !== undefined ? { interval: options.hostInterval } : {}),
+      })
       desk.host.setVram(vram)
       await desk.host.start()
     }

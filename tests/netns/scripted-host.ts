@@ -1,7 +1,8 @@
 // A scripted host for tests that must send a device what the real host never would (a screens config it cannot show):
 // a bare WebSocket server that prints every text frame a device sends as one JSON line on stdout, and sends what the
 // test writes on stdin. A stdin line is one frame, sent to every open socket as it is; a line
-// `{"repeat_ms":N,"frames":[...]}` instead sends those frames every N ms from now on (an empty list stops them).
+// `{"repeat_ms":N,"frames":[...]}` instead sends those frames every N ms from now on (an empty list stops them), and
+// `{"binary":"BASE64"}` sends those bytes as one binary frame (a stream payload).
 // Run inside a namespace: bun scripted-host.ts ADDR PORT
 import type { ServerWebSocket } from 'bun'
 
@@ -13,12 +14,16 @@ const print = (line: unknown): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`)
 }
 
-const send = (frame: string): void => {
+const send = (frame: string | Uint8Array): void => {
   for (const ws of sockets) ws.send(frame)
 }
 
 const command = (line: string): void => {
-  const parsed = JSON.parse(line) as { repeat_ms?: number; frames?: unknown[] }
+  const parsed = JSON.parse(line) as { repeat_ms?: number; frames?: unknown[]; binary?: string }
+  if (parsed.binary !== undefined) {
+    send(new Uint8Array(Buffer.from(parsed.binary, 'base64')))
+    return
+  }
   if (parsed.repeat_ms === undefined) {
     send(line)
     return

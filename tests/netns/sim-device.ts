@@ -6,7 +6,11 @@ import { join } from 'node:path'
 import type { Namespace } from './namespace.ts'
 
 const root = join(import.meta.dir, '..', '..')
-const binary = join(root, 'target', 'debug', 'sysboy-sim')
+
+/** Which cargo profile's simulator: the tests run the debug build, the benchmarks the release build. */
+export type SimProfile = 'debug' | 'release'
+
+const binaryOf = (profile: SimProfile): string => join(root, 'target', profile, 'sysboy-sim')
 
 /** One status line: where the needle is and where the link is. */
 export interface SimStatus {
@@ -26,6 +30,8 @@ export interface SimStatus {
   light: SimLight
   /** With `--oled`: what the screen shows and its picture's hash (firmware-rs/sim/src/report.rs). */
   screen?: SimScreen
+  /** With `--tft`: what the TFT shows, its picture's hash and the stream's figures since start. */
+  tft?: SimTft
 }
 
 /** The OLED on a status line: its scene (and index, or the alerting metric), the picture's hash, its flush figures. */
@@ -36,6 +42,24 @@ export interface SimScreen {
   alert?: string
   hash: string
   oled_bytes: number
+  updates: number
+}
+
+/** The TFT on a status line (firmware-rs/sim/src/report.rs TftStatus). */
+export interface SimTft {
+  output: string
+  scene: 'hub' | 'metric' | 'network' | 'alert' | 'state' | 'stream'
+  index?: number
+  alert?: string
+  /** FNV-1a (32 bits, hex) of the framebuffer as big-endian RGB565, row by row. */
+  hash: string
+  /** Stream frames taken (rectangles with `last`, each answered with `applied`). */
+  frames: number
+  rects: number
+  /** Payload bytes of the rectangles taken. */
+  bytes: number
+  /** Rectangles refused with a `bad_frame` error. */
+  errors: number
   updates: number
 }
 
@@ -54,20 +78,27 @@ export interface SimEvent {
   detail?: Record<string, unknown>
 }
 
-let built: Promise<void> | undefined
+const built = new Map<SimProfile, Promise<void>>()
 
-/** Builds the simulator once per test run (cargo makes it a no-op when nothing changed). */
-export const buildSimulator = (): Promise<void> => {
-  built ??= (async () => {
-    const cargo = Bun.spawn(['sh', join(root, 'scripts', 'cargo-host.sh'), 'build', '-q', '-p', 'sysboy-sim'], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
-    const [code, errors] = await Promise.all([cargo.exited, new Response(cargo.stderr).text()])
-    if (code !== 0 || !existsSync(binary)) throw new Error(`cargo could not build sysboy-sim: ${errors.trim()}`)
-  })()
-  return built
+/** Builds the simulator once per run for `profile` (cargo makes it a no-op when nothing changed). */
+export const buildSimulator = (profile: SimProfile = 'debug'): Promise<void> => {
+  let build = built.get(profile)
+  if (build === undefined) {
+    build = (async () => {
+      const flags = profile === 'release' ? ['--release'] : []
+      const cargo = Bun.spawn(['sh', join(root, 'scripts', 'cargo-host.sh'), 'build', '-q', ...flags, '-p', 'sysboy-sim'], { cwd: root, stdout: 'pipe', stderr: 'pipe' })
+      const [code, errors] = await Promise.all([cargo.exited, new Response(cargo.stderr).text()])
+      if (code !== 0 || !existsSync(binaryOf(profile))) throw new Error(`cargo could not build sysboy-sim (${profile}): ${errors.trim()}`)
+    })()
+    built.set(profile, build)
+  }
+  return build
 }
 
 export class SimDevice {
   readonly statuses: SimStatus[] = []
+  /** When each of `statuses` was read, by the test's clock (`performance.now()`): for latencies seen from outside. */
+  readonly statusReadAt: number[] = []
   readonly events: SimEvent[] = []
   readonly process: Subprocess<'pipe', 'pipe', 'pipe'>
   readonly #dir: string | undefined
@@ -76,11 +107,14 @@ export class SimDevice {
   #stderr = ''
   #waiters: Array<() => void> = []
 
-  /** Starts the simulator; with `flash` it uses (and leaves behind) that file, else a fresh one of its own. */
-  constructor(namespace: Namespace, args: string[], flash?: string) {
+  /**
+   * Starts the simulator (the `profile` build, debug by default); with `flash` it uses (and leaves behind) that file,
+   * else a fresh one of its own.
+   */
+  constructor(namespace: Namespace, args: string[], flash?: string, profile: SimProfile = 'debug') {
     this.#dir = flash === undefined ? mkdtempSync(join(tmpdir(), 'sysboy-sim-')) : undefined
     this.flash = flash ?? join(this.#dir ?? '', 'flash.bin')
-    this.process = namespace.spawn([binary, '--tap', namespace.tap, '--flash', this.flash, '--report-ms', '200', ...args], {}, 'pipe') as Subprocess<
+    this.process = namespace.spawn([binaryOf(profile), '--tap', namespace.tap, '--flash', this.flash, '--report-ms', '200', ...args], {}, 'pipe') as Subprocess<
       'pipe',
       'pipe',
       'pipe'
@@ -103,7 +137,10 @@ export class SimDevice {
         newline = pending.indexOf('\n')
         const parsed = JSON.parse(line) as SimStatus | SimEvent
         if ('event' in parsed) this.events.push(parsed)
-        else this.statuses.push(parsed)
+        else {
+          this.statuses.push(parsed)
+          this.statusReadAt.push(performance.now())
+        }
         for (const wake of this.#waiters.splice(0)) wake()
       }
     }
@@ -163,6 +200,24 @@ export class SimDevice {
       from,
     )
     if (saved.event !== 'screen_saved') throw new Error(`simulator: screen not saved to ${path}: ${String(saved.detail?.reason)}`)
+    return String(saved.detail?.hash)
+  }
+
+  /**
+   * Asks the simulator (started with `--tft`) to write its TFT as an RGB PNG to `path` (`screen tft PATH`), and waits
+   * for it to say so; gives the hash of the picture written. Throws with the simulator's reason when it could not.
+   */
+  async saveTft(path: string, timeoutMs = 5_000): Promise<string> {
+    const from = this.events.length
+    this.process.stdin.write(`screen tft ${path}\n`)
+    this.process.stdin.flush()
+    const saved = await this.waitForEvent(
+      `the TFT written to ${path}`,
+      (e) => (e.event === 'screen_saved' || e.event === 'screen_not_saved') && e.detail?.screen === 'tft' && e.detail.path === path,
+      timeoutMs,
+      from,
+    )
+    if (saved.event !== 'screen_saved') throw new Error(`simulator: TFT not saved to ${path}: ${String(saved.detail?.reason)}`)
     return String(saved.detail?.hash)
   }
 

@@ -18,6 +18,12 @@ export interface HostOptions {
   mdns?: boolean
   /** Leave out `--bind`, as the user's `sysboy --metric vram` does: every interface (default: the TAP's address). */
   defaultBind?: boolean
+  /** More environment for the host, e.g. the `DISPLAY` a region stream captures from. */
+  env?: Record<string, string>
+  /** The config file's contents (default `{}`). */
+  config?: Record<string, unknown>
+  /** The sampling interval, ms (default 200, so the tests see changes fast). */
+  interval?: number
 }
 
 /** One device as `GET /api/devices` lists it (the fields these tests read). */
@@ -52,7 +58,7 @@ export class SysboyHost {
   ) {
     this.dir = mkdtempSync(join(tmpdir(), 'sysboy-host-'))
     this.#usedFile = join(this.dir, 'used')
-    writeFileSync(join(this.dir, 'config.json'), '{}')
+    writeFileSync(join(this.dir, 'config.json'), JSON.stringify(options.config ?? {}))
   }
 
   /** Sets the VRAM the fake NVML reports, in percent of 8 GiB. */
@@ -69,7 +75,7 @@ export class SysboyHost {
       ...(this.options.defaultBind === true ? [] : ['--bind', this.namespace.kernelIp]),
       '--port', String(HOST_PORT),
       '--token', this.token,
-      '--interval', '200',
+      '--interval', String(this.options.interval ?? 200),
       ...(this.options.mdns === true ? [] : ['--no-mdns']),
       '--config', join(this.dir, 'config.json'),
     ]
@@ -78,6 +84,7 @@ export class SysboyHost {
       FAKE_NVML_TOTAL: String(TOTAL),
       FAKE_NVML_USED_FILE: this.#usedFile,
       FAKE_NVML_UTIL: String(GPU_UTIL),
+      ...this.options.env,
     })
     this.process = child
     const decoder = new TextDecoder()
@@ -120,6 +127,15 @@ export class SysboyHost {
       console.log(JSON.stringify({ status: r.status, type: r.headers.get('content-type'), body: Buffer.from(await r.arrayBuffer()).toString('base64') }))`
     const answer = JSON.parse(await this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])) as { status: number; type: string | null; body: string }
     return { status: answer.status, type: answer.type, body: new Uint8Array(Buffer.from(answer.body, 'base64')) }
+  }
+
+  /** `GET /metrics` (Prometheus text), made from inside the namespace. */
+  async metricsText(): Promise<string> {
+    const bun = join(root, 'node_modules', '.bin', 'bun')
+    const url = `http://${this.namespace.kernelIp}:${HOST_PORT}/metrics`
+    const script = `const r = await fetch(${JSON.stringify(url)}, { headers: { authorization: 'Bearer ' + process.env.SYSBOY_TOKEN } });
+      if (r.status !== 200) throw new Error('GET /metrics: HTTP ' + r.status); process.stdout.write(await r.text())`
+    return this.namespace.output(['env', `SYSBOY_TOKEN=${this.token}`, bun, '-e', script])
   }
 
   /** `GET /api/devices`. */
