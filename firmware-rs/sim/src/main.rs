@@ -8,6 +8,7 @@ mod buttons;
 mod cli;
 mod console;
 mod flash;
+mod fnv;
 mod heap;
 mod logger;
 mod net;

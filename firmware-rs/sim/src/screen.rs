@@ -19,6 +19,7 @@ use sysboy_device::screen::{Pages, Screens};
 use sysboy_protocol::ScreenShown;
 
 use crate::console::ScreenRequests;
+use crate::fnv::fnv1a;
 use crate::now_ms;
 use crate::panel::Panel;
 use crate::report::ScreenStatus;
@@ -101,11 +102,6 @@ impl SimScreen {
             display.to_grayscale_output_image(&OutputSettings::default()).save_png(path).map_err(|error| error.to_string())
         })
     }
-}
-
-/// FNV-1a, 32 bits: cheap, and stable across builds and runs.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |hash, &byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
 /// The display loop: looks at the screens every [`TICK`], draws them (the OLED and the TFT) when they changed, and

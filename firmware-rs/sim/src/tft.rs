@@ -18,6 +18,7 @@ use sysboy_device::screen::Screens;
 use sysboy_device::stream::{Decoder, StreamError};
 use sysboy_protocol::{ScreenShown, StreamRect};
 
+use crate::fnv::Fnv1a;
 use crate::report::TftStatus;
 
 /// The TFT sizes the simulator gives a device: those the scenes are laid out for.
@@ -194,17 +195,13 @@ impl SimTft {
     }
 }
 
-/// FNV-1a (32 bits) of `pixels` as raw565 bytes. A plain loop: the status line wants it up to 100 times a second
-/// while a stream runs, and the tests run the debug build, where iterator adapters cost tens of nanoseconds a byte.
+/// FNV-1a (32 bits) of `pixels` as raw565 bytes (big-endian RGB565, row by row).
 fn fnv1a_raw565(pixels: &[Rgb565]) -> u32 {
-    const PRIME: u32 = 0x0100_0193;
-    let mut hash: u32 = 0x811c_9dc5;
+    let mut hash = Fnv1a::new();
     for &pixel in pixels {
-        let raw = RawU16::from(pixel).into_inner();
-        hash = (hash ^ u32::from(raw >> 8)).wrapping_mul(PRIME);
-        hash = (hash ^ u32::from(raw & 0xff)).wrapping_mul(PRIME);
+        hash.write(&RawU16::from(pixel).into_inner().to_be_bytes());
     }
-    hash
+    hash.finish()
 }
 
 #[cfg(test)]
