@@ -320,7 +320,7 @@ mod tests {
         panel.act(Action::StreamRefused(Refused { rect: None, error: StreamError::NoHeader }), &changes);
         panel.tick_screen(20);
         let tft = panel.tft.as_mut().and_then(SimTft::status).unwrap();
-        assert_eq!((tft.scene.as_str(), tft.frames, tft.rects, tft.bytes, tft.errors), ("stream", 1, 1, 3, 1));
+        assert_eq!((tft.shown.scene.as_str(), tft.frames, tft.rects, tft.bytes, tft.errors), ("stream", 1, 1, 3, 1));
         assert_eq!(panel.screens_shown().unwrap()[0].scene, "stream");
     }
 }

@@ -13,6 +13,7 @@ use std::io::Write;
 
 use serde::Serialize;
 use serde_json::Value;
+use sysboy_protocol::ScreenShown;
 
 /// The needle moves this far before a new line is printed sooner than the report period.
 const NEEDLE_STEP: f32 = 0.05;
@@ -62,19 +63,13 @@ pub struct Status {
     pub tft: Option<TftStatus>,
 }
 
-/// The OLED as the tests see it: what it shows (as the device's status to the host says) and its picture.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The OLED as the tests see it: what it shows (the status to the host says the same) and its picture.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScreenStatus {
-    /// The screen's output id.
-    pub output: String,
-    /// The scene it shows: a configured one, `alert` or `state`.
-    pub scene: String,
-    /// Which configured scene, when it shows one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u8>,
-    /// The metric past its limit, while the alert scene shows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alert: Option<String>,
+    /// What it shows: its output id, the scene (a configured one, `alert` or `state`), which configured scene, the
+    /// metric past its limit.
+    #[serde(flatten)]
+    pub shown: ScreenShown,
     /// FNV-1a (32 bits, hex) of the framebuffer in the SSD1306's page layout: it changes when the picture does.
     pub hash: String,
     /// Bytes a flush that sends only the changed run of each changed page has sent, all updates together (a full
@@ -87,24 +82,18 @@ pub struct ScreenStatus {
 impl ScreenStatus {
     /// Whether the two show the same picture (the counters aside).
     fn same_picture(&self, other: &Self) -> bool {
-        (&self.scene, self.index, &self.alert, &self.hash) == (&other.scene, other.index, &other.alert, &other.hash)
+        (&self.shown, &self.hash) == (&other.shown, &other.hash)
     }
 }
 
-/// The TFT as the tests see it: what it shows (as the device's status to the host says), its picture and the
+/// The TFT as the tests see it: what it shows (the status to the host says the same), its picture and the
 /// stream's figures since start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TftStatus {
-    /// The screen's output id.
-    pub output: String,
-    /// The scene it shows: a configured one (`stream` among them), `alert` or `state`.
-    pub scene: String,
-    /// Which configured scene, when it shows one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u8>,
-    /// The metric past its limit, while the alert scene shows.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alert: Option<String>,
+    /// What it shows: its output id, the scene (a configured one, `stream` among them, `alert` or `state`), which
+    /// configured scene, the metric past its limit.
+    #[serde(flatten)]
+    pub shown: ScreenShown,
     /// FNV-1a (32 bits, hex) of the framebuffer as raw565 (big-endian RGB565, row by row): it changes when the
     /// picture does, and a test can compute it from the pixels it expects.
     pub hash: String,
@@ -191,7 +180,7 @@ impl Reporter {
             || last.reason != status.reason
             || last.light != status.light
             || !same_picture(last.screen.as_ref(), status.screen.as_ref())
-            || last.tft.as_ref().map(|tft| (&tft.scene, tft.index, &tft.alert)) != status.tft.as_ref().map(|tft| (&tft.scene, tft.index, &tft.alert))
+            || last.tft.as_ref().map(|tft| &tft.shown) != status.tft.as_ref().map(|tft| &tft.shown)
             || (last.target - status.target).abs() >= NEEDLE_STEP;
         let moved = (last.needle - status.needle).abs() >= NEEDLE_STEP;
         // A streamed picture changes at the stream's rate: its lines are spaced like a moving needle's.
@@ -250,8 +239,12 @@ mod tests {
         }
     }
 
+    fn shown(output: &str, scene: &str) -> ScreenShown {
+        ScreenShown { output: output.into(), scene: scene.into(), index: Some(0), alert: None }
+    }
+
     fn screen(scene: &str, hash: &str, oled_bytes: u64) -> Option<ScreenStatus> {
-        Some(ScreenStatus { output: "oled".into(), scene: scene.into(), index: Some(0), alert: None, hash: hash.into(), oled_bytes, updates: 1 })
+        Some(ScreenStatus { shown: shown("oled", scene), hash: hash.into(), oled_bytes, updates: 1 })
     }
 
     #[test]
@@ -298,7 +291,7 @@ mod tests {
     }
 
     fn tft(scene: &str, hash: &str, errors: u64) -> Option<TftStatus> {
-        Some(TftStatus { output: "tft".into(), scene: scene.into(), index: Some(0), alert: None, hash: hash.into(), frames: 1, rects: 1, bytes: 8, errors, updates: 1 })
+        Some(TftStatus { shown: shown("tft", scene), hash: hash.into(), frames: 1, rects: 1, bytes: 8, errors, updates: 1 })
     }
 
     #[test]

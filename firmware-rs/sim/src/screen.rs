@@ -75,12 +75,8 @@ impl SimScreen {
     /// The screen on the status line: what its picture shows, the picture's hash and the flush figures; `None`
     /// before the first update.
     pub fn status(&self) -> Option<ScreenStatus> {
-        let shown = self.shown.clone()?;
         Some(ScreenStatus {
-            output: shown.output,
-            scene: shown.scene,
-            index: shown.index,
-            alert: shown.alert,
+            shown: self.shown.clone()?,
             hash: format!("{:08x}", self.hash),
             oled_bytes: self.bytes,
             updates: self.updates,
@@ -142,7 +138,7 @@ mod tests {
         let first = screen.hash();
         assert_eq!((screen.bytes, screen.updates), (1024, 1), "the first flush sends the whole panel");
         let status = screen.status().unwrap();
-        assert_eq!((status.scene.as_str(), status.index, status.hash.as_str()), ("hub", Some(0), first.as_str()));
+        assert_eq!((status.shown.scene.as_str(), status.shown.index, status.hash.as_str()), ("hub", Some(0), first.as_str()));
         screen.update(&screens);
         assert_eq!((screen.bytes, screen.hash()), (1024, first.clone()), "a steady screen sends nothing");
         screens.frame(&cpu(90.0), 100);

@@ -161,12 +161,8 @@ impl SimTft {
 
     /// The TFT on the status line; `None` before the first update.
     pub fn status(&mut self) -> Option<TftStatus> {
-        let shown = self.shown.clone()?;
         Some(TftStatus {
-            output: shown.output,
-            scene: shown.scene,
-            index: shown.index,
-            alert: shown.alert,
+            shown: self.shown.clone()?,
             hash: self.hash(),
             frames: self.frames,
             rects: self.rects,
@@ -237,7 +233,7 @@ mod tests {
             let mut tft = SimTft::for_test(320, 240, 0);
             tft.update(&screens);
             let black = tft.hash();
-            assert_eq!(tft.status().unwrap().scene, "state");
+            assert_eq!(tft.status().unwrap().shown.scene, "state");
 
             // A gradient over the left half, then a red run over the right.
             let raw: Vec<u8> = (0..160u32 * 24).flat_map(|i| ((i * 37) as u16).to_be_bytes()).collect();
@@ -253,7 +249,7 @@ mod tests {
             assert_eq!(tft.stream(&mut screens, &rect(0, 0, 2, 2, StreamEncoding::Rle565, 3), &[2, 0, 0], 12), Err(StreamError::RunsCover { covered: 3, expected: 4 }));
             tft.update(&screens);
             let status = tft.status().unwrap();
-            assert_eq!((status.scene.as_str(), status.frames, status.rects, status.bytes), ("stream", 20, 20, 10 * 7680 + 10 * 45));
+            assert_eq!((status.shown.scene.as_str(), status.frames, status.rects, status.bytes), ("stream", 20, 20, 10 * 7680 + 10 * 45));
             assert_ne!(status.hash, black);
 
             let path = std::env::temp_dir().join(format!("sysboy-sim-tft-{}.png", std::process::id()));
