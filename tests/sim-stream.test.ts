@@ -155,7 +155,7 @@ describe('the simulated TFT with the built host streaming a region of an X scree
   it('streams the region its config file names, ends equal to it pixel for pixel, follows a change, and holds the picture while nothing changes', async () => {
     const { host, device, screen, display } = await xDesk({ fromFile: true })
     const live = await device.waitForEvent('the session live', (e) => e.event === 'live', 1_000)
-    const first = await showing(device, expected(screen), 'the test card', 3_000)
+    const first = await showing(device, expected(screen), 'the test card', 1_000)
     const { config } = await listed(host)
     expect(config.streams).toEqual([REGION_STREAM])
     expect(config.screens).toMatchObject([STREAM_SCENE])
