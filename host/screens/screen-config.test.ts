@@ -43,6 +43,15 @@ describe('default screens', () => {
     expect(withScreens(base, { ...hello(), outputs: [meter] }, OFFERED)).toBe(base)
   })
 
+  it('lays out each screen id once and at most four screens, so the welcome stays one a device can decode', () => {
+    // Found by the DeviceGate fuzz property: a hello naming screen "a" five times got five layouts (schema: at most 4).
+    const twice = (id: string): Output[] => [{ ...oled, id }, { ...oled, id }]
+    const many = { ...hello(), outputs: [meter, ...twice('a'), ...twice('b'), ...twice('c'), ...twice('d'), ...twice('e')] }
+    expect(withScreens(base, many, OFFERED).screens?.map((s) => s.output)).toEqual(['a', 'b', 'c', 'd'])
+    const given = { ...base, screens: [screen({ output: 'e' })] }
+    expect(withScreens(given, many, OFFERED).screens?.map((s) => s.output)).toEqual(['e', 'a', 'b', 'c'])
+  })
+
   it('counts every scene metric and every alert metric as shown', () => {
     const config = { ...base, screens: [screen({ scenes: [{ scene: 'network', metrics: ['net_rx', 'net_tx'] }], alerts: [{ metric: 'gpu_temp', above: 85, clear_below: 80 }] })] }
     expect([...screenMetrics(config)]).toEqual(['net_rx', 'net_tx', 'gpu_temp'])

@@ -28,6 +28,9 @@ export const DEFAULT_SCENES: ScreenConfig['scenes'] = [
 ]
 export const DEFAULT_CAROUSEL_MS = 10_000
 
+/** The most screens a session config lays out (schema: `screens` maxItems). */
+export const MAX_SCREENS = 4
+
 /** The most different metrics a device's screens show together, alert limits included (each keeps a history there). */
 export const MAX_SCREEN_METRICS = 16
 
@@ -75,7 +78,11 @@ export const withScreens = (config: SessionConfig, hello: Hello, offered: readon
   const screens = hello.outputs.filter(isScreen)
   if (screens.length === 0) return config
   const given = config.screens ?? []
-  const missing = screens.filter((o) => !given.some((s) => s.output === o.id))
+  // One default per output id, and no more layouts than a session config holds (schema: screens maxItems 4), so
+  // a hello that names a screen twice or has more screens than that still gets a welcome it can decode.
+  const missing = screens
+    .filter((o, i) => !given.some((s) => s.output === o.id) && screens.findIndex((other) => other.id === o.id) === i)
+    .slice(0, Math.max(0, MAX_SCREENS - given.length))
   if (missing.length === 0) return config
   const hasButton = hello.buttons.length > 0
   const streamed = (o: Output): boolean => canStream(o, hello.encodings) && (config.streams ?? []).some((s) => s.output === o.id)
