@@ -33,6 +33,13 @@ export const Timestamp = Type.Integer({
   description: 'Milliseconds since the Unix epoch.',
 })
 
+export const PairingToken = Type.String({
+  minLength: 8,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9_-]+$',
+  description: 'Pairing token, unless it came as `Authorization: Bearer` on the upgrade.',
+})
+
 export const ErrorCode = Type.Union(
   [
     Type.Literal('bad_json'),

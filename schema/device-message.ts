@@ -9,11 +9,13 @@ import {
   MAX_SAFE,
   MAX_U32,
   MetricName,
+  PairingToken,
   ProtocolVersion,
   Seq,
   StreamEncoding,
   Text,
 } from './common.ts'
+import { Calibration } from './host-message.ts'
 
 export const Chip = Type.Union([Type.Literal('esp32c3'), Type.Literal('esp32c6'), Type.Literal('esp32'), Type.Literal('sim')], {
   title: 'Chip',
@@ -49,12 +51,7 @@ export const Button = Type.Object(
   { title: 'Button', description: 'One push button on the device.' },
 )
 
-export const PairingToken = Type.String({
-  minLength: 8,
-  maxLength: 128,
-  pattern: '^[A-Za-z0-9_-]+$',
-  description: 'Pairing token, unless it came as `Authorization: Bearer` on the upgrade.',
-})
+export { PairingToken }
 
 export const Hello = Type.Object(
   {
@@ -70,7 +67,11 @@ export const Hello = Type.Object(
     chip: Chip,
     outputs: Type.Array(Output, { minItems: 1, maxItems: 8, description: 'The outputs this device drives.' }),
     buttons: Type.Array(Button, { maxItems: 8, description: 'The buttons this device has.' }),
-    token: Type.Optional(PairingToken),
+    token: Type.Optional({
+      ...PairingToken,
+      description:
+        "The install-wide pairing token or the board's own credential (from `paired`), unless it came as `Authorization: Bearer` on the upgrade. A hello with neither asks to pair: the host answers `pair_pending`.",
+    }),
     stream_buffer: Type.Optional(
       Type.Integer({
         minimum: 1_024,
@@ -159,6 +160,30 @@ export const ScreenShown = Type.Object(
   { title: 'ScreenShown', description: 'What one screen shows now.' },
 )
 
+export const Light = Type.Union(
+  [
+    Type.Literal('starting'),
+    Type.Literal('portal_open'),
+    Type.Literal('joining'),
+    Type.Literal('no_host'),
+    Type.Literal('token_refused'),
+    Type.Literal('awaiting_approval'),
+    Type.Literal('live'),
+    Type.Literal('alert'),
+    Type.Literal('updating'),
+    Type.Literal('fault'),
+  ],
+  { title: 'Light', description: 'What the status LED shows now (the board state it stands for).' },
+)
+
+export const HeldOutput = Type.Object(
+  {
+    output: Ident('Output id, from the hello.'),
+    code: Type.Integer({ minimum: 0, maximum: 65_535, description: 'The raw code it is held at.' }),
+  },
+  { title: 'HeldOutput', description: 'An analog output held at a raw code by the calibration wizard.' },
+)
+
 export const Status = Type.Object(
   {
     type: Type.Literal('status'),
@@ -175,6 +200,13 @@ export const Status = Type.Object(
     ),
     screens: Type.Optional(
       Type.Array(ScreenShown, { maxItems: 4, description: 'What each screen shows; sent again whenever that changes.' }),
+    ),
+    light: Type.Optional(Light),
+    calibration: Type.Optional(
+      Type.Array(Calibration, { maxItems: 8, description: 'The calibration curves stored on the board; sent again whenever one changes. An output without one is linear.' }),
+    ),
+    held: Type.Optional(
+      Type.Array(HeldOutput, { maxItems: 8, description: 'Outputs held at a raw code now; sent again whenever a hold starts or ends.' }),
     ),
   },
   { title: 'Status', description: 'How the device is doing.' },

@@ -6,6 +6,7 @@ import {
   Ident,
   MAX_SAFE,
   MetricName,
+  PairingToken,
   ProtocolVersion,
   Seq,
   StreamEncoding,
@@ -202,6 +203,53 @@ export const CalibrationUndo = Type.Object(
   },
 )
 
+export const HoldOutput = Type.Object(
+  {
+    type: Type.Literal('hold'),
+    output: Ident('Output id of an analog output, from the device hello.'),
+    code: Type.Integer({ minimum: 0, maximum: 65_535, description: "The raw output code to drive, bypassing the calibration curve; at most the output's largest code." }),
+    for_ms: Type.Integer({
+      minimum: 500,
+      maximum: 30_000,
+      description: 'How long the hold lasts unless another hold renews it; then the output goes back to live figures by itself.',
+    }),
+  },
+  {
+    title: 'HoldOutput',
+    description:
+      'Holds an analog output at a raw code while the calibration wizard runs. `release`, the end of the hold, or the end of the session returns it to live figures. A device answers an output it does not have, or a code beyond its bits, with an error (unknown_output, bad_config).',
+  },
+)
+
+export const ReleaseOutput = Type.Object(
+  { type: Type.Literal('release'), output: Ident('Output id, from the device hello.') },
+  { title: 'ReleaseOutput', description: 'Ends a hold: the output shows live figures again. Releasing an output that is not held does nothing.' },
+)
+
+export const PairPending = Type.Object(
+  {
+    type: Type.Literal('pair_pending'),
+    reason: Text(200, 'What the user does to let the board in, for the board to show.'),
+  },
+  {
+    title: 'PairPending',
+    description:
+      'The answer to a hello without a credential: the host lists the board as wanting to pair and keeps the socket open until the user approves it (`paired`), denies it or the request expires (an error, then close).',
+  },
+)
+
+export const Paired = Type.Object(
+  {
+    type: Type.Literal('paired'),
+    token: { ...PairingToken, description: "The board's own credential: its hello presents it as `token` from then on." },
+  },
+  {
+    title: 'Paired',
+    description:
+      "The board's own credential, issued when the user approved it. The board stores it in flash and presents it as hello.token from then on; the welcome follows on the same socket. Revoking it makes the host refuse it at once.",
+  },
+)
+
 export const Welcome = Type.Object(
   {
     type: Type.Literal('welcome'),
@@ -286,6 +334,10 @@ export const HostMessage = Type.Union(
     Ack,
     ErrorMessage,
     Heartbeat,
+    HoldOutput,
+    ReleaseOutput,
+    PairPending,
+    Paired,
   ],
   { title: 'HostMessage', description: 'A message from the host to a device.' },
 )

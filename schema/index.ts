@@ -34,5 +34,11 @@ export type ErrorCode = Static<typeof S.ErrorCode>
 export type ErrorMessage = Static<typeof S.ErrorMessage>
 export type Heartbeat = Static<typeof S.Heartbeat>
 export type Applied = Static<typeof S.Applied>
+export type HoldOutput = Static<typeof S.HoldOutput>
+export type ReleaseOutput = Static<typeof S.ReleaseOutput>
+export type PairPending = Static<typeof S.PairPending>
+export type Paired = Static<typeof S.Paired>
+export type Light = Static<typeof S.Light>
+export type HeldOutput = Static<typeof S.HeldOutput>
 /** A metric frame, built-in or named. */
 export type MetricFrame = Extract<HostMessage, { value: number | null }>

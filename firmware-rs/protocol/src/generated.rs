@@ -80,11 +80,23 @@ pub enum HostMessage {
     /// Keeps an idle session alive; either side may send it.
     #[serde(rename = "heartbeat")]
     Heartbeat(Heartbeat),
+    /// Holds an analog output at a raw code while the calibration wizard runs. `release`, the end of the hold, or the end of the session returns it to live figures. A device answers an output it does not have, or a code beyond its bits, with an error (unknown_output, bad_config).
+    #[serde(rename = "hold")]
+    Hold(HoldOutput),
+    /// Ends a hold: the output shows live figures again. Releasing an output that is not held does nothing.
+    #[serde(rename = "release")]
+    Release(ReleaseOutput),
+    /// The answer to a hello without a credential: the host lists the board as wanting to pair and keeps the socket open until the user approves it (`paired`), denies it or the request expires (an error, then close).
+    #[serde(rename = "pair_pending")]
+    PairPending(PairPending),
+    /// The board's own credential, issued when the user approved it. The board stores it in flash and presents it as hello.token from then on; the welcome follows on the same socket. Revoking it makes the host refuse it at once.
+    #[serde(rename = "paired")]
+    Paired(Paired),
 }
 
 impl HostMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "stream", "ack", "error", "heartbeat"];
+    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "stream", "ack", "error", "heartbeat", "hold", "release", "pair_pending", "paired"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -106,6 +118,10 @@ impl HostMessage {
             Self::Ack(_) => "ack",
             Self::Error(_) => "error",
             Self::Heartbeat(_) => "heartbeat",
+            Self::Hold(_) => "hold",
+            Self::Release(_) => "release",
+            Self::PairPending(_) => "pair_pending",
+            Self::Paired(_) => "paired",
         }
     }
 }
@@ -130,6 +146,10 @@ impl Validate for HostMessage {
             Self::Ack(message) => message.validate(),
             Self::Error(message) => message.validate(),
             Self::Heartbeat(message) => message.validate(),
+            Self::Hold(message) => message.validate(),
+            Self::Release(message) => message.validate(),
+            Self::PairPending(message) => message.validate(),
+            Self::Paired(message) => message.validate(),
         }
     }
 }
@@ -987,6 +1007,75 @@ impl Validate for Heartbeat {
     }
 }
 
+/// Holds an analog output at a raw code while the calibration wizard runs. `release`, the end of the hold, or the end of the session returns it to live figures. A device answers an output it does not have, or a code beyond its bits, with an error (unknown_output, bad_config).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldOutput {
+    /// Output id of an analog output, from the device hello.
+    pub output: String,
+    /// The raw output code to drive, bypassing the calibration curve; at most the output's largest code.
+    pub code: u16,
+    /// How long the hold lasts unless another hold renews it; then the output goes back to live figures by itself.
+    pub for_ms: u16,
+}
+
+impl Validate for HoldOutput {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "HoldOutput.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "HoldOutput.output")?;
+        let value = &self.for_ms;
+        check_int(i128::from(*value), 500, 30000, "HoldOutput.for_ms")?;
+        Ok(())
+    }
+}
+
+/// Ends a hold: the output shows live figures again. Releasing an output that is not held does nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseOutput {
+    /// Output id, from the device hello.
+    pub output: String,
+}
+
+impl Validate for ReleaseOutput {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "ReleaseOutput.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "ReleaseOutput.output")?;
+        Ok(())
+    }
+}
+
+/// The answer to a hello without a credential: the host lists the board as wanting to pair and keeps the socket open until the user approves it (`paired`), denies it or the request expires (an error, then close).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairPending {
+    /// What the user does to let the board in, for the board to show.
+    pub reason: String,
+}
+
+impl Validate for PairPending {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.reason;
+        check_len(value, 1, 200, "PairPending.reason")?;
+        Ok(())
+    }
+}
+
+/// The board's own credential, issued when the user approved it. The board stores it in flash and presents it as hello.token from then on; the welcome follows on the same socket. Revoking it makes the host refuse it at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Paired {
+    /// The board's own credential: its hello presents it as `token` from then on.
+    pub token: String,
+}
+
+impl Validate for Paired {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.token;
+        check_len(value, 8, 128, "Paired.token")?;
+        check_chars(value, |c| matches!(c, 'A'..='Z' | 'a'..='z' | '0'..='9' | '_' | '-'), "^[A-Za-z0-9_-]+$", "Paired.token")?;
+        Ok(())
+    }
+}
+
 /// The first frame of a session: who the device is and what it has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hello {
@@ -1002,7 +1091,7 @@ pub struct Hello {
     pub outputs: Vec<Output>,
     /// The buttons this device has.
     pub buttons: Vec<Button>,
-    /// Pairing token, unless it came as `Authorization: Bearer` on the upgrade.
+    /// The install-wide pairing token or the board's own credential (from `paired`), unless it came as `Authorization: Bearer` on the upgrade. A hello with neither asks to pair: the host answers `pair_pending`.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// The largest binary frame of stream pixels the device takes; the host never sends a larger one.
@@ -1257,6 +1346,15 @@ pub struct Status {
     /// What each screen shows; sent again whenever that changes.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub screens: Option<Vec<ScreenShown>>,
+    /// What the status LED shows now (the board state it stands for).
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub light: Option<Light>,
+    /// The calibration curves stored on the board; sent again whenever one changes. An output without one is linear.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<Vec<Calibration>>,
+    /// Outputs held at a raw code now; sent again whenever a hold starts or ends.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub held: Option<Vec<HeldOutput>>,
 }
 
 impl Validate for Status {
@@ -1277,6 +1375,18 @@ impl Validate for Status {
         }
         if let Some(value) = &self.screens {
             check_items(value.len(), 0, 4, "Status.screens")?;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.calibration {
+            check_items(value.len(), 0, 8, "Status.calibration")?;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.held {
+            check_items(value.len(), 0, 8, "Status.held")?;
             for item in value {
                 item.validate()?;
             }
@@ -1393,6 +1503,67 @@ impl Validate for ScreenShown {
             check_len(value, 1, 32, "ScreenShown.alert")?;
             check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "ScreenShown.alert")?;
         }
+        Ok(())
+    }
+}
+
+/// What the status LED shows now (the board state it stands for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Light {
+    #[serde(rename = "starting")]
+    Starting,
+    #[serde(rename = "portal_open")]
+    PortalOpen,
+    #[serde(rename = "joining")]
+    Joining,
+    #[serde(rename = "no_host")]
+    NoHost,
+    #[serde(rename = "token_refused")]
+    TokenRefused,
+    #[serde(rename = "awaiting_approval")]
+    AwaitingApproval,
+    #[serde(rename = "live")]
+    Live,
+    #[serde(rename = "alert")]
+    Alert,
+    #[serde(rename = "updating")]
+    Updating,
+    #[serde(rename = "fault")]
+    Fault,
+}
+
+impl Light {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Starting => "starting",
+            Self::PortalOpen => "portal_open",
+            Self::Joining => "joining",
+            Self::NoHost => "no_host",
+            Self::TokenRefused => "token_refused",
+            Self::AwaitingApproval => "awaiting_approval",
+            Self::Live => "live",
+            Self::Alert => "alert",
+            Self::Updating => "updating",
+            Self::Fault => "fault",
+        }
+    }
+}
+
+/// An analog output held at a raw code by the calibration wizard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HeldOutput {
+    /// Output id, from the hello.
+    pub output: String,
+    /// The raw code it is held at.
+    pub code: u16,
+}
+
+impl Validate for HeldOutput {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.output;
+        check_len(value, 1, 32, "HeldOutput.output")?;
+        check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "HeldOutput.output")?;
         Ok(())
     }
 }

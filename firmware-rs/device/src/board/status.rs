@@ -52,6 +52,9 @@ pub fn status(measured: Measured) -> Status {
         reset_reason,
         missing,
         screens: None,
+        light: None,
+        calibration: None,
+        held: None,
     }
 }
 

@@ -341,6 +341,8 @@ impl HostLink {
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
             HostMessage::Heartbeat(_) => Vec::new(),
+            // Handled by the wizard and pairing work that follows this schema change.
+            HostMessage::Hold(_) | HostMessage::Release(_) | HostMessage::PairPending(_) | HostMessage::Paired(_) => Vec::new(),
             HostMessage::Stream(rect) => self.stream_header(now_ms, &rect),
             HostMessage::History(burst) if !self.screens.is_empty() => alloc::vec![Action::History(burst)],
             HostMessage::History(_) => Vec::new(),
