@@ -225,7 +225,16 @@ export const Applied = Type.Object(
   },
 )
 
-export const DeviceMessage = Type.Union([Hello, ButtonEvent, SelectMetric, Identify, Status, ErrorMessage, Heartbeat, Applied], {
+export const Configured = Type.Object(
+  {
+    type: Type.Literal('configured'),
+    id: Seq('The id of the `config` applied.'),
+    ok: Type.Boolean({ description: 'False when the device refused part of it; its errors with this id, sent just before, say which part and why.' }),
+  },
+  { title: 'Configured', description: 'Confirms a `config` that carried an id: the device has applied it (and stored what it stores).' },
+)
+
+export const DeviceMessage = Type.Union([Hello, ButtonEvent, SelectMetric, Identify, Status, ErrorMessage, Heartbeat, Applied, Configured], {
   title: 'DeviceMessage',
   description: 'A message from a device to the host.',
 })

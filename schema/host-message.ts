@@ -166,6 +166,11 @@ export const StreamConfig = Type.Object(
 )
 
 const sessionConfigFields = {
+  id: Type.Optional(
+    Seq(
+      "Set by the host on a `config` it wants confirmed: the device answers `configured` with this id once it has applied it (after an error with this id for each part it refused). Absent in the welcome.",
+    ),
+  ),
   bindings: Type.Array(Binding, { minItems: 1, maxItems: 8, description: 'Which metric drives each output.' }),
   interval_ms: Type.Integer({ ...INTERVAL_MS, description: 'How often the host sends metric frames.' }),
   stale_after_ms: Type.Integer({

@@ -40,5 +40,6 @@ export type PairPending = Static<typeof S.PairPending>
 export type Paired = Static<typeof S.Paired>
 export type Light = Static<typeof S.Light>
 export type HeldOutput = Static<typeof S.HeldOutput>
+export type Configured = Static<typeof S.Configured>
 /** A metric frame, built-in or named. */
 export type MetricFrame = Extract<HostMessage, { value: number | null }>

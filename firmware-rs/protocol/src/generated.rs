@@ -182,11 +182,14 @@ pub enum DeviceMessage {
     /// Opens the host's flow-control window (sent only by a device whose hello set `flow_control`): within 100 ms of applying a metric frame, and at least every 2 frames.
     #[serde(rename = "applied")]
     Applied(Applied),
+    /// Confirms a `config` that carried an id: the device has applied it (and stored what it stores).
+    #[serde(rename = "configured")]
+    Configured(Configured),
 }
 
 impl DeviceMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["hello", "button", "select_metric", "identify", "status", "error", "heartbeat", "applied"];
+    pub const TYPES: &'static [&'static str] = &["hello", "button", "select_metric", "identify", "status", "error", "heartbeat", "applied", "configured"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -199,6 +202,7 @@ impl DeviceMessage {
             Self::Error(_) => "error",
             Self::Heartbeat(_) => "heartbeat",
             Self::Applied(_) => "applied",
+            Self::Configured(_) => "configured",
         }
     }
 }
@@ -214,6 +218,7 @@ impl Validate for DeviceMessage {
             Self::Error(message) => message.validate(),
             Self::Heartbeat(message) => message.validate(),
             Self::Applied(message) => message.validate(),
+            Self::Configured(message) => message.validate(),
         }
     }
 }
@@ -260,6 +265,9 @@ impl Validate for Welcome {
 /// Session settings for one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionConfig {
+    /// Set by the host on a `config` it wants confirmed: the device answers `configured` with this id once it has applied it (after an error with this id for each part it refused). Absent in the welcome.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<u32>,
     /// Which metric drives each output.
     pub bindings: Vec<Binding>,
     /// How often the host sends metric frames.
@@ -1584,6 +1592,21 @@ impl Validate for Applied {
             check_len(value, 1, 32, "Applied.stream")?;
             check_chars(value, |c| matches!(c, 'a'..='z' | '0'..='9' | '_'), "^[a-z0-9_]+$", "Applied.stream")?;
         }
+        Ok(())
+    }
+}
+
+/// Confirms a `config` that carried an id: the device has applied it (and stored what it stores).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Configured {
+    /// The id of the `config` applied.
+    pub id: u32,
+    /// False when the device refused part of it; its errors with this id, sent just before, say which part and why.
+    pub ok: bool,
+}
+
+impl Validate for Configured {
+    fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
     }
 }

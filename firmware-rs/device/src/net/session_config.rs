@@ -146,7 +146,7 @@ mod tests {
     use crate::meter::MeterConfig;
 
     fn config(points: Vec<CalibrationPoint>) -> SessionConfig {
-        SessionConfig {
+        SessionConfig { id: None,
             bindings: vec![Binding { output: "meter".into(), metric: "gpu_util".into() }],
             interval_ms: 1000,
             stale_after_ms: 5000,

@@ -372,7 +372,7 @@ fn brightness_and_rotation_come_from_the_config() {
 #[test]
 fn the_link_s_actions_reach_the_screens() {
     let mut screens = live_oled();
-    let session = SessionConfig { bindings: Vec::new(), interval_ms: 500, stale_after_ms: 2_000, ballistics: None, calibration: None, screens: None, streams: None };
+    let session = SessionConfig { id: None, bindings: Vec::new(), interval_ms: 500, stale_after_ms: 2_000, ballistics: None, calibration: None, screens: None, streams: None };
     let actions = [
         Action::Apply(session),
         Action::ConfigureScreens(vec![config(vec![scene("metric", &["cpu"]), scene("metric", &["ram"])])]),
