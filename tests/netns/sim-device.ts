@@ -18,7 +18,12 @@ export interface SimStatus {
   needle: number
   target: number
   code: number
-  meter: 'sweeping' | 'live' | 'waiting' | 'stale' | 'unknown' | 'portal'
+  /** `held`: the host's calibration wizard holds the meter at the raw code in `held`. */
+  meter: 'sweeping' | 'live' | 'waiting' | 'stale' | 'unknown' | 'portal' | 'held'
+  /** The raw code the calibration wizard holds the meter at; absent without a hold. */
+  held?: number
+  /** `no_network`, `discovering`, `connecting`, `handshaking`, `awaiting_welcome`, `awaiting_approval` (asked to pair),
+   * `connected`, `auth_failed`, `backoff`, `no_host`. */
   link: string
   ip?: string
   host?: string
@@ -65,7 +70,17 @@ export interface SimTft {
 
 /** The status LED on a status line: the board's state and its look (firmware-rs/device/src/status_light.rs). */
 export interface SimLight {
-  state: 'starting' | 'portal' | 'joining' | 'no_host' | 'token_refused' | 'live' | 'alert' | 'updating' | 'fault'
+  state:
+    | 'starting'
+    | 'portal'
+    | 'joining'
+    | 'no_host'
+    | 'token_refused'
+    | 'awaiting_approval'
+    | 'live'
+    | 'alert'
+    | 'updating'
+    | 'fault'
   colour: string
   rgb: string
   pattern: string

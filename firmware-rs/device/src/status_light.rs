@@ -15,6 +15,7 @@
 //! | [`BoardState::Joining`] | amber | slow blink | joining the home network (or rejoining it) |
 //! | [`BoardState::NoHost`] | cyan | one flash | on the network, no session with the host yet |
 //! | [`BoardState::TokenRefused`] | red | two flashes | the host refused the pairing token |
+//! | [`BoardState::AwaitingApproval`] | yellow | wink | the board asked to pair: approve it on the PC (the dashboard or `sysboy pair`) |
 //! | [`BoardState::Live`] | green | solid | the host's figures reach the needle |
 //! | [`BoardState::Alert`] | red | blink | live, and a figure is past its alert limit (a screen shows it) |
 //! | [`BoardState::Updating`] | magenta | fast blink | a firmware update is being written |
@@ -34,6 +35,8 @@
 //! ```
 
 use core::fmt;
+
+use sysboy_protocol::Light;
 
 use crate::link::LinkState;
 
@@ -65,6 +68,8 @@ impl Rgb {
     pub const GREEN: Self = Self::new(0, 255, 0);
     /// Updating.
     pub const MAGENTA: Self = Self::new(255, 0, 255);
+    /// Awaiting approval: red and green nearly even, well clear of amber's red.
+    pub const YELLOW: Self = Self::new(255, 220, 0);
 
     /// A colour from its channels.
     pub const fn new(r: u8, g: u8, b: u8) -> Self {
@@ -106,6 +111,9 @@ pub enum Pattern {
     Blink,
     /// This many short flashes, then a pause; the count is the message.
     Flashes(u8),
+    /// On, with a short dark wink every [`WINK_PERIOD_MS`]: "waiting on you", and unlike solid it shows the board
+    /// is not yet doing its job.
+    Wink,
 }
 
 /// One breath, dim to bright to dim.
@@ -120,6 +128,10 @@ pub const BLINK_MS: u64 = 250;
 pub const FLASH_MS: u64 = 150;
 /// The dark pause after a group of flashes: long enough that the groups are counted, not seen as a blink.
 pub const FLASH_PAUSE_MS: u64 = 1_200;
+/// One wink period: on for all of it but the last [`WINK_MS`].
+pub const WINK_PERIOD_MS: u64 = 1_500;
+/// The dark wink at the end of each [`WINK_PERIOD_MS`].
+pub const WINK_MS: u64 = 200;
 /// A breath never goes fully dark, so it is not mistaken for a blink.
 const BREATHE_FLOOR: f32 = 0.06;
 
@@ -147,6 +159,7 @@ impl Pattern {
             Self::SlowBlink => now_ms % (2 * SLOW_BLINK_MS) < SLOW_BLINK_MS,
             Self::FastBlink => now_ms % (2 * FAST_BLINK_MS) < FAST_BLINK_MS,
             Self::Blink => now_ms % (2 * BLINK_MS) < BLINK_MS,
+            Self::Wink => now_ms % WINK_PERIOD_MS < WINK_PERIOD_MS - WINK_MS,
             Self::Flashes(0) => false,
             Self::Flashes(count) => {
                 let count = u64::from(count);
@@ -165,6 +178,7 @@ impl Pattern {
             Self::SlowBlink => "slow_blink",
             Self::FastBlink => "fast_blink",
             Self::Blink => "blink",
+            Self::Wink => "wink",
             Self::Flashes(1) => "flash",
             Self::Flashes(2) => "double_flash",
             Self::Flashes(3) => "triple_flash",
@@ -187,6 +201,8 @@ pub enum BoardState {
     NoHost,
     /// The host refused the pairing token; shown until a session goes live again.
     TokenRefused,
+    /// The board has no token and asked to pair: the host holds it until the user approves it on the PC.
+    AwaitingApproval,
     /// A session is live: the host's figures reach the needle.
     Live,
     /// A session is live and a figure is past its alert limit: a screen shows the alert, the light blinks.
@@ -206,6 +222,7 @@ impl BoardState {
             Self::Joining => (Rgb::AMBER, Pattern::SlowBlink),
             Self::NoHost => (Rgb::CYAN, Pattern::Flashes(1)),
             Self::TokenRefused => (Rgb::RED, Pattern::Flashes(2)),
+            Self::AwaitingApproval => (Rgb::YELLOW, Pattern::Wink),
             Self::Live => (Rgb::GREEN, Pattern::Solid),
             Self::Alert => (Rgb::RED, Pattern::Blink),
             Self::Updating => (Rgb::MAGENTA, Pattern::FastBlink),
@@ -222,6 +239,7 @@ impl BoardState {
             Self::Joining => "joining",
             Self::NoHost => "no_host",
             Self::TokenRefused => "token_refused",
+            Self::AwaitingApproval => "awaiting_approval",
             Self::Live => "live",
             Self::Alert => "alert",
             Self::Updating => "updating",
@@ -239,6 +257,23 @@ impl BoardState {
             Self::TokenRefused | Self::Fault | Self::Alert => "red",
             Self::Live => "green",
             Self::Updating => "magenta",
+            Self::AwaitingApproval => "yellow",
+        }
+    }
+
+    /// The protocol's name for this state, as the status to the host reports the light.
+    pub const fn light(self) -> Light {
+        match self {
+            Self::Starting => Light::Starting,
+            Self::PortalOpen => Light::PortalOpen,
+            Self::Joining => Light::Joining,
+            Self::NoHost => Light::NoHost,
+            Self::TokenRefused => Light::TokenRefused,
+            Self::AwaitingApproval => Light::AwaitingApproval,
+            Self::Live => Light::Live,
+            Self::Alert => Light::Alert,
+            Self::Updating => Light::Updating,
+            Self::Fault => Light::Fault,
         }
     }
 }
@@ -367,8 +402,9 @@ impl StatusLight {
             Heard::Link(link) => {
                 match link {
                     LinkState::AuthFailed { .. } => self.token_refused = true,
-                    // Only a session that goes live shows the token is good again; a retry may be refused too.
-                    LinkState::Live => self.token_refused = false,
+                    // Only a session that goes live shows the token is good again; a retry may be refused too. A
+                    // board that asks to pair has no token to refuse: the request is the news.
+                    LinkState::Live | LinkState::AwaitingApproval => self.token_refused = false,
                     _ => {}
                 }
                 self.link = link;
@@ -396,6 +432,8 @@ impl StatusLight {
             } else if self.link == LinkState::Live {
                 // An alert needs live figures: off the session, the screens show the link's state instead.
                 if self.alert { BoardState::Alert } else { BoardState::Live }
+            } else if self.link == LinkState::AwaitingApproval {
+                BoardState::AwaitingApproval
             } else {
                 BoardState::NoHost
             }
@@ -597,6 +635,32 @@ mod tests {
     }
 
     #[test]
+    fn a_board_asking_to_pair_winks_yellow_until_its_session_goes_live() {
+        let mut light = heard(&[Heard::Address(true), Heard::Link(LinkState::AwaitingWelcome)]);
+        assert_eq!(light.state(), BoardState::NoHost);
+        light.hear(Heard::Link(LinkState::AwaitingApproval));
+        assert_eq!(light.state(), BoardState::AwaitingApproval);
+        assert_eq!(light.look(), Look { colour: Rgb::YELLOW, pattern: Pattern::Wink });
+        assert_eq!(light.state().light(), Light::AwaitingApproval);
+        assert!(light.lit_at(0) && light.lit_at(WINK_PERIOD_MS - WINK_MS - 1));
+        assert!(!light.lit_at(WINK_PERIOD_MS - WINK_MS) && light.lit_at(WINK_PERIOD_MS));
+        light.hear(Heard::Link(LinkState::AwaitingWelcome));
+        assert_eq!(light.state(), BoardState::NoHost, "approved: the welcome is on its way");
+        light.hear(Heard::Link(LinkState::Live));
+        assert_eq!(light.state(), BoardState::Live);
+        light.hear(Heard::Link(LinkState::AuthFailed { until_ms: 1 }));
+        light.hear(Heard::Link(LinkState::AwaitingApproval));
+        assert_eq!(light.state(), BoardState::AwaitingApproval, "a new request outranks an old refusal");
+    }
+
+    #[test]
+    fn each_state_reports_as_its_protocol_light() {
+        assert_eq!(BoardState::PortalOpen.light().as_str(), "portal_open");
+        assert_eq!(BoardState::AwaitingApproval.light().as_str(), BoardState::AwaitingApproval.as_str());
+        assert_eq!(BoardState::TokenRefused.light(), Light::TokenRefused);
+    }
+
+    #[test]
     fn a_restart_shows_starting() {
         let mut light = heard(PORTAL_TO_LIVE);
         light.hear(Heard::Restarting);
@@ -611,6 +675,7 @@ mod tests {
             BoardState::Joining,
             BoardState::NoHost,
             BoardState::TokenRefused,
+            BoardState::AwaitingApproval,
             BoardState::Live,
             BoardState::Alert,
             BoardState::Updating,

@@ -61,6 +61,7 @@ impl ProvisioningBoard for EspProvisioning {
             ProvisioningEvent::Settings(Kept::Saved(SettingsChange::Calibration(calibration))) => {
                 log::info!("settings: calibration of \"{}\" saved", calibration.output)
             }
+            ProvisioningEvent::Settings(Kept::Saved(SettingsChange::Token(_))) => log::info!("settings: the board's credential saved"),
             ProvisioningEvent::Settings(Kept::NotSaved { reason, .. }) => log::error!("settings: not saved: {reason}"),
             ProvisioningEvent::Settings(Kept::Erased(Ok(()))) => log::warn!("provisioning: settings erased"),
             ProvisioningEvent::Settings(Kept::Erased(Err(reason))) => log::error!("provisioning: the settings were not erased: {reason}"),

@@ -93,6 +93,10 @@ impl Board for EspBoard {
             Acted::Other(Action::Acked(ack)) => log::info!("host: command {} {}", ack.id, if ack.ok { "done" } else { "refused" }),
             Acted::Other(Action::Refused(report)) => log::warn!("host: {} ({})", report.reason, report.code.as_str()),
             Acted::Other(Action::StreamRefused(refused)) => log::warn!("stream: {refused}"),
+            Acted::Other(Action::PairPending(pending)) => log::warn!("host: waiting to be paired: {}", pending.reason),
+            Acted::TokenQueued => log::info!("host: paired; saving the board's credential"),
+            Acted::Held(code) => log::info!("meter: held at code {code} (calibration)"),
+            Acted::Released => log::info!("meter: hold released"),
             Acted::Shown | Acted::Configured { .. } | Acted::Forgotten | Acted::Other(_) => {}
         }
     }
@@ -113,6 +117,8 @@ impl Board for EspBoard {
             ip: station::address(self.stack),
             reset_reason: crate::reset::reason(),
             missing: missing_parts(),
+            light: Some(crate::status_light::state().light()),
+            calibration: Some(self.shows.meter.lock(|meter| session_config::reported(&meter.borrow(), OUTPUT_ID))),
         })
     }
 

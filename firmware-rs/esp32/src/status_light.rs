@@ -41,8 +41,7 @@ pub fn hear(heard: Heard) {
     LIGHT.lock(|light| light.borrow_mut().hear(heard));
 }
 
-/// The board's state as the light shows it, for the screen's state scene.
-#[cfg_attr(not(feature = "oled"), allow(dead_code))]
+/// The board's state as the light shows it, for the screen's state scene and the status to the host.
 pub fn state() -> BoardState {
     LIGHT.lock(|light| light.borrow().state())
 }

@@ -1,5 +1,7 @@
-//! The host link over any sequence of text frames from a host: a frame refused changes neither the state nor the
-//! bindings and is answered with one error report; everything the device sends is a message the host's schema takes.
+//! The host link over any sequence of text frames from a host: a frame refused changes neither the state, the
+//! bindings nor the held outputs and is answered with one error report; a hold the device refuses (an output it
+//! lacks, a code past its largest) changes nothing either; everything the device sends is a message the host's
+//! schema takes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -22,8 +24,10 @@ fuzz_target!(|data: &[u8]| {
     }
     for frame in messages(data) {
         now += 37;
-        let (state, bindings) = (link.state(), link.bindings().to_vec());
-        let refused = decode_host_message(frame).is_err();
+        let (state, bindings, held) = (link.state(), link.bindings().to_vec(), link.held());
+        let decoded = decode_host_message(frame);
+        let refused = decoded.is_err();
+        let hold = matches!(decoded, Ok(sysboy_protocol::HostMessage::Hold(_)));
         let actions = link.received_text(now, frame);
         for action in &actions {
             sent_is_valid(action);
@@ -31,6 +35,9 @@ fuzz_target!(|data: &[u8]| {
         if refused {
             assert_eq!((link.state(), link.bindings()), (state, bindings.as_slice()), "a refused frame changed the link");
             assert!(matches!(actions.as_slice(), [Action::Send(DeviceMessage::Error(_))]), "{actions:?}");
+        }
+        if refused || (hold && matches!(actions.as_slice(), [Action::Send(DeviceMessage::Error(_))])) {
+            assert_eq!(link.held(), held, "a refused frame changed the held outputs");
         }
         while link.take_calibration_undo().is_some() {}
         for action in link.poll(now, 7) {

@@ -86,8 +86,16 @@ impl Board for SimBoard {
             reset_reason: Some(crate::reset::reason()),
             // The simulated meter output is always there.
             missing: None,
+            light: Some(self.panel.borrow().light_state().light()),
+            calibration: Some(self.panel.borrow().calibration_reported()),
         });
-        self.panel.borrow_mut().event(now_ms(), "status_sent", json!({ "heap_free": status.heap_free, "heap_min": status.heap_min }));
+        let detail = json!({
+            "heap_free": status.heap_free,
+            "heap_min": status.heap_min,
+            "light": status.light.map(|light| light.as_str()),
+            "calibration": status.calibration.as_ref().map(Vec::len),
+        });
+        self.panel.borrow_mut().event(now_ms(), "status_sent", detail);
         status
     }
 

@@ -74,7 +74,10 @@ Options:
   --flash FILE            file holding the simulated NOR flash (created, all 0xFF, when missing)
   --host ADDR:PORT        sysboy host to connect to (IPv4); saved to the flash. Without it: the saved
                           host, else the host found by mDNS (_sysboy._tcp.local)
-  --token TOKEN           pairing token, sent on the upgrade and in hello; saved to the flash
+  --token TOKEN           pairing token, sent on the upgrade and in hello; saved to the flash. Without
+                          it and none saved, the hello asks to pair: the status line's light shows
+                          awaiting_approval until the host approves, and the credential it issues
+                          (paired) is saved to the flash and presented from then on
   --device-id ID          device id sent in hello (default: sim- and the MAC address)
   --static IP/PREFIX[,GW] fixed address instead of DHCP, e.g. 10.0.0.2/24,10.0.0.1
   --mac XX:XX:XX:XX:XX:XX MAC address (default: made from the TAP name)
@@ -94,7 +97,8 @@ Options:
                           stream buffer and the encodings raw565, rle565 and lz4_565 (with or without --oled)
   -h, --help              this text
 
-Status goes to stdout as JSON lines; stdin takes `press short` (with a screen: the next scene),
+Status goes to stdout as JSON lines (src/report.rs documents their fields: the meter reads `held`, with the
+raw code in `held`, while the host's calibration wizard holds it); stdin takes `press short` (with a screen: the next scene),
 `press long` (held 5 s: erases the settings), `screen PATH` or `screen oled PATH` (with --oled: writes the
 OLED as PNG), `screen tft PATH` (with --tft: writes the TFT as an RGB PNG) and `quit`.
 ";

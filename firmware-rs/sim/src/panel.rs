@@ -47,6 +47,7 @@ pub const fn link_name(state: LinkState) -> &'static str {
         LinkState::Connecting => "connecting",
         LinkState::Handshaking => "handshaking",
         LinkState::AwaitingWelcome => "awaiting_welcome",
+        LinkState::AwaitingApproval => "awaiting_approval",
         LinkState::Live => "connected",
         LinkState::Backoff { .. } => "backoff",
         LinkState::AuthFailed { .. } => "auth_failed",
@@ -104,6 +105,8 @@ impl Panel {
         self.code = code;
         let state = self.light.state();
         let (meter, reason) = match self.meter.state() {
+            // The calibration wizard's raw code outranks what the needle would otherwise show.
+            _ if self.meter.held().is_some() => ("held", None),
             NeedleState::Sweeping => ("sweeping", None),
             NeedleState::Live => ("live", None),
             NeedleState::Parked(NoData::Waiting) => ("waiting", None),
@@ -123,6 +126,7 @@ impl Panel {
             target: self.meter.target(),
             code: self.code,
             meter,
+            held: self.meter.held(),
             reason,
             link: if self.no_network {
                 "no_network"
@@ -199,6 +203,11 @@ impl Panel {
                     self.event(now, "calibration_set", json!({ "output": calibration.output, "points": calibration.current }));
                 }
             }
+            Acted::Held(code) => self.event(now, "hold", json!({ "output": OUTPUT_ID, "code": code })),
+            Acted::Released => self.event(now, "release", json!({ "output": OUTPUT_ID })),
+            // Never the credential itself; `settings_saved` follows once it is in the flash.
+            Acted::TokenQueued => self.event(now, "paired", json!({ "token": true })),
+            Acted::Other(Action::PairPending(pending)) => self.event(now, "pair_pending", json!({ "reason": pending.reason })),
             Acted::Other(Action::Acked(ack)) => self.event(now, "ack", json!({ "id": ack.id, "ok": ack.ok, "metric": ack.metric, "reason": ack.reason })),
             Acted::Other(Action::Refused(report)) => self.event(now, "host_error", json!({ "code": report.code.as_str(), "reason": report.reason })),
             Acted::Shown | Acted::Forgotten | Acted::Other(_) => {}
@@ -268,6 +277,16 @@ impl Panel {
         (!self.screens.specs().is_empty()).then(|| self.screens.shown())
     }
 
+    /// What the status light shows now, for the status to the host.
+    pub fn light_state(&self) -> BoardState {
+        self.light.state()
+    }
+
+    /// The calibration curve stored for the meter (none while it is linear), for the status to the host.
+    pub fn calibration_reported(&self) -> Vec<sysboy_protocol::Calibration> {
+        session_config::reported(&self.meter, OUTPUT_ID)
+    }
+
     /// Whether what a screen shows changed since the last call.
     pub fn take_screens_changed(&mut self) -> bool {
         self.screens.take_shown_changed()
@@ -282,12 +301,48 @@ impl Panel {
 #[cfg(test)]
 mod tests {
     use sysboy_device::meter::MeterConfig;
-    use sysboy_device::net::settings_keeper::SettingsChanges;
+    use sysboy_device::net::settings_keeper::{SettingsChange, SettingsChanges};
     use sysboy_device::screen::ScreenSpec;
     use sysboy_device::stream::{Refused, StreamError};
     use sysboy_protocol::{SceneSpec, ScreenConfig, StreamEncoding};
 
     use super::*;
+
+    fn meter_panel() -> Panel {
+        let options = match crate::cli::parse(["--tap", "t", "--flash", "f"].map(String::from)) {
+            Ok(crate::cli::Command::Run(options)) => *options,
+            other => panic!("{other:?}"),
+        };
+        let meter = Meter::new(MeterConfig::new(crate::output::MAX_CODE).unwrap()).unwrap();
+        Panel::new(meter, Screens::new(Vec::new()), (None, None), &options, &crate::heap::HEAP)
+    }
+
+    #[test]
+    fn a_hold_drives_the_raw_code_until_it_is_released_or_the_session_ends() {
+        let mut panel = meter_panel();
+        let changes = SettingsChanges::new();
+        panel.act(Action::Hold { output: OUTPUT_ID.into(), code: 640 }, &changes);
+        assert_eq!((Needle::tick(&mut panel, 10), panel.meter.held()), (640, Some(640)));
+        panel.act(Action::Hold { output: "other".into(), code: 1 }, &changes);
+        assert_eq!(Needle::tick(&mut panel, 20), 640, "another output's hold is not this meter's");
+        panel.act(Action::Release { output: OUTPUT_ID.into() }, &changes);
+        assert_eq!(panel.meter.held(), None);
+        panel.act(Action::Hold { output: OUTPUT_ID.into(), code: 100 }, &changes);
+        panel.act(Action::Forget, &changes);
+        assert_eq!(panel.meter.held(), None, "the end of the session releases it");
+    }
+
+    #[test]
+    fn a_paired_credential_is_queued_for_the_flash_and_the_status_names_the_light_and_no_curve() {
+        let mut panel = meter_panel();
+        let changes = SettingsChanges::new();
+        panel.act(Action::StoreToken("Zm9vYmFyLWJvYXJk".into()), &changes);
+        assert_eq!(changes.try_receive().ok(), Some(SettingsChange::Token("Zm9vYmFyLWJvYXJk".into())));
+        panel.set_no_network(false);
+        panel.set_link(LinkState::AwaitingApproval);
+        assert_eq!(panel.light_state().light(), sysboy_protocol::Light::AwaitingApproval);
+        assert!(panel.calibration_reported().is_empty(), "a fresh meter is linear");
+    }
 
     #[test]
     fn a_tft_panel_draws_the_stream_counts_its_refusals_and_reports_them() {

@@ -7,7 +7,13 @@
 //! also `"screen":{"output":"oled","scene":"hub","index":0,"hash":"3f2a9c01","oled_bytes":5120,"updates":12}`
 //! (`alert` names the metric while the alert scene shows; the light's state is then `alert`, blinking); with
 //! `--tft`, also `"tft":{"output":"tft","scene":"stream","index":0,"hash":"9a1c0e42","frames":30,"rects":120,
-//! "bytes":245760,"errors":0,"updates":2}`. An event line: `{"t":1234,"event":"ack","detail":{...}}`.
+//! "bytes":245760,"errors":0,"updates":2}`. While the host's calibration wizard holds the meter, `"meter":"held"`
+//! and `"held":640` (the raw code, also `code`); without a hold there is no `held`. A board without a token that
+//! asked to pair shows `"link":"awaiting_approval"` and `"light":{"state":"awaiting_approval","colour":"yellow",
+//! "rgb":"#ffdc00","pattern":"wink"}` until the host approves it. An event line:
+//! `{"t":1234,"event":"ack","detail":{...}}`; pairing and holds add `pair_pending` (`{"reason"}`), `paired`
+//! (`{"token":true}`, then `settings_saved` with `{"token":true}` once the credential is in the flash), `hold`
+//! (`{"output","code"}`) and `release` (`{"output"}`).
 
 use std::io::Write;
 
@@ -29,12 +35,18 @@ pub struct Status {
     pub target: f32,
     /// The output code driven for that position.
     pub code: u16,
-    /// What the meter shows: `sweeping`, `live`, `waiting`, `stale`, `unknown` or `portal` (the setup sweep).
+    /// What the meter shows: `sweeping`, `live`, `waiting`, `stale`, `unknown`, `portal` (the setup sweep) or
+    /// `held` (the host's calibration wizard holds it at a raw code).
     pub meter: &'static str,
+    /// The raw code the calibration wizard holds the meter at; absent without a hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<u16>,
     /// Why the meter shows no value, when the host said why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// Where the host link is: `no_network`, `connecting`, `connected`, `auth_failed`, `backoff`, `no_host`.
+    /// Where the host link is: `no_network`, `discovering`, `connecting`, `handshaking`, `awaiting_welcome`,
+    /// `awaiting_approval` (asked to pair; the host holds the socket until the user approves), `connected`,
+    /// `auth_failed`, `backoff`, `no_host`.
     pub link: &'static str,
     /// The device's address, once it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -113,7 +125,8 @@ pub struct TftStatus {
 /// so a blinking light does not print a line per blink).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LightStatus {
-    /// The board's state: `starting`, `portal`, `joining`, `no_host`, `token_refused`, `live`, `updating`, `fault`.
+    /// The board's state: `starting`, `portal`, `joining`, `no_host`, `token_refused`, `awaiting_approval`, `live`,
+    /// `alert`, `updating`, `fault`.
     pub state: &'static str,
     /// The colour's name.
     pub colour: &'static str,
@@ -172,6 +185,7 @@ impl Reporter {
             return true;
         }
         let changed = last.meter != status.meter
+            || last.held != status.held
             || last.link != status.link
             || last.ip != status.ip
             || last.metric != status.metric
@@ -224,6 +238,7 @@ mod tests {
             target: 50.0,
             code: 0,
             meter: "live",
+            held: None,
             reason: None,
             link: "connected",
             ip: None,
@@ -269,6 +284,21 @@ mod tests {
         let mut refused = status(10.0);
         refused.light.state = "token_refused";
         assert!(reporter.due(1, &refused), "a new light state is printed at once");
+    }
+
+    #[test]
+    fn a_hold_is_printed_at_once_with_its_code_and_a_line_without_one_names_none() {
+        let mut reporter = Reporter::new(250);
+        reporter.status(0, status(10.0));
+        let mut held = status(10.0);
+        (held.meter, held.held, held.code) = ("held", Some(640), 640);
+        assert!(reporter.due(1, &held));
+        reporter.status(1, held.clone());
+        held.held = Some(700);
+        assert!(reporter.due(2, &held), "a new code is printed at once too");
+        let line = serde_json::to_value(&held).unwrap();
+        assert_eq!((line["meter"].as_str(), line["held"].as_u64()), (Some("held"), Some(700)));
+        assert!(serde_json::to_value(status(1.0)).unwrap().get("held").is_none(), "no hold, no field");
     }
 
     #[test]

@@ -79,6 +79,9 @@ pub fn saved_event(panel: &RefCell<Panel>, change: &SettingsChange, error: Optio
         (SettingsChange::Bindings(_), Some(error)) => json!({ "error": error }),
         (SettingsChange::Calibration(calibration), None) => json!({ "calibration": calibration.output }),
         (SettingsChange::Calibration(calibration), Some(error)) => json!({ "calibration": calibration.output, "error": error }),
+        // Never the credential itself.
+        (SettingsChange::Token(_), None) => json!({ "token": true }),
+        (SettingsChange::Token(_), Some(error)) => json!({ "token": true, "error": error }),
     };
     panel.borrow_mut().event(now_ms(), "settings_saved", detail);
 }

@@ -1,11 +1,12 @@
 //! The `status` message from what a board measures: its link, signal, heap figures, uptime, address, reset
-//! reason and missing parts. The session fills in the host and what the screens show itself.
+//! reason, missing parts, what its status light shows and its stored calibration curves. The session fills in
+//! the host, what the screens show and the held outputs itself.
 
 use alloc::string::ToString;
 use alloc::vec::Vec;
 use core::net::Ipv4Addr;
 
-use sysboy_protocol::{Link, Part, ResetReason, Status};
+use sysboy_protocol::{Calibration, Light, Link, Part, ResetReason, Status};
 
 /// The heap as the board's allocator counts it, bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,12 +36,18 @@ pub struct Measured {
     pub reset_reason: Option<ResetReason>,
     /// Parts that did not answer; `None` when all did.
     pub missing: Option<Vec<Part>>,
+    /// What the status light shows ([`BoardState::light`](crate::status_light::BoardState::light)).
+    pub light: Option<Light>,
+    /// The calibration curves stored on the board, one per output that has one (an output without one is
+    /// linear).
+    pub calibration: Option<Vec<Calibration>>,
 }
 
-/// The `status` message for `measured`: free heap now and at its lowest, the rest as measured; no host and no
-/// screens (the session names the host it is connected to and asks the board what its screens show).
+/// The `status` message for `measured`: free heap now and at its lowest, the rest as measured; no host, no
+/// screens and no held outputs (the session names the host it is connected to, asks the board what its screens
+/// show and the link what it holds).
 pub fn status(measured: Measured) -> Status {
-    let Measured { link, rssi, heap, uptime_ms, ip, reset_reason, missing } = measured;
+    let Measured { link, rssi, heap, uptime_ms, ip, reset_reason, missing, light, calibration } = measured;
     Status {
         link,
         rssi,
@@ -52,8 +59,8 @@ pub fn status(measured: Measured) -> Status {
         reset_reason,
         missing,
         screens: None,
-        light: None,
-        calibration: None,
+        light,
+        calibration,
         held: None,
     }
 }
@@ -78,6 +85,14 @@ mod tests {
             ip: Some(Ipv4Addr::new(192, 168, 1, 40)),
             reset_reason: Some(ResetReason::PowerOn),
             missing: Some(vec![Part::Mcp4725]),
+            light: Some(Light::Live),
+            calibration: Some(vec![Calibration {
+                output: "meter".into(),
+                points: vec![
+                    sysboy_protocol::CalibrationPoint { percent: 0.0, code: 0 },
+                    sysboy_protocol::CalibrationPoint { percent: 100.0, code: 900 },
+                ],
+            }]),
         }
     }
 
@@ -94,6 +109,9 @@ mod tests {
         assert_eq!(status.missing, Some(vec![Part::Mcp4725]));
         assert_eq!(status.host, None, "the session names the host");
         assert_eq!(status.screens, None, "and the screens");
+        assert_eq!(status.held, None, "and the held outputs");
+        assert_eq!(status.light, Some(Light::Live));
+        assert_eq!(status.calibration.as_ref().map(|curves| curves[0].points[1].code), Some(900));
     }
 
     #[test]

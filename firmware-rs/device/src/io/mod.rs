@@ -6,8 +6,9 @@
 //! link's timers until the session ends, and says why in [`SessionEnd`]. It writes every frame itself (pongs,
 //! closes, error frames, heartbeats, button commands) and hands the rest of the link's [`Action`]s to the
 //! [`Board`], which owns the meters, the screens, the settings and the clock, and fills in the `status` messages
-//! (heap, RSSI, addresses) the link asks for; the session adds the host and what the screens show, and sends a
-//! status as soon as that changes. A binary frame goes to the link with the board's [`Board::draw_stream`], so a
+//! (heap, RSSI, addresses, the status light, the stored curves) the link asks for; the session adds the host,
+//! what the screens show and the outputs the link holds, and sends a status as soon as one of those changes (or
+//! a curve is undone). A binary frame goes to the link with the board's [`Board::draw_stream`], so a
 //! stream's payload is drawn straight from the receive buffer. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
 //! session.
 //!
@@ -49,7 +50,8 @@ pub trait Board {
     /// Carries out an action that is not a frame: show a reading, apply a config, log an ack or a refusal.
     fn act(&mut self, action: Action);
     /// How the device is doing now, for the `status` message the link sends after the welcome and periodically;
-    /// the session fills in `host` and `screens` itself.
+    /// the session fills in `host`, `screens` and `held` itself. The board fills in its status light's state and
+    /// the calibration curves it stores.
     fn status(&mut self) -> Status;
     /// What each screen shows now ([`Screens::shown`](crate::screen::Screens::shown)), for the status; `None` on
     /// a board without screens.
@@ -219,7 +221,7 @@ async fn live<S: Read + Write, B: Board>(
     let mut decoder = Decoder::new(message);
     let hello = link.upgraded(board.now_ms());
     board.link_changed(link.state());
-    if let Some(end) = carry_out(socket, board, host, tx, hello).await {
+    if let Some(end) = carry_out(socket, board, link, host, tx, hello).await {
         return end;
     }
     let mut state = link.state();
@@ -260,7 +262,7 @@ async fn live<S: Read + Write, B: Board>(
                     return SessionEnd::Closed(code);
                 }
             }
-            if let Some(end) = carry_out(socket, board, host, tx, actions).await {
+            if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
                 return end;
             }
             if let Some(end) = undo_calibrations(socket, link, board, host, tx).await {
@@ -285,7 +287,7 @@ async fn live<S: Read + Write, B: Board>(
                 while let Some((button, gesture)) = board.take_gesture() {
                     actions.extend(link.gesture(now, &button, gesture));
                 }
-                if let Some(end) = carry_out(socket, board, host, tx, actions).await {
+                if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
                     return end;
                 }
                 if let Some(end) = report_screens(socket, link, board, host, tx).await {
@@ -297,7 +299,8 @@ async fn live<S: Read + Write, B: Board>(
     }
 }
 
-/// Has the board carry out the calibration undos the host asked for, and sends back the refusals.
+/// Has the board carry out the calibration undos the host asked for, and sends back the refusals; a curve undone
+/// is reported in a status at once.
 async fn undo_calibrations<S: Write, B: Board>(
     socket: &mut S,
     link: &mut HostLink,
@@ -306,11 +309,12 @@ async fn undo_calibrations<S: Write, B: Board>(
     tx: &mut [u8],
 ) -> Option<SessionEnd> {
     while let Some(output) = link.take_calibration_undo() {
-        if let Err(error) = board.undo_calibration(&output) {
-            let refusal = link.undo_refused(board.now_ms(), &output, error);
-            if let Some(end) = carry_out(socket, board, host, tx, alloc::vec![refusal]).await {
-                return Some(end);
-            }
+        let actions = match board.undo_calibration(&output) {
+            Ok(()) => link.status_changed(board.now_ms()),
+            Err(error) => alloc::vec![link.undo_refused(board.now_ms(), &output, error)],
+        };
+        if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
+            return Some(end);
         }
     }
     None
@@ -328,7 +332,7 @@ async fn report_screens<S: Write, B: Board>(
         return None;
     }
     let actions = link.shown_changed(board.now_ms());
-    carry_out(socket, board, host, tx, actions).await
+    carry_out(socket, board, link, host, tx, actions).await
 }
 
 /// Tells the board when the link has moved on since `state`.
@@ -340,10 +344,12 @@ fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
 }
 
 /// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`. A
-/// status names `host`, the session's target, and what the screens show, whatever the board filled in.
+/// status names `host`, the session's target, what the screens show and what `link` holds, whatever the board
+/// filled in.
 async fn carry_out<S: Write, B: Board>(
     socket: &mut S,
     board: &mut B,
+    link: &HostLink,
     host: &str,
     tx: &mut [u8],
     actions: alloc::vec::Vec<Action>,
@@ -354,7 +360,7 @@ async fn carry_out<S: Write, B: Board>(
             Action::Send(message) => message,
             Action::ReportStatus => {
                 let screens = board.screens_shown();
-                DeviceMessage::Status(Status { host: Some(status_host(host)), screens, ..board.status() })
+                DeviceMessage::Status(Status { host: Some(status_host(host)), screens, held: Some(link.held()), ..board.status() })
             }
             Action::Disconnect => {
                 disconnect = true;

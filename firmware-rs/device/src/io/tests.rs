@@ -347,3 +347,37 @@ fn the_status_says_what_the_screens_show_and_goes_out_again_as_soon_as_that_chan
     assert_eq!((shown[0]["output"].as_str(), shown[0]["scene"].as_str()), (Some("oled"), Some("state")), "live, no figure yet");
     assert_eq!((shown[1]["scene"].as_str(), shown[1]["index"].as_u64()), (Some("metric"), Some(0)), "the first frame brought the scene");
 }
+
+#[test]
+fn a_hold_is_reported_in_the_status_as_it_starts_and_ends_and_a_confirmed_config_follows_its_apply() {
+    let welcome = r#"{"type":"welcome","protocol":1,"host":"pc","version":"0.1.0","config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
+    let config = r#"{"type":"config","id":9,"bindings":[{"output":"vu","metric":"cpu"}],"interval_ms":500,"stale_after_ms":5000}"#;
+    let mut host = ScriptedHost {
+        written: Vec::new(),
+        to_send: alloc::vec![
+            text_frame(welcome),
+            text_frame(r#"{"type":"hold","output":"vu","code":640,"for_ms":5000}"#),
+            text_frame(r#"{"type":"release","output":"vu"}"#),
+            text_frame(config),
+        ],
+        upgraded: false,
+    };
+    let mut link = link();
+    let mut board = TestBoard::default();
+    let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
+    let target = Target { host: "127.0.0.1:7777", path: "/ws", token: None };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
+
+    let sent = sent_texts(&host.written);
+    let statuses: Vec<&String> = sent.iter().filter(|text| text.starts_with(r#"{"type":"status""#)).collect();
+    assert_eq!(statuses.len(), 3, "live, hold, release: {sent:?}");
+    assert!(statuses[0].contains(r#""held":[]"#), "{}", statuses[0]);
+    assert!(statuses[1].contains(r#""held":[{"output":"vu","code":640}]"#), "{}", statuses[1]);
+    assert!(statuses[2].contains(r#""held":[]"#), "{}", statuses[2]);
+    assert!(board.acted.contains(&Action::Hold { output: "vu".into(), code: 640 }));
+    assert!(board.acted.contains(&Action::Release { output: "vu".into() }));
+    assert_eq!(sent.last().map(String::as_str), Some(r#"{"type":"configured","id":9,"ok":true}"#));
+    let applied = board.acted.iter().position(|action| matches!(action, Action::Apply(config) if config.id == Some(9)));
+    assert!(applied.is_some(), "the board applied the config before it was confirmed");
+}

@@ -3,6 +3,13 @@
 //! # Overview
 //! [`HostLink`] goes Discovering → Connecting → Handshaking → AwaitingWelcome → Live, and to Backoff (capped
 //! exponential, with jitter) when anything fails, or to AuthFailed (a long wait) when the host refuses the token.
+//! A hello without a token asks to pair: the host answers `pair_pending` and the link waits in AwaitingApproval
+//! (no timeout, heartbeats going out) until `paired` hands it the board's own credential
+//! ([`Action::StoreToken`]; every later hello presents it) and the welcome follows. The calibration wizard's
+//! `hold` drives an output at a raw code ([`Action::Hold`]) under a lease the link keeps on the caller's clock:
+//! `release`, the lease running out ([`HostLink::poll`]) or the end of the session ([`Action::Forget`]) ends it,
+//! and the status the host is sent whenever a hold starts or ends names the held outputs ([`HostLink::held`]).
+//! A `config` with an `id` is answered with `configured` once applied.
 //! The caller reports what the sockets did (`found_host`, `connected`, `upgraded`, `received_text`,
 //! `connection_lost`), calls [`HostLink::poll`] for the timers, and carries out the returned [`Action`]s.
 //! Time and randomness come in as arguments; the link never reads a clock. Metric frames count from the upgrade
@@ -38,7 +45,11 @@ mod session;
 #[cfg(test)]
 mod stream_tests;
 #[cfg(test)]
+mod pairing_tests;
+#[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wizard_tests;
 
 pub use config::{LinkConfig, LinkConfigError};
 pub use session::{Action, HostLink, LinkState, DEFAULT_METRIC};

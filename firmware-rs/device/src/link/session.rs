@@ -5,8 +5,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::{
-    decode_host_message, Ack, Applied, Binding, ButtonEvent, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HistoryBurst,
-    HostMessage, MetricSample, NamedMetric, Press, ScreenConfig, SessionConfig, StreamRect, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
+    decode_host_message, Ack, Applied, Binding, ButtonEvent, Configured, DeviceMessage, ErrorCode, ErrorReport, Heartbeat, HeldOutput,
+    HistoryBurst, HoldOutput, HostMessage, MetricSample, NamedMetric, OutputKind, PairPending, Press, ScreenConfig, SessionConfig,
+    StreamRect, APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS,
 };
 
 use super::config::LinkConfig;
@@ -27,6 +28,11 @@ pub enum LinkState {
     Handshaking,
     /// The hello is sent; waiting for the welcome.
     AwaitingWelcome,
+    /// The hello carried no token and the host answered `pair_pending`: it holds the socket open until the user
+    /// approves the board (`paired`, then the welcome). No welcome or silence timeout runs and nothing reconnects
+    /// while the socket stays up; heartbeats go out as on a live link, and the socket's own end (a close, a reset,
+    /// a write that times out) ends the wait.
+    AwaitingApproval,
     /// The host sends frames and takes commands.
     Live,
     /// Waiting before the next attempt.
@@ -80,6 +86,33 @@ pub enum Action {
     /// A stream rectangle was refused (the `bad_frame` error before this action tells the host); for the board's
     /// log and figures.
     StreamRefused(Refused),
+    /// The host lists the board as wanting to pair; the reason says what the user does (for a log line or a
+    /// screen). The link now waits in [`LinkState::AwaitingApproval`].
+    PairPending(PairPending),
+    /// The host issued the board its own credential: store it where the portal's token goes (settings
+    /// `network.token`) so the next boot presents it. The link presents it in every later hello already.
+    StoreToken(String),
+    /// Drive this output at the raw `code`, bypassing calibration and ballistics, until a [`Action::Release`] of
+    /// it or a [`Action::Forget`]; the link keeps the lease and releases it when it runs out.
+    Hold {
+        /// Output id (one the hello announced, analog).
+        output: String,
+        /// The raw code, at most the output's largest.
+        code: u16,
+    },
+    /// The hold on this output ended (released by the host or its lease ran out): it shows live figures again.
+    Release {
+        /// Output id.
+        output: String,
+    },
+}
+
+/// One output held at a raw code, until its lease runs out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Hold {
+    output: String,
+    code: u16,
+    until_ms: u64,
 }
 
 /// The metric the first output shows until the host or the saved settings say otherwise.
@@ -109,6 +142,8 @@ pub struct HostLink {
     unreported_frames: u32,
     /// When the last report went out in this session.
     last_applied_ms: Option<u64>,
+    /// Outputs held at a raw code by the calibration wizard, with their leases; empty (unallocated) otherwise.
+    holds: Vec<Hold>,
 }
 
 impl HostLink {
@@ -138,6 +173,7 @@ impl HostLink {
             unreported: None,
             unreported_frames: 0,
             last_applied_ms: None,
+            holds: Vec::new(),
         }
     }
 
@@ -149,6 +185,17 @@ impl HostLink {
     /// Which metric drives each output.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
+    }
+
+    /// The token the hello presents: the install-wide one the board was set up with, or the credential the host
+    /// issued it (`paired`).
+    pub fn token(&self) -> Option<&str> {
+        self.config.hello.token.as_deref()
+    }
+
+    /// The outputs held at a raw code now, for the status's `held` (empty when none is).
+    pub fn held(&self) -> Vec<HeldOutput> {
+        self.holds.iter().map(|hold| HeldOutput { output: hold.output.clone(), code: hold.code }).collect()
     }
 
     /// The largest stream payload the hello announces, bytes; `None` when the device takes no stream. The
@@ -200,7 +247,7 @@ impl HostLink {
     /// The connection failed or closed: back off, then look for the host again.
     pub fn connection_lost(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
         if let LinkState::AuthFailed { .. } = self.state {
-            return alloc::vec![Action::Forget];
+            return alloc::vec![self.forget()];
         }
         let ceiling = u64::from(self.config.backoff_min_ms)
             .saturating_mul(1 << self.attempts.min(20))
@@ -210,17 +257,42 @@ impl HostLink {
         let delay = half + u64::from(random) % (ceiling - half + 1);
         self.attempts = self.attempts.saturating_add(1);
         self.state = LinkState::Backoff { until_ms: now_ms + delay };
-        alloc::vec![Action::Forget]
+        alloc::vec![self.forget()]
     }
 
-    /// Advances the timers: retries after a backoff, heartbeats, the welcome and silence timeouts, and reports an
-    /// applied frame held back (the caller polls once the socket has been quiet a moment, so it goes out then).
+    /// The session is gone: every hold ends with it (the board's meters forget and release on [`Action::Forget`]).
+    fn forget(&mut self) -> Action {
+        self.holds.clear();
+        Action::Forget
+    }
+
+    /// Advances the timers: retries after a backoff, heartbeats, the welcome and silence timeouts, the holds'
+    /// leases (a hold that ran out is released and the host hears it in a status), and reports an applied frame
+    /// held back (the caller polls once the socket has been quiet a moment, so it goes out then).
     pub fn poll(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
         let mut actions = Vec::new();
         if self.state == LinkState::Live && self.unreported.is_some() {
             actions.push(self.report_applied(now_ms));
         }
+        actions.extend(self.expire_holds(now_ms));
         actions.extend(self.poll_timers(now_ms, random));
+        actions
+    }
+
+    /// Releases the holds whose lease ran out by `now_ms`, then asks for a status when any did.
+    fn expire_holds(&mut self, now_ms: u64) -> Vec<Action> {
+        if self.holds.iter().all(|hold| hold.until_ms > now_ms) {
+            return Vec::new();
+        }
+        let mut actions = Vec::new();
+        self.holds.retain(|hold| {
+            let running = hold.until_ms > now_ms;
+            if !running {
+                actions.push(Action::Release { output: hold.output.clone() });
+            }
+            running
+        });
+        actions.extend(self.status_changed(now_ms));
         actions
     }
 
@@ -238,7 +310,7 @@ impl HostLink {
                 self.last_status_ms = now_ms;
                 alloc::vec![Action::ReportStatus]
             }
-            LinkState::Live if now_ms.saturating_sub(self.last_tx_ms) >= u64::from(self.config.heartbeat_ms) => {
+            LinkState::Live | LinkState::AwaitingApproval if now_ms.saturating_sub(self.last_tx_ms) >= u64::from(self.config.heartbeat_ms) => {
                 self.heartbeat_seq = self.heartbeat_seq.wrapping_add(1);
                 let beat = Heartbeat { seq: Some(self.heartbeat_seq), ts: None };
                 alloc::vec![self.send(now_ms, DeviceMessage::Heartbeat(beat))]
@@ -326,7 +398,17 @@ impl HostLink {
                 actions.extend(self.go_live(now_ms));
                 actions
             }
-            HostMessage::Config(config) => self.apply(now_ms, config),
+            HostMessage::Config(config) => {
+                let mut actions = self.apply(now_ms, config);
+                // The status names the curves stored on the board: the host hears of a new one at once.
+                let calibrated = actions.iter().any(|action| {
+                    matches!(action, Action::Apply(SessionConfig { calibration: Some(curves), .. }) if !curves.is_empty())
+                });
+                if calibrated {
+                    actions.extend(self.status_changed(now_ms));
+                }
+                actions
+            }
             HostMessage::CalibrationUndo(undo) => match self.output_bits(&undo.output) {
                 Some(_) => {
                     self.undo_requests.push(undo.output);
@@ -341,8 +423,22 @@ impl HostLink {
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
             HostMessage::Heartbeat(_) => Vec::new(),
-            // Handled by the wizard and pairing work that follows this schema change.
-            HostMessage::Hold(_) | HostMessage::Release(_) | HostMessage::PairPending(_) | HostMessage::Paired(_) => Vec::new(),
+            HostMessage::PairPending(pending) if self.state == LinkState::AwaitingWelcome => {
+                self.state = LinkState::AwaitingApproval;
+                alloc::vec![Action::PairPending(pending)]
+            }
+            // Only a hello that asked to pair is answered so; anywhere else it changes nothing.
+            HostMessage::PairPending(_) => Vec::new(),
+            HostMessage::Paired(paired) => {
+                self.config.hello.token = Some(paired.token.clone());
+                if self.state == LinkState::AwaitingApproval {
+                    // The welcome follows on this socket, and its timeout runs from here.
+                    self.state = LinkState::AwaitingWelcome;
+                }
+                alloc::vec![Action::StoreToken(paired.token)]
+            }
+            HostMessage::Hold(hold) => self.hold(now_ms, hold),
+            HostMessage::Release(release) => self.release(now_ms, &release.output),
             HostMessage::Stream(rect) => self.stream_header(now_ms, &rect),
             HostMessage::History(burst) if !self.screens.is_empty() => alloc::vec![Action::History(burst)],
             HostMessage::History(_) => Vec::new(),
@@ -361,11 +457,65 @@ impl HostLink {
     /// What a screen shows changed (the board's screens say so): the host hears it in a status at once, rather
     /// than at the next period.
     pub fn shown_changed(&mut self, now_ms: u64) -> Vec<Action> {
+        self.status_changed(now_ms)
+    }
+
+    /// Something the status reports changed (what a screen shows, a stored calibration curve, a hold): a live
+    /// link sends a status at once, rather than at the next period.
+    pub fn status_changed(&mut self, now_ms: u64) -> Vec<Action> {
         if self.state != LinkState::Live {
             return Vec::new();
         }
         self.last_status_ms = now_ms;
         alloc::vec![Action::ReportStatus]
+    }
+
+    /// A hold from the calibration wizard: an analog output the hello announced, at a code it can drive, held
+    /// for `for_ms` from now (a hold of a held output renews its lease). Anything else is refused with an error
+    /// (`unknown_output`, `bad_config`) and changes nothing. A hold that starts or moves is reported in a status.
+    fn hold(&mut self, now_ms: u64, hold: HoldOutput) -> Vec<Action> {
+        let HoldOutput { output, code, for_ms } = hold;
+        let bits = match self.config.hello.outputs.iter().find(|known| known.id == output) {
+            Some(known) if !matches!(known.kind, OutputKind::Oled | OutputKind::Tft) => known.bits,
+            Some(_) => {
+                let reason = format!("hold: '{output}' is a screen, not an analog output");
+                return alloc::vec![self.refuse(now_ms, ErrorCode::UnknownOutput, reason)];
+            }
+            None => {
+                let reason = format!("hold: {}", self.unknown_output(&output));
+                return alloc::vec![self.refuse(now_ms, ErrorCode::UnknownOutput, reason)];
+            }
+        };
+        let max_code = max_code_for_bits(bits);
+        if code > max_code {
+            let reason = format!("hold: code {code} is past '{output}''s largest code, {max_code}");
+            return alloc::vec![self.refuse(now_ms, ErrorCode::BadConfig, reason)];
+        }
+        let until_ms = now_ms.saturating_add(u64::from(for_ms));
+        let moved = match self.holds.iter_mut().find(|held| held.output == output) {
+            Some(held) => {
+                held.until_ms = until_ms;
+                core::mem::replace(&mut held.code, code) != code
+            }
+            None => {
+                self.holds.push(Hold { output: output.clone(), code, until_ms });
+                true
+            }
+        };
+        let mut actions = alloc::vec![Action::Hold { output, code }];
+        if moved {
+            actions.extend(self.status_changed(now_ms));
+        }
+        actions
+    }
+
+    /// The wizard let go of `output`: it shows live figures again. An output that is not held is left alone.
+    fn release(&mut self, now_ms: u64, output: &str) -> Vec<Action> {
+        let Some(index) = self.holds.iter().position(|held| held.output == output) else { return Vec::new() };
+        let held = self.holds.remove(index);
+        let mut actions = alloc::vec![Action::Release { output: held.output }];
+        actions.extend(self.status_changed(now_ms));
+        actions
     }
 
     /// A metric frame. A server that streams without a welcome (a bare WebSocket server sending the seed
@@ -378,7 +528,10 @@ impl HostLink {
         if !self.screens.is_empty() {
             actions.push(Action::Figure(frame));
         }
-        actions.extend(self.go_live(now_ms));
+        // A bare server's frames make the session live; a host that holds the board for approval does not.
+        if self.state != LinkState::AwaitingApproval {
+            actions.extend(self.go_live(now_ms));
+        }
         if let (true, Some(seq)) = (self.welcomed, seq) {
             self.unreported = Some(seq);
             self.unreported_frames = self.unreported_frames.saturating_add(1);
@@ -398,9 +551,10 @@ impl HostLink {
         self.send(now_ms, DeviceMessage::Applied(Applied { seq, stream: None }))
     }
 
-    /// Enters Live from AwaitingWelcome: the backoff starts over and the host hears how the device is.
+    /// Enters Live from AwaitingWelcome (or from AwaitingApproval, should a host welcome without `paired`): the
+    /// backoff starts over and the host hears how the device is.
     fn go_live(&mut self, now_ms: u64) -> Vec<Action> {
-        if self.state != LinkState::AwaitingWelcome {
+        if !matches!(self.state, LinkState::AwaitingWelcome | LinkState::AwaitingApproval) {
             return Vec::new();
         }
         self.state = LinkState::Live;
@@ -436,7 +590,9 @@ impl HostLink {
     /// Applies a config, less the calibration curves this device cannot take: each of those is answered with a
     /// `bad_config` error naming the output, and the output keeps its curve. Its screens are checked whole: a
     /// layout the screens cannot show is answered with a `bad_config` error naming the field, and the screens
-    /// keep what they show; the rest of the config applies either way.
+    /// keep what they show; the rest of the config applies either way. A config with an `id` has its errors carry
+    /// that id and is confirmed with `configured` once applied (after [`Action::Apply`], so the board has applied
+    /// it and queued its save first): `ok` is false when any part was refused.
     fn apply(&mut self, now_ms: u64, mut config: SessionConfig) -> Vec<Action> {
         let mut refusals = Vec::new();
         let screens = config.screens.take().unwrap_or_default();
@@ -464,9 +620,23 @@ impl HostLink {
             config.calibration = Some(kept);
         }
         self.bindings = config.bindings.clone();
-        let mut actions: Vec<Action> = refusals.into_iter().map(|reason| self.refuse(now_ms, ErrorCode::BadConfig, reason)).collect();
+        let id = config.id;
+        let ok = refusals.is_empty();
+        let mut actions: Vec<Action> = refusals
+            .into_iter()
+            .map(|reason| {
+                let mut refusal = self.refuse(now_ms, ErrorCode::BadConfig, reason);
+                if let Action::Send(DeviceMessage::Error(report)) = &mut refusal {
+                    report.id = id;
+                }
+                refusal
+            })
+            .collect();
         actions.push(Action::Apply(config));
         actions.extend(screens.map(Action::ConfigureScreens));
+        if let Some(id) = id {
+            actions.push(self.send(now_ms, DeviceMessage::Configured(Configured { id, ok })));
+        }
         actions
     }
 
@@ -492,7 +662,7 @@ impl HostLink {
 
     fn refused_token(&mut self, now_ms: u64) -> Vec<Action> {
         self.state = LinkState::AuthFailed { until_ms: now_ms + u64::from(self.config.auth_backoff_ms) };
-        alloc::vec![Action::Disconnect, Action::Forget]
+        alloc::vec![Action::Disconnect, self.forget()]
     }
 
     fn drop_link(&mut self, now_ms: u64, random: u32) -> Vec<Action> {

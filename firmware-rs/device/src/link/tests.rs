@@ -122,7 +122,8 @@ fn config_with_curves(curves: &str) -> Vec<u8> {
 fn a_curve_the_output_can_take_is_passed_on_to_apply() {
     let mut link = live_link();
     let actions = link.received_text(20, &config_with_curves(r#"{"output":"vu","points":[{"percent":0,"code":0},{"percent":50,"code":800},{"percent":100,"code":1023}]}"#));
-    let [Action::Apply(config)] = actions.as_slice() else { panic!("{actions:?}") };
+    // The status names the curves stored on the board, so a new one is reported at once, after it is applied.
+    let [Action::Apply(config), Action::ReportStatus] = actions.as_slice() else { panic!("{actions:?}") };
     assert_eq!(config.calibration.as_ref().map(Vec::len), Some(1));
 }
 
@@ -151,7 +152,7 @@ fn a_good_curve_beside_a_refused_one_still_applies() {
     let mut link = live_link();
     let curves = r#"{"output":"aux","points":[{"percent":0,"code":0},{"percent":100,"code":100}]},{"output":"vu","points":[{"percent":0,"code":5},{"percent":100,"code":1000}]}"#;
     let actions = link.received_text(20, &config_with_curves(curves));
-    let [Action::Send(DeviceMessage::Error(_)), Action::Apply(config)] = actions.as_slice() else { panic!("{actions:?}") };
+    let [Action::Send(DeviceMessage::Error(_)), Action::Apply(config), Action::ReportStatus] = actions.as_slice() else { panic!("{actions:?}") };
     let kept = config.calibration.as_ref().unwrap();
     assert_eq!((kept.len(), kept[0].output.as_str()), (1, "vu"));
 }
@@ -434,7 +435,7 @@ mod properties {
     fn frame_like() -> impl Strategy<Value = std::string::String> {
         prop_oneof![
             "\\PC{0,120}",
-            r#"\{"type":"(vram|metric|config|welcome|error|ack|heartbeat|x)"(,"[a-z_]{1,8}":(null|-?[0-9]{1,20}(\.[0-9]{1,5})?|"[^"]{0,10}"|\[\]|\{\}|true))*\}"#,
+            r#"\{"type":"(vram|metric|config|welcome|error|ack|heartbeat|hold|release|pair_pending|paired|x)"(,"[a-z_]{1,8}":(null|-?[0-9]{1,20}(\.[0-9]{1,5})?|"[^"]{0,10}"|\[\]|\{\}|true))*\}"#,
         ]
     }
 

@@ -135,6 +135,12 @@ impl Ballistics {
         self.position
     }
 
+    /// Puts the needle at rest at `position` (where something else, a hold, has driven it).
+    pub fn rest_at(&mut self, position: f32) {
+        self.position = position;
+        self.speed = 0.0;
+    }
+
     /// Advances one tick towards `target` percent and returns the new position.
     pub fn step(&mut self, target: f32) -> f32 {
         let error = self.position - target;

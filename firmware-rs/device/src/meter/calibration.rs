@@ -135,6 +135,27 @@ impl Calibration {
         }
         last.1
     }
+
+    /// The needle position this curve drives at `code`: the inverse of [`Calibration::code_for`]; codes beyond
+    /// the curve's ends get the end positions.
+    pub fn percent_for(&self, code: u16) -> f32 {
+        let first = self.points[0];
+        let last = self.points[self.points.len() - 1];
+        if code <= first.1 {
+            return first.0;
+        }
+        if code >= last.1 {
+            return last.0;
+        }
+        for pair in self.points.windows(2) {
+            let ((p0, c0), (p1, c1)) = (pair[0], pair[1]);
+            if code <= c1 {
+                let share = f32::from(code - c0) / f32::from(c1 - c0);
+                return p0 + share * (p1 - p0);
+            }
+        }
+        last.0
+    }
 }
 
 /// The curve in use and the one before it, so a bad calibration can be taken back.
@@ -201,6 +222,18 @@ mod tests {
         assert_eq!(curve.code_for(-5.0), 100);
         assert_eq!(curve.code_for(101.5), 900);
         assert_eq!(curve.code_for(f32::NAN), 100);
+    }
+
+    #[test]
+    fn the_position_for_a_code_inverts_the_curve_and_clamps_outside() {
+        let curve = Calibration::new(&[(10.0, 100), (50.0, 300), (100.0, 900)], 1023).unwrap();
+        assert_eq!(curve.percent_for(200), 30.0);
+        assert_eq!(curve.percent_for(600), 75.0);
+        assert_eq!(curve.percent_for(0), 10.0);
+        assert_eq!(curve.percent_for(1023), 100.0);
+        for code in [120u16, 333, 777] {
+            assert_eq!(curve.code_for(curve.percent_for(code)), code, "round trip of {code}");
+        }
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub struct Meter {
     pending: Option<(u64, Reading)>,
     /// The setup portal is open: no data sweeps instead of parking.
     portal_open: bool,
+    /// The raw code the calibration wizard holds the output at, bypassing calibration and ballistics.
+    held: Option<u16>,
 }
 
 impl Meter {
@@ -161,6 +163,7 @@ impl Meter {
             sweep_until_ms: 0,
             pending: None,
             portal_open: false,
+            held: None,
             config,
         })
     }
@@ -191,13 +194,35 @@ impl Meter {
         }
     }
 
-    /// The link went down or came up: forget the last value, so nothing old is shown as live.
+    /// The link went down or came up: forget the last value, so nothing old is shown as live, and end any hold
+    /// (a hold lasts no longer than its session).
     pub fn forget(&mut self) {
+        self.release();
         self.last_frame_ms = None;
         self.pending = None;
         if self.state != NeedleState::Sweeping {
             self.park(NoData::Waiting);
         }
+    }
+
+    /// Holds the output at the raw `code` (clamped to the largest), bypassing calibration and ballistics, until
+    /// [`Meter::release`]: the calibration wizard reads the needle there. Readings still arrive and the stale
+    /// timeout still runs underneath, so a release shows what is live by then; the needle is taken to rest where
+    /// the current curve puts `code`, so it eases from there after the release.
+    pub fn hold(&mut self, code: u16) {
+        let code = code.min(self.config.max_code);
+        self.held = Some(code);
+        self.needle.rest_at(self.calibration.current().percent_for(code));
+    }
+
+    /// Ends a hold: the needle eases from the held position to what the meter shows. Nothing held, nothing done.
+    pub fn release(&mut self) {
+        self.held = None;
+    }
+
+    /// The raw code the output is held at, if it is.
+    pub fn held(&self) -> Option<u16> {
+        self.held
     }
 
     /// Advances one tick at `now_ms` and returns the output code to drive.
@@ -219,6 +244,9 @@ impl Meter {
         }
         if self.state == NeedleState::Portal {
             self.target = self.portal_sweep(now_ms);
+        }
+        if let Some(code) = self.held {
+            return code;
         }
         let position = self.needle.step(self.target);
         self.calibration.current().code_for(position)
@@ -335,6 +363,40 @@ mod tests {
             code = meter.tick(now);
         }
         code
+    }
+
+    #[test]
+    fn a_hold_drives_its_raw_code_past_calibration_and_ballistics_and_a_release_eases_back() {
+        let mut meter = meter();
+        meter.set_calibration(&[
+            sysboy_protocol::CalibrationPoint { percent: 0.0, code: 100 },
+            sysboy_protocol::CalibrationPoint { percent: 100.0, code: 900 },
+        ])
+        .unwrap();
+        meter.show(0, Reading::Value(90.0));
+        assert_eq!(run(&mut meter, 0, 1000), 820, "live: 90 % through the curve");
+        meter.hold(300);
+        assert_eq!(meter.held(), Some(300));
+        assert_eq!(meter.tick(1010), 300, "the raw code at once, no easing");
+        assert_eq!(meter.position(), 25.0, "the needle rests where the curve puts the code");
+        meter.show(1500, Reading::Value(10.0));
+        assert_eq!(run(&mut meter, 1010, 2000), 300, "readings under a hold wait");
+        assert_eq!(meter.state(), &NeedleState::Live);
+        meter.release();
+        assert_eq!(meter.held(), None);
+        let first = meter.tick(2010);
+        assert!(first > 180 && first <= 300, "eases from the held position down, not a jump: {first}");
+        assert_eq!(run(&mut meter, 2010, 3000), 180, "then shows the live value");
+    }
+
+    #[test]
+    fn a_hold_is_clamped_to_the_largest_code_and_ends_with_the_session() {
+        let mut meter = meter();
+        meter.hold(5000);
+        assert_eq!(meter.tick(10), 1023);
+        meter.forget();
+        assert_eq!(meter.held(), None);
+        assert_eq!(run(&mut meter, 10, 1000), 0, "parked again");
     }
 
     #[test]

@@ -37,14 +37,21 @@ pub enum Acted {
         /// What applying it did.
         applied: Applied,
     },
-    /// The session is gone and the meter forgot its readings.
+    /// The session is gone and the meter forgot its readings (and any hold).
     Forgotten,
+    /// The meter is held at this raw code (the calibration wizard).
+    Held(u16),
+    /// The meter's hold ended: it shows live figures again.
+    Released,
+    /// The host's credential for the board is queued to be saved as its token.
+    TokenQueued,
     /// Not the meter's: an ack, a refusal, a reading for another output, or a frame the session writes itself.
     Other(Action),
 }
 
 /// Carries out `action` on `meter`, which drives the output called `output`: shows a reading, applies a config
-/// (logging what the meter refused and queueing the bindings and any new calibration on `changes`), or forgets.
+/// (logging what the meter refused and queueing the bindings and any new calibration on `changes`), holds or
+/// releases the meter, queues the board's issued credential on `changes`, or forgets.
 #[cfg(feature = "embassy-net")]
 pub fn act(meter: &mut Meter, output: &str, now_ms: u64, action: Action, changes: &SettingsChanges) -> Acted {
     match action {
@@ -68,6 +75,20 @@ pub fn act(meter: &mut Meter, output: &str, now_ms: u64, action: Action, changes
         Action::Forget => {
             meter.forget();
             Acted::Forgotten
+        }
+        Action::Hold { output: held, code } if held == output => {
+            meter.hold(code);
+            Acted::Held(code)
+        }
+        Action::Release { output: released } if released == output => {
+            meter.release();
+            Acted::Released
+        }
+        Action::StoreToken(token) => {
+            if changes.try_send(SettingsChange::Token(token)).is_err() {
+                log::warn!("settings: the save queue is full; the board's credential is in use but not saved");
+            }
+            Acted::TokenQueued
         }
         other => Acted::Other(other),
     }
@@ -124,6 +145,16 @@ pub fn restore(meter: &mut Meter, settings: &Settings, output: &str) -> Result<b
 pub fn undo(meter: &mut Meter, output: &str) -> Result<StoredCalibration, UndoError> {
     meter.undo_calibration()?;
     Ok(stored(meter, output))
+}
+
+/// The curve `meter` uses, as the status reports the curves stored on the board: none while it is the linear
+/// curve a fresh output starts with (the status's "an output without one is linear").
+pub fn reported(meter: &Meter, output: &str) -> Vec<sysboy_protocol::Calibration> {
+    let current = meter.calibration().current();
+    if *current == Calibration::linear(meter.config().max_code()) {
+        return Vec::new();
+    }
+    alloc::vec![sysboy_protocol::Calibration { output: output.into(), points: current.to_points() }]
 }
 
 /// The meter's calibration as its settings record: the curve in use and the one an undo would go back to.
@@ -211,6 +242,17 @@ mod tests {
         let linear = vec![CalibrationPoint { percent: 0.0, code: 0 }, CalibrationPoint { percent: 100.0, code: 1023 }];
         assert_eq!(meter.calibration().current().to_points(), linear);
         assert_eq!(restore(&mut meter, &Settings::default(), "meter"), Ok(false));
+    }
+
+    #[test]
+    fn the_status_reports_a_curve_set_or_restored_and_not_the_linear_one() {
+        let mut meter = Meter::new(MeterConfig::new(1023).unwrap()).unwrap();
+        assert!(reported(&meter, "meter").is_empty(), "a fresh output is linear");
+        let points = vec![CalibrationPoint { percent: 0.0, code: 10 }, CalibrationPoint { percent: 100.0, code: 1000 }];
+        apply(&mut meter, "meter", &config(points.clone()));
+        assert_eq!(reported(&meter, "meter"), vec![Calibration { output: "meter".into(), points }]);
+        undo(&mut meter, "meter").unwrap();
+        assert!(reported(&meter, "meter").is_empty(), "undone to the linear curve");
     }
 
     #[test]

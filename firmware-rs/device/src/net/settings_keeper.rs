@@ -1,4 +1,4 @@
-//! The settings keeper: the host's bindings and calibrations, the portal's form and the long press's erase applied
+//! The settings keeper: the host's bindings, calibrations and issued credential, the portal's form and the long press's erase applied
 //! to the settings and written to flash by this one piece of code, in whichever task owns the flash (the
 //! provisioning driver on the ESP32 and in the simulator's access-point mode, the simulator's settings task
 //! without an access point).
@@ -35,6 +35,8 @@ pub enum SettingsChange {
     Bindings(Vec<Binding>),
     /// An output's calibration changed (set from the host, or undone).
     Calibration(StoredCalibration),
+    /// The host issued the board its own credential (`paired`): it goes where the portal's token goes.
+    Token(String),
 }
 
 /// Settings changes waiting for the task that owns the flash.
@@ -86,6 +88,7 @@ impl<F: NorFlash> SettingsKeeper<F> {
         let before = self.settings.clone();
         match &change {
             SettingsChange::Bindings(bindings) => self.settings.network.bindings.clone_from(bindings),
+            SettingsChange::Token(token) => self.settings.network.token = Some(token.clone()),
             SettingsChange::Calibration(calibration) => {
                 // One record per output: the new one (with its undo curve) stands in for the old.
                 match self.settings.calibrations.iter_mut().find(|stored| stored.output == calibration.output) {

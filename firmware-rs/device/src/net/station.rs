@@ -208,7 +208,9 @@ pub async fn run<B: StationBoard, const RX: usize, const MESSAGE: usize>(
                 actions.into_iter().for_each(|action| board.act(action));
             }
             // These states live inside a session; reaching them here means the socket is gone.
-            LinkState::Handshaking | LinkState::AwaitingWelcome | LinkState::Live => lost(&mut link, board, "session closed"),
+            LinkState::Handshaking | LinkState::AwaitingWelcome | LinkState::AwaitingApproval | LinkState::Live => {
+                lost(&mut link, board, "session closed")
+            }
         }
     }
 }
@@ -264,7 +266,10 @@ async fn session<B: StationBoard, const RX: usize, const MESSAGE: usize>(
         return false;
     }
     board.drop_gestures();
-    let session_target = Target { host: &host_name, path, token: target.token.as_deref() };
+    // The link's token is the one its hello presents: the credential the host issued when it paired, or the
+    // saved one.
+    let token = link.token().map(String::from).or_else(|| target.token.clone());
+    let session_target = Target { host: &host_name, path, token: token.as_deref() };
     let buffers = Buffers { rx, tx, message };
     let ended = select(run_session(&mut socket, link, board, &session_target, buffers), stack.wait_config_down()).await;
     let reason = match ended {

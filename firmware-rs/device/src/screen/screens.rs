@@ -495,8 +495,8 @@ impl Screens {
             BoardState::PortalOpen => LinkState::PortalOpen { ap: &self.portal.0, address: &self.portal.1 },
             BoardState::Joining => LinkState::Joining { ssid: &self.joining },
             BoardState::TokenRefused => LinkState::TokenRefused,
-            // Booting, or unreachable with the access point down: either way there is no host.
-            BoardState::Starting | BoardState::NoHost | BoardState::Fault => LinkState::NoHost,
+            // Booting, unreachable with the access point down, or held for approval before any session: no host yet.
+            BoardState::Starting | BoardState::NoHost | BoardState::Fault | BoardState::AwaitingApproval => LinkState::NoHost,
             BoardState::Live | BoardState::Alert | BoardState::Updating => LinkState::NoData,
         }
     }

@@ -103,3 +103,14 @@ fn without_a_flash_a_change_is_used_and_reported_unsaved() {
     assert_eq!(keeper.settings().network.bindings.len(), 1);
     assert_eq!(erase(&mut keeper), [Heard::Erased(Err(NO_FLASH.into()))]);
 }
+
+#[test]
+fn an_issued_credential_is_saved_as_the_token_and_read_back() {
+    let mut keeper = keeper();
+    let change = SettingsChange::Token("Zm9vYmFyLWJvYXJk".into());
+    assert_eq!(apply(&mut keeper, change.clone()), [Heard::Saved(change.clone())]);
+    assert!(apply(&mut keeper, change).is_empty(), "the same token again writes nothing");
+    let loaded = reload(keeper);
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    assert_eq!(loaded.settings.network.token.as_deref(), Some("Zm9vYmFyLWJvYXJk"));
+}
