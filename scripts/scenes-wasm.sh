@@ -1,9 +1,10 @@
 #!/bin/sh
-# Builds the screen scenes (firmware-rs/scenes) as the WebAssembly module the host loads to draw exactly what the
-# board draws, and copies it to OUT_FILE: `sh scripts/scenes-wasm.sh OUT_FILE`. Prints the module's size.
+# Builds the host's WebAssembly module (firmware-rs/wasm: the board's screen scenes, to draw exactly what the board
+# draws, and its meter maths, for the dashboard's virtual meters) and copies it to OUT_FILE:
+# `sh scripts/scenes-wasm.sh OUT_FILE`. Prints the module's size.
 #
-# The crate stays an rlib in its Cargo.toml: a cdylib crate type there would be built for every target that uses
-# the crate (the board, the simulator), so `cargo rustc --crate-type cdylib` asks for the module in this build only.
+# The crate is an rlib in its Cargo.toml, so that its native build (tests, the meter trace example) makes no shared
+# library: `cargo rustc --crate-type cdylib` asks for the module in this build only.
 # The size settings (opt-level "s", fat LTO, one codegen unit, abort on panic, stripped) are passed as
 # CARGO_PROFILE_RELEASE_* variables into a target directory of their own, which leaves the workspace's release
 # profile and its build cache as they are. scripts/cargo-target.sh picks the compiler: rustup's with the
@@ -22,7 +23,7 @@ export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
 export CARGO_PROFILE_RELEASE_PANIC=abort
 export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP=true
-sh "$root/scripts/cargo-target.sh" wasm32-unknown-unknown rustc -p sysboy-scenes --release --lib --crate-type cdylib
+sh "$root/scripts/cargo-target.sh" wasm32-unknown-unknown rustc -p sysboy-wasm --release --lib --crate-type cdylib
 mkdir -p "$(dirname "$out")"
-cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/sysboy_scenes.wasm" "$out"
+cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/sysboy_wasm.wasm" "$out"
 echo "sysboy: $out, $(wc -c <"$out" | tr -d ' ') bytes" >&2

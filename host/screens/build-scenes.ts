@@ -1,5 +1,6 @@
-// Builds the scenes module (firmware-rs/scenes for wasm32, by scripts/scenes-wasm.sh) where the host imports it from:
-// host/screens/generated/scenes.wasm, git-ignored. `npm run build`, `npm start` and the tests that draw call it.
+// Builds the host's WebAssembly module (firmware-rs/wasm for wasm32: the board's scenes and its meter maths, by
+// scripts/scenes-wasm.sh) where the host imports it from: host/screens/generated/scenes.wasm, git-ignored. `npm run
+// build`, `npm start` and the tests that draw or run virtual meters call it; host/wasm/module-url.ts gives pages its URL.
 import { join } from 'node:path'
 
 const ROOT = join(import.meta.dir, '..', '..')

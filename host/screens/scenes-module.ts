@@ -1,6 +1,7 @@
-// The scenes module: firmware-rs/scenes compiled to wasm32 (scripts/scenes-wasm.sh), embedded in the executable and
-// instantiated on the first render, so a host nobody asks for a picture never loads it. The same scene code draws the
-// board's screen, so a picture from here is the board's.
+// The scenes module: the scene calls of the host's WebAssembly module (firmware-rs/wasm over firmware-rs/scenes,
+// built by scripts/scenes-wasm.sh), embedded in the executable and instantiated on the first render, so a host nobody
+// asks for a picture never loads it. The same scene code draws the board's screen, so a picture from here is the
+// board's. (The module's meter calls are host/wasm/virtual-meter.ts's.)
 import wasmPath from './generated/scenes.wasm' with { type: 'file' }
 import type { Scene } from './screen-config.ts'
 import { SCENES } from './screen-config.ts'

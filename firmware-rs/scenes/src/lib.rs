@@ -1,5 +1,6 @@
 //! Sysboy's screen scenes: the one drawing code that the board, the Linux simulator and the host (as a
-//! WebAssembly module) all run, so every screen shows the same pixels for the same figures.
+//! WebAssembly module, firmware-rs/wasm, over [`Renderer`]) all run, so every screen shows the same pixels for the
+//! same figures.
 //!
 //! A scene ([`Scene`]) is drawn from a plain [`View`] onto any embedded-graphics [`DrawTarget`] whose colour is
 //! a [`SceneColor`]: a 1-bit OLED ([`BinaryColor`]) or a colour TFT ([`Rgb565`]). Drawing allocates nothing and
@@ -33,8 +34,6 @@ pub mod renderer;
 mod scenes;
 pub mod state;
 mod typeface;
-#[cfg(target_arch = "wasm32")]
-mod wasm;
 mod widgets;
 
 pub use framebuffer::{Framebuffer, StoredColor};

@@ -1,26 +1,21 @@
-//! The WebAssembly module's exports: a thin edge over one [`Renderer`] and one framebuffer in static memory, so
-//! the host (Bun) renders exactly what the board renders. No wasm-bindgen and no allocator: the host writes
-//! strings into [`scratch`] and reads pixels from the pointer [`render`] returns. Codes are in [`crate::abi`].
+//! The scene exports: a thin edge over one [`Renderer`] and one framebuffer in static memory, so the host (Bun)
+//! renders exactly what the board renders. The host writes strings into [`scratch`] and reads pixels from the
+//! pointer [`render`] returns. Codes are in [`sysboy_scenes::abi`].
 
-use core::{cell::UnsafeCell, ptr};
+use core::ptr;
 
-use crate::abi::{self, AbiError, FRAMEBUFFER_LEN};
-use crate::renderer::Renderer;
+use sysboy_scenes::abi::{self, AbiError, FRAMEBUFFER_LEN};
+use sysboy_scenes::Renderer;
 
-/// Static storage for a module that runs on one thread: `wasm32-unknown-unknown` without the atomics feature
-/// has no threads, and no export calls another, so at most one reference to each value is live at a time.
-struct Static<T>(UnsafeCell<T>);
+use super::Static;
 
-// SAFETY: see the type's documentation; the module is single-threaded and its exports do not nest.
-unsafe impl<T> Sync for Static<T> {}
-
-static RENDERER: Static<Renderer> = Static(UnsafeCell::new(Renderer::new()));
+static RENDERER: Static<Renderer> = Static::new(Renderer::new());
 // Apart from the renderer so that it stays zero-filled and takes no space in the module's data.
-static FRAMEBUFFER: Static<[u8; FRAMEBUFFER_LEN]> = Static(UnsafeCell::new([0; FRAMEBUFFER_LEN]));
+static FRAMEBUFFER: Static<[u8; FRAMEBUFFER_LEN]> = Static::new([0; FRAMEBUFFER_LEN]);
 
 fn renderer() -> &'static mut Renderer {
-    // SAFETY: single-threaded, and each export takes this reference once and drops it before returning.
-    unsafe { &mut *RENDERER.0.get() }
+    // SAFETY: each export calls this once (render apart from the framebuffer) and drops it before returning.
+    unsafe { RENDERER.get() }
 }
 
 fn code(result: Result<(), AbiError>) -> u32 {
@@ -78,7 +73,7 @@ pub extern "C" fn set_alert(slot: i32, limit: f32) -> u32 {
 #[no_mangle]
 pub extern "C" fn render(scene: u32, figures: u32, width: u32, height: u32, depth: u32) -> *const u8 {
     // SAFETY: as for `renderer`; the framebuffer is only borrowed for this call.
-    let framebuffer = unsafe { &mut *FRAMEBUFFER.0.get() };
+    let framebuffer = unsafe { FRAMEBUFFER.get() };
     match renderer().render(scene, figures, width, height, depth, framebuffer) {
         Ok(_) => framebuffer.as_ptr(),
         Err(_) => ptr::null(),
@@ -89,9 +84,4 @@ pub extern "C" fn render(scene: u32, figures: u32, width: u32, height: u32, dept
 #[no_mangle]
 pub extern "C" fn framebuffer_len() -> u32 {
     renderer().rendered_len() as u32
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
 }
