@@ -33,6 +33,11 @@ export const Timestamp = Type.Integer({
   description: 'Milliseconds since the Unix epoch.',
 })
 
+export const Chip = Type.Union([Type.Literal('esp32c3'), Type.Literal('esp32c6'), Type.Literal('esp32'), Type.Literal('sim')], {
+  title: 'Chip',
+  description: 'The board the firmware runs on; `sim` is the simulated device.',
+})
+
 export const PairingToken = Type.String({
   minLength: 8,
   maxLength: 128,

@@ -8,6 +8,7 @@ import {
   Ident,
   MAX_SAFE,
   MAX_U32,
+  Chip,
   MetricName,
   PairingToken,
   ProtocolVersion,
@@ -17,10 +18,7 @@ import {
 } from './common.ts'
 import { Calibration } from './host-message.ts'
 
-export const Chip = Type.Union([Type.Literal('esp32c3'), Type.Literal('esp32c6'), Type.Literal('esp32'), Type.Literal('sim')], {
-  title: 'Chip',
-  description: 'The board the firmware runs on; `sim` is the simulated device.',
-})
+export { Chip }
 
 export const OutputKind = Type.Union(
   [Type.Literal('pwm'), Type.Literal('i2c_dac'), Type.Literal('dac'), Type.Literal('oled'), Type.Literal('tft')],
@@ -184,6 +182,32 @@ export const HeldOutput = Type.Object(
   { title: 'HeldOutput', description: 'An analog output held at a raw code by the calibration wizard.' },
 )
 
+export const UpdateState = Type.Union(
+  [
+    Type.Literal('downloading'),
+    Type.Literal('verifying'),
+    Type.Literal('restarting'),
+    Type.Literal('failed'),
+    Type.Literal('rolled_back'),
+  ],
+  {
+    title: 'UpdateState',
+    description:
+      'Where an update over the air stands: fetching and writing, checking the written image, about to restart into it, given up (the running image stays), or back on the previous image after the new one failed to start.',
+  },
+)
+
+export const UpdateProgress = Type.Object(
+  {
+    state: UpdateState,
+    version: Text(32, 'The version being installed (or, with rolled_back, the one that failed).'),
+    written: Type.Integer({ minimum: 0, maximum: MAX_U32, description: 'Bytes written to the inactive slot.' }),
+    total: Type.Integer({ minimum: 0, maximum: MAX_U32, description: 'Bytes of the image.' }),
+    reason: Type.Optional(Text(200, 'Why it failed or was rolled back.')),
+  },
+  { title: 'UpdateProgress', description: 'How an update over the air is going; sent at least every 10 % and at each change of state.' },
+)
+
 export const Status = Type.Object(
   {
     type: Type.Literal('status'),
@@ -205,6 +229,7 @@ export const Status = Type.Object(
     calibration: Type.Optional(
       Type.Array(Calibration, { maxItems: 8, description: 'The calibration curves stored on the board; sent again whenever one changes. An output without one is linear.' }),
     ),
+    update: Type.Optional(UpdateProgress),
     held: Type.Optional(
       Type.Array(HeldOutput, { maxItems: 8, description: 'Outputs held at a raw code now; sent again whenever a hold starts or ends.' }),
     ),

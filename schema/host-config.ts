@@ -2,7 +2,7 @@
 // the generator compiles it into schema/generated/checks.ts with them, and the running host loads no schema builder.
 import Type, { type Static, type TSchema } from 'typebox'
 import { MetricName } from './common.ts'
-import { PairingToken } from './device-message.ts'
+import { Hello, PairingToken } from './device-message.ts'
 import { ScreenConfig, SessionConfig, StreamConfig } from './host-message.ts'
 
 /**
@@ -77,3 +77,24 @@ export const HostConfig = Type.Object(
 
 export type HostConfig = Static<typeof HostConfig>
 export type PromqlMetric = Static<typeof PromqlMetric>
+
+/** One board's own credential as the host keeps it: never the credential itself, only its SHA-256. */
+export const StoredCredential = Type.Object(
+  {
+    device: Type.With(Hello.properties.device, { description: 'The device id the credential was issued to (its hello.device).' }),
+    sha256: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$', description: "The SHA-256 of the board's credential, base64url without padding." }),
+    issued: Type.String({ minLength: 1, maxLength: 40, description: 'When it was issued, as an ISO 8601 time.' }),
+  },
+  { additionalProperties: false },
+)
+
+/** The credentials file (credentials.json beside config.json): the boards paired by approval. The host writes it. */
+export const CredentialsFile = Type.Object(
+  {
+    credentials: Type.Array(StoredCredential, { maxItems: 1_000, description: 'One entry per paired board.' }),
+  },
+  { additionalProperties: false },
+)
+
+export type StoredCredential = Static<typeof StoredCredential>
+export type CredentialsFile = Static<typeof CredentialsFile>

@@ -1,6 +1,7 @@
 // Host → device messages of Sysboy protocol v1: one union discriminated by `type`.
 import Type from 'typebox'
 import {
+  Chip,
   ErrorMessage,
   Heartbeat,
   Ident,
@@ -255,6 +256,29 @@ export const Paired = Type.Object(
   },
 )
 
+export const FIRMWARE_MAX_BYTES = 4 * 1024 * 1024
+
+export const UpdateOffer = Type.Object(
+  {
+    type: Type.Literal('update'),
+    version: Text(32, 'The version of the image (its app descriptor\'s).'),
+    chip: Chip,
+    size: Type.Integer({ minimum: 1, maximum: FIRMWARE_MAX_BYTES, description: 'Bytes of the image.' }),
+    sha256: Type.String({ minLength: 64, maxLength: 64, pattern: '^[0-9a-f]+$', description: 'SHA-256 of the whole image, lowercase hex.' }),
+    path: Type.String({
+      minLength: 2,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9/_.-]+$',
+      description: 'Where the image is: a path (starting with /) on the host and port the board is connected to; fetched over HTTP with the board\'s credential (Authorization: Bearer), in ranges.',
+    }),
+  },
+  {
+    title: 'UpdateOffer',
+    description:
+      "Starts an update over the air: the board fetches the app image, writes its inactive OTA slot, checks the size and the SHA-256, activates the slot and restarts. It marks the new image valid only once it has reached the host again; after a failed start the previous image boots. A board refuses an image for another chip, or one too large for its slot (error bad_config), and reports its progress in its status (`update`).",
+  },
+)
+
 export const Welcome = Type.Object(
   {
     type: Type.Literal('welcome'),
@@ -343,6 +367,7 @@ export const HostMessage = Type.Union(
     ReleaseOutput,
     PairPending,
     Paired,
+    UpdateOffer,
   ],
   { title: 'HostMessage', description: 'A message from the host to a device.' },
 )

@@ -41,5 +41,8 @@ export type Paired = Static<typeof S.Paired>
 export type Light = Static<typeof S.Light>
 export type HeldOutput = Static<typeof S.HeldOutput>
 export type Configured = Static<typeof S.Configured>
+export type UpdateOffer = Static<typeof S.UpdateOffer>
+export type UpdateProgress = Static<typeof S.UpdateProgress>
+export type UpdateState = Static<typeof S.UpdateState>
 /** A metric frame, built-in or named. */
 export type MetricFrame = Extract<HostMessage, { value: number | null }>

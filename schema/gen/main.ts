@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname, join, relative, resolve } from 'node:path'
 import { APPLIED_EVERY_FRAMES, APPLIED_WITHIN_MS, DEFAULT_PORT, DEVICE_PATH, MDNS_SERVICE, PROTOCOL_VERSION } from '../common.ts'
 import { DeviceMessage, PairingToken } from '../device-message.ts'
-import { HostConfig } from '../host-config.ts'
+import { CredentialsFile, HostConfig } from '../host-config.ts'
 import { HostMessage, SessionConfig } from '../host-message.ts'
 import { MetricName } from '../common.ts'
 import { emitChecks } from './checks.ts'
@@ -63,6 +63,7 @@ export const generate = (): Output[] => {
         { name: 'pairingToken', schema: PairingToken, about: 'A pairing token.' },
         { name: 'sessionConfig', schema: SessionConfig, about: "A device's session config (the REST API's PUT body)." },
         { name: 'hostConfig', schema: HostConfig, about: "The host's config file." },
+        { name: 'credentialsFile', schema: CredentialsFile, about: "The host's credentials file (boards paired by approval)." },
       ]),
     },
   ]

@@ -92,11 +92,14 @@ pub enum HostMessage {
     /// The board's own credential, issued when the user approved it. The board stores it in flash and presents it as hello.token from then on; the welcome follows on the same socket. Revoking it makes the host refuse it at once.
     #[serde(rename = "paired")]
     Paired(Paired),
+    /// Starts an update over the air: the board fetches the app image, writes its inactive OTA slot, checks the size and the SHA-256, activates the slot and restarts. It marks the new image valid only once it has reached the host again; after a failed start the previous image boots. A board refuses an image for another chip, or one too large for its slot (error bad_config), and reports its progress in its status (`update`).
+    #[serde(rename = "update")]
+    Update(UpdateOffer),
 }
 
 impl HostMessage {
     /// Every value of the `type` field, in schema order.
-    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "stream", "ack", "error", "heartbeat", "hold", "release", "pair_pending", "paired"];
+    pub const TYPES: &'static [&'static str] = &["welcome", "vram", "gpu_util", "gpu_temp", "cpu", "ram", "net_rx", "net_tx", "disk", "metric", "config", "calibration_undo", "history", "stream", "ack", "error", "heartbeat", "hold", "release", "pair_pending", "paired", "update"];
 
     /// The value of this message's `type` field.
     pub const fn type_name(&self) -> &'static str {
@@ -122,6 +125,7 @@ impl HostMessage {
             Self::Release(_) => "release",
             Self::PairPending(_) => "pair_pending",
             Self::Paired(_) => "paired",
+            Self::Update(_) => "update",
         }
     }
 }
@@ -150,6 +154,7 @@ impl Validate for HostMessage {
             Self::Release(message) => message.validate(),
             Self::PairPending(message) => message.validate(),
             Self::Paired(message) => message.validate(),
+            Self::Update(message) => message.validate(),
         }
     }
 }
@@ -1084,6 +1089,62 @@ impl Validate for Paired {
     }
 }
 
+/// Starts an update over the air: the board fetches the app image, writes its inactive OTA slot, checks the size and the SHA-256, activates the slot and restarts. It marks the new image valid only once it has reached the host again; after a failed start the previous image boots. A board refuses an image for another chip, or one too large for its slot (error bad_config), and reports its progress in its status (`update`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateOffer {
+    /// The version of the image (its app descriptor's).
+    pub version: String,
+    /// The board the firmware runs on; `sim` is the simulated device.
+    pub chip: Chip,
+    /// Bytes of the image.
+    pub size: u32,
+    /// SHA-256 of the whole image, lowercase hex.
+    pub sha256: String,
+    /// Where the image is: a path (starting with /) on the host and port the board is connected to; fetched over HTTP with the board's credential (Authorization: Bearer), in ranges.
+    pub path: String,
+}
+
+impl Validate for UpdateOffer {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.version;
+        check_len(value, 1, 32, "UpdateOffer.version")?;
+        let value = &self.size;
+        check_int(i128::from(*value), 1, 4194304, "UpdateOffer.size")?;
+        let value = &self.sha256;
+        check_len(value, 64, 64, "UpdateOffer.sha256")?;
+        check_chars(value, |c| matches!(c, '0'..='9' | 'a'..='f'), "^[0-9a-f]+$", "UpdateOffer.sha256")?;
+        let value = &self.path;
+        check_len(value, 2, 128, "UpdateOffer.path")?;
+        check_chars(value, |c| matches!(c, 'A'..='Z' | 'a'..='z' | '0'..='9' | '/' | '_' | '.' | '-'), "^[A-Za-z0-9/_.-]+$", "UpdateOffer.path")?;
+        Ok(())
+    }
+}
+
+/// The board the firmware runs on; `sim` is the simulated device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Chip {
+    #[serde(rename = "esp32c3")]
+    Esp32c3,
+    #[serde(rename = "esp32c6")]
+    Esp32c6,
+    #[serde(rename = "esp32")]
+    Esp32,
+    #[serde(rename = "sim")]
+    Sim,
+}
+
+impl Chip {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Esp32c3 => "esp32c3",
+            Self::Esp32c6 => "esp32c6",
+            Self::Esp32 => "esp32",
+            Self::Sim => "sim",
+        }
+    }
+}
+
 /// The first frame of a session: who the device is and what it has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hello {
@@ -1143,31 +1204,6 @@ impl Validate for Hello {
             check_items(value.len(), 1, 4, "Hello.encodings")?;
         }
         Ok(())
-    }
-}
-
-/// The board the firmware runs on; `sim` is the simulated device.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Chip {
-    #[serde(rename = "esp32c3")]
-    Esp32c3,
-    #[serde(rename = "esp32c6")]
-    Esp32c6,
-    #[serde(rename = "esp32")]
-    Esp32,
-    #[serde(rename = "sim")]
-    Sim,
-}
-
-impl Chip {
-    /// The wire name of this value.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Esp32c3 => "esp32c3",
-            Self::Esp32c6 => "esp32c6",
-            Self::Esp32 => "esp32",
-            Self::Sim => "sim",
-        }
     }
 }
 
@@ -1360,6 +1396,9 @@ pub struct Status {
     /// The calibration curves stored on the board; sent again whenever one changes. An output without one is linear.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub calibration: Option<Vec<Calibration>>,
+    /// How an update over the air is going; sent at least every 10 % and at each change of state.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub update: Option<UpdateProgress>,
     /// Outputs held at a raw code now; sent again whenever a hold starts or ends.
     #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
     pub held: Option<Vec<HeldOutput>>,
@@ -1392,6 +1431,9 @@ impl Validate for Status {
             for item in value {
                 item.validate()?;
             }
+        }
+        if let Some(value) = &self.update {
+            value.validate()?;
         }
         if let Some(value) = &self.held {
             check_items(value.len(), 0, 8, "Status.held")?;
@@ -1554,6 +1596,61 @@ impl Light {
             Self::Alert => "alert",
             Self::Updating => "updating",
             Self::Fault => "fault",
+        }
+    }
+}
+
+/// How an update over the air is going; sent at least every 10 % and at each change of state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UpdateProgress {
+    /// Where an update over the air stands: fetching and writing, checking the written image, about to restart into it, given up (the running image stays), or back on the previous image after the new one failed to start.
+    pub state: UpdateState,
+    /// The version being installed (or, with rolled_back, the one that failed).
+    pub version: String,
+    /// Bytes written to the inactive slot.
+    pub written: u32,
+    /// Bytes of the image.
+    pub total: u32,
+    /// Why it failed or was rolled back.
+    #[serde(default, deserialize_with = "crate::validate::present", skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Validate for UpdateProgress {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let value = &self.version;
+        check_len(value, 1, 32, "UpdateProgress.version")?;
+        if let Some(value) = &self.reason {
+            check_len(value, 1, 200, "UpdateProgress.reason")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where an update over the air stands: fetching and writing, checking the written image, about to restart into it, given up (the running image stays), or back on the previous image after the new one failed to start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UpdateState {
+    #[serde(rename = "downloading")]
+    Downloading,
+    #[serde(rename = "verifying")]
+    Verifying,
+    #[serde(rename = "restarting")]
+    Restarting,
+    #[serde(rename = "failed")]
+    Failed,
+    #[serde(rename = "rolled_back")]
+    RolledBack,
+}
+
+impl UpdateState {
+    /// The wire name of this value.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Downloading => "downloading",
+            Self::Verifying => "verifying",
+            Self::Restarting => "restarting",
+            Self::Failed => "failed",
+            Self::RolledBack => "rolled_back",
         }
     }
 }

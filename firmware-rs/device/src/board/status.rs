@@ -62,6 +62,7 @@ pub fn status(measured: Measured) -> Status {
         light,
         calibration,
         held: None,
+        update: None,
     }
 }
 

@@ -99,7 +99,7 @@ impl Board for TestBoard {
         self.meter.as_mut().map_or(Err(UndoError::Unsupported), Meter::undo_calibration)
     }
     fn status(&mut self) -> Status {
-        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None, screens: None, light: None, calibration: None, held: None }
+        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None, screens: None, light: None, calibration: None, held: None, update: None }
     }
     fn link_changed(&mut self, state: LinkState) {
         self.states.push(state);

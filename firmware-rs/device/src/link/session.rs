@@ -423,6 +423,8 @@ impl HostLink {
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
             HostMessage::Heartbeat(_) => Vec::new(),
+            // Replaced by the over-the-air updater that follows this schema change.
+            HostMessage::Update(offer) => alloc::vec![self.refuse(now_ms, ErrorCode::BadConfig, format!("update to {}: this firmware cannot update over the air", offer.version))],
             HostMessage::PairPending(pending) if self.state == LinkState::AwaitingWelcome => {
                 self.state = LinkState::AwaitingApproval;
                 alloc::vec![Action::PairPending(pending)]
