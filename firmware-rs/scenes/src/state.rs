@@ -151,6 +151,13 @@ pub enum LinkState<'a> {
     NoHost,
     /// The host refused the pairing token.
     TokenRefused,
+    /// The board asked to pair and the host holds it until the user approves it on the PC (in the dashboard or
+    /// with `sysboy pair <device>`).
+    AwaitingApproval {
+        /// The board's id as the host lists it and `sysboy pair` takes it (`sysboy-4f2a9c01`); empty when the
+        /// board does not know it, and the scene then only names the command.
+        device: &'a str,
+    },
     /// Connected, but no figure has come within the stale timeout.
     NoData,
 }
@@ -175,7 +182,7 @@ pub enum Scene {
     Network,
     /// A metric past its limit.
     Alert,
-    /// The link's state (portal, joining, no host, token refused, no data).
+    /// The link's state (portal, joining, no host, token refused, awaiting approval, no data).
     State,
 }
 

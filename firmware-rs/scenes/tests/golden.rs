@@ -213,8 +213,10 @@ fn scenes_on_the_short_oled() {
     check::<BinaryColor>("hub-4-128x32", Scene::Hub, &view(&h.hub()), OLED_SHORT);
     check::<BinaryColor>("metric-vram-128x32", Scene::Metric, &view(&[h.vram()]), OLED_SHORT);
     check::<BinaryColor>("network-128x32", Scene::Network, &view(&[h.rx(), h.tx()]), OLED_SHORT);
-    let joining = View { figures: &[], link: Some(LINK_STATES[1].1), alert: None };
-    check::<BinaryColor>("state-joining-128x32", Scene::State, &joining, OLED_SHORT);
+    for (name, link) in [LINK_STATES[1], LINK_STATES[4]] {
+        let view = View { figures: &[], link: Some(link), alert: None };
+        check::<BinaryColor>(&format!("state-{name}-128x32"), Scene::State, &view, OLED_SHORT);
+    }
 }
 
 #[test]
@@ -228,7 +230,7 @@ fn scenes_on_colour_tfts() {
     check::<Rgb565>("network-320x240", Scene::Network, &view(&[h.rx(), h.tx()]), TFT_LANDSCAPE);
     let alert = View { figures: &[], link: None, alert: Some(vram_alert(&h)) };
     check::<Rgb565>("alert-vram-320x240", Scene::Alert, &alert, TFT_LANDSCAPE);
-    for (name, link) in [LINK_STATES[0], LINK_STATES[2]] {
+    for (name, link) in [LINK_STATES[0], LINK_STATES[2], LINK_STATES[4]] {
         let view = View { figures: &[], link: Some(link), alert: None };
         check::<Rgb565>(&format!("state-{name}-320x240"), Scene::State, &view, TFT_LANDSCAPE);
     }
@@ -317,7 +319,7 @@ fn the_renderer_refuses_what_it_cannot_draw() {
     assert_eq!(renderer.set_figure(0, 0, 0, 4, 0.0, 0.0, 0.0, 0.0), Err(abi::AbiError::BadCode));
     renderer.scratch()[..2].copy_from_slice(&[0xc3, 0x28]);
     assert_eq!(renderer.set_figure(0, 2, 0, 0, 0.0, 0.0, 0.0, 0.0), Err(abi::AbiError::BadText));
-    assert_eq!(renderer.set_link(6, 0, 0), Err(abi::AbiError::BadCode));
+    assert_eq!(renderer.set_link(99, 0, 0), Err(abi::AbiError::BadCode));
     assert_eq!(renderer.set_link(abi::LINK_PORTAL_OPEN, 64, 65), Err(abi::AbiError::TooLong));
     assert_eq!(renderer.push_history(8, 1.0), Err(abi::AbiError::BadSlot));
     assert_eq!(renderer.set_alert(8, 90.0), Err(abi::AbiError::BadSlot));
@@ -346,4 +348,16 @@ fn a_portal_address_reads_the_same_with_or_without_its_scheme() {
     let portal = |address| View { figures: &[], link: Some(LinkState::PortalOpen { ap: "Sysboy-4F2A", address }), alert: None };
     let bare = render::<BinaryColor>(Scene::State, &portal("192.168.4.1"), OLED);
     assert_eq!(render::<BinaryColor>(Scene::State, &portal("http://192.168.4.1"), OLED), bare);
+}
+
+#[test]
+fn a_board_awaiting_approval_is_never_drawn_as_one_with_no_host() {
+    let state = |link| View { figures: &[], link: Some(link), alert: None };
+    let no_host = render::<BinaryColor>(Scene::State, &state(LinkState::NoHost), OLED);
+    for device in ["sysboy-4f2a9c01", "", "a-board-id-far-longer-than-any-line-of-the-oled-0123456789"] {
+        let awaiting = render::<BinaryColor>(Scene::State, &state(LinkState::AwaitingApproval { device }), OLED);
+        assert_ne!(awaiting, no_host, "{device:?}");
+    }
+    let long = state(LinkState::AwaitingApproval { device: "a-board-id-far-longer-than-any-line-of-the-oled-0123456789" });
+    check::<BinaryColor>("state-awaiting-approval-long-id-128x64", Scene::State, &long, OLED);
 }

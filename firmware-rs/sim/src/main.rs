@@ -167,7 +167,10 @@ fn main() -> ExitCode {
     // The screens take what the link takes: the specs its hello announces, the TFT taking the stream.
     let specs = ScreenSpec::from_hello(link.hello());
     let tft = options.tft.map(|(width, height)| SimTft::new(width, height, specs.iter().position(|spec| spec.depth == 16).unwrap_or_default()));
-    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, Screens::new(specs), (oled, tft), &options, &heap::HEAP)));
+    let mut screens = Screens::new(specs);
+    // The state scene names the board while it waits for approval, as `sysboy pair` takes it.
+    screens.device_named(&device_id);
+    let panel: &'static RefCell<Panel> = PANEL.init(RefCell::new(Panel::new(meter, screens, (oled, tft), &options, &heap::HEAP)));
     // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
     let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
     let (stack, runner) = net::start(radio::AirInterface::new(device, association, radio::Role::Station), options.addressing, random.next_u64());

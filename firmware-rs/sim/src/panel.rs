@@ -300,6 +300,9 @@ impl Panel {
 
 #[cfg(test)]
 mod tests {
+    use embedded_graphics::pixelcolor::BinaryColor;
+    use embedded_graphics::prelude::*;
+    use embedded_graphics_simulator::SimulatorDisplay;
     use sysboy_device::meter::MeterConfig;
     use sysboy_device::net::settings_keeper::{SettingsChange, SettingsChanges};
     use sysboy_device::screen::ScreenSpec;
@@ -308,11 +311,15 @@ mod tests {
 
     use super::*;
 
-    fn meter_panel() -> Panel {
-        let options = match crate::cli::parse(["--tap", "t", "--flash", "f"].map(String::from)) {
+    fn meter_panel_options() -> Options {
+        match crate::cli::parse(["--tap", "t", "--flash", "f"].map(String::from)) {
             Ok(crate::cli::Command::Run(options)) => *options,
             other => panic!("{other:?}"),
-        };
+        }
+    }
+
+    fn meter_panel() -> Panel {
+        let options = meter_panel_options();
         let meter = Meter::new(MeterConfig::new(crate::output::MAX_CODE).unwrap()).unwrap();
         Panel::new(meter, Screens::new(Vec::new()), (None, None), &options, &crate::heap::HEAP)
     }
@@ -342,6 +349,33 @@ mod tests {
         panel.set_link(LinkState::AwaitingApproval);
         assert_eq!(panel.light_state().light(), sysboy_protocol::Light::AwaitingApproval);
         assert!(panel.calibration_reported().is_empty(), "a fresh meter is linear");
+    }
+
+    #[test]
+    fn awaiting_approval_the_oled_and_its_png_show_the_approval_scene_with_the_board_id() {
+        let meter = Meter::new(MeterConfig::new(crate::output::MAX_CODE).unwrap()).unwrap();
+        let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64)]);
+        screens.device_named("sysboy-4f2a9c01");
+        let options = meter_panel_options();
+        let mut panel = Panel::new(meter, screens, (Some(SimScreen::for_test(128, 64)), None), &options, &crate::heap::HEAP);
+        panel.set_no_network(false);
+        panel.attempt("192.168.1.10:8765".into());
+        panel.set_link(LinkState::AwaitingApproval);
+        panel.tick_screen(0);
+        let status = panel.screen.as_ref().and_then(SimScreen::status).unwrap();
+        assert_eq!((status.shown.scene.as_str(), panel.light_state()), ("state", BoardState::AwaitingApproval));
+
+        let path = std::env::temp_dir().join(format!("sysboy-sim-approval-{}.png", std::process::id()));
+        panel.save_screen(Display::Oled, &path);
+        let saved = SimulatorDisplay::<BinaryColor>::load_png(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        // The scenes crate's golden of the same state and id: the simulator draws the board's very pixels.
+        let golden = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenes/tests/golden/state-awaiting-approval-128x64.png");
+        let golden = SimulatorDisplay::<BinaryColor>::load_png(golden).unwrap();
+        assert_eq!(saved.bounding_box(), golden.bounding_box());
+        for point in golden.bounding_box().points() {
+            assert_eq!(saved.get_pixel(point), golden.get_pixel(point), "at {point}");
+        }
     }
 
     #[test]

@@ -54,8 +54,18 @@ impl SimScreen {
     /// The OLED of `width` by `height` (which [`fits`]), blank. There is one: a second call panics.
     pub fn new(width: u16, height: u16) -> Self {
         static MEMORY: StaticCell<[u8; BUFFER]> = StaticCell::new();
+        Self::in_memory(width, height, MEMORY.init([0; BUFFER]))
+    }
+
+    /// An OLED in its own leaked memory, so that each test may have one.
+    #[cfg(test)]
+    pub fn for_test(width: u16, height: u16) -> Self {
+        Self::in_memory(width, height, crate::heap::uncounted(|| vec![0; BUFFER].leak()))
+    }
+
+    fn in_memory(width: u16, height: u16, memory: &'static mut [u8]) -> Self {
         let size = Size::new(width.into(), height.into());
-        let pages = Pages::new(MEMORY.init([0; BUFFER]), size).expect("the command line takes only sizes that fit");
+        let pages = Pages::new(memory, size).expect("the command line takes only sizes that fit");
         let hash = fnv1a(pages.as_bytes());
         Self { pages, size, bytes: 0, updates: 0, hash, shown: None }
     }
@@ -133,7 +143,7 @@ mod tests {
         let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64)]);
         screens.board_state(BoardState::Live);
         screens.frame(&cpu(40.0), 0);
-        let mut screen = SimScreen::new(128, 64);
+        let mut screen = SimScreen::for_test(128, 64);
         screen.update(&screens);
         let first = screen.hash();
         assert_eq!((screen.bytes, screen.updates), (1024, 1), "the first flush sends the whole panel");

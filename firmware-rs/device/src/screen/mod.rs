@@ -8,12 +8,13 @@
 //!   frames, a short press, the link going down);
 //! - the board's state as the status light derives it through [`Screens::board_state`], and the portal's and the
 //!   join's names through [`Screens::portal_named`] and [`Screens::joining_named`] (with the `embassy-net` feature,
-//!   `Screens::hear_provisioning` takes them from the provisioning driver's events);
+//!   `Screens::hear_provisioning` takes them from the provisioning driver's events), and the board's own id through
+//!   [`Screens::device_named`];
 //! - [`Screens::tick`] from the display loop, which ages the readings, steps carousels, judges the alerts and says
 //!   which screens to draw again; [`Screens::draw`] draws one with `sysboy-scenes` on any `DrawTarget`.
 //!
 //! What a screen shows, most urgent first: off a live session, the state scene with the board's state (portal
-//! open, joining, no host, token refused); on one with no fresh figure at all, the state scene's "no data";
+//! open, joining, no host, token refused, or awaiting approval with the board's id for `sysboy pair`); on one with no fresh figure at all, the state scene's "no data";
 //! while an alert is on (its figure above `above`, until it falls below `clear_below`), the alert scene; else
 //! the configured scene at its index. A figure without a frame for the session's `stale_after_ms` is "no data",
 //! never its last value, as the meter parks its needle. [`Screens::shown`] says what each shows for the status,

@@ -182,6 +182,7 @@ pub struct Screens {
     board: BoardState,
     portal: (String, String),
     joining: String,
+    device: String,
     redraw: u8,
     shown_changed: bool,
 }
@@ -201,6 +202,7 @@ impl Screens {
             board: BoardState::Starting,
             portal: (String::new(), String::new()),
             joining: String::new(),
+            device: String::new(),
             redraw,
             shown_changed: false,
         }
@@ -335,6 +337,15 @@ impl Screens {
     pub fn joining_named(&mut self, ssid: &str) {
         if self.joining != ssid {
             self.joining = String::from(ssid);
+            self.mark_state_screens();
+        }
+    }
+
+    /// The board's id as its hello names it, which the state scene shows while the board waits for approval, so
+    /// that the user can tell it in the dashboard or type it in `sysboy pair <device>`.
+    pub fn device_named(&mut self, device: &str) {
+        if self.device != device {
+            self.device = String::from(device);
             self.mark_state_screens();
         }
     }
@@ -495,8 +506,10 @@ impl Screens {
             BoardState::PortalOpen => LinkState::PortalOpen { ap: &self.portal.0, address: &self.portal.1 },
             BoardState::Joining => LinkState::Joining { ssid: &self.joining },
             BoardState::TokenRefused => LinkState::TokenRefused,
-            // Booting, unreachable with the access point down, or held for approval before any session: no host yet.
-            BoardState::Starting | BoardState::NoHost | BoardState::Fault | BoardState::AwaitingApproval => LinkState::NoHost,
+            // Found and answered, not yet let in: what to do on the PC, never "no host".
+            BoardState::AwaitingApproval => LinkState::AwaitingApproval { device: &self.device },
+            // Booting, or unreachable with the access point down: no host yet.
+            BoardState::Starting | BoardState::NoHost | BoardState::Fault => LinkState::NoHost,
             BoardState::Live | BoardState::Alert | BoardState::Updating => LinkState::NoData,
         }
     }

@@ -108,6 +108,25 @@ fn off_a_live_session_the_state_scene_shows_the_board_s_state_with_its_names() {
 }
 
 #[test]
+fn a_board_awaiting_approval_shows_what_to_do_on_the_pc_with_its_id_never_no_host() {
+    let mut screens = Screens::new(vec![ScreenSpec::oled("oled", 128, 64)]);
+    let state = |link| scene_picture(Scene::State, &View { figures: &[], link: Some(link), alert: None });
+    screens.board_state(BoardState::AwaitingApproval);
+    assert_eq!(picture(&screens), state(LinkState::AwaitingApproval { device: "" }), "the command alone before the id is known");
+    assert_ne!(picture(&screens), state(LinkState::NoHost));
+    screens.tick(0);
+    screens.device_named("sysboy-0a0b0c0d");
+    assert_eq!(screens.tick(10).screens().collect::<Vec<_>>(), [0], "the id is drawn as soon as it is known");
+    assert_eq!(picture(&screens), state(LinkState::AwaitingApproval { device: "sysboy-0a0b0c0d" }));
+    assert_eq!(shown(&screens), shows("state", None));
+    screens.device_named("sysboy-0a0b0c0d");
+    assert!(screens.tick(20).is_empty(), "the same id draws nothing again");
+    screens.board_state(BoardState::Live);
+    screens.frame(&frame("cpu", Some(5.0)), 30);
+    assert_eq!(shown(&screens), shows("hub", Some(0)), "approved: the figures");
+}
+
+#[test]
 fn with_no_fresh_figure_a_live_screen_shows_no_data_and_never_a_stale_value() {
     let mut screens = live_oled();
     screens.set_stale_after_ms(3_000);

@@ -106,10 +106,12 @@ impl Histories {
 }
 
 /// Every link state, with the names the golden files use.
-pub const LINK_STATES: [(&str, LinkState<'static>); 5] = [
+pub const LINK_STATES: [(&str, LinkState<'static>); 6] = [
     ("portal", LinkState::PortalOpen { ap: "Sysboy-4F2A", address: "192.168.4.1" }),
     ("joining", LinkState::Joining { ssid: "HomeNet 5G" }),
     ("no-host", LinkState::NoHost),
     ("token-refused", LinkState::TokenRefused),
+    // A board's id as the ESP32 firmware makes it: `sysboy-` and the end of its MAC.
+    ("awaiting-approval", LinkState::AwaitingApproval { device: "sysboy-4f2a9c01" }),
     ("no-data", LinkState::NoData),
 ];
