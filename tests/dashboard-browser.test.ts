@@ -1,11 +1,13 @@
-// The embedded dashboard in headless Chromium, against the built host on loopback: live figures, devices with
-// their status, an identified device flashing, strings shown as text, and a wrong token said plainly.
+// The embedded dashboard in headless Chromium, against the built host on loopback and scripted devices: figures in
+// human units pushed (not polled), device cards with their status in words and a needle from the board's own meter
+// logic, an identified board flashing, strings shown as text, settings confirmed or not, a stale figure shown
+// unknown, a dropped stream said and recovered, and a wrong token said plainly.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { RunningSysboy, cleanEnv, freePort } from './cli-harness.ts'
 import { DeviceClient } from './device-client.ts'
 import { buildFakeNvml } from './fixtures/nvml/build.ts'
@@ -15,25 +17,37 @@ const TOKEN = 'dashboard-token-0123456789'
 
 let host: RunningSysboy
 let port: number
+let library: string
 let browser: Browser
-let profile: string
+let shots: string
 const devices: DeviceClient[] = []
 
-const device = async (id: string, after: (device: DeviceClient) => void): Promise<void> => {
-  const client = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: id, token: TOKEN })
-  after(client)
-  devices.push(client)
-}
-
-beforeAll(async () => {
-  const library = await buildFakeNvml({ FAKE_NVML_TOTAL: String(16 * GIB), FAKE_NVML_USED: String(6 * GIB) })
-  port = await freePort()
+const startHost = async (): Promise<void> => {
   host = new RunningSysboy(
     ['--metric', 'vram', '--bind', '127.0.0.1', '--port', String(port), '--token', TOKEN, '--no-mdns'],
     cleanEnv({ SYSBOY_NVML_LIB: library }),
   )
   await host.port()
-  profile = mkdtempSync(join(tmpdir(), 'sysboy-dashboard-'))
+}
+
+const device = async (id: string, fields: { firmware?: string } = {}): Promise<DeviceClient> => {
+  const client = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: id, token: TOKEN, ...fields })
+  devices.push(client)
+  return client
+}
+
+/** A page on the dashboard with the token in the address, as the link sysboy prints. */
+const openDashboard = async (width = 1280, token = TOKEN): Promise<Page> => {
+  const page = await browser.newPage({ viewport: { width, height: 900 } })
+  await page.goto(`http://127.0.0.1:${port}/#token=${token}`)
+  return page
+}
+
+beforeAll(async () => {
+  library = await buildFakeNvml({ FAKE_NVML_TOTAL: String(16 * GIB), FAKE_NVML_USED: String(6 * GIB) })
+  port = await freePort()
+  await startHost()
+  shots = mkdtempSync(join(tmpdir(), 'sysboy-dashboard-shots-'))
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -46,59 +60,159 @@ afterAll(async () => {
   for (const client of devices) client.close()
   await browser?.close()
   await host?.stop()
-  rmSync(profile, { recursive: true, force: true })
+  rmSync(shots, { recursive: true, force: true })
 })
 
 describe('the dashboard', () => {
-  it('shows the live figure and each device with its status, and flashes the one that asked to be identified', async () => {
-    await device('desk-meter', (client) => {
-      const status = {
-        type: 'status', link: 'wifi', rssi: -61, heap_free: 142_000, uptime_ms: 65_000, host: '<b>pc</b>', ip: '10.0.0.7',
-        reset_reason: 'power_on', missing: ['mcp4725'],
-      }
-      client.send(JSON.stringify(status))
-    })
-    await device('shelf-meter', (client) => client.send(JSON.stringify({ type: 'identify', id: 1 })))
-    const page = await browser.newPage()
+  it('shows the figure in human units with its source and a sparkline, pushed by the host rather than polled', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    const asked: string[] = []
+    page.on('request', (request) => asked.push(new URL(request.url()).pathname))
     await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`)
-    await page.waitForFunction(() => document.querySelectorAll('#devices tr').length === 2, undefined, { timeout: 10_000 })
-    const figure = await page.locator('#figures tr', { hasText: 'vram' }).innerText()
-    expect(figure).toContain('37.5 %')
-    expect(figure).toContain('nvml')
-    const desk = await page.locator('#devices tr', { hasText: 'desk-meter' }).innerText()
-    // The host field arrives as '<b>pc</b>' and must show as those characters, not as bold markup.
-    expect(desk).toContain('wifi · -61 dBm · heap 139 KiB free · up 65 s · 10.0.0.7 · host <b>pc</b> · last reset: power on · missing: mcp4725')
-    expect(await page.locator('#devices b').count()).toBe(0)
-    expect(desk).toContain('meter: vram')
-    expect(await page.locator('#devices tr.identified').innerText()).toContain('shelf-meter')
-    expect(await page.locator('#devices tr.identified').count()).toBe(1)
-    expect(await page.locator('#state').innerText()).toMatch(/^Live · 2 devices connected/)
+    const vram = page.locator('.figure[data-metric="vram"]')
+    await vram.locator('.value', { hasText: '37.5 %' }).waitFor({ timeout: 10_000 })
+    expect(await vram.locator('.amount').innerText()).toBe('6.0 GiB of 16.0 GiB')
+    expect(await vram.locator('.source').innerText()).toBe('from nvml')
+    // uPlot drew the sparkline into a canvas of the card's width.
+    expect(await vram.locator('.sparkline canvas').count()).toBeGreaterThan(0)
+    // The token left the address bar once read.
+    expect(page.url()).toBe(`http://127.0.0.1:${port}/`)
+    await page.waitForTimeout(3_000)
+    // Over seconds of live figures the page asked the API twice: the one stream that brings everything, and the
+    // history that seeds the sparklines.
+    expect(asked.filter((path) => path.startsWith('/api/')).sort()).toEqual(['/api/events', '/api/metrics/history'])
+    expect(await page.locator('#state').innerText()).toMatch(/^Live · 0 devices connected · /)
     await page.close()
   }, 30_000)
+
+  it('shows each device as a card with its status in words, and flashes the one that asked to be identified', async () => {
+    const desk = await device('desk-meter', { firmware: '<b>fw</b><script>x()</script>' })
+    desk.send(
+      JSON.stringify({
+        type: 'status', link: 'wifi', rssi: -61, heap_free: 142_000, uptime_ms: 65_000, host: '<b>pc</b>', ip: '10.0.0.7',
+        reset_reason: 'power_on', missing: ['mcp4725'], light: 'live',
+      }),
+    )
+    const shelf = await device('shelf-meter')
+    shelf.send(JSON.stringify({ type: 'identify', id: 1 }))
+    const page = await openDashboard()
+    await page.waitForFunction(() => document.querySelectorAll('#devices article.device').length === 2, undefined, { timeout: 10_000 })
+    const card = page.locator('article.device[data-device="desk-meter"]')
+    await card.locator('.light', { hasText: 'live' }).waitFor({ timeout: 10_000 })
+    const fact = async (name: string): Promise<string> => card.locator('.facts div', { has: page.locator('dt', { hasText: new RegExp(`^${name}$`) }) }).locator('dd').innerText()
+    expect(await fact('Link')).toBe('wifi')
+    expect(await fact('Signal')).toBe('-61 dBm')
+    expect(await card.getByRole('img', { name: '3 of 4 bars' }).count()).toBe(1)
+    expect(await fact('Up')).toBe('1 min 5 s')
+    expect(await fact('Last reset')).toBe('power on')
+    expect(await fact('Address')).toBe('10.0.0.7')
+    expect(await fact('Heap free')).toBe('139 KiB')
+    expect(await fact('Missing parts')).toBe('mcp4725')
+    // Strings from the board arrive with markup and must show as those characters, not as elements.
+    expect(await fact('Host')).toBe('<b>pc</b>')
+    expect(await fact('Firmware')).toBe('<b>fw</b><script>x()</script>')
+    expect(await card.locator('b, script').count()).toBe(0)
+    // The meter output has a virtual meter, moved by the board's meter logic to the figure it is sent.
+    const meter = card.getByRole('meter', { name: "meter 'meter' showing vram" })
+    await page.waitForFunction(() => Math.abs(Number(document.querySelector('[data-device="desk-meter"] svg[role=meter]')?.getAttribute('data-percent')) - 37.5) < 0.5, undefined, { timeout: 10_000 })
+    expect(await meter.getAttribute('data-state')).toBe('live')
+    const identified = page.locator('article.device.identified')
+    expect(await identified.count()).toBe(1)
+    expect(await identified.locator('h3').innerText()).toBe('shelf-meter')
+    expect(await page.locator('#state').innerText()).toMatch(/^Live · 2 devices connected · /)
+    await page.screenshot({ path: join(shots, 'devices-1280.png'), fullPage: true })
+    await page.close()
+  }, 30_000)
+
+  it('applies a new metric for a meter, and says whether the device confirmed it', async () => {
+    const confirming = await device('confirming-meter')
+    const page = await openDashboard()
+    const card = page.locator('article.device[data-device="confirming-meter"]')
+    await card.locator('summary', { hasText: 'Settings' }).click()
+    await card.getByLabel('Metric on meter meter').selectOption('ram')
+    const from = confirming.received.length
+    await card.getByRole('button', { name: 'Apply' }).click()
+    const config = await confirming.next((m) => m.type === 'config', 5_000, from)
+    if (config.type !== 'config') throw new Error('not a config')
+    expect(config.bindings).toEqual([{ output: 'meter', metric: 'ram' }])
+    expect(typeof config.id).toBe('number')
+    // The scripted device confirms each config with its id, as the firmware does.
+    await card.locator('.outcome', { hasText: 'Applied: the device confirmed it.' }).waitFor({ timeout: 10_000 })
+    // The card follows the device's new config, pushed by the host.
+    await card.getByRole('meter', { name: "meter 'meter' showing ram" }).waitFor({ timeout: 10_000 })
+
+    // A device that never answers: the host sends the config and says it was not confirmed.
+    const silent = await device('silent-meter')
+    silent.confirmConfigs = false
+    const quiet = page.locator('article.device[data-device="silent-meter"]')
+    await quiet.locator('summary', { hasText: 'Settings' }).click()
+    await quiet.getByLabel('Needle settles in (ms, 50–5000)').fill('900')
+    await quiet.getByRole('button', { name: 'Apply' }).click()
+    const sent = await silent.next((m) => m.type === 'config', 5_000)
+    if (sent.type !== 'config') throw new Error('not a config')
+    expect(sent.ballistics?.settle_ms).toBe(900)
+    await quiet.locator('.outcome', { hasText: /\S/ }).waitFor({ timeout: 20_000 })
+    expect(await quiet.locator('.outcome').innerText()).toMatch(/^Sent, not confirmed by the device: sent; the device did not confirm it in time/)
+
+    // A device that refuses: its reason is shown, said to be the device's.
+    const refusing = await device('refusing-meter')
+    refusing.confirmConfigs = false
+    const stubborn = page.locator('article.device[data-device="refusing-meter"]')
+    await stubborn.locator('summary', { hasText: 'Settings' }).click()
+    await stubborn.getByLabel('Update interval (ms)').fill('500')
+    await stubborn.getByRole('button', { name: 'Apply' }).click()
+    const refused = await refusing.next((m) => m.type === 'config', 5_000)
+    if (refused.type !== 'config') throw new Error('not a config')
+    expect(refused.interval_ms).toBe(500)
+    refusing.send(JSON.stringify({ type: 'error', code: 'bad_config', reason: 'this board cannot <b>update</b> that fast', id: refused.id }))
+    refusing.send(JSON.stringify({ type: 'configured', id: refused.id, ok: false }))
+    await stubborn.locator('.outcome', { hasText: /\S/ }).waitFor({ timeout: 10_000 })
+    expect(await stubborn.locator('.outcome').innerText()).toBe('The device refused it: this board cannot <b>update</b> that fast')
+    expect(await stubborn.locator('.outcome b').count()).toBe(0)
+    await page.close()
+  }, 40_000)
 
   it('shows a metric nobody samples any more as unknown, stale, not its last reading', async () => {
-    const client = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { device: 'ram-once', token: TOKEN })
-    client.send(JSON.stringify({ type: 'select_metric', id: 1, output: 'meter', metric: 'ram' }))
-    await client.next((m) => m.type === 'ram' && typeof m.value === 'number', 5_000)
-    const page = await browser.newPage()
-    await page.goto(`http://127.0.0.1:${port}/#token=${TOKEN}`)
-    const ram = page.locator('#figures tr').filter({ has: page.locator('td:first-child', { hasText: /^ram$/ }) })
-    await ram.locator('td.value:not(.unknown)').waitFor({ timeout: 10_000 })
+    const client = await device('ram-once')
+    client.send(JSON.stringify({ type: 'select_metric', id: 1, output: 'meter', metric: 'disk' }))
+    await client.next((m) => m.type === 'disk' && typeof m.value === 'number', 5_000)
+    const page = await openDashboard()
+    const figure = page.locator('.figure[data-metric="disk"]')
+    await figure.locator('.value', { hasText: '%' }).waitFor({ timeout: 10_000 })
     client.close()
-    // Stale three intervals (3 s at the default 1 s) after the last reading; the page polls every second.
-    await ram.locator('td.unknown').waitFor({ timeout: 10_000 })
-    const row = await ram.innerText()
-    expect(row).toContain('unknown')
-    expect(row).toMatch(/stale: the newest reading is \d+\.\d s old, over the 3\.0 s bound/)
+    // Stale three intervals (3 s at the default 1 s) after the last reading.
+    await figure.locator('.value', { hasText: 'unknown' }).waitFor({ timeout: 10_000 })
+    expect(await figure.getAttribute('class')).toContain('unknown')
+    expect(await figure.locator('.reason').innerText()).toMatch(/stale: the newest reading is \d+\.\d s old, over the 3\.0 s bound/)
     await page.close()
   }, 30_000)
 
+  it('says the stream dropped, reconnects by itself, and is live again when the host is back', async () => {
+    const page = await openDashboard(390)
+    await page.locator('#state', { hasText: /^Live/ }).waitFor({ timeout: 10_000 })
+    await page.screenshot({ path: join(shots, 'figures-390.png'), fullPage: true })
+    await host.stop()
+    await page.locator('#state', { hasText: /^Reconnecting to the host/ }).waitFor({ timeout: 10_000 })
+    expect(await page.locator('.figure').count()).toBe(0)
+    await startHost()
+    await page.locator('#state', { hasText: /^Live/ }).waitFor({ timeout: 20_000 })
+    await page.locator('.figure[data-metric="vram"] .value', { hasText: '37.5 %' }).waitFor({ timeout: 10_000 })
+    // Reloading keeps the token for this tab.
+    await page.reload()
+    await page.locator('#state', { hasText: /^Live/ }).waitFor({ timeout: 10_000 })
+    await page.close()
+  }, 60_000)
+
   it('says a wrong token is wrong, and shows nothing', async () => {
-    const page = await browser.newPage()
-    await page.goto(`http://127.0.0.1:${port}/#token=not-the-token-000`)
-    await page.waitForFunction(() => document.getElementById('state')?.textContent?.startsWith('Cannot read'), undefined, { timeout: 10_000 })
+    const page = await openDashboard(1280, 'not-the-token-000')
+    await page.locator('#state', { hasText: /^Cannot read/ }).waitFor({ timeout: 10_000 })
     expect(await page.locator('#state').innerText()).toBe('Cannot read the host: the pairing token is wrong')
-    expect(await page.locator('#devices tr').count()).toBe(0)
+    expect(await page.locator('#devices article').count()).toBe(0)
+    expect(await page.locator('.figure').count()).toBe(0)
+    // The right token typed into the form gets through.
+    await page.getByLabel('Pairing token').fill(TOKEN)
+    await page.getByRole('button', { name: 'Connect' }).click()
+    await page.locator('#state', { hasText: /^Live/ }).waitFor({ timeout: 10_000 })
     await page.close()
   }, 30_000)
 })

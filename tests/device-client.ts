@@ -40,6 +40,11 @@ export class DeviceClient {
   readonly binaries: { after: number; bytes: Uint8Array }[] = []
   readonly closed: Promise<{ code: number; reason: string }>
   readonly opened: Promise<void>
+  /**
+   * Whether it answers each config that carries an id with `configured {id, ok: true}`, as the firmware does; a test
+   * of a device that refuses, or of older firmware that says nothing, turns it off.
+   */
+  confirmConfigs = true
   #waiters: Array<() => void> = []
 
   constructor(url: string, headers: Record<string, string> = {}) {
@@ -64,6 +69,10 @@ export class DeviceClient {
       const decoded = decodeHostMessage(String(event.data))
       if (!decoded.ok) throw new Error(`host sent an invalid frame: ${decoded.reason}: ${String(event.data)}`)
       this.received.push(decoded.message)
+      const message = decoded.message
+      if (this.confirmConfigs && message.type === 'config' && message.id !== undefined && this.socket.readyState === WebSocket.OPEN) {
+        this.socket.send(JSON.stringify({ type: 'configured', id: message.id, ok: true }))
+      }
       this.#wake()
     })
   }
@@ -74,6 +83,22 @@ export class DeviceClient {
     client.send(helloFrame(fields))
     await client.next((m) => m.type === 'welcome')
     return client
+  }
+
+  /** A board without any token: it asks to pair, and the host answers `pair_pending` and keeps the socket open. */
+  static async asking(url: string, fields: HelloFields = {}): Promise<DeviceClient> {
+    const client = new DeviceClient(url)
+    await client.opened
+    client.send(helloFrame({ ...fields, token: undefined }))
+    await client.next((m) => m.type === 'pair_pending')
+    return client
+  }
+
+  /** The credential the host issued when the user approved this board, once `paired` came. */
+  async credential(timeoutMs = 5_000): Promise<string> {
+    const paired = await this.next((m) => m.type === 'paired', timeoutMs)
+    if (paired.type !== 'paired') throw new Error('no paired frame')
+    return paired.token
   }
 
   send(text: string | Uint8Array<ArrayBuffer>): void {

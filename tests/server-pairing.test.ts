@@ -48,13 +48,13 @@ describe('pairing', () => {
     device.close()
   })
 
-  it('refuses a missing token with unauthorized and close 1008', async () => {
+  it('answers a hello without any token with pair_pending and keeps the socket open, pairing nothing yet', async () => {
     running = await startTestServer()
-    const device = new DeviceClient(running.ws)
-    await device.opened
-    device.send(helloFrame({ token: undefined }))
-    expect(await refusedWith(device)).toEqual({ code: 'unauthorized', close: 1008 })
+    const device = await DeviceClient.asking(running.ws)
+    expect(device.received).toEqual([{ type: 'pair_pending', reason: expect.stringContaining('sysboy pair dev-1') }])
+    expect(device.socket.readyState).toBe(WebSocket.OPEN)
     expect(running.server.devices()).toEqual([])
+    device.close()
   })
 
   it('refuses a wrong token in hello (unauthorized, close 1008) and a wrong Bearer header at the upgrade (401)', async () => {

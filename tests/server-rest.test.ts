@@ -89,7 +89,7 @@ describe('REST API', () => {
     const from = device.received.length
     const response = await putConfig('desk-meter', config)
     expect(response.status).toBe(200)
-    expect(await device.next((m) => m.type === 'config', 5_000, from)).toEqual({ type: 'config', ...config })
+    expect(await device.next((m) => m.type === 'config', 5_000, from)).toEqual({ type: 'config', id: expect.any(Number), ...config })
     await device.freshMetric('cpu')
     await device.freshMetric('queue_depth')
     expect(running.server.devices().find((d) => d.id === 'desk-meter')?.bindings).toEqual(config.bindings)
@@ -137,7 +137,7 @@ describe('REST API', () => {
     const from = device.received.length
     const response = await putConfig('desk-meter', { ...base, calibration })
     expect(response.status).toBe(200)
-    expect(await device.next((m) => m.type === 'config', 5_000, from)).toEqual({ type: 'config', ...base, calibration })
+    expect(await device.next((m) => m.type === 'config', 5_000, from)).toEqual({ type: 'config', id: expect.any(Number), ...base, calibration })
     const later = device.received.length
     expect((await putConfig('desk-meter', base)).status).toBe(200)
     const again = await device.next((m) => m.type === 'config', 5_000, later)

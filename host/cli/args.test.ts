@@ -67,3 +67,16 @@ describe('flagLayer', () => {
     expect(usageError(['--bind', 'lan']).message).toStartWith('--bind: must be an IP address')
   })
 })
+
+describe('commands that name a device', () => {
+  it('takes the device after pair and revoke, and --deny for pair only', () => {
+    expect(parseArgs(['pair'])).toEqual({ command: 'pair', flags: {} })
+    expect(parseArgs(['pair', 'desk-1', '--port', '9000'])).toEqual({ command: 'pair', flags: { port: '9000' }, target: 'desk-1' })
+    expect(parseArgs(['pair', '--deny', 'desk-1'])).toEqual({ command: 'pair', flags: { deny: true }, target: 'desk-1' })
+    expect(parseArgs(['revoke', 'desk-1'])).toEqual({ command: 'revoke', flags: {}, target: 'desk-1' })
+    expect(usageError(['pair', 'a', 'b']).message).toBe("unexpected argument 'b'; see sysboy --help")
+    expect(usageError(['devices', 'desk-1']).message).toBe("unexpected argument 'desk-1'; see sysboy --help")
+    expect(usageError(['revoke', 'desk-1', '--deny']).message).toStartWith('revoke takes no --deny')
+    expect(parseArgs(['open']).command).toBe('open')
+  })
+})

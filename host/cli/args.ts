@@ -3,7 +3,7 @@
 import { type ParseArgsOptionsConfig, parseArgs as parseTokens } from 'node:util'
 import { CliError, EXIT } from './exit-codes.ts'
 
-export const COMMANDS = ['run', 'doctor', 'devices', 'install-service', 'preview', 'help', 'version'] as const
+export const COMMANDS = ['run', 'doctor', 'devices', 'pair', 'revoke', 'open', 'install-service', 'preview', 'help', 'version'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const FLAGS = {
@@ -21,6 +21,7 @@ export const FLAGS = {
   'no-mdns': { type: 'boolean' },
   require: { type: 'boolean' },
   print: { type: 'boolean' },
+  deny: { type: 'boolean' },
   scene: { type: 'string' },
   size: { type: 'string' },
   depth: { type: 'string' },
@@ -41,6 +42,9 @@ const TAKES: Record<Exclude<Command, 'help' | 'version'>, readonly FlagName[]> =
   run: [...SETTINGS, 'require'],
   doctor: SETTINGS,
   devices: ['port', 'bind', 'token', 'config'],
+  pair: ['port', 'bind', 'token', 'config', 'deny'],
+  revoke: ['port', 'bind', 'token', 'config'],
+  open: ['port', 'bind', 'token', 'config'],
   // The service runs the main job with these, so they are the main job's, and its own --print.
   'install-service': [...SETTINGS, 'require', 'print'],
   // --live reads the PC's figures, so it takes the flags that choose where they come from.
@@ -51,7 +55,12 @@ export interface Invocation {
   command: Command
   /** Flag values as typed; switches are `true`. The last of a repeated flag wins. */
   flags: Partial<Record<FlagName, string | true>>
+  /** The device a command names (`sysboy pair <device>`, `sysboy revoke <device>`); absent when none is given. */
+  target?: string
 }
+
+/** The commands that name a device after them. */
+const TAKES_TARGET: readonly Command[] = ['pair', 'revoke']
 
 const PREVIEW_ONLY: readonly FlagName[] = ['scene', 'size', 'depth', 'metrics', 'live', 'out']
 
@@ -75,12 +84,17 @@ export const parseArgs = (argv: readonly string[]): Invocation => {
   const { tokens } = parseTokens({ args: [...argv], options: FLAGS, allowPositionals: true, strict: false, tokens: true })
   const flags: Invocation['flags'] = {}
   let command: Command | undefined
+  let target: string | undefined
   for (const token of tokens) {
     if (token.kind === 'option-terminator') continue
     if (token.kind === 'positional') {
+      if (command !== undefined && TAKES_TARGET.includes(command) && target === undefined) {
+        target = token.value
+        continue
+      }
       if (command !== undefined) throw usage(`unexpected argument '${token.value}'`)
       if (!(COMMANDS as readonly string[]).includes(token.value)) {
-        throw usage(`unknown command '${token.value}' (commands: doctor, devices, install-service, preview)`)
+        throw usage(`unknown command '${token.value}' (commands: doctor, devices, pair, revoke, open, install-service, preview)`)
       }
       command = token.value as Command
       continue
@@ -99,5 +113,5 @@ export const parseArgs = (argv: readonly string[]): Invocation => {
   if (flags.version === true) return { command: 'version', flags }
   const chosen = command ?? 'run'
   checkTaken(chosen, flags)
-  return { command: chosen, flags }
+  return target === undefined ? { command: chosen, flags } : { command: chosen, flags, target }
 }

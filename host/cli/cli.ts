@@ -23,6 +23,12 @@ const dispatch = async (argv: readonly string[], env: Record<string, string | un
       return await (await import('./doctor.ts')).runDoctor(settingsFor(invocation, env), console)
     case 'devices':
       return await (await import('./devices.ts')).runDevices(settingsFor(invocation, env), console)
+    case 'pair':
+      return await (await import('./pair.ts')).runPair(settingsFor(invocation, env), invocation.target, invocation.flags.deny === true, console)
+    case 'revoke':
+      return await (await import('./pair.ts')).runRevoke(settingsFor(invocation, env), invocation.target, console)
+    case 'open':
+      return await (await import('./open.ts')).runOpen(settingsFor(invocation, env), env, console)
     case 'preview':
       return await (await import('./preview.ts')).runPreview(invocation, settingsFor(invocation, env), console)
     case 'run':

@@ -12,10 +12,12 @@ export const EXIT = {
   portInUse: 4,
   /** The metric cannot be read here and --require was given. */
   metricUnavailable: 5,
-  /** `sysboy devices`: no host answers, or it refused the token. */
+  /** `sysboy devices`, `pair`, `revoke`, `open`: no host answers, or it refused the token. */
   hostUnreachable: 6,
   /** `sysboy install-service`: the service file cannot be written. */
   serviceNotInstalled: 7,
+  /** `sysboy open`: the browser could not be started (the URL is printed all the same). */
+  browserFailed: 8,
 } as const
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]

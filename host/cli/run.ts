@@ -2,11 +2,13 @@
 import { hostname, networkInterfaces } from 'node:os'
 import { ConfigError } from '../config/file.ts'
 import type { Settings } from '../config/resolve.ts'
+import { credentialsPathFor, readCredentials, writeCredentials } from '../config/credentials-file.ts'
 import { pairingToken } from '../config/token.ts'
-import { DASHBOARD_HTML } from '../dashboard/page.ts'
+import { DASHBOARD_PAGE } from '../dashboard/page.ts'
 import { metricOfFrame } from '../hub/metric-frame.ts'
 import { isLoopback, isWildcard, lanAddresses } from '../mdns/addresses.ts'
 import type { Advertiser } from '../mdns/advertise.ts'
+import { CredentialStore } from '../server/credentials.ts'
 import { type RunningServer, startServer } from '../server/index.ts'
 import { METRICS, openSource } from '../sources/index.ts'
 import { VERSION } from '../version.ts'
@@ -63,7 +65,18 @@ const boardsLine = (bind: string, port: number): string => {
   return `boards can use: ${lan.map((a) => `${a.address}:${port} (${a.name})`).join(', ')}; the pairing token guards each`
 }
 
-const start = async (settings: Settings, token: string, console: Console): Promise<RunningServer> => {
+/** The boards paired by approval, from the credentials file beside the config; each change is written back. */
+const credentialStore = (settings: Settings): CredentialStore => {
+  const path = credentialsPathFor(settings.configPath)
+  try {
+    return new CredentialStore(readCredentials(path), (entries) => writeCredentials(path, entries))
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, EXIT.config)
+    throw error
+  }
+}
+
+const start = async (settings: Settings, token: string, credentials: CredentialStore, console: Console): Promise<RunningServer> => {
   try {
     return await startServer({
       bind: settings.bind,
@@ -75,9 +88,10 @@ const start = async (settings: Settings, token: string, console: Console): Promi
       metrics: offeredMetrics(settings),
       intervalMs: settings.intervalMs,
       openSource: (metric) => openSource(sourceOptionsFor(settings, metric)),
-      dashboardHtml: DASHBOARD_HTML,
+      dashboard: DASHBOARD_PAGE,
       configuredScreens: { layouts: settings.screens, streams: settings.streams, file: settings.configPath },
       onNote: (line) => console.err(`sysboy: ${line}`),
+      credentials,
     })
   } catch (error) {
     const message = (error as Error).message
@@ -107,7 +121,7 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
     throw error
   }
   await firstReading(settings, console, options.require)
-  const server = await start(settings, token.token, console)
+  const server = await start(settings, token.token, credentialStore(settings), console)
   const url = hostUrl(settings.bind, server.port)
 
   console.out(`sysboy ${VERSION}: serving ${settings.metric} every ${settings.intervalMs} ms`)

@@ -8,6 +8,9 @@ Usage:
   sysboy [--metric NAME] [options]     serve a metric to Sysboy devices (the main job)
   sysboy doctor [options]              which sources work on this PC, and why the others do not
   sysboy devices [options]             list the devices connected to a running host
+  sysboy pair [--deny] [DEVICE]        list the boards asking to pair; approve one (or refuse it with --deny)
+  sysboy revoke DEVICE                 delete a paired board's own credential and disconnect it
+  sysboy open [options]                open the running host's dashboard in the browser ($BROWSER if set)
   sysboy install-service [--print]     start sysboy at login (systemd user unit, launchd agent, Windows task)
   sysboy preview [options]             draw a screen scene as PNG, as a board's screen shows it
 
@@ -28,6 +31,7 @@ Options:
       --no-mdns          do not advertise _sysboy._tcp on the LAN by mDNS
       --require          exit with code 5 when the metric cannot be read here (default: serve "unknown")
       --print            install-service: print the service file instead of writing it
+      --deny             pair: refuse the board instead of approving it
       --scene NAME       preview: ${SCENES.join(', ')} (default hub)
       --size WxH         preview: the screen's size in pixels (default 128x64, the SSD1306 OLED)
       --depth 1|16       preview: colour depth, 1 for a monochrome OLED, 16 for an RGB565 TFT (default 1)
@@ -52,5 +56,6 @@ Config file (JSON; every field optional):
 
 Exit codes:
   0 ok   1 internal error   2 bad command line   3 bad config   4 port in use or address not bindable
-  5 metric unavailable (with --require)   6 host not reachable (devices)   7 service file not written
+  5 metric unavailable (with --require)   6 host not reachable (devices, pair, revoke, open)   7 service file not written
+  8 browser not started (open)
 `

@@ -1,5 +1,6 @@
-// The dashboard page as text, imported so `bun build --compile` embeds it in the executable.
-import page from './dashboard.html' with { type: 'text' }
+// The dashboard page as an HTML bundle: Bun bundles index.html with its script, styles and assets (uPlot, the WASM
+// meter) when the host starts from source, and at `bun build --compile` time into the executable; Bun.serve serves
+// it from `routes`.
+import page from './index.html'
 
-// bun-types describes every *.html import as an HTML bundle; with `type: 'text'` Bun gives the file's text.
-export const DASHBOARD_HTML: string = page as unknown as string
+export const DASHBOARD_PAGE: Bun.HTMLBundle = page

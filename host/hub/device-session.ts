@@ -1,5 +1,5 @@
 // One paired device: its bindings and settings, and delivery where the latest value wins over any backlog.
-import type { Hello, HostMessage, MetricFrame, ScreenShown, SessionConfig, Status } from '../../schema/index.ts'
+import type { Calibration, HeldOutput, Hello, HostMessage, MetricFrame, ScreenShown, SessionConfig, Status } from '../../schema/index.ts'
 import { APPLIED_EVERY_FRAMES } from '../../schema/index.ts'
 import { screenMetrics } from '../screens/screen-config.ts'
 import type { DeviceStream, StreamChunk, StreamInfo } from '../stream/stream-session.ts'
@@ -52,6 +52,10 @@ export interface DeviceInfo {
   lastStatus: Status | null
   /** What each screen shows, as the device last said; null before it said (or for a device without screens). */
   screens: ScreenShown[] | null
+  /** The calibration curves stored on the board, as it last said; null before it said. */
+  calibration: Calibration[] | null
+  /** The outputs held at a raw code (the calibration wizard), as it last said; null before it said. */
+  held: HeldOutput[] | null
   identifiedAt: string | null
   /** The streams to its screens, with their figures and any error of their source. */
   streams: StreamInfo[]
@@ -74,6 +78,9 @@ export class DeviceSession {
   lastStatus: Status | null = null
   /** What each screen shows, from the newest status that said. */
   screensShown: ScreenShown[] | null = null
+  /** The curves stored on the board and the outputs held, from the newest status that said. */
+  calibration: Calibration[] | null = null
+  held: HeldOutput[] | null = null
   /** What was sent, for rendering the device's screens as it shows them. */
   readonly sent = new SentRecord()
   identifiedAt: number | null = null
@@ -261,6 +268,8 @@ export class DeviceSession {
       framesUnacknowledged: this.#metricWindow?.inFlight ?? null,
       lastStatus: this.lastStatus,
       screens: this.screensShown,
+      calibration: this.calibration,
+      held: this.held,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
       streams: [...this.#streams.values()].map((s) => s.info(Date.now())),
     }

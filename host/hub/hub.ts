@@ -24,7 +24,7 @@ export class Hub {
   readonly #defaultMetric: string
   readonly #defaultIntervalMs: number
   #onWantedChange: () => void = () => {}
-  #onPublish: (frame: MetricFrame) => void = () => {}
+  readonly #onPublish = new Set<(frame: MetricFrame) => void>()
 
   constructor(defaultMetric: string, defaultIntervalMs: number, figures: HostFigures = new HostFigures()) {
     this.#defaultMetric = defaultMetric
@@ -37,9 +37,13 @@ export class Hub {
     this.#onWantedChange = listener
   }
 
-  /** Called after each frame is published (the CLI's status line follows the frames rather than a clock). */
-  onPublish(listener: (frame: MetricFrame) => void): void {
-    this.#onPublish = listener
+  /**
+   * Called after each frame is published (the CLI's status line and the dashboard's events follow the frames rather
+   * than a clock); gives back the way to stop.
+   */
+  onPublish(listener: (frame: MetricFrame) => void): () => void {
+    this.#onPublish.add(listener)
+    return () => this.#onPublish.delete(listener)
   }
 
   /**
@@ -141,7 +145,20 @@ export class Hub {
       const outgoing = { text, seq: frame.seq, frame }
       for (const session of sessions) session.deliverMetric(metric, outgoing, now)
     }
-    this.#onPublish(frame)
+    for (const listener of this.#onPublish) listener(frame)
+  }
+
+  /**
+   * Each metric's recent values as a history burst gives them, one per the interval it is sampled at: only values
+   * fresh at their time, none at all for a metric whose newest value is stale.
+   */
+  histories(now: number = Date.now()): Record<string, { interval_ms: number; values: (number | null)[]; ts: number }> {
+    const result: Record<string, { interval_ms: number; values: (number | null)[]; ts: number }> = {}
+    for (const [metric, history] of this.#history) {
+      const intervalMs = this.intervalFor(metric)
+      result[metric] = { interval_ms: intervalMs, values: history.burst(now, { intervalMs }), ts: now }
+    }
+    return result
   }
 
   /** The newest frame of `metric` as it may be shown now: a stale one comes back as value null, reason "stale ...". */

@@ -40,7 +40,8 @@ export type LinkInput =
   | { state: 'no_host' }
   | { state: 'token_refused' }
   | { state: 'no_data' }
-const LINK_CODES = { live: 0, portal_open: 1, joining: 2, no_host: 3, token_refused: 4, no_data: 5 } as const
+  | { state: 'awaiting_approval'; device: string }
+const LINK_CODES = { live: 0, portal_open: 1, joining: 2, no_host: 3, token_refused: 4, no_data: 5, awaiting_approval: 6 } as const
 
 /** One figure as the module takes it. `raw`, `used` and `total` are absent when the frame had none. */
 export interface FigureInput {
@@ -114,7 +115,7 @@ export class ScenesModule {
   }
 
   setLink(link: LinkInput): void {
-    const a = link.state === 'portal_open' ? link.ap : link.state === 'joining' ? link.ssid : ''
+    const a = link.state === 'portal_open' ? link.ap : link.state === 'joining' ? link.ssid : link.state === 'awaiting_approval' ? link.device : ''
     const b = link.state === 'portal_open' ? link.address : ''
     const [aLen, bLen] = this.#strings(a, LINK_TEXT_MAX, b, LINK_TEXT_MAX)
     const result = this.#exports.set_link(LINK_CODES[link.state], aLen, bLen)

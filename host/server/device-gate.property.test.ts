@@ -110,7 +110,7 @@ describe('DeviceGate under fuzzing', () => {
   )
 
   it(
-    'refuses any first frame that is not a hello with the right token and version, and pairs nothing',
+    'refuses any first frame that is not a hello with the right token and version, and pairs nothing; a right hello without a token waits for approval',
     () => {
       holds(
         'DeviceGate: first frames',
@@ -129,6 +129,14 @@ describe('DeviceGate under fuzzing', () => {
             expect(socket.sent[0]?.type).toBe('welcome')
             expect(socket.closedWith).toBeUndefined()
             expect(hub.size).toBe(1)
+            return
+          }
+          const asking = decoded.ok && decoded.message.type === 'hello' ? decoded.message : undefined
+          if (Buffer.byteLength(text) <= TUNING.maxPayloadBytes && asking?.token === undefined && asking?.protocol === PROTOCOL_VERSION) {
+            expect(socket.sent).toEqual([{ type: 'pair_pending', reason: expect.stringContaining('waiting for approval') }])
+            expect(socket.closedWith).toBeUndefined()
+            expect(hub.size).toBe(0)
+            expect(gate.pairRequests().map((r) => r.device)).toEqual([asking.device])
             return
           }
           expect(socket.sent).toHaveLength(1)

@@ -88,13 +88,16 @@ describe('DeviceGate pairing', () => {
     expect(hub.size).toBe(0)
   })
 
-  it('refuses a hello without a token and does not count it as a guess', () => {
-    const { gate, limiter, now } = setUp()
+  it('asks a hello without a token to pair (pair_pending, socket open) and does not count it as a guess', () => {
+    const { gate, hub, limiter, now } = setUp()
     for (let i = 0; i < 10; i++) {
+      // The same board asking again replaces its request, so it never fills the list nor spends its address's allowance.
       const { socket } = connect(gate, now.t, hello({ token: undefined }))
-      expect(socket.last()).toMatchObject({ type: 'error', code: 'unauthorized', reason: expect.stringMatching(/^missing pairing token/) })
-      expect(socket.closedWith?.code).toBe(1008)
+      expect(socket.last()).toMatchObject({ type: 'pair_pending', reason: expect.stringContaining('sysboy pair meter-1') })
+      expect(socket.closedWith).toBeUndefined()
     }
+    expect(gate.pairRequests()).toEqual([{ device: 'meter-1', chip: 'sim', firmware: '0.1.0', address: ADDRESS, since: new Date(now.t).toISOString() }])
+    expect(hub.size).toBe(0)
     expect(limiter.allows(ADDRESS)).toBe(true)
   })
 

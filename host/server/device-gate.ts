@@ -1,4 +1,5 @@
-// The /ws endpoint's logic: pairing, hello/welcome, commands, bad-frame handling, heartbeats, pings and idle timeouts.
+// The /ws endpoint's logic: pairing (by token, by a board's own credential, or by the user's approval), hello/welcome,
+// commands, config confirmations, bad-frame handling, heartbeats, pings and idle timeouts.
 import type { ErrorCode, Hello, HostMessage, ScreenConfig, SessionConfig } from '../../schema/index.ts'
 import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import type { DeviceLink } from '../hub/device-session.ts'
@@ -12,7 +13,13 @@ import type { StreamConfig } from '../stream/stream-config.ts'
 import { captureRefusal, checkStreams, streamBuffer } from '../stream/stream-config.ts'
 import type { DeviceStream } from '../stream/stream-session.ts'
 import { StreamSession, runStream } from '../stream/stream-session.ts'
+import type { ConfigOutcome } from './config-confirmations.ts'
+import { ConfigConfirmations } from './config-confirmations.ts'
+import { CredentialStore } from './credentials.ts'
+import type { CredentialInfo } from './credentials.ts'
 import { carryOut } from './device-commands.ts'
+import type { PairRequestInfo } from './pair-requests.ts'
+import { PairRequests } from './pair-requests.ts'
 import type { GuessLimiter } from './guess-limiter.ts'
 import { tokenMatches } from './pairing.ts'
 import type { ServerTuning } from './tuning.ts'
@@ -34,8 +41,15 @@ export interface DeviceConnection {
   pingedAt: number
   badFrames: number[]
   session: DeviceSession | undefined
+  /** The hello of a board waiting for the user's approval to pair. */
+  pending: Hello | undefined
+  /** Whether the board got in with its own credential (revoking it then closes the session). */
+  byCredential: boolean
   closed: boolean
 }
+
+/** What changed, for the dashboard's event stream. */
+export type GateChange = 'devices' | 'pairing' | 'credentials'
 
 export interface GateOptions {
   hub: Hub
@@ -59,6 +73,8 @@ export interface GateOptions {
    * stream whose source gives no pictures).
    */
   onNote?: (line: string) => void
+  /** The boards' own credentials; by default kept in memory only. */
+  credentials?: CredentialStore
   /** Opens a region of the PC's screen for a stream; by default X11 capture (host/stream/capture.ts). */
   openRegion?: (region: RegionCaptureOptions) => CaptureResult | Promise<CaptureResult>
 }
@@ -101,13 +117,40 @@ export class DeviceGate {
   readonly #remembered = new Map<string, SessionConfig>()
   /** The last error each device sent, kept across reconnects so a refusal answered just before a drop is seen. */
   readonly #lastErrors = new Map<string, DeviceError>()
+  readonly #pairRequests: PairRequests<DeviceConnection>
+  readonly #credentials: CredentialStore
+  readonly #confirmations = new ConfigConfirmations<DeviceSession>()
+  readonly #listeners = new Set<(change: GateChange) => void>()
 
   constructor(options: GateOptions) {
     this.#options = options
+    this.#pairRequests = new PairRequests(options.tuning.pairLimits)
+    this.#credentials = options.credentials ?? new CredentialStore()
+  }
+
+  /** Told of every change the dashboard shows: devices (connect, close, status, config, errors, commands), pairing, credentials. */
+  onChange(listener: (change: GateChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  #changed(change: GateChange): void {
+    for (const listener of this.#listeners) listener(change)
   }
 
   open(link: DeviceSocket, remoteAddress: string, headerPaired: boolean, now: number): DeviceConnection {
-    const connection: DeviceConnection = { link, remoteAddress, headerPaired, openedAt: now, pingedAt: 0, badFrames: [], session: undefined, closed: false }
+    const connection: DeviceConnection = {
+      link,
+      remoteAddress,
+      headerPaired,
+      openedAt: now,
+      pingedAt: 0,
+      badFrames: [],
+      session: undefined,
+      pending: undefined,
+      byCredential: false,
+      closed: false,
+    }
     this.#awaitingHello.add(connection)
     return connection
   }
@@ -125,6 +168,10 @@ export class DeviceGate {
       return
     }
     const session = connection.session
+    if (connection.pending !== undefined) {
+      this.#whilePending(connection, data, now)
+      return
+    }
     if (session === undefined) {
       this.#hello(connection, data, now)
       return
@@ -153,6 +200,7 @@ export class DeviceGate {
           }
         }
         this.#checkBuffer(connection)
+        this.#changed('devices')
         return
       }
       case 'status':
@@ -162,8 +210,17 @@ export class DeviceGate {
           session.screensShown = message.screens
           for (const shown of message.screens) session.stream(shown.output)?.screenShown(shown.scene)
         }
+        // Likewise the stored curves and the holds: each is sent again whenever it changes.
+        if (message.calibration !== undefined) session.calibration = message.calibration
+        if (message.held !== undefined) session.held = message.held
+        this.#changed('devices')
+        return
+      case 'configured':
+        this.#confirmations.configured(session, message.id, message.ok)
+        this.#changed('devices')
         return
       case 'error':
+        if (message.id !== undefined) this.#confirmations.error(session, message.id, { code: message.code, reason: message.reason })
         this.#options.hub.figures.error(`device_${message.code}`)
         if (message.code === 'bad_frame') for (const stream of session.streams()) stream.refused(message.reason, now)
         this.#lastErrors.delete(session.id)
@@ -172,6 +229,7 @@ export class DeviceGate {
           const oldest = this.#lastErrors.keys().next().value
           if (oldest !== undefined) this.#lastErrors.delete(oldest)
         }
+        this.#changed('devices')
         return
       case 'heartbeat':
         return
@@ -196,24 +254,103 @@ export class DeviceGate {
   close(connection: DeviceConnection): void {
     connection.closed = true
     this.#awaitingHello.delete(connection)
+    if (this.#pairRequests.drop(connection)) this.#changed('pairing')
     if (connection.session !== undefined) {
       connection.session.stopStreams()
       this.#paired.delete(connection.session)
+      this.#confirmations.closed(connection.session)
       this.#options.hub.remove(connection.session)
+      this.#changed('devices')
     }
   }
 
   /**
-   * Applies new settings to a device (from a command or the REST API) and tells the device. The config goes out
-   * before the newest frame of a newly bound metric, so the device never drops that frame as unbound.
+   * Applies new settings to a device (from a command or the REST API) and tells the device, with `id` when the host
+   * wants it confirmed. The config goes out before the newest frame of a newly bound metric, so the device never drops
+   * that frame as unbound.
    */
-  reconfigure(session: DeviceSession, config: SessionConfig, now: number): void {
-    const full = this.#withLayouts(config, session.hello)
-    session.sendControl({ type: 'config', ...full })
+  reconfigure(session: DeviceSession, config: SessionConfig, now: number, id?: number): void {
+    // An id is the host's to choose, per config sent; the session keeps none.
+    const { id: _asked, ...asked } = config
+    const full = this.#withLayouts(asked, session.hello)
+    session.sendControl({ type: 'config', ...(id === undefined ? {} : { id }), ...full })
     this.#options.hub.reconfigure(session, withoutCalibration(full), now)
     this.#remember(session)
     for (const stream of session.streams()) stream.staleAfter(session.config.stale_after_ms)
     this.#syncStreams(session)
+    this.#changed('devices')
+  }
+
+  /** Reconfigures the device with a config it is asked to confirm, and what it says within the confirmation time. */
+  configure(session: DeviceSession, config: SessionConfig, now: number): Promise<ConfigOutcome> {
+    const { id, outcome } = this.#confirmations.start(session, this.#options.tuning.configConfirmMs)
+    this.reconfigure(session, config, now, id)
+    return outcome
+  }
+
+  /** Holds an analog output at a raw code for `forMs` (the calibration wizard); the device lets go when it passes. */
+  hold(session: DeviceSession, output: string, code: number, forMs: number): void {
+    session.sendControl({ type: 'hold', output, code, for_ms: forMs })
+  }
+
+  /** Ends a hold: the output shows live figures again. */
+  release(session: DeviceSession, output: string): void {
+    session.sendControl({ type: 'release', output })
+  }
+
+  /** The boards waiting for the user's approval, oldest first. */
+  pairRequests(): PairRequestInfo[] {
+    return this.#pairRequests.list()
+  }
+
+  /** The boards paired by approval. */
+  credentials(): CredentialInfo[] {
+    return this.#credentials.list()
+  }
+
+  /**
+   * Lets a waiting board in: issues its own credential (stored as a hash), sends it `paired`, then welcomes it on the
+   * same socket. False when no request of `device` waits.
+   */
+  approve(device: string, now: number): boolean {
+    if (!this.#pairRequests.list().some((r) => r.device === device)) return false
+    // Issued (and saved) first: a credential that cannot be stored throws, and the board keeps waiting.
+    const credential = this.#credentials.issue(device, now)
+    const taken = this.#pairRequests.take(device)
+    const connection = taken?.waiter
+    const hello = connection?.pending
+    if (connection === undefined || hello === undefined) return false
+    connection.pending = undefined
+    this.#send(connection, { type: 'paired', token: credential })
+    this.#admit(connection, hello, now, true)
+    this.#changed('pairing')
+    this.#changed('credentials')
+    return true
+  }
+
+  /** Refuses a waiting board and closes its socket; false when no request of `device` waits. */
+  deny(device: string): boolean {
+    const taken = this.#pairRequests.take(device)
+    if (taken === undefined) return false
+    this.#refuse(taken.waiter, 'unauthorized', 'the pairing request was denied on the host', 1008)
+    this.#changed('pairing')
+    return true
+  }
+
+  /**
+   * Deletes a board's own credential and closes its session at once when it got in with it; its next hello with that
+   * credential is refused. False when `device` has none.
+   */
+  revoke(device: string): boolean {
+    if (!this.#credentials.revoke(device)) return false
+    const session = this.#options.hub.get(device)
+    const connection = session === undefined ? undefined : this.#paired.get(session)
+    if (session !== undefined && connection?.byCredential === true) {
+      session.stopStreams()
+      this.#refuse(connection, 'unauthorized', "this board's credential was revoked", 1008)
+    }
+    this.#changed('credentials')
+    return true
   }
 
   /**
@@ -254,6 +391,9 @@ export class DeviceGate {
       if (now - connection.openedAt < tuning.helloTimeoutMs) continue
       this.#refuse(connection, 'bad_frame', `no hello within ${tuning.helloTimeoutMs} ms`, 1008)
     }
+    const expired = this.#pairRequests.expire(now)
+    for (const connection of expired) this.#refuse(connection, 'unauthorized', 'pairing request expired', 1008)
+    if (expired.length > 0) this.#changed('pairing')
     for (const session of this.#options.hub.sessions()) {
       if (now - session.lastHeardAt >= tuning.idleTimeoutMs) {
         session.close(CLOSE_IDLE, `nothing heard for ${tuning.idleTimeoutMs} ms`)
@@ -459,19 +599,63 @@ export class DeviceGate {
       return
     }
     const presented = hello.token
-    const paired = presented === undefined ? connection.headerPaired : tokenMatches(token, presented)
-    if (!paired) {
-      // Only a wrong token is a guess; a device with none learns nothing and must not lock the address out.
-      if (presented !== undefined) limiter.fail(connection.remoteAddress)
-      const what = presented === undefined ? 'missing' : 'wrong'
-      this.#refuse(connection, 'unauthorized', `${what} pairing token; use the token \`sysboy\` printed (hello.token or Authorization: Bearer)`, 1008)
+    if (presented === undefined && !connection.headerPaired) {
+      // No token at all: the board asks to pair (a guess it is not, so the address is not counted for it).
+      this.#askToPair(connection, hello, now)
+      return
+    }
+    const byToken = presented === undefined ? connection.headerPaired : tokenMatches(token, presented)
+    const byCredential = !byToken && this.#credentials.matches(hello.device, presented)
+    if (!byToken && !byCredential) {
+      limiter.fail(connection.remoteAddress)
+      this.#refuse(
+        connection,
+        'unauthorized',
+        "wrong pairing token; use the token `sysboy` printed (hello.token or Authorization: Bearer), or the board's own credential if it was not revoked",
+        1008,
+      )
       return
     }
     if (hello.protocol !== PROTOCOL_VERSION) {
       this.#refuse(connection, 'unsupported_version', `this host speaks protocol ${PROTOCOL_VERSION}, the device ${hello.protocol}`, 1002)
       return
     }
+    this.#admit(connection, hello, now, byCredential)
+  }
+
+  /** Lists a board without a token as asking to pair, answers `pair_pending`, and keeps its socket open. */
+  #askToPair(connection: DeviceConnection, hello: Hello, now: number): void {
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.#refuse(connection, 'unsupported_version', `this host speaks protocol ${PROTOCOL_VERSION}, the device ${hello.protocol}`, 1002)
+      return
+    }
+    const asked = this.#pairRequests.ask({ device: hello.device, chip: hello.chip, firmware: hello.firmware, address: connection.remoteAddress }, connection, now)
+    if (!asked.ok) {
+      this.#refuse(connection, 'rate_limited', asked.reason, 1008)
+      return
+    }
     this.#awaitingHello.delete(connection)
+    connection.pending = hello
+    if (asked.replaced !== undefined && asked.replaced !== connection) {
+      this.#refuse(asked.replaced, 'unauthorized', 'the same board asked to pair again on another connection', CLOSE_REPLACED)
+    }
+    const reason = `waiting for approval: run \`sysboy pair ${hello.device}\` on the host, or approve it in the dashboard`
+    this.#send(connection, { type: 'pair_pending', reason: clip(reason, 200) })
+    this.#changed('pairing')
+  }
+
+  /** A waiting board may keep its socket alive with heartbeats; anything else is a bad frame until it is paired. */
+  #whilePending(connection: DeviceConnection, data: string, now: number): void {
+    const decoded = decodeDeviceMessage(data)
+    if (decoded.ok && decoded.message.type === 'heartbeat') return
+    const reason = decoded.ok ? `'${decoded.message.type}' before the board is paired; it waits for approval` : decoded.reason
+    this.#badFrame(connection, decoded.ok ? 'bad_frame' : decoded.code, reason, now)
+  }
+
+  /** Starts the session of a board that got in: the welcome, then the hub's history and newest frames. */
+  #admit(connection: DeviceConnection, hello: Hello, now: number, byCredential: boolean): void {
+    this.#awaitingHello.delete(connection)
+    connection.byCredential = byCredential
     const session = new DeviceSession(hello, connection.remoteAddress, this.#initialConfig(hello), connection.link, this.#options.hub.figures, now)
     connection.session = session
     this.#paired.set(session, connection)
@@ -489,6 +673,7 @@ export class DeviceGate {
     replaced?.stopStreams()
     replaced?.close(CLOSE_REPLACED, 'the same device connected again')
     this.#syncStreams(session)
+    this.#changed('devices')
   }
 
   #badFrame(connection: DeviceConnection, code: ErrorCode, reason: string, now: number): void {
@@ -517,6 +702,7 @@ export class DeviceGate {
   #refuse(connection: DeviceConnection, code: ErrorCode, reason: string, closeCode: number): void {
     this.#send(connection, { type: 'error', code, reason: clip(reason, 200) })
     this.#awaitingHello.delete(connection)
+    if (this.#pairRequests.drop(connection)) this.#changed('pairing')
     connection.closed = true
     connection.link.close(closeCode, clip(reason, 100))
   }

@@ -11,11 +11,13 @@ import { Sampler } from '../sampler.ts'
 import type { MetricSource } from '../sources/source.ts'
 import type { BunWebSocketData } from './bun-adapter.ts'
 import { getConnInfo, upgradeWebSocket, websocket } from './bun-adapter.ts'
+import type { CredentialStore } from './credentials.ts'
 import type { ConfiguredScreens, DeviceConnection, DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
+import { LiveEvents } from './live-events.ts'
 import { PROMETHEUS_CONTENT_TYPE, deviceStreams, prometheusText } from './prometheus-text.ts'
-import { restApi } from './rest-api.ts'
+import { devicesList, restApi } from './rest-api.ts'
 import { tokenGuard } from './token-guard.ts'
 import type { ServerTuning } from './tuning.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
@@ -35,10 +37,14 @@ export interface ServerOptions {
   staleAfterMs?: number
   openSource: (metric: string) => MetricSource
   dashboardHtml?: string
+  /** The dashboard as Bun's HTML bundle (host/dashboard/page.ts), served at `/` with its scripts, styles and assets. */
+  dashboard?: Bun.HTMLBundle
   /** The config file's screen layouts, for every device with a screen of their output id. */
   configuredScreens?: ConfiguredScreens
   /** Told, in a line, what the host did instead of what it was asked (a configured layout a device cannot show). */
   onNote?: (line: string) => void
+  /** The boards' own credentials (host/config/credentials-file.ts keeps them); by default in memory only. */
+  credentials?: CredentialStore
 }
 
 export interface RunningServer {
@@ -130,8 +136,26 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
       }
     }),
   )
+  // The dashboard's events: nothing is computed or timed while no page listens.
+  const events = new LiveEvents({
+    snapshot: (kind) => {
+      switch (kind) {
+        case 'metrics':
+          return hub.latestAll()
+        case 'devices':
+          return devicesList(hub, gate)
+        case 'pairing':
+          return gate.pairRequests()
+        case 'credentials':
+          return gate.credentials()
+      }
+    },
+  })
+  hub.onPublish(() => events.changed('metrics'))
+  gate.onChange((kind) => events.changed(kind))
+  const hello = (): unknown => ({ version: options.version, host: options.hostName, metrics: options.metrics, intervalMs: options.intervalMs, staleAfterMs })
   app.use('/api/*', apiGuard)
-  app.route('/api', restApi({ hub, gate, metrics: options.metrics }))
+  app.route('/api', restApi({ hub, gate, metrics: options.metrics, events, hello }))
   app.get('/metrics', apiGuard, (c) => c.body(prometheusText(hub.figures, hub.size, deviceStreams(hub)), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
   app.get('/', (c) => (options.dashboardHtml === undefined ? c.text('sysboy: no dashboard in this build\n', 404) : c.html(options.dashboardHtml)))
 
@@ -139,6 +163,8 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   try {
     server = Bun.serve<BunWebSocketData>({
       hostname: options.bind,
+      // The bundled dashboard, served by Bun itself (in a compiled executable, from the files embedded at build time).
+      ...(options.dashboard === undefined ? {} : { routes: { '/': options.dashboard }, development: false }),
       port: options.port,
       fetch: app.fetch,
       websocket: {

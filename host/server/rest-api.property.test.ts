@@ -21,14 +21,30 @@ const OUTPUTS = [
   { id: 'needle', kind: 'i2c_dac', bits: 12 },
 ] as const
 
+/** A device's socket that confirms every config with an id, as the firmware does, once the host's turn is over. */
+class ConfirmingSocket extends RecordingSocket {
+  answer: (text: string) => void = () => {}
+  override send(text: string): number {
+    const sent = super.send(text)
+    const message = this.sent.at(-1)
+    if (message?.type === 'config' && message.id !== undefined) {
+      const reply = JSON.stringify({ type: 'configured', id: message.id, ok: true })
+      queueMicrotask(() => this.answer(reply))
+    }
+    return sent
+  }
+}
+
 /** The REST API as the server mounts it, with one paired device, `meter-1`. */
 const setUp = (): { app: Hono; hub: Hub; socket: RecordingSocket } => {
   const hub = new Hub('vram', 1_000)
   const limiter = new GuessLimiter(DEFAULT_TUNING.guessLimits, () => 0)
   const gate = new DeviceGate({ hub, token: TOKEN, hostName: 'desk-pc', version: '0.1.0-test', metric: 'vram', metrics: METRICS, intervalMs: 1_000, staleAfterMs: 60_000, limiter, tuning: DEFAULT_TUNING })
-  const socket = new RecordingSocket()
+  const socket = new ConfirmingSocket()
   const hello = { type: 'hello', protocol: PROTOCOL_VERSION, device: 'meter-1', firmware: '0.1.0', chip: 'sim', outputs: OUTPUTS, buttons: [], token: TOKEN }
-  gate.message(gate.open(socket, '192.168.1.50', false, Date.now()), JSON.stringify(hello), Date.now())
+  const connection = gate.open(socket, '192.168.1.50', false, Date.now())
+  socket.answer = (text) => gate.message(connection, text, Date.now())
+  gate.message(connection, JSON.stringify(hello), Date.now())
   if (socket.sent[0]?.type !== 'welcome') throw new Error('the test device was not welcomed')
   const app = new Hono().route('/api', restApi({ hub, gate, metrics: METRICS }))
   return { app, hub, socket }
@@ -130,10 +146,14 @@ describe('REST API under fuzzing', () => {
             expect(socket.sent.length).toBe(sentBefore)
             return
           }
-          // Applied: the device is told the config as sent, less any field the schema does not have.
+          // Applied and confirmed: the device is told the config as sent, less any field the schema does not have, and
+          // with the host's own id in place of any the body gave.
+          expect(response.status).toBe(200)
           const text = typeof data === 'string' ? data : new TextDecoder().decode(data)
-          const config = Value.Clean(schemas.SessionConfig, JSON.parse(text)) as SessionConfig
-          expect(socket.sent.slice(sentBefore)[0]).toEqual({ type: 'config', ...config })
+          const { id: _asked, ...config } = Value.Clean(schemas.SessionConfig, JSON.parse(text)) as SessionConfig
+          const sent = socket.sent.slice(sentBefore)[0]
+          expect(sent).toEqual({ type: 'config', id: expect.any(Number), ...config })
+          expect((json as { config: unknown; confirmed: boolean }).confirmed).toBe(true)
           expect((json as { config: unknown }).config).toEqual(session?.config as SessionConfig)
         }),
       )

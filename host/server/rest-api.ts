@@ -1,5 +1,6 @@
-// The REST API (devices, metrics, device config, calibration undo, screen pictures) as a Hono sub-app; the server
-// mounts it at /api behind the token guard.
+// The REST API (devices, metrics and their history, device config, calibration undo and holds, screen pictures,
+// pairing and credentials, the dashboard's events) as a Hono sub-app; the server mounts it at /api behind the token
+// guard.
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
@@ -9,13 +10,21 @@ import { clean, protocolSchemas, schemaErrors } from '../../schema/validator.ts'
 import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'
 import { checkScreens } from '../screens/screen-config.ts'
+import { fieldOfRefusal } from './config-confirmations.ts'
 import type { DeviceGate } from './device-gate.ts'
+import { eventsApi } from './events-api.ts'
+import { holdApi } from './hold-api.ts'
+import type { LiveEvents } from './live-events.ts'
+import { pairingApi } from './pairing-api.ts'
 import { screenApi } from './screen-api.ts'
 
 export interface RestOptions {
   hub: Hub
   gate: DeviceGate
   metrics: readonly string[]
+  /** The dashboard's event stream, and what its `hello` event says; without them there is no /events. */
+  events?: LiveEvents
+  hello?: () => unknown
 }
 
 const MAX_BODY_BYTES = 16 * 1024
@@ -85,6 +94,9 @@ const checkConfig = (value: unknown, hello: Hello, metrics: readonly string[]): 
 
 const unknownDevice = (c: Context): Response => refusal(c, 404, { error: 'unknown_device', reason: `no connected device '${printable(c.req.param('id') ?? '', 64)}'` })
 
+/** GET /api/devices: each connected device with the last error it sent. */
+export const devicesList = (hub: Hub, gate: DeviceGate): unknown[] => hub.devices().map((info) => ({ ...info, lastError: gate.lastError(info.id) }))
+
 /** The REST API's routes, relative to where the server mounts them (/api). */
 export const restApi = (options: RestOptions): Hono => {
   const { hub, gate } = options
@@ -95,8 +107,9 @@ export const restApi = (options: RestOptions): Hono => {
     onError: (c) => refusal(c, 413, { error: 'too_large', reason: `body over ${MAX_BODY_BYTES} bytes` }),
   })
 
-  api.get('/devices', (c) => c.json(hub.devices().map((info) => ({ ...info, lastError: gate.lastError(info.id) }))))
+  api.get('/devices', (c) => c.json(devicesList(hub, gate)))
   api.get('/metrics', (c) => c.json(hub.latestAll()))
+  api.get('/metrics/history', (c) => c.json(hub.histories()))
   api.put('/devices/:id/config', limitBody, async (c) => {
     const session = hub.get(c.req.param('id'))
     if (session === undefined) return unknownDevice(c)
@@ -106,6 +119,8 @@ export const restApi = (options: RestOptions): Hono => {
     } catch (error) {
       return refusal(c, 400, { error: 'bad_json', reason: `body is not JSON: ${printable((error as Error).message, 160)}` })
     }
+    // The id is the host's to choose for each config it sends: one in the body is no part of the request.
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) delete (value as { id?: unknown }).id
     const checked = checkConfig(value, session.hello, options.metrics)
     if (!checked.ok) {
       hub.figures.error(checked.body.error)
@@ -116,8 +131,29 @@ export const restApi = (options: RestOptions): Hono => {
       hub.figures.error(streams.error)
       return refusal(c, 400, streams)
     }
-    gate.reconfigure(session, checked.config, Date.now())
-    return c.json(session.info())
+    // The device confirms the config, refuses part of it, or (older firmware) says nothing.
+    const outcome = await gate.configure(session, checked.config, Date.now())
+    switch (outcome.kind) {
+      case 'confirmed':
+        return c.json({ ...session.info(), confirmed: true })
+      case 'refused': {
+        const first = outcome.errors[0]
+        const field = first === undefined ? undefined : fieldOfRefusal(first.reason)
+        return c.json(
+          {
+            error: first?.code ?? 'bad_config',
+            reason: first?.reason ?? 'the device refused part of the config without saying which',
+            ...(field === undefined ? {} : { field }),
+            from: 'device',
+          },
+          400,
+        )
+      }
+      case 'unanswered':
+        return c.json({ ...session.info(), confirmed: false, reason: 'sent; the device did not confirm it in time (its firmware may not confirm configs)' }, 202)
+      case 'closed':
+        return c.json({ ...session.info(), confirmed: false, reason: 'sent; the device disconnected before confirming it' }, 202)
+    }
   })
   api.post('/devices/:id/calibration/:output/undo', (c) => {
     const session = hub.get(c.req.param('id'))
@@ -132,5 +168,8 @@ export const restApi = (options: RestOptions): Hono => {
     return c.json({ device: session.id, output, sent: 'calibration_undo' }, 202)
   })
   api.route('/devices', screenApi(hub))
+  api.route('/devices', holdApi(hub, gate))
+  api.route('/', pairingApi(gate))
+  if (options.events !== undefined) api.route('/', eventsApi(options.events, options.hello ?? (() => ({}))))
   return api
 }

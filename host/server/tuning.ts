@@ -1,6 +1,8 @@
 // The server's timing and abuse limits, with defaults; tests pass shorter ones to see them act.
 import type { GuessLimits } from './guess-limiter.ts'
 import { DEFAULT_GUESS_LIMITS } from './guess-limiter.ts'
+import type { PairLimits } from './pair-requests.ts'
+import { DEFAULT_PAIR_LIMITS } from './pair-requests.ts'
 
 export interface ServerTuning {
   /** A socket that has not said hello by then is closed. */
@@ -22,6 +24,10 @@ export interface ServerTuning {
   /** Queued bytes of control frames beyond which a device that does not read is closed. */
   maxBufferedBytes: number
   guessLimits: GuessLimits
+  /** Boards asking to pair: how many wait at once, how often an address may ask, and when a request expires. */
+  pairLimits: PairLimits
+  /** How long a REST config change waits for the device's `configured` before answering 202. */
+  configConfirmMs: number
 }
 
 export const DEFAULT_TUNING: ServerTuning = {
@@ -34,6 +40,8 @@ export const DEFAULT_TUNING: ServerTuning = {
   backpressureBytes: 64 * 1024,
   maxBufferedBytes: 1024 * 1024,
   guessLimits: DEFAULT_GUESS_LIMITS,
+  pairLimits: DEFAULT_PAIR_LIMITS,
+  configConfirmMs: 3_000,
 }
 
 /** Close codes the host uses beyond RFC 6455's own: idle and replaced sessions. */

@@ -37,6 +37,8 @@ pub const LINK_NO_HOST: u32 = 3;
 pub const LINK_TOKEN_REFUSED: u32 = 4;
 /// Link code: no figure within the stale timeout.
 pub const LINK_NO_DATA: u32 = 5;
+/// Link code: the board asked to pair and waits for the user's approval (its device id).
+pub const LINK_AWAITING_APPROVAL: u32 = 6;
 
 /// Depth code: 1-bit ([`embedded_graphics::pixelcolor::BinaryColor`]), one byte a pixel, 0 or 1.
 pub const DEPTH_BINARY: u32 = 1;
@@ -51,7 +53,7 @@ pub const SCRATCH_LEN: usize = 256;
 pub const METRIC_MAX: usize = 32;
 /// The longest unit, in bytes.
 pub const UNIT_MAX: usize = 16;
-/// The longest link string (access point name, address, SSID), in bytes.
+/// The longest link string (access point name, address, SSID, device id), in bytes.
 pub const LINK_TEXT_MAX: usize = 64;
 /// The narrowest or shortest screen rendered.
 pub const MIN_SIDE: u32 = 32;

@@ -58,6 +58,7 @@ enum Link {
     NoHost,
     TokenRefused,
     NoData,
+    AwaitingApproval { device: Text<LINK_TEXT_MAX> },
 }
 
 impl Slot {
@@ -161,6 +162,7 @@ impl Renderer {
             abi::LINK_NO_HOST => Link::NoHost,
             abi::LINK_TOKEN_REFUSED => Link::TokenRefused,
             abi::LINK_NO_DATA => Link::NoData,
+            abi::LINK_AWAITING_APPROVAL => Link::AwaitingApproval { device: Text::truncated(self.str_at(a)?) },
             _ => return Err(AbiError::BadCode),
         };
         Ok(())
@@ -241,6 +243,7 @@ impl Link {
             Link::NoHost => Some(LinkState::NoHost),
             Link::TokenRefused => Some(LinkState::TokenRefused),
             Link::NoData => Some(LinkState::NoData),
+            Link::AwaitingApproval { device } => Some(LinkState::AwaitingApproval { device: device.as_str() }),
         }
     }
 }

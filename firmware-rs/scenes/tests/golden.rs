@@ -299,6 +299,12 @@ fn the_renderer_draws_what_the_goldens_show() {
     renderer.set_link(abi::LINK_PORTAL_OPEN, 11, 11).unwrap();
     let len = renderer.render(abi::SCENE_STATE, 0, 128, 64, abi::DEPTH_BINARY, &mut bytes).unwrap();
     check_image("state-portal-128x64", &image::<BinaryColor>(&bytes[..len], OLED));
+
+    let device = "sysboy-4f2a9c01";
+    renderer.scratch()[..device.len()].copy_from_slice(device.as_bytes());
+    renderer.set_link(abi::LINK_AWAITING_APPROVAL, device.len() as u32, 0).unwrap();
+    let len = renderer.render(abi::SCENE_STATE, 0, 128, 64, abi::DEPTH_BINARY, &mut bytes).unwrap();
+    check_image("state-awaiting-approval-128x64", &image::<BinaryColor>(&bytes[..len], OLED));
 }
 
 #[test]

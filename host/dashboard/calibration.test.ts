@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'bun:test'
+import { codeAt, curveProblem, nudge, parseMarks } from './calibration.ts'
+
+describe('the calibration wizard arithmetic', () => {
+  it('starts each mark where the current curve puts it, linear without one', () => {
+    expect(codeAt(undefined, 50, 10)).toBe(512)
+    expect(codeAt(undefined, 100, 10)).toBe(1023)
+    const curve = [{ percent: 0, code: 10 }, { percent: 50, code: 400 }, { percent: 100, code: 1000 }]
+    expect(codeAt(curve, 25, 10)).toBe(205)
+    expect(codeAt(curve, 75, 10)).toBe(700)
+    expect(codeAt(curve, 0, 10)).toBe(10)
+  })
+
+  it('nudges within the output codes', () => {
+    expect(nudge(1020, 10, 10)).toBe(1023)
+    expect(nudge(3, -10, 10)).toBe(0)
+    expect(nudge(500, -1, 10)).toBe(499)
+  })
+
+  it('takes the user own marks, rising, from 0 to 100', () => {
+    expect(parseMarks('0, 20 50;80 100')).toEqual({ marks: [0, 20, 50, 80, 100] })
+    expect(parseMarks('0, 50, 40')).toEqual({ error: 'marks must rise: 40 % comes after 50 %' })
+    expect(parseMarks('0, 120')).toEqual({ error: "'120' is not a percent from 0 to 100" })
+    expect(parseMarks('50')).toEqual({ error: 'give at least two marks' })
+  })
+
+  it('says before sending when codes do not rise with percent', () => {
+    expect(curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 1000 }])).toBeUndefined()
+    expect(curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 600 }])).toBe(
+      'codes must rise with percent: the code at 100 % (600) is not above the code at 50 % (600)',
+    )
+  })
+})

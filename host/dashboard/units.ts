@@ -1,0 +1,83 @@
+// A metric frame in human units for the page: "6.0 GiB of 16.0 GiB", "55 °C", "1.2 MB/s", and the percent beside it.
+import type { MetricFrame } from '../../schema/index.ts'
+
+/** What a figure card shows of one frame. */
+export interface Reading {
+  /** The metric's name (a named metric's own name). */
+  metric: string
+  /** The needle's percent, or null when the host cannot read the figure. */
+  percent: number | null
+  /** "37.5 %", or "unknown". */
+  percentText: string
+  /** The figure in its own unit ("6.0 GiB of 16.0 GiB", "55 °C", "1.2 MB/s"); empty when only the percent is known. */
+  amount: string
+  /** Which source read it, or empty. */
+  source: string
+  /** Why it is unknown (empty when known). */
+  reason: string
+}
+
+const BINARY = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+const DECIMAL = ['B/s', 'kB/s', 'MB/s', 'GB/s', 'TB/s']
+
+/** Three significant figures, at most one decimal below 100 ("6.0", "15.9", "512"). */
+const digits = (n: number): string => (Math.abs(n) >= 100 ? Math.round(n).toString() : n.toFixed(1))
+
+/** Bytes in binary units: memory and disks are counted in powers of two. */
+export const bytes = (n: number): string => {
+  let value = n
+  let i = 0
+  while (Math.abs(value) >= 1024 && i < BINARY.length - 1) {
+    value /= 1024
+    i++
+  }
+  return i === 0 ? `${Math.round(value)} B` : `${digits(value)} ${BINARY[i]}`
+}
+
+/** A byte rate in decimal units, as network speeds are quoted. */
+export const byteRate = (n: number): string => {
+  let value = n
+  let i = 0
+  while (Math.abs(value) >= 1000 && i < DECIMAL.length - 1) {
+    value /= 1000
+    i++
+  }
+  return i === 0 ? `${Math.round(value)} B/s` : `${digits(value)} ${DECIMAL[i]}`
+}
+
+/** A figure in the unit the host named; a unit it does not know is written after the number as it came. */
+export const amountOf = (raw: number, unit: string): string => {
+  if (unit === 'B') return bytes(raw)
+  if (unit === 'B/s') return byteRate(raw)
+  if (unit === '°C') return `${Math.round(raw)} °C`
+  if (unit === '%') return `${raw.toFixed(1)} %`
+  const number = Number.isInteger(raw) ? raw.toString() : Math.abs(raw) >= 100 ? raw.toFixed(0) : raw.toPrecision(3)
+  return `${number} ${unit}`
+}
+
+/** The name a frame is shown under: the built-in metric's type, or a named metric's name. */
+export const metricName = (frame: MetricFrame): string => (frame.type === 'metric' ? frame.name : frame.type)
+
+/** A percent as the page writes it. */
+export const percentText = (percent: number | null): string => (percent === null ? 'unknown' : `${percent.toFixed(1)} %`)
+
+/** One frame in words. */
+export const readingOf = (frame: MetricFrame): Reading => {
+  const percent = frame.value
+  let amount = ''
+  if (percent !== null) {
+    if (frame.used !== undefined && frame.total !== undefined && (frame.unit === undefined || frame.unit === 'B')) {
+      amount = `${bytes(frame.used)} of ${bytes(frame.total)}`
+    } else if (frame.raw !== undefined && frame.unit !== undefined && frame.unit !== '%') {
+      amount = amountOf(frame.raw, frame.unit)
+    }
+  }
+  return {
+    metric: metricName(frame),
+    percent,
+    percentText: percentText(percent),
+    amount,
+    source: frame.source ?? '',
+    reason: percent === null ? (frame.reason ?? 'the host gave no reason') : '',
+  }
+}

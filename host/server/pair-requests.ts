@@ -1,0 +1,105 @@
+// Boards asking to pair, waiting for the user's yes or no: a bounded list, limited per address, each request expiring.
+import type { Chip } from '../../schema/index.ts'
+import { GuessLimiter } from './guess-limiter.ts'
+
+export interface PairLimits {
+  /** Requests listed at once; one more is refused while the list is full. */
+  maxRequests: number
+  /** New requests an address may make in a burst, and the time for that allowance to refill. */
+  perAddress: number
+  perAddressRefillMs: number
+  /** A request nobody answered by then is dropped. */
+  expireMs: number
+}
+
+export const DEFAULT_PAIR_LIMITS: PairLimits = { maxRequests: 16, perAddress: 3, perAddressRefillMs: 60_000, expireMs: 10 * 60_000 }
+
+/** A request as the REST API and `sysboy pair` list it. */
+export interface PairRequestInfo {
+  device: string
+  chip: Chip
+  firmware: string
+  address: string
+  /** When the board asked, ISO 8601. */
+  since: string
+}
+
+interface Entry<T> {
+  info: PairRequestInfo
+  at: number
+  /** What the caller answers through: the board's socket. */
+  waiter: T
+}
+
+export type AskResult<T> = { ok: true; replaced: T | undefined } | { ok: false; reason: string }
+
+/** The waiting requests, one per device id; `T` is whatever the caller answers a board through. */
+export class PairRequests<T> {
+  readonly #limits: PairLimits
+  readonly #entries = new Map<string, Entry<T>>()
+  readonly #perAddress: GuessLimiter
+
+  constructor(limits: PairLimits = DEFAULT_PAIR_LIMITS, now: () => number = Date.now) {
+    this.#limits = limits
+    this.#perAddress = new GuessLimiter({ burst: limits.perAddress, refillMs: limits.perAddressRefillMs, maxAddresses: 10_000 }, now)
+  }
+
+  /**
+   * Lists a board's request. The same device asking again replaces its request (the old waiter comes back to be
+   * closed) and costs its address nothing; a new one is refused when the list is full or its address asked too often.
+   */
+  ask(request: Omit<PairRequestInfo, 'since'>, waiter: T, now: number): AskResult<T> {
+    const previous = this.#entries.get(request.device)
+    if (previous === undefined) {
+      if (this.#entries.size >= this.#limits.maxRequests) {
+        return { ok: false, reason: `${this.#limits.maxRequests} boards are waiting to pair already; approve or deny them first` }
+      }
+      if (!this.#perAddress.allows(request.address)) {
+        const seconds = Math.ceil(this.#perAddress.retryAfterMs(request.address) / 1000)
+        return { ok: false, reason: `too many pairing requests from this address; try again in ${seconds} s` }
+      }
+      this.#perAddress.fail(request.address)
+    }
+    this.#entries.delete(request.device)
+    this.#entries.set(request.device, { info: { ...request, since: new Date(now).toISOString() }, at: now, waiter })
+    return { ok: true, replaced: previous?.waiter }
+  }
+
+  /** The waiting requests, oldest first. */
+  list(): PairRequestInfo[] {
+    return [...this.#entries.values()].map((e) => e.info)
+  }
+
+  /** Removes and gives back the request of `device` (to approve or deny it), or undefined when none waits. */
+  take(device: string): { info: PairRequestInfo; waiter: T } | undefined {
+    const entry = this.#entries.get(device)
+    if (entry === undefined) return undefined
+    this.#entries.delete(device)
+    return { info: entry.info, waiter: entry.waiter }
+  }
+
+  /** Forgets the request `waiter` made (its board went away); true when there was one. */
+  drop(waiter: T): boolean {
+    for (const [device, entry] of this.#entries) {
+      if (entry.waiter !== waiter) continue
+      this.#entries.delete(device)
+      return true
+    }
+    return false
+  }
+
+  /** Removes and gives back the waiters of requests older than the expiry. */
+  expire(now: number): T[] {
+    const expired: T[] = []
+    for (const [device, entry] of this.#entries) {
+      if (now - entry.at < this.#limits.expireMs) continue
+      this.#entries.delete(device)
+      expired.push(entry.waiter)
+    }
+    return expired
+  }
+
+  get size(): number {
+    return this.#entries.size
+  }
+}

@@ -1,0 +1,208 @@
+// The dashboard as the control room, in headless Chromium inside a desk's namespace, against the built host and the
+// simulated board: the page's needle follows the board's, a binding changed on the page moves the board's needle,
+// the calibration wizard's nudges move the board's output code and its curve survives a restart, a board without a
+// token is approved on the page and refused after revoking, and strings full of markup show as text.
+import { afterAll, afterEach, describe, expect, it } from 'bun:test'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Page } from 'playwright-core'
+import type { CalibrationPoint } from '../schema/index.ts'
+import { launchInNamespace } from './fixtures/portal/browser.ts'
+import type { NamespacedBrowser } from './fixtures/portal/browser.ts'
+import { TOKEN, openDesk } from './netns/scenario.ts'
+import type { Desk } from './netns/scenario.ts'
+import { GPU_UTIL, HOST_PORT } from './netns/sysboy-host.ts'
+
+const ID = 'desk-sim'
+/** Screenshots the tests take, for a person to look at; left behind on purpose. */
+const SHOTS = mkdtempSync(join(tmpdir(), 'sysboy-dashboard-control-'))
+
+let desk: Desk | undefined
+let browser: NamespacedBrowser | undefined
+
+afterAll(() => console.log(`dashboard-control: screenshots in ${SHOTS}`))
+
+afterEach(async () => {
+  await browser?.close()
+  browser = undefined
+  await desk?.close()
+  desk = undefined
+})
+
+const open = async (d: Desk, width = 1280): Promise<Page> => {
+  browser = await launchInNamespace(d.namespace.name)
+  const page = await browser.browser.newPage({ viewport: { width, height: 1000 } })
+  await page.goto(`http://${d.namespace.kernelIp}:${HOST_PORT}/#token=${TOKEN}`)
+  await page.locator('#state', { hasText: /^Live/ }).waitFor({ timeout: 15_000 })
+  return page
+}
+
+const pagePercent = async (page: Page, output = 'meter'): Promise<number> =>
+  Number(await page.locator(`article.device[data-device="${ID}"] svg[role=meter][data-output="${output}"]`).getAttribute('data-percent'))
+
+/** The config the host holds for the board, with a change, as a script would PUT it. */
+const putConfig = async (d: Desk, change: Record<string, unknown>): Promise<void> => {
+  const listed = (await d.host!.devices()) as unknown as Array<{ id: string; config: Record<string, unknown> }>
+  const { id: _id, ...config } = listed.find((x) => x.id === ID)?.config ?? {}
+  const answer = await d.host!.rest('PUT', `/api/devices/${ID}/config`, { ...config, ...change })
+  if (answer.status !== 200) throw new Error(`PUT config: HTTP ${answer.status} ${JSON.stringify(answer.body)}`)
+}
+
+describe('the dashboard against the simulated board', () => {
+  it("moves the page's needle as the board's moves", async () => {
+    desk = await openDesk({ vram: 20, simArgs: ['--device-id', ID] })
+    const device = desk.device!
+    await device.waitForStatus('the needle live at 20 %', (s) => s.meter === 'live' && Math.abs(s.needle - 20) < 0.5, 30_000)
+    // Slow ballistics, so the comparison is of a needle on its way, not just of where it ends.
+    await putConfig(desk, { ballistics: { settle_ms: 3_000, overshoot_pct: 0 } })
+    const page = await open(desk)
+    await page.waitForFunction((id) => Math.abs(Number(document.querySelector(`[data-device="${id}"] svg[role=meter]`)?.getAttribute('data-percent')) - 20) < 0.5, ID, { timeout: 10_000 })
+    desk.host!.setVram(80)
+    const pairs: Array<{ page: number; board: number }> = []
+    const deadline = performance.now() + 5_000
+    while (performance.now() < deadline) {
+      const before = performance.now()
+      const percent = await pagePercent(page)
+      const after = performance.now()
+      // The board's status line read nearest the moment the page was read.
+      const at = (before + after) / 2
+      let nearest = -1
+      device.statusReadAt.forEach((t, i) => {
+        if (nearest < 0 || Math.abs(t - at) < Math.abs((device.statusReadAt[nearest] as number) - at)) nearest = i
+      })
+      if (nearest >= 0 && Math.abs((device.statusReadAt[nearest] as number) - at) < 100) pairs.push({ page: percent, board: device.statuses[nearest]!.needle })
+      await Bun.sleep(100)
+    }
+    const moving = pairs.filter((p) => p.board > 22 && p.board < 78)
+    expect(moving.length).toBeGreaterThan(10)
+    const worst = Math.max(...pairs.map((p) => Math.abs(p.page - p.board)))
+    // The bound allows for the pairing of reads: status lines 50 ms apart, a needle moving ~20 points a second.
+    expect(worst).toBeLessThan(3)
+    await device.waitForStatus('the needle at 80 %', (s) => Math.abs(s.needle - 80) < 0.3, 10_000)
+    await page.waitForFunction((id) => Math.abs(Number(document.querySelector(`[data-device="${id}"] svg[role=meter]`)?.getAttribute('data-percent')) - 80) < 0.3, ID, { timeout: 5_000 })
+    expect(Math.abs((await pagePercent(page)) - device.latest()!.needle)).toBeLessThan(0.3)
+    await page.screenshot({ path: join(SHOTS, 'dashboard-1280.png'), fullPage: true })
+  }, 90_000)
+
+  it("moves the board's needle to the metric chosen on the page, once the board confirms it", async () => {
+    desk = await openDesk({ vram: 80, simArgs: ['--device-id', ID, '--oled', '128x64'] })
+    const device = desk.device!
+    await device.waitForStatus('the needle on vram', (s) => s.meter === 'live' && s.metric === 'vram' && Math.abs(s.needle - 80) < 0.5, 30_000)
+    const page = await open(desk, 390)
+    const card = page.locator(`article.device[data-device="${ID}"]`)
+    // The OLED's mirror is drawn by the host with the board's scene code.
+    const mirror = card.locator('.screen img[data-output="oled"]')
+    await mirror.waitFor({ timeout: 10_000 })
+    expect(await mirror.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([128, 64])
+    await page.screenshot({ path: join(SHOTS, 'dashboard-390.png'), fullPage: true })
+    await card.locator('summary', { hasText: 'Settings' }).click()
+    await card.getByLabel('Metric on meter meter').selectOption('gpu_util')
+    await card.getByRole('button', { name: 'Apply' }).click()
+    await card.locator('.outcome', { hasText: 'Applied: the device confirmed it.' }).waitFor({ timeout: 15_000 })
+    await device.waitForStatus('the needle on gpu_util', (s) => s.metric === 'gpu_util' && Math.abs(s.needle - GPU_UTIL) < 0.5, 10_000)
+    await card.getByRole('meter', { name: "meter 'meter' showing gpu_util" }).waitFor({ timeout: 5_000 })
+
+    // An alert limit the host refuses is named beside its field.
+    await card.getByRole('button', { name: 'Add an alert limit' }).click()
+    await card.getByLabel('Alert above %').fill('50')
+    await card.getByLabel('Clear below %').fill('60')
+    await card.getByRole('button', { name: 'Apply' }).click()
+    const error = card.locator('.field.invalid .field-error')
+    await error.waitFor({ timeout: 10_000 })
+    expect(await card.locator('.field.invalid').getAttribute('data-key')).toMatch(/^screen\.oled\.alerts\.0\./)
+    expect(await card.locator('.outcome').innerText()).toMatch(/^The (host|device) refused it: /)
+  }, 90_000)
+
+  it("moves the board's output code with the wizard's nudges, and keeps the saved curve across a restart", async () => {
+    desk = await openDesk({ vram: 50, simArgs: ['--device-id', ID] })
+    let device = desk.device!
+    await device.waitForStatus('the needle live', (s) => s.meter === 'live', 30_000)
+    const page = await open(desk)
+    const card = page.locator(`article.device[data-device="${ID}"]`)
+    await card.getByRole('button', { name: 'Calibrate…' }).click()
+    const wizard = page.getByRole('dialog', { name: `Calibrate ${ID}` })
+    await wizard.getByLabel('Marks (percent)').fill('0, 50, 100')
+    await wizard.getByRole('button', { name: /^Start/ }).click()
+    const code = wizard.getByRole('spinbutton')
+    // No curve yet: the first mark starts at code 0, held on the board.
+    await device.waitForStatus('the output held at 0', (s) => s.meter === 'held' && s.code === 0, 10_000)
+    await code.focus()
+    await page.keyboard.press('Shift+ArrowUp')
+    await page.keyboard.press('ArrowUp')
+    await page.keyboard.press('ArrowUp')
+    await device.waitForStatus('the output held at 12', (s) => s.meter === 'held' && s.code === 12, 10_000)
+    await wizard.getByRole('button', { name: 'Next mark' }).click()
+    await device.waitForStatus('the output held at the 50 % start', (s) => s.meter === 'held' && s.code === 512, 10_000)
+    await wizard.getByRole('button', { name: 'Code minus 10', exact: true }).click()
+    await wizard.getByRole('button', { name: 'Code minus 1', exact: true }).click()
+    await device.waitForStatus('the output held at 501', (s) => s.meter === 'held' && s.code === 501, 10_000)
+    await wizard.getByRole('button', { name: 'Next mark' }).click()
+    await wizard.getByRole('button', { name: 'Code minus 10', exact: true }).click()
+    await device.waitForStatus('the output held at 1013', (s) => s.meter === 'held' && s.code === 1013, 10_000)
+    // The hold outlives its 5 s lease while the wizard is open.
+    const from = device.statuses.length
+    await Bun.sleep(7_000)
+    expect(device.statuses.slice(from).every((s) => s.meter === 'held' && s.code === 1013)).toBe(true)
+    await wizard.getByRole('button', { name: 'Save the curve' }).click()
+    await wizard.locator('.outcome', { hasText: 'Applied: the device confirmed it.' }).waitFor({ timeout: 15_000 })
+    const curve: CalibrationPoint[] = [
+      { percent: 0, code: 12 },
+      { percent: 50, code: 501 },
+      { percent: 100, code: 1013 },
+    ]
+    const stored = await desk.host!.waitForDevice('the curve in the board status', (d) => JSON.stringify(d.lastStatus?.calibration) === JSON.stringify([{ output: 'meter', points: curve }]), 10_000)
+    expect(stored.id).toBe(ID)
+    await wizard.getByRole('button', { name: 'Close' }).click()
+    await device.waitForStatus('live figures again', (s) => s.meter === 'live', 5_000, device.statuses.length)
+
+    // The same board from the same flash still has the curve.
+    await device.stop()
+    device = desk.startDevice([...desk.hostArgs, '--backoff-max-ms', '4000', '--device-id', ID])
+    await device.waitForStatus('back live', (s) => s.meter === 'live', 30_000)
+    await desk.host!.waitForDevice('the curve after a restart', (d) => JSON.stringify(d.lastStatus?.calibration) === JSON.stringify([{ output: 'meter', points: curve }]), 10_000)
+    await card.locator('.settings').waitFor({ timeout: 10_000 })
+  }, 120_000)
+
+  it('pairs a board without a token when it is approved on the page, and refuses it once revoked', async () => {
+    desk = await openDesk({ vram: 40, device: false })
+    const d = desk
+    const device = d.startDevice(['--host', `${d.namespace.kernelIp}:${HOST_PORT}`, '--backoff-max-ms', '4000', '--device-id', 'new-board'])
+    await device.waitForStatus('asking to pair', (s) => s.link === 'awaiting_approval', 30_000)
+    const page = await open(d)
+    const request = page.locator('.request[data-device="new-board"]')
+    await request.waitFor({ timeout: 10_000 })
+    expect(await request.innerText()).toContain('sim')
+    await page.screenshot({ path: join(SHOTS, 'pairing-1280.png'), fullPage: true })
+    await page.getByRole('button', { name: 'Approve new-board' }).click()
+    await device.waitForStatus('served after approval', (s) => s.meter === 'live' && Math.abs(s.needle - 40) < 0.5, 20_000)
+    await page.locator('article.device[data-device="new-board"]').waitFor({ timeout: 10_000 })
+    await page.locator('.credential[data-device="new-board"]').waitFor({ timeout: 10_000 })
+    expect(await request.count()).toBe(0)
+    await page.getByRole('button', { name: 'Revoke new-board' }).click()
+    await page.getByRole('button', { name: 'Yes, revoke' }).click()
+    await device.waitForStatus('refused once revoked', (s) => s.light.state === 'token_refused' || s.auth_failures > 0, 20_000)
+    await page.locator('article.device[data-device="new-board"]').waitFor({ state: 'detached', timeout: 10_000 })
+    await page.locator('.credential[data-device="new-board"]').waitFor({ state: 'detached', timeout: 10_000 })
+  }, 90_000)
+
+  it('shows strings full of markup from a board as text', async () => {
+    desk = await openDesk({ vram: 40, device: false })
+    const d = desk
+    // A scripted board inside the namespace: its firmware and status strings are markup.
+    const script = `
+      const ws = new WebSocket('ws://${d.namespace.kernelIp}:${HOST_PORT}/ws')
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', protocol: 1, device: 'markup-board', firmware: '<img src=x onerror=alert(1)>',
+        chip: 'sim', outputs: [{ id: 'meter', kind: 'pwm', bits: 10 }], buttons: [], token: '${TOKEN}' }))
+      ws.onmessage = (m) => { if (JSON.parse(m.data).type === 'welcome') ws.send(JSON.stringify({ type: 'status', link: 'wifi', heap_free: 1000,
+        uptime_ms: 1000, host: '<script>alert(2)</script>', ip: '<i>x</i>', light: 'live' })) }
+      setInterval(() => ws.send(JSON.stringify({ type: 'heartbeat' })), 1000)`
+    d.namespace.spawn([join(import.meta.dir, '..', 'node_modules', '.bin', 'bun'), '-e', script])
+    const page = await open(d)
+    const card = page.locator('article.device[data-device="markup-board"]')
+    await card.locator('.facts', { hasText: '<script>alert(2)</script>' }).waitFor({ timeout: 15_000 })
+    expect(await card.locator('.firmware').innerText()).toBe('<img src=x onerror=alert(1)>')
+    expect(await card.locator('.facts').innerText()).toContain('<i>x</i>')
+    expect(await card.locator('img, script, i').count()).toBe(0)
+  }, 60_000)
+})
