@@ -262,6 +262,9 @@ async fn live<S: Read + Write, B: Board>(
                     return SessionEnd::Closed(code);
                 }
             }
+            // The board hears of a new link state before it fills in a status for these actions (the welcome's
+            // status names the light as live, not as the state before).
+            note_state(link, board, &mut state);
             if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
                 return end;
             }
@@ -287,6 +290,7 @@ async fn live<S: Read + Write, B: Board>(
                 while let Some((button, gesture)) = board.take_gesture() {
                     actions.extend(link.gesture(now, &button, gesture));
                 }
+                note_state(link, board, &mut state);
                 if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
                     return end;
                 }

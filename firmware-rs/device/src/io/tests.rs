@@ -99,7 +99,7 @@ impl Board for TestBoard {
         self.meter.as_mut().map_or(Err(UndoError::Unsupported), Meter::undo_calibration)
     }
     fn status(&mut self) -> Status {
-        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None, screens: None, light: None, calibration: None, held: None, update: None }
+        Status { link: Link::Sim, rssi: None, heap_free: 90_000, heap_min: Some(80_000), uptime_ms: self.now, host: Some("127.0.0.1:7777".into()), ip: None, reset_reason: Some(ResetReason::PowerOn), missing: None, screens: None, light: Some(self.light()), calibration: None, held: None, update: None }
     }
     fn link_changed(&mut self, state: LinkState) {
         self.states.push(state);
@@ -116,6 +116,14 @@ impl Board for TestBoard {
     fn draw_stream(&mut self, rect: &StreamRect, payload: &[u8]) -> Result<(), crate::stream::StreamError> {
         self.streamed.push((rect.clone(), payload.len()));
         Ok(())
+    }
+}
+
+impl TestBoard {
+    /// What a status light shows for the link state the board last heard of, as a real board's does.
+    fn light(&self) -> sysboy_protocol::Light {
+        let state = if self.states.last() == Some(&LinkState::Live) { BoardState::Live } else { BoardState::NoHost };
+        state.light()
     }
 }
 
@@ -373,6 +381,8 @@ fn a_hold_is_reported_in_the_status_as_it_starts_and_ends_and_a_confirmed_config
     let statuses: Vec<&String> = sent.iter().filter(|text| text.starts_with(r#"{"type":"status""#)).collect();
     assert_eq!(statuses.len(), 3, "live, hold, release: {sent:?}");
     assert!(statuses[0].contains(r#""held":[]"#), "{}", statuses[0]);
+    // The welcome's status names the light the board shows once live, not the state it was in before.
+    assert!(statuses[0].contains(r#""light":"live""#), "{}", statuses[0]);
     assert!(statuses[1].contains(r#""held":[{"output":"vu","code":640}]"#), "{}", statuses[1]);
     assert!(statuses[2].contains(r#""held":[]"#), "{}", statuses[2]);
     assert!(board.acted.contains(&Action::Hold { output: "vu".into(), code: 640 }));
