@@ -5,13 +5,18 @@
 // handed to Bun as the executable to use.
 //
 // The scenes module (firmware-rs/scenes for wasm32) is built first, into host/screens/generated/, and embedded.
+// So are the firmware images of scripts/firmware-build.sh (target/firmware/, or the folder --firmware names), with
+// the version and SHA-256 read from each (host/firmware/prepare.ts): the host serves them to /install and to
+// boards updating over the air. A build without them fails and says how to make them.
 //
-// Usage: bun host/build.ts [--outdir DIR] [TARGET...]   (targets: linux-x64 linux-arm64 windows-x64 darwin-arm64 darwin-x64)
+// Usage: bun host/build.ts [--outdir DIR] [--firmware DIR] [TARGET...]   (targets: linux-x64 linux-arm64 windows-x64 darwin-arm64 darwin-x64)
 // The version is package.json's, unless SYSBOY_BUILD_VERSION names another (a CI build number, say).
-import { existsSync, mkdirSync, readdirSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import pkg from '../package.json' with { type: 'json' }
 import { SCENES_WASM, buildScenesWasm } from './screens/build-scenes.ts'
+import type { FirmwareFacts } from './firmware/catalog.ts'
+import { FIRMWARE_DIR, GENERATED_DIR, prepareFirmware } from './firmware/prepare.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const RUNTIME_CACHE = join(ROOT, '.cache', 'bun-runtimes')
@@ -64,28 +69,35 @@ const runtimeFor = async (target: Target): Promise<string> => {
   return binary
 }
 
-const build = async (name: string, target: Target, outdir: string): Promise<void> => {
+const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
+
+const build = async (name: string, target: Target, outdir: string, firmware: readonly FirmwareFacts[]): Promise<void> => {
   const executablePath = await runtimeFor(target)
   const outfile = join(outdir, target.outfile)
   const result = await Bun.build({
     entrypoints: [join(ROOT, 'host', 'main.ts')],
     compile: { target: target.bun, outfile, executablePath },
-    define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION) },
+    define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION), SYSBOY_FIRMWARE: JSON.stringify(firmware) },
     minify: true,
     // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of
     // its own inside the executable, parsed only when first used: 4 MB less resident at idle (bench/idle.ts).
     splitting: true,
   })
   if (!result.success) fail(`${name}: ${result.logs.map((log) => String(log)).join('; ')}`)
-  console.log(`build: ${outfile}`)
+  // Bun stores embedded files as they are, so the executable without the images is its size less theirs.
+  const size = statSync(outfile).size
+  const images = readdirSync(GENERATED_DIR).reduce((sum, file) => sum + statSync(join(GENERATED_DIR, file)).size, 0)
+  console.log(`build: ${outfile}: ${megabytes(size)}, of which the firmware images ${megabytes(images)} (${megabytes(size - images)} without them)`)
 }
 
 const main = async (): Promise<void> => {
   const args = process.argv.slice(2)
   let outdir = join(ROOT, 'dist')
+  let firmwareDir: string | undefined
   const names: string[] = []
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--outdir') outdir = args[++i] ?? fail('--outdir needs a directory')
+    else if (args[i] === '--firmware') firmwareDir = resolve(args[++i] ?? fail('--firmware needs a directory'))
     else names.push(args[i] as string)
   }
   for (const name of names) if (!(name in TARGETS)) fail(`unknown target '${name}'; targets: ${Object.keys(TARGETS).join(', ')}`)
@@ -93,7 +105,17 @@ const main = async (): Promise<void> => {
   console.log(`build: sysboy ${VERSION} with Bun ${Bun.version}`)
   console.log(`build: the scenes module (scripts/scenes-wasm.sh) into ${SCENES_WASM.slice(ROOT.length + 1)}`)
   await buildScenesWasm().catch((error: unknown) => fail((error as Error).message))
-  for (const name of names.length > 0 ? names : Object.keys(TARGETS)) await build(name, TARGETS[name] as Target, outdir)
+  let firmware: FirmwareFacts[] = []
+  try {
+    firmware = prepareFirmware(firmwareDir ?? FIRMWARE_DIR, firmwareDir !== undefined)
+  } catch (error) {
+    fail((error as Error).message)
+  }
+  for (const image of firmware) {
+    const merged = image.merged === null ? 'no merged image' : `merged image ${image.merged.size} B`
+    console.log(`build: firmware ${image.version} for ${image.chip}: app image ${image.size} B (sha256 ${image.sha256.slice(0, 12)}…), ${merged}`)
+  }
+  for (const name of names.length > 0 ? names : Object.keys(TARGETS)) await build(name, TARGETS[name] as Target, outdir, firmware)
 }
 
 await main()

@@ -3,7 +3,7 @@
 import { type ParseArgsOptionsConfig, parseArgs as parseTokens } from 'node:util'
 import { CliError, EXIT } from './exit-codes.ts'
 
-export const COMMANDS = ['run', 'doctor', 'devices', 'pair', 'revoke', 'open', 'install-service', 'preview', 'help', 'version'] as const
+export const COMMANDS = ['run', 'doctor', 'devices', 'pair', 'revoke', 'update', 'open', 'install-service', 'preview', 'help', 'version'] as const
 export type Command = (typeof COMMANDS)[number]
 
 export const FLAGS = {
@@ -44,6 +44,7 @@ const TAKES: Record<Exclude<Command, 'help' | 'version'>, readonly FlagName[]> =
   devices: ['port', 'bind', 'token', 'config'],
   pair: ['port', 'bind', 'token', 'config', 'deny'],
   revoke: ['port', 'bind', 'token', 'config'],
+  update: ['port', 'bind', 'token', 'config'],
   open: ['port', 'bind', 'token', 'config'],
   // The service runs the main job with these, so they are the main job's, and its own --print.
   'install-service': [...SETTINGS, 'require', 'print'],
@@ -55,12 +56,12 @@ export interface Invocation {
   command: Command
   /** Flag values as typed; switches are `true`. The last of a repeated flag wins. */
   flags: Partial<Record<FlagName, string | true>>
-  /** The device a command names (`sysboy pair <device>`, `sysboy revoke <device>`); absent when none is given. */
+  /** The device a command names (`sysboy pair <device>`, `sysboy revoke <device>`, `sysboy update <device>`); absent when none is given. */
   target?: string
 }
 
 /** The commands that name a device after them. */
-const TAKES_TARGET: readonly Command[] = ['pair', 'revoke']
+const TAKES_TARGET: readonly Command[] = ['pair', 'revoke', 'update']
 
 const PREVIEW_ONLY: readonly FlagName[] = ['scene', 'size', 'depth', 'metrics', 'live', 'out']
 
@@ -94,7 +95,7 @@ export const parseArgs = (argv: readonly string[]): Invocation => {
       }
       if (command !== undefined) throw usage(`unexpected argument '${token.value}'`)
       if (!(COMMANDS as readonly string[]).includes(token.value)) {
-        throw usage(`unknown command '${token.value}' (commands: doctor, devices, pair, revoke, open, install-service, preview)`)
+        throw usage(`unknown command '${token.value}' (commands: doctor, devices, pair, revoke, update, open, install-service, preview)`)
       }
       command = token.value as Command
       continue

@@ -27,6 +27,8 @@ const dispatch = async (argv: readonly string[], env: Record<string, string | un
       return await (await import('./pair.ts')).runPair(settingsFor(invocation, env), invocation.target, invocation.flags.deny === true, console)
     case 'revoke':
       return await (await import('./pair.ts')).runRevoke(settingsFor(invocation, env), invocation.target, console)
+    case 'update':
+      return await (await import('./update.ts')).runUpdate(settingsFor(invocation, env), invocation.target, console)
     case 'open':
       return await (await import('./open.ts')).runOpen(settingsFor(invocation, env), env, console)
     case 'preview':

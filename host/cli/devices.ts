@@ -22,6 +22,19 @@ export const screensText = (device: DeviceInfo): string => {
     .join(' ')
 }
 
+/** Where a firmware update stands: the board's own progress while it reports one, else a newer version the host has. */
+export const updateText = (device: DeviceInfo): string => {
+  const progress = device.lastStatus?.update
+  if (progress !== undefined) {
+    const done = progress.total > 0 ? ` ${Math.floor((progress.written / progress.total) * 100)}%` : ''
+    const why = progress.reason === undefined ? '' : `: ${progress.reason}`
+    return `${progress.state} ${progress.version}${progress.state === 'downloading' ? done : ''}${why}`
+  }
+  // A host from before updates over the air says nothing of them.
+  const available = device.update?.available
+  return available === undefined ? '-' : `${available} available`
+}
+
 export const runDevices = async (settings: Settings, console: Console): Promise<ExitCode> => {
   const url = hostUrl(settings.bind, settings.port)
   const devices = (await (await hostRequest(settings, 'GET', '/api/devices')).json()) as DeviceInfo[]
@@ -31,6 +44,8 @@ export const runDevices = async (settings: Settings, console: Console): Promise<
   }
   // The screens column only where some device has a screen, so a meter-only desk reads as it always did.
   const withScreens = devices.some((d) => (d.config.screens ?? []).length > 0)
+  // Likewise the update column only where some board has an update to take or under way.
+  const withUpdates = devices.some((d) => updateText(d) !== '-')
   const rows = devices.map((d) => [
     d.id,
     d.chip,
@@ -38,8 +53,10 @@ export const runDevices = async (settings: Settings, console: Console): Promise<
     d.remoteAddress,
     d.bindings.map((b) => `${b.output}=${b.metric}`).join(' '),
     ...(withScreens ? [screensText(d)] : []),
+    ...(withUpdates ? [updateText(d)] : []),
     d.connectedSince,
   ])
-  console.out(table(['device', 'chip', 'firmware', 'address', 'outputs', ...(withScreens ? ['screens'] : []), 'connected since'], rows))
+  const headings = ['device', 'chip', 'firmware', 'address', 'outputs', ...(withScreens ? ['screens'] : []), ...(withUpdates ? ['update'] : []), 'connected since']
+  console.out(table(headings, rows))
   return EXIT.ok
 }

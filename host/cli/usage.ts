@@ -10,6 +10,7 @@ Usage:
   sysboy devices [options]             list the devices connected to a running host
   sysboy pair [--deny] [DEVICE]        list the boards asking to pair; approve one (or refuse it with --deny)
   sysboy revoke DEVICE                 delete a paired board's own credential and disconnect it
+  sysboy update DEVICE                 offer a board the newer firmware this sysboy carries (over Wi-Fi)
   sysboy open [options]                open the running host's dashboard in the browser ($BROWSER if set)
   sysboy install-service [--print]     start sysboy at login (systemd user unit, launchd agent, Windows task)
   sysboy preview [options]             draw a screen scene as PNG, as a board's screen shows it
@@ -56,6 +57,6 @@ Config file (JSON; every field optional):
 
 Exit codes:
   0 ok   1 internal error   2 bad command line   3 bad config   4 port in use or address not bindable
-  5 metric unavailable (with --require)   6 host not reachable (devices, pair, revoke, open)   7 service file not written
+  5 metric unavailable (with --require)   6 host not reachable (devices, pair, revoke, update, open)   7 service file not written
   8 browser not started (open)
 `

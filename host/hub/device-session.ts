@@ -57,6 +57,8 @@ export interface DeviceInfo {
   /** The outputs held at a raw code (the calibration wizard), as it last said; null before it said. */
   held: HeldOutput[] | null
   identifiedAt: string | null
+  /** The newer firmware the host carries for this board's chip, or null; its progress is `lastStatus.update`. */
+  update: { available: string } | null
   /** The streams to its screens, with their figures and any error of their source. */
   streams: StreamInfo[]
 }
@@ -84,6 +86,8 @@ export class DeviceSession {
   /** What was sent, for rendering the device's screens as it shows them. */
   readonly sent = new SentRecord()
   identifiedAt: number | null = null
+  /** The newer firmware the host carries for it (host/firmware/update-api.ts), set by the server when it is admitted. */
+  update: { available: string } | null = null
   lastHeardAt: number
   lastSentAt: number
   readonly #link: DeviceLink
@@ -271,6 +275,7 @@ export class DeviceSession {
       calibration: this.calibration,
       held: this.held,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
+      update: this.update,
       streams: [...this.#streams.values()].map((s) => s.info(Date.now())),
     }
   }

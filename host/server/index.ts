@@ -5,13 +5,19 @@ import type { ServerWebSocket } from 'bun'
 import { DEVICE_PATH, INTERVAL_MS, STALE_AFTER_MS, isMetricName, isPairingToken } from '../../schema/index.ts'
 import { staleAfterMs as staleAfterFor } from '../hub/staleness.ts'
 import type { MetricFrame } from '../../schema/index.ts'
-import type { DeviceInfo } from '../hub/device-session.ts'
+import type { DeviceInfo, DeviceSession } from '../hub/device-session.ts'
+import { boardAuth } from '../firmware/board-auth.ts'
+import type { FirmwareCatalog } from '../firmware/catalog.ts'
+import { firmwareRoutes } from '../firmware/firmware-routes.ts'
+import { loadEmbeddedFirmware } from '../firmware/load.ts'
+import { availableUpdate } from '../firmware/update-api.ts'
+import { INSTALL_PAGE } from '../install/page.ts'
 import { Hub } from '../hub/hub.ts'
 import { Sampler } from '../sampler.ts'
 import type { MetricSource } from '../sources/source.ts'
 import type { BunWebSocketData } from './bun-adapter.ts'
 import { getConnInfo, upgradeWebSocket, websocket } from './bun-adapter.ts'
-import type { CredentialStore } from './credentials.ts'
+import { CredentialStore } from './credentials.ts'
 import type { ConfiguredScreens, DeviceConnection, DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
@@ -45,6 +51,8 @@ export interface ServerOptions {
   onNote?: (line: string) => void
   /** The boards' own credentials (host/config/credentials-file.ts keeps them); by default in memory only. */
   credentials?: CredentialStore
+  /** The firmware images the host offers boards (/install, updates over the air); by default those built into it. */
+  firmware?: FirmwareCatalog
 }
 
 export interface RunningServer {
@@ -92,7 +100,10 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   // lock a paired device on it out, nor the other way round.
   const pairingGuesses = new GuessLimiter(tuning.guessLimits)
   const apiGuesses = new GuessLimiter(tuning.guessLimits)
-  const gate = new DeviceGate({ ...options, hub, limiter: pairingGuesses, tuning, staleAfterMs })
+  // One store for the gate (board hellos) and the firmware routes (boards fetching an update with their credential).
+  const credentials = options.credentials ?? new CredentialStore()
+  const firmware = options.firmware ?? (await loadEmbeddedFirmware())
+  const gate = new DeviceGate({ ...options, credentials, hub, limiter: pairingGuesses, tuning, staleAfterMs })
   const sampler = new Sampler({
     sink: hub,
     openSource: options.openSource,
@@ -153,9 +164,20 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   })
   hub.onPublish(() => events.changed('metrics'))
   gate.onChange((kind) => events.changed(kind))
+  // Whether the host carries newer firmware for a board is settled once, when it is admitted (its hello never changes).
+  const updateChecked = new WeakSet<DeviceSession>()
+  gate.onChange((kind) => {
+    if (kind !== 'devices') return
+    for (const session of hub.sessions()) {
+      if (updateChecked.has(session)) continue
+      updateChecked.add(session)
+      session.update = availableUpdate(firmware, session.hello)
+    }
+  })
   const hello = (): unknown => ({ version: options.version, host: options.hostName, metrics: options.metrics, intervalMs: options.intervalMs, staleAfterMs })
   app.use('/api/*', apiGuard)
-  app.route('/api', restApi({ hub, gate, metrics: options.metrics, events, hello }))
+  app.route('/api', restApi({ hub, gate, metrics: options.metrics, events, hello, firmware }))
+  app.route('/firmware', firmwareRoutes({ catalog: firmware, boardAuth: boardAuth({ ...guard, credentials, limiter: apiGuesses }) }))
   app.get('/metrics', apiGuard, (c) => c.body(prometheusText(hub.figures, hub.size, deviceStreams(hub)), 200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }))
   app.get('/', (c) => (options.dashboardHtml === undefined ? c.text('sysboy: no dashboard in this build\n', 404) : c.html(options.dashboardHtml)))
 
@@ -164,7 +186,12 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     server = Bun.serve<BunWebSocketData>({
       hostname: options.bind,
       // The bundled dashboard, served by Bun itself (in a compiled executable, from the files embedded at build time).
-      ...(options.dashboard === undefined ? {} : { routes: { '/': options.dashboard }, development: false }),
+      // The install page likewise (host/install/), with ESP Web Tools bundled in.
+      routes: { ...(options.dashboard === undefined ? {} : { '/': options.dashboard }), '/install': INSTALL_PAGE },
+      development: false,
+      // With HTML bundles among its routes Bun would otherwise bind with SO_REUSEPORT: a second sysboy on the same port
+      // would share it silently instead of being told it is in use.
+      reusePort: false,
       port: options.port,
       fetch: app.fetch,
       websocket: {

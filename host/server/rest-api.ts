@@ -8,6 +8,8 @@ import type { ErrorCode, Hello, Output, SessionConfig } from '../../schema/index
 import { sessionConfig } from '../../schema/generated/checks.ts'
 import { clean, protocolSchemas, schemaErrors } from '../../schema/validator.ts'
 import { printable } from '../../schema/printable.ts'
+import type { FirmwareCatalog } from '../firmware/catalog.ts'
+import { updateApi } from '../firmware/update-api.ts'
 import type { Hub } from '../hub/hub.ts'
 import { checkScreens } from '../screens/screen-config.ts'
 import { fieldOfRefusal } from './config-confirmations.ts'
@@ -25,6 +27,8 @@ export interface RestOptions {
   /** The dashboard's event stream, and what its `hello` event says; without them there is no /events. */
   events?: LiveEvents
   hello?: () => unknown
+  /** The firmware the host carries, for POST /devices/:id/update; without it every board is told there is none. */
+  firmware?: FirmwareCatalog
 }
 
 const MAX_BODY_BYTES = 16 * 1024
@@ -169,6 +173,7 @@ export const restApi = (options: RestOptions): Hono => {
   })
   api.route('/devices', screenApi(hub))
   api.route('/devices', holdApi(hub, gate))
+  api.route('/devices', updateApi(hub, options.firmware ?? new Map()))
   api.route('/', pairingApi(gate))
   if (options.events !== undefined) api.route('/', eventsApi(options.events, options.hello ?? (() => ({}))))
   return api

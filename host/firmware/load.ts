@@ -1,0 +1,47 @@
+// The firmware this host carries, from the images embedded at build time and the facts the build read of them (the
+// SYSBOY_FIRMWARE define). Run from source, the facts are read from generated/ at start; before any build, there
+// are no images and the catalog is empty.
+import { FIRMWARE_CHIPS, type FirmwareCatalog, type FirmwareFacts, firmwareCatalog, firmwareFacts } from './catalog.ts'
+
+// `bun build --define SYSBOY_FIRMWARE=[...]` replaces this identifier (host/build.ts); from source it is not declared.
+declare const SYSBOY_FIRMWARE: FirmwareFacts[]
+
+const baked = (): FirmwareFacts[] | undefined => {
+  try {
+    return SYSBOY_FIRMWARE
+  } catch {
+    return undefined
+  }
+}
+
+const nonEmpty = async (path: string): Promise<Uint8Array | undefined> => {
+  const bytes = await Bun.file(path).bytes()
+  return bytes.length === 0 ? undefined : bytes
+}
+
+/** Read once per process: every server started in it (the tests start many) shares the catalog. */
+let loaded: Promise<FirmwareCatalog> | undefined
+
+export const loadEmbeddedFirmware = (): Promise<FirmwareCatalog> => {
+  loaded ??= load()
+  return loaded
+}
+
+const load = async (): Promise<FirmwareCatalog> => {
+  let files: (typeof import('./embedded.ts'))['EMBEDDED_FILES']
+  try {
+    files = (await import('./embedded.ts')).EMBEDDED_FILES
+  } catch {
+    return new Map()
+  }
+  let facts = baked()
+  if (facts === undefined) {
+    facts = []
+    for (const chip of FIRMWARE_CHIPS) {
+      const merged = await nonEmpty(files[chip].merged)
+      const app = await nonEmpty(files[chip].app)
+      if (merged !== undefined || app !== undefined) facts.push(firmwareFacts(chip, { ...(merged === undefined ? {} : { merged }), ...(app === undefined ? {} : { app }) }))
+    }
+  }
+  return firmwareCatalog(facts.map((f) => ({ facts: f, merged: Bun.file(files[f.chip].merged), app: Bun.file(files[f.chip].app) })))
+}
