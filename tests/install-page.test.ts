@@ -57,7 +57,10 @@ afterAll(async () => {
 describe('the install page (built host, Chromium)', () => {
   it("defines ESP Web Tools' button, says what firmware it carries, and asks nothing of any other origin", async () => {
     const { page, origins } = await recordingPage()
-    await page.goto(`http://localhost:${port}/install`)
+    // The address sysboy prints at start, on loopback: localhost, which is a secure context for Web Serial.
+    const [, printed] = await host.waitFor(/^install on a board from the browser: (\S+)$/)
+    expect(printed).toBe(`http://localhost:${port}/install`)
+    await page.goto(printed!)
     await page.waitForFunction(() => customElements.get('esp-web-install-button') !== undefined)
     const button = page.locator('esp-web-install-button')
     expect(await button.getAttribute('manifest')).toBe('/firmware/manifest.json')

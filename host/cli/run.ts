@@ -133,6 +133,9 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   console.out(boardsLine(settings.bind, server.port))
   console.out(`pairing token: ${token.token}${token.created ? ` (new, stored in ${settings.configPath})` : ''}`)
   console.out(`dashboard: ${url}/#token=${token.token}`)
+  // Web Serial needs a secure context: http://localhost is one, a LAN address is not.
+  const installAt = isLoopback(settings.bind) || isWildcard(settings.bind) ? `http://localhost:${server.port}/install` : `${url}/install (Web Serial needs http://localhost or https)`
+  console.out(`install on a board from the browser: ${installAt}`)
 
   let advertiser: Advertiser | undefined
   if (settings.mdns) {
