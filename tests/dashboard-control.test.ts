@@ -1,7 +1,8 @@
 // The dashboard as the control room, in headless Chromium inside a desk's namespace, against the built host and the
 // simulated board: the page's needle follows the board's, a binding changed on the page moves the board's needle,
-// the calibration wizard's nudges move the board's output code and its curve survives a restart, a board without a
-// token is approved on the page and refused after revoking, and strings full of markup show as text.
+// the calibration wizard's nudges move the board's output code and its curve survives a restart, the wizard works from
+// the keyboard alone, undoes one step on the board and lets the needle go when it closes or the page goes away, a board
+// without a token is approved on the page and refused after revoking, and strings full of markup show as text.
 import { afterAll, afterEach, describe, expect, it } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -59,26 +60,32 @@ describe('the dashboard against the simulated board', () => {
     const page = await open(desk)
     await page.waitForFunction((id) => Math.abs(Number(document.querySelector(`[data-device="${id}"] svg[role=meter]`)?.getAttribute('data-percent')) - 20) < 0.5, ID, { timeout: 10_000 })
     desk.host!.setVram(80)
-    const pairs: Array<{ page: number; board: number }> = []
+    // The page's needle read every 100 ms for 5 s, each beside the board's needle at that moment: interpolated
+    // between the status lines (every 200 ms) read just before and just after it.
+    const samples: Array<{ at: number; page: number }> = []
     const deadline = performance.now() + 5_000
     while (performance.now() < deadline) {
       const before = performance.now()
       const percent = await pagePercent(page)
-      const after = performance.now()
-      // The board's status line read nearest the moment the page was read.
-      const at = (before + after) / 2
-      let nearest = -1
-      device.statusReadAt.forEach((t, i) => {
-        if (nearest < 0 || Math.abs(t - at) < Math.abs((device.statusReadAt[nearest] as number) - at)) nearest = i
-      })
-      if (nearest >= 0 && Math.abs((device.statusReadAt[nearest] as number) - at) < 100) pairs.push({ page: percent, board: device.statuses[nearest]!.needle })
+      samples.push({ at: (before + performance.now()) / 2, page: percent })
       await Bun.sleep(100)
     }
+    await device.waitForStatus('a status line after the last sample', () => (device.statusReadAt.at(-1) ?? 0) > (samples.at(-1)?.at ?? 0), 2_000)
+    const pairs = samples.flatMap(({ at, page: percent }) => {
+      const after = device.statusReadAt.findIndex((t) => t >= at)
+      if (after < 1) return []
+      const [t0, t1] = [device.statusReadAt[after - 1] as number, device.statusReadAt[after] as number]
+      const [n0, n1] = [device.statuses[after - 1]!.needle, device.statuses[after]!.needle]
+      return [{ page: percent, board: n0 + ((n1 - n0) * (at - t0)) / (t1 - t0) }]
+    })
     const moving = pairs.filter((p) => p.board > 22 && p.board < 78)
     expect(moving.length).toBeGreaterThan(10)
     const worst = Math.max(...pairs.map((p) => Math.abs(p.page - p.board)))
-    // The bound allows for the pairing of reads: status lines 50 ms apart, a needle moving ~20 points a second.
-    expect(worst).toBeLessThan(3)
+    console.log(`dashboard-control: the page's needle against the board's: worst gap ${worst.toFixed(2)} points over ${pairs.length} reads (${moving.length} while moving)`)
+    // Measured worst gaps over five runs here: 2.53, 1.24, 1.46, 1.98 and 1.22 points (the needle moves up to ~40 points
+    // a second early on, so a few tens of ms between the two reads is most of it); the bound is ~1.6x the largest. A
+    // page whose needle lagged the board's by a status interval (200 ms) would be ~8 points off.
+    expect(worst).toBeLessThan(4)
     await device.waitForStatus('the needle at 80 %', (s) => Math.abs(s.needle - 80) < 0.3, 10_000)
     await page.waitForFunction((id) => Math.abs(Number(document.querySelector(`[data-device="${id}"] svg[role=meter]`)?.getAttribute('data-percent')) - 80) < 0.3, ID, { timeout: 5_000 })
     expect(Math.abs((await pagePercent(page)) - device.latest()!.needle)).toBeLessThan(0.3)
@@ -162,6 +169,102 @@ describe('the dashboard against the simulated board', () => {
     await device.waitForStatus('back live', (s) => s.meter === 'live', 30_000)
     await desk.host!.waitForDevice('the curve after a restart', (d) => JSON.stringify(d.lastStatus?.calibration) === JSON.stringify([{ output: 'meter', points: curve }]), 10_000)
     await card.locator('.settings').waitFor({ timeout: 10_000 })
+  }, 120_000)
+
+  it('runs the wizard from the keyboard alone, undoes one step on the board, and lets the needle go on close or when the page goes away', async () => {
+    desk = await openDesk({ vram: 50, simArgs: ['--device-id', ID] })
+    const device = desk.device!
+    await device.waitForStatus('the needle live', (s) => s.meter === 'live', 30_000)
+    const page = await open(desk)
+    const card = page.locator(`article.device[data-device="${ID}"]`)
+    const wizard = page.getByRole('dialog', { name: `Calibrate ${ID}` })
+    /** The name of the control with the focus: its aria-label, its label's text, or its own text. */
+    const focused = (): Promise<string> =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLInputElement | null
+        return (element?.getAttribute('aria-label') ?? element?.labels?.[0]?.textContent ?? element?.textContent ?? '').trim()
+      })
+    /** Tabs until the control named `name` has the focus, as a keyboard user would; fails if it is never reached. */
+    const tabTo = async (name: string): Promise<void> => {
+      for (let i = 0; i < 15; i++) {
+        if ((await focused()) === name) return
+        await page.keyboard.press('Tab')
+      }
+      throw new Error(`Tab never reached '${name}'; the focus is on '${await focused()}'`)
+    }
+    /** The board's curve for the meter as the host has it from the board's status. */
+    const curveIs = (points: CalibrationPoint[], what: string) =>
+      desk!.host!.waitForDevice(what, (d) => JSON.stringify(d.lastStatus?.calibration) === JSON.stringify([{ output: 'meter', points }]), 10_000)
+
+    // Keyboard only: from the card's button to the first mark, nudging with the arrows, and Enter on Save.
+    await card.getByRole('button', { name: 'Calibrate…' }).focus()
+    await page.keyboard.press('Enter')
+    await wizard.waitFor({ timeout: 5_000 })
+    await tabTo('Marks (percent)')
+    await page.keyboard.press('Control+A')
+    await page.keyboard.type('0, 100')
+    await tabTo('Start: hold the needle at the first mark')
+    await page.keyboard.press('Enter')
+    await device.waitForStatus('the output held at 0', (s) => s.meter === 'held' && s.code === 0, 10_000)
+    expect(await focused()).toBe('output code for the 0 % mark')
+    await page.keyboard.press('ArrowUp')
+    await page.keyboard.press('ArrowUp')
+    await page.keyboard.press('Shift+ArrowUp')
+    await device.waitForStatus('the output held at 12', (s) => s.meter === 'held' && s.code === 12, 10_000)
+    await tabTo('Next mark')
+    await page.keyboard.press('Enter')
+    await device.waitForStatus('the output held at the 100 % start', (s) => s.meter === 'held' && s.code === 1023, 10_000)
+    await page.keyboard.press('ArrowDown')
+    await device.waitForStatus('the output held at 1022', (s) => s.meter === 'held' && s.code === 1022, 10_000)
+    await tabTo('Save the curve')
+    await page.keyboard.press('Enter')
+    await wizard.locator('.outcome', { hasText: 'Applied: the device confirmed it.' }).waitFor({ timeout: 15_000 })
+    const first: CalibrationPoint[] = [
+      { percent: 0, code: 12 },
+      { percent: 100, code: 1022 },
+    ]
+    await curveIs(first, 'the first curve in the board status')
+
+    // A second curve, then one step of undo puts the first back on the board; a second undo is the board's to refuse.
+    await tabTo('output code for the 100 % mark')
+    await page.keyboard.press('Shift+ArrowDown')
+    await wizard.getByRole('button', { name: 'Save the curve' }).click()
+    await curveIs([first[0]!, { percent: 100, code: 1012 }], 'the second curve in the board status')
+    await wizard.getByRole('button', { name: 'Undo last calibration' }).click()
+    await curveIs(first, 'the first curve back after the undo')
+    await wizard.locator('.outcome', { hasText: 'Undone: the board went back to 0 % → 12, 100 % → 1022.' }).waitFor({ timeout: 10_000 })
+    await wizard.getByRole('button', { name: 'Undo last calibration' }).click()
+    await wizard.locator('.outcome', { hasText: 'The device refused it: ' }).waitFor({ timeout: 10_000 })
+    expect(await wizard.locator('.outcome').innerText()).toMatch(/nothing to undo/)
+    expect(JSON.stringify((await desk.host!.devices()).find((d) => d.id === ID)?.lastStatus?.calibration)).toBe(JSON.stringify([{ output: 'meter', points: first }]))
+
+    // Closing the wizard (Escape) lets the needle go at once, well inside the 5 s lease.
+    await device.waitForStatus('still held', (s) => s.meter === 'held', 5_000, device.statuses.length)
+    let from = device.statuses.length
+    const closedAt = performance.now()
+    await page.keyboard.press('Escape')
+    await device.waitForStatus('live figures after closing', (s) => s.meter !== 'held', 5_000, from)
+    const afterClose = device.statusReadAt[device.statuses.findIndex((s, i) => i >= from && s.meter !== 'held')]! - closedAt
+    await wizard.waitFor({ state: 'detached', timeout: 5_000 })
+
+    // A page that goes away with the wizard open stops renewing the hold, and the board's lease ends it.
+    await card.getByRole('button', { name: 'Calibrate…' }).click()
+    await wizard.getByRole('button', { name: /^Start/ }).click()
+    await device.waitForStatus('held again', (s) => s.meter === 'held', 10_000, device.statuses.length)
+    from = device.statuses.length
+    const goneAt = performance.now()
+    await page.close()
+    await device.waitForStatus('live figures after the page went away', (s) => s.meter !== 'held', 8_000, from)
+    const afterGone = device.statusReadAt[device.statuses.findIndex((s, i) => i >= from && s.meter !== 'held')]! - goneAt
+    console.log(`dashboard-control: the needle let go ${afterClose.toFixed(0)} ms after the wizard closed, ${afterGone.toFixed(0)} ms after the page went away`)
+    // Measured over eight runs here: 20-36 ms after closing (the DELETE, the host's release and the board's status
+    // line), and 4820-5079 ms after the page went away (the 5 s lease from the last renewal, which came just before).
+    // Closing must beat one status interval (200 ms); with the release broken it took 4440 ms, the lease's time.
+    expect(afterClose).toBeLessThan(200)
+    // The lease runs from the last renewal, at most 2 s before the page went away, so the board lets go 3-5 s after.
+    expect(afterGone).toBeGreaterThan(2_900)
+    expect(afterGone).toBeLessThan(5_400)
+    await device.waitForStatus('the needle live', (s) => s.meter === 'live', 5_000, from)
   }, 120_000)
 
   it('pairs a board without a token when it is approved on the page, and refuses it once revoked', async () => {

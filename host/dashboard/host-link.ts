@@ -110,12 +110,15 @@ export const watchHost = (options: WatchOptions): (() => void) => {
       options.onState({ kind: 'reconnecting', attempt, reason })
       // Capped exponential backoff with jitter, so many pages do not come back in step.
       const delay = Math.min(maxDelay, minDelay * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5)
+      // The listener goes with its wait, so a host away for days does not pile one up per attempt.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay)
-        stop.signal.addEventListener('abort', () => {
+        const wake = (): void => {
           clearTimeout(timer)
+          stop.signal.removeEventListener('abort', wake)
           resolve()
-        })
+        }
+        const timer = setTimeout(wake, delay)
+        stop.signal.addEventListener('abort', wake)
       })
     }
   }

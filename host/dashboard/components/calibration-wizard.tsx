@@ -1,6 +1,7 @@
 // The calibration wizard (a modal dialog): for one analog output it holds the needle at a raw code for each mark
-// (PUT …/outputs/:output/hold, renewed while open), the user nudges the code until the needle sits on the mark, and
-// Save sends the curve in a config the device confirms. Closing the wizard releases the hold.
+// (OutputHold: PUT …/outputs/:output/hold, renewed while open), the user nudges the code until the needle sits on the
+// mark, and Save sends the curve in a config the device confirms; Undo asks the board for its previous curve and shows
+// its answer. Closing the wizard releases the hold.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { CalibrationPoint, Output } from '../../../schema/index.ts'
 import { DEFAULT_MARKS, codeAt, curveProblem, maxCode, nudge, parseMarks } from '../calibration.ts'
@@ -10,11 +11,13 @@ import type { Outcome } from '../config-send.ts'
 import { isAnalog } from '../device-words.ts'
 import { callHost, reasonOf } from '../host-link.ts'
 import type { ListedDevice } from '../host-state.ts'
+import { OutputHold } from '../output-hold.ts'
 
-/** How often the hold is renewed; the host gives each hold a 5 s lease. */
-const RENEW_MS = 2_000
+/** How long the wizard waits for the board to answer an undo. */
+const UNDO_ANSWER_MS = 10_000
 
-const outputPath = (device: string, output: string): string => `/api/devices/${encodeURIComponent(device)}/outputs/${encodeURIComponent(output)}`
+const curveWords = (points: readonly CalibrationPoint[] | undefined): string =>
+  points === undefined ? 'no curve (linear)' : points.map((p) => `${p.percent} % → ${p.code}`).join(', ')
 
 export interface WizardProps {
   device: ListedDevice
@@ -42,31 +45,62 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
     dialog.current?.showModal()
   }, [])
 
-  // Hold the output at the current mark's code: at once when it changes, and again before the lease runs out.
+  // The board holds the output at the current mark's code while the steps show, and lets it go when they close (or
+  // the wizard does); a page that goes away without closing stops renewing, and the lease ends the hold.
+  const holding = useRef<OutputHold | null>(null)
+  const stepping = points !== null
   useEffect(() => {
-    if (code === undefined || outputId === '') return
-    let stopped = false
-    const hold = async (): Promise<void> => {
-      try {
-        const answer = await callHost(token, 'PUT', `${outputPath(device.id, outputId)}/hold`, { code })
-        if (!stopped) setHoldProblem(answer.status >= 200 && answer.status < 300 ? '' : `The needle is not held: ${reasonOf(answer)}`)
-      } catch (error) {
-        if (!stopped) setHoldProblem(`The needle is not held: ${(error as Error).message}`)
-      }
-    }
-    void hold()
-    const renew = setInterval(() => void hold(), RENEW_MS)
+    if (!stepping || outputId === '') return
+    const hold = new OutputHold(token, device.id, outputId, setHoldProblem)
+    holding.current = hold
     return () => {
-      stopped = true
-      clearInterval(renew)
+      holding.current = null
+      hold.release()
     }
-  }, [code, outputId, token, device.id])
-
-  // Leaving an output (or the wizard) lets it go back to live figures at once, rather than when the lease lapses.
+  }, [stepping, outputId, token, device.id])
   useEffect(() => {
-    if (points === null || outputId === '') return
-    return () => void callHost(token, 'DELETE', `${outputPath(device.id, outputId)}/hold`).catch(() => undefined)
-  }, [points === null, outputId])
+    if (code !== undefined) holding.current?.hold(code)
+  }, [code, stepping, outputId])
+
+  // Keyboard users land on the code whenever a mark is shown, rather than on a button that has just gone or greyed out.
+  const codeBox = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (stepping) codeBox.current?.focus()
+  }, [stepping, step])
+
+  // An undo is answered by the board: a new curve in its status, or an error frame the host keeps as its last error.
+  const [undoing, setUndoing] = useState<{ error: string; curve: string } | null>(null)
+  const lastError = device.lastError ?? null
+  const errorKey = lastError === null ? '' : `${lastError.at ?? ''} ${lastError.code} ${lastError.reason}`
+  const storedKey = JSON.stringify(stored ?? null)
+  // A saved curve the board's status has not yet named: undo waits for it, or the status naming it would be taken for
+  // the undo's answer (the device's confirmation and its status reach the page by different roads).
+  const [savedKey, setSavedKey] = useState<string | null>(null)
+  const statusBehind = savedKey !== null && savedKey !== storedKey
+  useEffect(() => {
+    if (savedKey === storedKey) setSavedKey(null)
+  }, [savedKey, storedKey])
+  useEffect(() => {
+    if (undoing === null) return
+    if (errorKey !== undoing.error && lastError !== null) {
+      setUndoing(null)
+      setBusy(false)
+      setMessage(`The device refused it: ${lastError.reason}`)
+    } else if (storedKey !== undoing.curve) {
+      setUndoing(null)
+      setBusy(false)
+      setMessage(`Undone: the board went back to ${curveWords(stored)}.`)
+    }
+  }, [undoing, errorKey, storedKey])
+  useEffect(() => {
+    if (undoing === null) return
+    const timer = setTimeout(() => {
+      setUndoing(null)
+      setBusy(false)
+      setMessage('Undo sent, but the board has not answered it.')
+    }, UNDO_ANSWER_MS)
+    return () => clearTimeout(timer)
+  }, [undoing])
 
   const start = (): void => {
     const parsed = parseMarks(marksText)
@@ -112,13 +146,21 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
     const result = await sendConfig(token, device.id, config)
     setBusy(false)
     setOutcome(result)
+    if (result.kind === 'confirmed') setSavedKey(JSON.stringify(points))
   }
 
   const undo = async (): Promise<void> => {
     setBusy(true)
+    setOutcome(null)
+    setMessage('Undo sent; waiting for the board…')
+    const before = { error: errorKey, curve: storedKey }
     try {
       const answer = await callHost(token, 'POST', `/api/devices/${encodeURIComponent(device.id)}/calibration/${encodeURIComponent(outputId)}/undo`)
-      setMessage(answer.status === 202 || answer.status === 200 ? 'Undo sent: the board puts back the curve it had before.' : `Undo not sent: ${reasonOf(answer)}`)
+      if (answer.status === 202 || answer.status === 200) {
+        setUndoing(before)
+        return
+      }
+      setMessage(`The host refused it: ${reasonOf(answer)}`)
     } catch (error) {
       setMessage(`Undo not sent: ${(error as Error).message}`)
     }
@@ -145,7 +187,7 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
         </div>
       </div>
       <p class="hint">
-        Current curve: {stored === undefined ? 'none (linear)' : stored.map((p) => `${p.percent} % → ${p.code}`).join(', ')}
+        Current curve on the board: {curveWords(stored)}
       </p>
       {points === null ? (
         <div class="actions">
@@ -179,6 +221,7 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
               aria-valuenow={code}
               onKeyDown={onKey}
               id={`${prefix}-code`}
+              ref={codeBox}
             >
               {code}
             </div>
@@ -219,7 +262,7 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
             <button type="button" disabled={busy} onClick={() => void save()}>
               Save the curve
             </button>
-            <button type="button" disabled={busy} onClick={() => void undo()}>
+            <button type="button" disabled={busy || statusBehind} onClick={() => void undo()}>
               Undo last calibration
             </button>
           </div>
