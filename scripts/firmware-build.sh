@@ -2,9 +2,13 @@
 # Builds the ESP32 firmware for each chip built here, makes flashable images with `espflash save-image`, and
 # prints each image's size and the firmware's static RAM.
 #
-# Output: target/firmware/sysboy-<chip>.elf and target/firmware/sysboy-<chip>.bin (bootloader, partition
-# table and app merged, for `espflash write-bin 0x0` or any flasher at offset 0). The app image size is what
-# espflash reports for the app partition; the merged size adds the bootloader and the gap up to 0x10000.
+# Output: target/firmware/sysboy-<chip>.elf, target/firmware/sysboy-<chip>.bin (bootloader, partition
+# table and app merged, for `espflash write-bin 0x0` or any flasher at offset 0) and target/firmware/
+# sysboy-<chip>-app.bin (the app image alone, what the host serves for an update over the air). The partition
+# table is firmware-rs/esp32/partitions.csv (two OTA app slots); the app image size is what espflash reports for
+# its slot, ota_0; the merged size adds the bootloader and the gap up to 0x20000 (nvs and otadata blank).
+# Also target/firmware/next/sysboy-esp32c3-app.bin: the same C3 app with the patch version one higher
+# (SYSBOY_FIRMWARE_VERSION, read by the app descriptor), the newer image the end-to-end update tests offer.
 # Static RAM is read from the ELF's section headers with GNU readelf: .data* + .bss* + .noinit + RTC RAM,
 # i.e. what is taken before the first instruction runs (the heaps are statics, so they are in it); code copied
 # into IRAM (.trap, .rwtext*) is printed apart.
@@ -18,6 +22,7 @@ sh "$root/scripts/setup/espflash.sh"
 . "$root/scripts/lib/apt.sh"
 command -v readelf >/dev/null 2>&1 || apt_install binutils
 espflash=$(sh "$root/scripts/setup/espflash.sh" --path)
+partitions="$root/firmware-rs/esp32/partitions.csv"
 out="$root/target/firmware"
 mkdir -p "$out"
 # Apart from the other bare-metal builds, so a chip build never waits on their lock or evicts them.
@@ -34,19 +39,21 @@ section_bytes() {
       $1 ~ pattern { sum += hex($5) } END { printf "%d\n", sum }'
 }
 
-# Builds chip $1 for target $2 with features $3 and sets $app, $ram and $iram from the image; the ELF and the
-# merged image are written as $4.elf and $4.bin.
+# Builds chip $1 for target $2 with features $3 and sets $app, $slot, $ram and $iram from the image; the ELF and
+# the merged image are written as $4.elf and $4.bin.
 measure() {
   sh "$root/scripts/cargo-target.sh" "$2" build --release --no-default-features --features "$3"
   elf="$CARGO_TARGET_DIR/$2/release/sysboy-esp32"
   cp "$elf" "$4.elf"
   # No padding: the merged file ends with the app instead of filling the whole flash chip.
-  saved=$("$espflash" save-image --chip "$1" --merge --skip-padding "$elf" "$4.bin" 2>&1)
+  saved=$("$espflash" save-image --chip "$1" --partition-table "$partitions" --merge --skip-padding "$elf" "$4.bin" 2>&1)
   printf '%s\n' "$saved" >&2
   image=$(wc -c <"$4.bin")
-  # "App/part. size:    677,328/4,128,768 bytes, 16.41%": the app image espflash writes to its partition.
+  # "App/part. size:    1,013,968/2,031,616 bytes, 49.91%": the app image espflash writes to its slot, and the slot.
   app=$(printf '%s\n' "$saved" | sed -n 's/^App\/part\. size: *\([0-9,]*\)\/.*/\1/p' | tr -d ,)
   app=${app:-0}
+  slot=$(printf '%s\n' "$saved" | sed -n 's/^App\/part\. size: *[0-9,]*\/\([0-9,]*\) .*/\1/p' | tr -d ,)
+  slot=${slot:-0}
   ram=$(section_bytes "$elf" '^\.(data.*|bss.*|noinit|rtc_fast\.(data|bss|persistent))$')
   iram=$(section_bytes "$elf" '^\.(trap|rwtext.*)$')
   stack=$(section_bytes "$elf" '^\.stack$')
@@ -64,8 +71,12 @@ for build in "esp32c3 riscv32imc-unknown-none-elf" "esp32c6 riscv32imac-unknown-
   printf '\n== firmware for %s (%s)\n' "$chip" "$target" >&2
   measure "$chip" "$target" "$chip,oled" "$out/sysboy-$chip"
   oled_app=$app oled_ram=$ram oled_stack=$stack
+  # The app image alone, as an update writes it into the inactive slot.
+  "$espflash" save-image --chip "$chip" --partition-table "$partitions" "$elf" "$out/sysboy-$chip-app.bin" >/dev/null 2>&1
   report="$report$(printf '%-8s app image %7d B  merged image %7d B  static RAM %6d B  (IRAM code %6d B)' \
     "$chip" "$app" "$image" "$ram" "$iram")
+$(printf '%-8s   the app image alone is %d B (sysboy-%s-app.bin); each OTA slot holds %d B, %d%% used' \
+    "" "$(wc -c <"$out/sysboy-$chip-app.bin")" "$chip" "$slot" "$((slot > 0 ? app * 100 / slot : 0))")
 $(printf '%-8s   the screen adds %+d B of image, %+d B of static RAM (without it: app %d B, static RAM %d B)' \
     "" "$((app - bare_app))" "$((ram - bare_ram))" "$bare_app" "$bare_ram")
 "
@@ -82,6 +93,20 @@ done
 printf '\n== firmware for esp32c3 with the MCP4725 DAC and an SH1106 display (build only)\n' >&2
 sh "$root/scripts/cargo-target.sh" riscv32imc-unknown-none-elf build --release --no-default-features \
   --features esp32c3,mcp4725,sh1106
+
+# The "next" image for the update tests: the default C3 build again with only the final crate's environment changed
+# (the app descriptor's version), so cargo rebuilds that one crate.
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+next_version=$(printf '%s\n' "$version" | awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }')
+printf '\n== firmware for esp32c3, version %s, for the update tests\n' "$next_version" >&2
+mkdir -p "$out/next"
+SYSBOY_FIRMWARE_VERSION=$next_version \
+  sh "$root/scripts/cargo-target.sh" riscv32imc-unknown-none-elf build --release --no-default-features --features esp32c3,oled
+"$espflash" save-image --chip esp32c3 --partition-table "$partitions" \
+  "$CARGO_TARGET_DIR/riscv32imc-unknown-none-elf/release/sysboy-esp32" "$out/next/sysboy-esp32c3-app.bin" >/dev/null 2>&1
+report="$report$(printf 'next     esp32c3 app image %d B, version %s (was %s), in %s' \
+  "$(wc -c <"$out/next/sysboy-esp32c3-app.bin")" "$next_version" "$version" "${out#"$root"/}/next")
+"
 
 printf '\nfirmware images in %s, with the OLED screen (static RAM = .data* + .bss* + .noinit + RTC RAM, by readelf -S):\n%s' \
   "${out#"$root"/}" "$report"

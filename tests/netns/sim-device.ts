@@ -13,6 +13,15 @@ export type SimProfile = 'debug' | 'release'
 const binaryOf = (profile: SimProfile): string => join(root, 'target', profile, 'sysboy-sim')
 
 /** One status line: where the needle is and where the link is. */
+/** An update's progress on a status line, as the status to the host says it. */
+export interface SimUpdate {
+  state: 'downloading' | 'verifying' | 'restarting' | 'failed' | 'rolled_back'
+  version: string
+  written: number
+  total: number
+  reason?: string
+}
+
 export interface SimStatus {
   t: number
   needle: number
@@ -37,6 +46,9 @@ export interface SimStatus {
   screen?: SimScreen
   /** With `--tft`: what the TFT shows, its picture's hash and the stream's figures since start. */
   tft?: SimTft
+  /** How an update over the air stands (firmware-rs/sim/src/report.rs `update`): after its first report, or from the
+   * start when the boot rolled an image back. */
+  update?: SimUpdate
 }
 
 /** The OLED on a status line: its scene (and index, or the alerting metric), the picture's hash, its flush figures. */

@@ -10,9 +10,12 @@ mod board;
 mod button;
 #[cfg(any(feature = "oled", feature = "mcp4725"))]
 mod i2c_bus;
+#[cfg(any(feature = "esp32c3", feature = "esp32c6"))]
+mod improv;
 mod meter;
 #[cfg(feature = "oled")]
 mod oled;
+mod ota;
 mod output;
 mod portal;
 mod provisioning;
@@ -41,7 +44,25 @@ use sysboy_device::settings::Settings;
 
 use crate::{board::PINS, meter::SharedMeter};
 
-esp_bootloader_esp_idf::esp_app_desc!();
+/// The firmware's version: the crate's, or SYSBOY_FIRMWARE_VERSION at build time (scripts/firmware-build.sh builds
+/// the newer image of the update tests with it). The app descriptor, the log and the hello carry it.
+const VERSION: &str = match option_env!("SYSBOY_FIRMWARE_VERSION") {
+    Some(version) => version,
+    None => env!("CARGO_PKG_VERSION"),
+};
+
+// The default arguments of `esp_app_desc!()` (esp-bootloader-esp-idf 0.6 `src/lib.rs:370-383`) but the version.
+esp_bootloader_esp_idf::esp_app_desc!(
+    VERSION,
+    env!("CARGO_PKG_NAME"),
+    esp_bootloader_esp_idf::BUILD_TIME,
+    esp_bootloader_esp_idf::BUILD_DATE,
+    esp_bootloader_esp_idf::ESP_IDF_COMPATIBLE_VERSION,
+    esp_bootloader_esp_idf::MMU_PAGE_SIZE,
+    0,
+    u16::MAX,
+    esp_bootloader_esp_idf::SECURE_VERSION
+);
 
 /// esp-radio's share of the heap for Wi-Fi: its quick start gives the allocator 64 KiB of reclaimed RAM and 36 KiB
 /// more (esp-radio 1.0.0-beta.1 `src/lib.rs:40-41`), and the driver allocates its buffers and tasks from it.
@@ -69,15 +90,17 @@ const STREAM_STATICS_FROM_HEAP: usize = 0;
 
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
-    let peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
+    let mut peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
     // First, before anything that can halt: init has just disabled every watchdog (see watchdog.rs).
     let watchdog = watchdog::arm(peripherals.TIMG1);
     esp_println::logger::init_logger_from_env();
     // The bootloader's RAM, reclaimed, carries part of the heap, as in esp-radio's quick start.
     esp_alloc::heap_allocator!(#[ram(reclaimed)] size: RECLAIMED_HEAP);
     esp_alloc::heap_allocator!(size: HEAP_SIZE - RECLAIMED_HEAP - STREAM_STATICS_FROM_HEAP);
-    log::info!("sysboy {} on {} ({:?})", env!("CARGO_PKG_VERSION"), board::CHIP, PINS);
+    log::info!("sysboy {VERSION} on {} ({:?})", board::CHIP, PINS);
     log::info!("reset: {}", reset::at_boot().as_str());
+    // Before anything a new image could fail at: a trial that restarted rolls back here (see ota.rs).
+    let ota_boot = ota::at_boot(peripherals.FLASH.reborrow());
 
     let timg0 = TimerGroup::new(peripherals.TIMG0);
     esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);
@@ -157,7 +180,10 @@ async fn main(spawner: Spawner) -> ! {
             let (portal, submissions) = portal::spawn(&spawner, wifi.access_point);
             let [_, _, a, b, c, d] = wifi.mac;
             let device_id = format!("sysboy-{a:02x}{b:02x}{c:02x}{d:02x}");
-            let link = device_board::link_config(&device_id, env!("CARGO_PKG_VERSION"), board::CHIP_ID, output.kind(), saved.network.token.clone());
+            // Improv Wi-Fi serial on the USB port the board was flashed through, beside the log.
+            #[cfg(any(feature = "esp32c3", feature = "esp32c6"))]
+            improv::spawn(&spawner, peripherals.USB_DEVICE, portal, submissions, wifi.station, &saved, device_id.clone());
+            let link = device_board::link_config(&device_id, VERSION, board::CHIP_ID, output.kind(), saved.network.token.clone());
             // The hello announces the OLED only when it answered at boot, so the button of a board without a
             // screen still asks the host for the meter's next metric; a TFT is always there (SPI cannot tell).
             #[cfg(any(feature = "oled", feature = "tft"))]
@@ -166,7 +192,7 @@ async fn main(spawner: Spawner) -> ! {
                 None => link,
             };
             match link {
-                Ok(link) => spawner.spawn(station::run(wifi.station, shows, link, saved.clone()).expect("the station task is spawned once")),
+                Ok(link) => spawner.spawn(station::run(wifi.station, shows, link, saved.clone(), ota_boot).expect("the station task is spawned once")),
                 Err(error) => log::error!("host: the hello cannot be made ({error}); no host session"),
             }
             // Leaked once: the provisioning task holds the name for ever.

@@ -15,6 +15,7 @@ use sysboy_device::{
     io::Board,
     link::{Action, HostLink, LinkConfig, LinkState},
     meter::UndoError,
+    ota::Updater,
     net::{
         session_config::{self, Acted},
         station::{self, StationBoard, StationBuffers, StationReport, StationTarget},
@@ -43,11 +44,13 @@ pub struct EspBoard {
     shows: Shows,
     stack: Stack<'static>,
     rng: Rng,
+    /// The OTA app slots, when the flash has them.
+    slots: Option<crate::ota::Slots>,
 }
 
 /// Runs the host link for ever.
 #[embassy_executor::task]
-pub async fn run(stack: Stack<'static>, shows: Shows, link: LinkConfig, settings: Settings) -> ! {
+pub async fn run(stack: Stack<'static>, shows: Shows, link: LinkConfig, settings: Settings, ota: crate::ota::BootReport) -> ! {
     // With a TFT the WebSocket buffers take a binary frame of the whole stream buffer (about 29 KiB, not 17).
     #[cfg(not(feature = "tft"))]
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
@@ -55,8 +58,14 @@ pub async fn run(stack: Stack<'static>, shows: Shows, link: LinkConfig, settings
     static BUFFERS: StaticCell<station::StreamingBuffers> = StaticCell::new();
     let buffers = BUFFERS.init(StationBuffers::new());
     let target = StationTarget { host: station::saved_host(&settings), token: settings.network.token.clone() };
-    let mut board = EspBoard { shows, stack, rng: Rng::new() };
-    station::run(stack, HostLink::new(link, settings.network.bindings), &mut board, &target, buffers).await
+    let mut board = EspBoard { shows, stack, rng: Rng::new(), slots: crate::ota::Slots::take() };
+    // The updater answers the host's `update` offers (none fit a slot of 0 bytes) and reports a rollback found at boot.
+    let mut updater = Updater::new(crate::board::CHIP_ID, ota.slot_size);
+    if let Some(rolled_back) = ota.rolled_back {
+        updater = updater.with_outcome(rolled_back);
+    }
+    let link = HostLink::new(link, settings.network.bindings).with_updater(updater);
+    station::run(stack, link, &mut board, &target, buffers).await
 }
 
 impl Board for EspBoard {
@@ -141,10 +150,26 @@ impl Board for EspBoard {
         }
     }
 
+    fn update_slots(&mut self) -> Option<&mut dyn sysboy_device::ota::UpdateSlots> {
+        self.slots.as_mut().map(|slots| slots as &mut dyn sysboy_device::ota::UpdateSlots)
+    }
+
+    fn restart(&mut self) {
+        crate::ota::restart()
+    }
+
     fn link_changed(&mut self, state: LinkState) {
         crate::status_light::hear(sysboy_device::status_light::Heard::Link(state));
+        if state != LinkState::Live {
+            // An update ends with its session (the updater fails it); after a restart the light starts afresh.
+            crate::status_light::hear(sysboy_device::status_light::Heard::UpdateEnded);
+        }
         if state == LinkState::Live {
             log::info!("host: live");
+            // The host reached: an updated image is kept from now on.
+            if let Err(error) = crate::ota::confirm() {
+                log::error!("ota: the image cannot be marked valid: {error}");
+            }
         }
     }
 }

@@ -16,9 +16,11 @@ use sysboy_device::link::{Action, LinkState};
 use sysboy_device::meter::UndoError;
 use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_device::stream::StreamError;
-use sysboy_protocol::{Link, ScreenShown, Status, StreamRect};
+use sysboy_device::ota::UpdateSlots;
+use sysboy_protocol::{Link, ScreenShown, Status, StreamRect, UpdateProgress};
 
 use crate::heap::CountingHeap;
+use crate::ota::SimSlots;
 use crate::now_ms;
 use crate::panel::{link_name, Panel};
 use crate::random::Random;
@@ -41,6 +43,8 @@ pub struct SimBoard {
     pub stack: Stack<'static>,
     /// Where new bindings and calibrations go to be saved.
     pub settings: &'static SettingsChanges,
+    /// The app slots an update writes; none on a `sim` board.
+    pub slots: Option<SimSlots>,
 }
 
 impl Board for SimBoard {
@@ -109,6 +113,22 @@ impl Board for SimBoard {
 
     fn draw_stream(&mut self, rect: &StreamRect, payload: &[u8]) -> Result<(), StreamError> {
         self.panel.borrow_mut().draw_stream(rect, payload)
+    }
+
+    fn update_slots(&mut self) -> Option<&mut dyn UpdateSlots> {
+        self.slots.as_mut().map(|slots| slots as &mut dyn UpdateSlots)
+    }
+
+    fn update_reported(&mut self, progress: &UpdateProgress) {
+        let mut panel = self.panel.borrow_mut();
+        panel.event(now_ms(), "update", serde_json::to_value(progress).unwrap_or_default());
+        panel.set_update(progress.clone());
+    }
+
+    fn restart(&mut self) {
+        // As the board's software reset: the process starts again into the slot just activated.
+        self.panel.borrow_mut().event(now_ms(), "restart", json!({ "reason": "update" }));
+        crate::reset::restart()
     }
 
     fn link_changed(&mut self, state: LinkState) {

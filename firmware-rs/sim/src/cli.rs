@@ -4,6 +4,8 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::path::PathBuf;
 
+use sysboy_protocol::Chip;
+
 /// How the simulated device takes its station address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Addressing {
@@ -50,6 +52,12 @@ pub struct Options {
     pub oled: Option<(u16, u16)>,
     /// The size of the simulated TFT, width and height; without it the device has no TFT and takes no stream.
     pub tft: Option<(u16, u16)>,
+    /// Where to link the serial port's terminal (log lines and Improv Wi-Fi); without it the device has none.
+    pub serial: Option<PathBuf>,
+    /// The chip the device says it is (`sim` unless given); a `sim` board refuses every update.
+    pub chip: Chip,
+    /// An app image written into ota_0 on a factory flash (ota_0 and otadata erased).
+    pub image: Option<PathBuf>,
 }
 
 /// A command line that cannot be used, with the one-line reason.
@@ -95,6 +103,14 @@ Options:
   --tft WxH               give the device an RGB565 TFT of this size (240x240, 320x240 or 240x320), drawn
                           in memory, that takes the host's stream: the hello announces it with an 8192-byte
                           stream buffer and the encodings raw565, rle565 and lz4_565 (with or without --oled)
+  --chip CHIP             the chip the device says it is: sim (the default, which takes no update),
+                          esp32c3 or esp32c6; the app images it boots and takes must be built for it
+  --image FILE            an ESP app image (what espflash writes to an app partition) to write into
+                          ota_0 of an erased flash file, as a factory flash; the device then reports its
+                          version as its firmware. Updates from the host are written to the other slot
+  --serial PATH           give the device a USB serial port: a pseudo-terminal linked at PATH that carries
+                          the log lines and Improv Wi-Fi serial packets (with --ap-tap, Wi-Fi settings sent
+                          over it are saved and joined as the portal's form)
   -h, --help              this text
 
 Status goes to stdout as JSON lines (src/report.rs documents their fields: the meter reads `held`, with the
@@ -134,6 +150,9 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
         station_networks: None,
         oled: None,
         tft: None,
+        serial: None,
+        chip: Chip::Sim,
+        image: None,
     };
     while let Some(flag) = args.next() {
         if flag == "-h" || flag == "--help" {
@@ -158,12 +177,24 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, UsageEr
             "--station-networks" => options.station_networks = Some(PathBuf::from(value()?)),
             "--oled" => options.oled = Some(parse_oled(&value()?)?),
             "--tft" => options.tft = Some(parse_tft(&value()?)?),
+            "--serial" => options.serial = Some(PathBuf::from(value()?)),
+            "--chip" => options.chip = parse_chip(&value()?)?,
+            "--image" => options.image = Some(PathBuf::from(value()?)),
             other => return Err(UsageError(format!("unknown option '{other}'; see --help"))),
         }
     }
     options.tap = tap.ok_or_else(|| UsageError("--tap NAME is required; see --help".into()))?;
     options.flash = flash.ok_or_else(|| UsageError("--flash FILE is required; see --help".into()))?;
     Ok(Command::Run(Box::new(options)))
+}
+
+fn parse_chip(text: &str) -> Result<Chip, UsageError> {
+    match text {
+        "sim" => Ok(Chip::Sim),
+        "esp32c3" => Ok(Chip::Esp32c3),
+        "esp32c6" => Ok(Chip::Esp32c6),
+        other => Err(UsageError(format!("--chip '{other}' is not sim, esp32c3 or esp32c6"))),
+    }
 }
 
 fn parse_host(text: &str) -> Result<SocketAddrV4, UsageError> {
@@ -241,6 +272,13 @@ mod tests {
         );
         assert_eq!(options.mac, Some([2, 0, 0, 0, 0, 9]));
         assert_eq!((options.report_ms, options.seed), (100, Some(7)));
+    }
+
+    #[test]
+    fn serial_takes_the_path_to_link_the_terminal_at() {
+        assert_eq!(run(&["--tap", "t", "--flash", "f", "--serial", "/tmp/tty"]).unwrap().serial, Some(PathBuf::from("/tmp/tty")));
+        assert_eq!(run(&["--tap", "t", "--flash", "f"]).unwrap().serial, None);
+        assert!(run(&["--tap", "t", "--flash", "f", "--serial"]).unwrap_err().0.contains("--serial needs a value"));
     }
 
     #[test]

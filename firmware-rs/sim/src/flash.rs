@@ -38,16 +38,16 @@ pub struct FileFlash {
 }
 
 impl FileFlash {
-    /// Opens `path` as a flash of `sectors` sectors; a missing or short file is filled with erased bytes.
+    /// Opens the first `sectors` sectors of `path` as a flash (the settings partition); a missing or short file
+    /// is filled with erased bytes, and what the file holds past them (the app slots, see `ota.rs`) is left alone.
     pub fn open(path: &Path, sectors: usize) -> io::Result<Self> {
         let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)?;
         let size = sectors * SECTOR;
         // Exactly the flash's size, so the heap figures can leave out this image, which the ESP32 keeps in flash.
         let mut contents = Vec::with_capacity(size);
-        file.read_to_end(&mut contents)?;
+        (&mut file).take(size as u64).read_to_end(&mut contents)?;
         if contents.len() != size {
             contents.resize(size, 0xFF);
-            file.set_len(0)?;
             file.seek(SeekFrom::Start(0))?;
             file.write_all(&contents)?;
             file.sync_data()?;

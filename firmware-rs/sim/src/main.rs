@@ -12,6 +12,7 @@ mod fnv;
 mod heap;
 mod logger;
 mod net;
+mod ota;
 mod output;
 mod panel;
 mod portal_io;
@@ -21,6 +22,7 @@ mod random;
 mod report;
 mod reset;
 mod screen;
+mod serial;
 mod settings;
 mod station;
 mod tap;
@@ -58,7 +60,6 @@ use crate::tft::SimTft;
 const FLASH_SECTORS: usize = 4;
 
 fn main() -> ExitCode {
-    logger::install();
     let mut options = match cli::parse(std::env::args().skip(1)) {
         Ok(Command::Run(options)) => *options,
         Ok(Command::Help) => {
@@ -70,6 +71,14 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // The serial port carries the log lines too, as the board's USB port does: its logger goes in first.
+    if let Some(path) = &options.serial {
+        if let Err(error) = serial::open(path) {
+            eprintln!("sysboy-sim: {error}");
+            return ExitCode::from(1);
+        }
+    }
+    logger::install();
     log::info!("reset: {}", reset::reason().as_str());
     let mut random = Random::new(options.seed);
     let mac = options.mac.unwrap_or_else(|| mac_for(&options.tap));
@@ -80,6 +89,18 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // The bootloader's part first: which app slot runs, and the version of its image (the simulator's own without one).
+    let (slots, booted) = match ota::SimSlots::open(&options.flash).map_err(|error| format!("cannot open the flash file {}: {error}", options.flash.display())).and_then(|mut slots| {
+        let booted = slots.boot(options.chip, options.image.as_deref())?;
+        Ok((slots, booted))
+    }) {
+        Ok(opened) => opened,
+        Err(error) => {
+            eprintln!("sysboy-sim: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let firmware = booted.image.as_ref().map_or_else(|| String::from(env!("CARGO_PKG_VERSION")), |image| image.version.clone());
     let flash = match FileFlash::open(&options.flash, FLASH_SECTORS) {
         Ok(flash) => flash,
         Err(error) => {
@@ -128,7 +149,7 @@ fn main() -> ExitCode {
     let oled = options.oled.map(|(width, height)| ScreenSpec::oled(SCREEN_ID, width, height));
     let tft = options.tft.map(|(width, height)| sysboy_device::board::tft(width, height));
     let screens: Vec<ScreenSpec> = oled.into_iter().chain(tft).collect();
-    let link = match link_config(&options, &device_id, &screens) {
+    let link = match link_config(&options, &device_id, &firmware, &screens) {
         Ok(link) => link,
         Err(error) => {
             eprintln!("sysboy-sim: {error} (check --device-id and --token)");
@@ -174,6 +195,10 @@ fn main() -> ExitCode {
     // With an access point the station is a radio's: associated only after a join. Without one it is a wire.
     let association = first_boot.as_ref().map(|_| &radio::ASSOCIATION);
     let (stack, runner) = net::start(radio::AirInterface::new(device, association, radio::Role::Station), options.addressing, random.next_u64());
+    panel.borrow_mut().event(now_ms(), "boot", ota::boot_event(options.chip, &firmware, &booted));
+    if let Some(rolled_back) = &booted.rolled_back {
+        panel.borrow_mut().set_update(rolled_back.clone());
+    }
     match (&saved, &first_boot) {
         (Some(opened), _) => settings::report(panel, opened),
         (None, Some(first_boot)) => first_boot.report(panel),
@@ -192,6 +217,8 @@ fn main() -> ExitCode {
         settings: changes,
         heap: &heap::HEAP,
         streaming: options.tft.is_some(),
+        updater: ota::updater(options.chip, booted.rolled_back),
+        slots: (options.chip != Chip::Sim).then_some(slots),
     };
     EXECUTOR.init(Executor::new()).run(|spawner| {
         // Spawning fails only when a task is spawned twice, which this start-up never does.
@@ -216,8 +243,8 @@ fn main() -> ExitCode {
 
 /// The host-link settings: the hello this device sends (with its `screens`, and with a TFT its stream buffer and
 /// encodings), and its timers (the device's defaults unless set).
-fn link_config(options: &Options, device_id: &str, screens: &[ScreenSpec]) -> Result<LinkConfig, LinkConfigError> {
-    let mut link = sysboy_device::board::link_config(device_id, env!("CARGO_PKG_VERSION"), Chip::Sim, output::KIND, options.token.clone())?.with_screens(screens);
+fn link_config(options: &Options, device_id: &str, firmware: &str, screens: &[ScreenSpec]) -> Result<LinkConfig, LinkConfigError> {
+    let mut link = sysboy_device::board::link_config(device_id, firmware, options.chip, output::KIND, options.token.clone())?.with_screens(screens);
     if options.tft.is_some() {
         link = link.with_stream_buffer(STREAM_BUFFER);
     }

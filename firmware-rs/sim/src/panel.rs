@@ -74,6 +74,8 @@ pub struct Panel {
     screen: Option<SimScreen>,
     /// The TFT the screens and the stream are drawn on, with `--tft`.
     tft: Option<SimTft>,
+    /// How the update over the air stands (the last report sent, or a rollback the boot found).
+    update: Option<sysboy_protocol::UpdateProgress>,
 }
 
 impl Panel {
@@ -97,7 +99,13 @@ impl Panel {
             screens,
             screen,
             tft,
+            update: None,
         }
+    }
+
+    /// Notes how the update stands, for the status line.
+    pub fn set_update(&mut self, progress: sysboy_protocol::UpdateProgress) {
+        self.update = Some(progress);
     }
 
     /// Shows the output's `code` for the last tick, and reports the panel with the device's address `ip`.
@@ -145,6 +153,7 @@ impl Panel {
             light,
             screen: self.screen.as_ref().and_then(SimScreen::status),
             tft: self.tft.as_mut().and_then(SimTft::status),
+            update: self.update.clone(),
         };
         self.reporter.status(self.ticked_at, status);
     }

@@ -4,7 +4,6 @@
 //! the ESP32 resets, so a fresh boot takes up what was saved.
 
 use core::cell::RefCell;
-use std::os::unix::process::CommandExt;
 
 use embassy_executor::Spawner;
 use embassy_futures::block_on;
@@ -124,11 +123,7 @@ async fn run(provisioner: Provisioner<'static, SimRadio, FileFlash, SimProvision
 
 /// Restarts the simulator in place (same process id, same arguments), as the board resets.
 fn restart() -> ! {
-    let mut args = std::env::args_os();
-    let program = std::env::current_exe().ok().map(Into::into).or_else(|| args.next()).unwrap_or_default();
-    let error = std::process::Command::new(program).args(std::env::args_os().skip(1)).env(crate::reset::RESET_ENV, "software").exec();
-    eprintln!("sysboy-sim: cannot restart: {error}");
-    std::process::exit(1);
+    crate::reset::restart()
 }
 
 /// A device that provisions itself, ready to run: its settings, its radio and its access point's stack.
@@ -182,6 +177,7 @@ impl FirstBoot {
             spawner.spawn(crate::portal_io::serve(stack, portal, submissions).expect("HTTP workers fit their pool"));
         }
         let station_stack = station.station.stack;
+        crate::serial::spawn_improv(spawner, portal, submissions, station_stack, &self.opened.settings, station.station.link.hello(), panel);
         let board = SimProvisioning { panel, spawner, station: Some(station) };
         let mut radio = self.radio;
         radio.report_to(panel);

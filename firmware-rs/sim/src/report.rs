@@ -73,6 +73,10 @@ pub struct Status {
     /// What the TFT shows and the stream's figures, with `--tft`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tft: Option<TftStatus>,
+    /// How an update over the air stands: `{"state","version","written","total","reason"}` as the status to the
+    /// host says it, after the first report, or from the start when the boot rolled an image back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update: Option<sysboy_protocol::UpdateProgress>,
 }
 
 /// The OLED as the tests see it: what it shows (the status to the host says the same) and its picture.
@@ -251,6 +255,7 @@ mod tests {
             light: LightStatus { state: "live", colour: "green", rgb: "#00ff00".into(), pattern: "solid" },
             screen: None,
             tft: None,
+            update: None,
         }
     }
 

@@ -12,6 +12,19 @@ pub fn reason() -> ResetReason {
     reason_from(std::env::var(RESET_ENV).ok().as_deref())
 }
 
+/// Restarts the simulator in place (same process id, same arguments, same stdout), as the board resets: after a
+/// portal join, and into an update just activated.
+pub fn restart() -> ! {
+    use std::io::Write as _;
+    use std::os::unix::process::CommandExt as _;
+    let _ = std::io::stdout().flush();
+    let mut args = std::env::args_os();
+    let program = std::env::current_exe().ok().map(Into::into).or_else(|| args.next()).unwrap_or_default();
+    let error = std::process::Command::new(program).args(std::env::args_os().skip(1)).env(RESET_ENV, "software").exec();
+    eprintln!("sysboy-sim: cannot restart: {error}");
+    std::process::exit(1);
+}
+
 fn reason_from(value: Option<&str>) -> ResetReason {
     match value {
         Some("software") => ResetReason::Software,

@@ -14,7 +14,10 @@ use sysboy_device::net::settings_keeper::SettingsChanges;
 use sysboy_device::net::station::{self, StationBoard, StationBuffers, StationReport, StationTarget, StreamingBuffers};
 use sysboy_protocol::Binding;
 
+use sysboy_device::ota::Updater;
+
 use crate::board::SimBoard;
+use crate::ota::SimSlots;
 use crate::heap::CountingHeap;
 use crate::now_ms;
 use crate::panel::Panel;
@@ -44,6 +47,10 @@ pub struct Station {
     pub heap: &'static CountingHeap,
     /// Whether the device takes a stream (it has a TFT): its WebSocket buffers then take a whole stream buffer.
     pub streaming: bool,
+    /// The update state machine: the chip, the slot size and what the boot found.
+    pub updater: Updater,
+    /// The app slots in the flash file; none on a `sim` board.
+    pub slots: Option<SimSlots>,
 }
 
 /// Runs the host link for ever.
@@ -51,10 +58,10 @@ pub struct Station {
 pub async fn run(station: Station) -> ! {
     static BUFFERS: StaticCell<StationBuffers> = StaticCell::new();
     static STREAMING: StaticCell<StreamingBuffers> = StaticCell::new();
-    let Station { stack, panel, gestures, random, host, token, link, bindings, settings, heap, streaming } = station;
-    let mut board = SimBoard { panel, gestures, random, heap, stack, settings };
+    let Station { stack, panel, gestures, random, host, token, link, bindings, settings, heap, streaming, updater, slots } = station;
+    let mut board = SimBoard { panel, gestures, random, heap, stack, settings, slots };
     let target = StationTarget { host, token };
-    let link = HostLink::new(link, bindings);
+    let link = HostLink::new(link, bindings).with_updater(updater);
     // The buffers are static, as on the board: off the device-logic heap.
     if streaming {
         station::run(stack, link, &mut board, &target, STREAMING.init(StreamingBuffers::new())).await

@@ -10,7 +10,12 @@
 //! what the screens show and the outputs the link holds, and sends a status as soon as one of those changes (or
 //! a curve is undone). A binary frame goes to the link with the board's [`Board::draw_stream`], so a
 //! stream's payload is drawn straight from the receive buffer. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
-//! session.
+//! session. With [`run_session_with_fetch`] the session also carries out an update over the air the host offers:
+//! the link's [`Updater`](crate::ota::Updater) asks for the image's ranges, fetched over a second connection to
+//! the same host ([`Fetch`], plain HTTP/1.1 with the session's token) beside the WebSocket, written sector by
+//! sector to the board's [`UpdateSlots`](crate::ota::UpdateSlots), reported in a status at each change of state
+//! and every 10 %; a checked image is activated and the board restarted ([`Board::restart`]). The first welcome
+//! confirms the running image ([`UpdateSlots::mark_valid`](crate::ota::UpdateSlots::mark_valid)).
 //!
 //! # Configuration
 //! [`Buffers`] are the caller's: `rx` holds one frame header plus the largest message, `message` sets the
@@ -26,7 +31,7 @@
 use alloc::string::String;
 use core::fmt;
 
-use embassy_futures::select::{select, Either};
+use embassy_futures::select::{select, select3, Either, Either3};
 use embedded_io_async::{Read, Write};
 use sysboy_protocol::{DeviceMessage, ScreenShown, Status, StreamRect};
 
@@ -34,7 +39,12 @@ use crate::button::Gesture;
 use crate::link::{Action, HostLink, LinkState};
 use crate::meter::UndoError;
 use crate::stream::StreamError;
+use crate::ota::UpdateSlots;
 use crate::ws::{close_code, encode_close, encode_text, Decoder, Event, FrameError, Handshake, HandshakeError};
+
+mod update;
+
+pub use update::{Fetch, FetchError, NoFetch, FETCH_BUFFER, FETCH_CONNECT_TIMEOUT_MS};
 
 /// What the wiring provides a session: time, randomness, button gestures, and a place for the link's actions.
 #[allow(async_fn_in_trait)]
@@ -84,6 +94,19 @@ pub trait Board {
         let _ = (rect, payload);
         Err(StreamError::NoScreen { known: alloc::string::String::from("none") })
     }
+    /// The board's app slots for an update over the air; `None` (the default) on a board that has none, which
+    /// also gives the link no [`Updater`](crate::ota::Updater) slot size, so offers are refused before this.
+    fn update_slots(&mut self) -> Option<&mut dyn UpdateSlots> {
+        None
+    }
+    /// The update's progress just sent to the host in a status (each change of state, every 10 %): for a log
+    /// line, a screen or the simulator's report.
+    fn update_reported(&mut self, progress: &sysboy_protocol::UpdateProgress) {
+        let _ = progress;
+    }
+    /// Restarts the board into the image just activated (the status saying `restarting` has been written). A real
+    /// board does not return; when this does, the session ends with [`SessionEnd::Restarted`].
+    fn restart(&mut self) {}
 }
 
 /// Where to connect.
@@ -122,6 +145,8 @@ pub enum SessionEnd {
     Disconnected,
     /// The host did not answer the upgrade within [`UPGRADE_TIMEOUT_MS`].
     UpgradeTimeout,
+    /// An update was activated and [`Board::restart`] returned.
+    Restarted,
 }
 
 impl fmt::Display for SessionEnd {
@@ -134,6 +159,7 @@ impl fmt::Display for SessionEnd {
             Self::Closed(None) => f.write_str("the host closed the session"),
             Self::Disconnected => f.write_str("the device ended the session (silent host or refused token)"),
             Self::UpgradeTimeout => write!(f, "no upgrade answer within {UPGRADE_TIMEOUT_MS} ms"),
+            Self::Restarted => f.write_str("the board restarts into the update"),
         }
     }
 }
@@ -149,9 +175,23 @@ const POLL_MS: u64 = 50;
 /// A host that has not answered the upgrade in this time is not going to.
 pub const UPGRADE_TIMEOUT_MS: u64 = 5_000;
 
-/// Runs one session on a connected socket. The link must be in `Connecting`; it ends in a backoff state.
+/// Runs one session on a connected socket. The link must be in `Connecting`; it ends in a backoff state. An
+/// update the host offers fails at its first range: use [`run_session_with_fetch`] to fetch it.
 pub async fn run_session<S: Read + Write, B: Board>(
     socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    target: &Target<'_>,
+    buffers: Buffers<'_>,
+) -> SessionEnd {
+    run_session_with_fetch(socket, &mut NoFetch, link, board, target, buffers).await
+}
+
+/// [`run_session`], fetching the image of an update the host offers over `fetch`, a second connection to the
+/// same host.
+pub async fn run_session_with_fetch<S: Read + Write, F: Fetch, B: Board>(
+    socket: &mut S,
+    fetch: &mut F,
     link: &mut HostLink,
     board: &mut B,
     target: &Target<'_>,
@@ -170,7 +210,7 @@ pub async fn run_session<S: Read + Write, B: Board>(
         Either::Second(()) => Err(SessionEnd::UpgradeTimeout),
     };
     let end = match upgraded {
-        Ok(leftover) => live(socket, link, board, target.host, Buffers { rx, tx, message }, leftover).await,
+        Ok(leftover) => live(socket, fetch, link, board, target, Buffers { rx, tx, message }, leftover).await,
         Err(end) => end,
     };
     let (now, random) = (board.now_ms(), board.random());
@@ -209,14 +249,38 @@ async fn upgrade<S: Read + Write>(
     }
 }
 
-async fn live<S: Read + Write, B: Board>(
+async fn live<S: Read + Write, F: Fetch, B: Board>(
     socket: &mut S,
+    fetch: &mut F,
     link: &mut HostLink,
     board: &mut B,
-    host: &str,
+    target: &Target<'_>,
+    buffers: Buffers<'_>,
+    len: usize,
+) -> SessionEnd {
+    // The range being fetched for an update, if any; its connection ends with the session.
+    let mut download = None;
+    let end = live_loop(socket, fetch, link, board, target, buffers, len, &mut download).await;
+    if download.is_some() {
+        fetch.close().await;
+    }
+    end
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn live_loop<S: Read + Write, F: Fetch, B: Board>(
+    socket: &mut S,
+    fetch: &mut F,
+    link: &mut HostLink,
+    board: &mut B,
+    target: &Target<'_>,
     buffers: Buffers<'_>,
     mut len: usize,
+    download: &mut Option<update::Download>,
 ) -> SessionEnd {
+    let host = target.host;
+    // The update's requests present the token the hello presents (the issued credential once paired).
+    let token = |link: &HostLink| link.token().map(alloc::string::String::from).or_else(|| target.token.map(alloc::string::String::from));
     let Buffers { rx, tx, message } = buffers;
     let mut decoder = Decoder::new(message);
     let hello = link.upgraded(board.now_ms());
@@ -275,17 +339,37 @@ async fn live<S: Read + Write, B: Board>(
                 return end;
             }
             note_state(link, board, &mut state);
+            let token = token(link);
+            if let Some(end) = update::drive(socket, fetch, link, board, host, token.as_deref(), tx, download).await {
+                return end;
+            }
         }
         if len == rx.len() {
             // The decoder refuses frames over its limit, so a full buffer means rx is smaller than a frame.
             return SessionEnd::Protocol(FrameError::TooBig);
         }
         let deadline = board.now_ms() + POLL_MS;
-        match select(socket.read(&mut rx[len..]), board.sleep_until(deadline)).await {
-            Either::First(Ok(0)) | Either::First(Err(_)) => return SessionEnd::Io,
-            Either::First(Ok(read)) => len += read,
-            Either::Second(()) => {
+        let fetched = async {
+            match download.as_mut() {
+                Some(download) => fetch.read(download.space()).await.ok(),
+                None => core::future::pending().await,
+            }
+        };
+        match select3(socket.read(&mut rx[len..]), board.sleep_until(deadline), fetched).await {
+            Either3::First(Ok(0)) | Either3::First(Err(_)) => return SessionEnd::Io,
+            Either3::First(Ok(read)) => len += read,
+            Either3::Third(read) => {
+                if let Some(end) = update::received(socket, fetch, link, board, host, tx, download, read).await {
+                    return end;
+                }
+                let token = token(link);
+                if let Some(end) = update::drive(socket, fetch, link, board, host, token.as_deref(), tx, download).await {
+                    return end;
+                }
+            }
+            Either3::Second(()) => {
                 let (now, random) = (board.now_ms(), board.random());
+                link.updater().poll(now);
                 let mut actions = link.poll(now, random);
                 while let Some((button, gesture)) = board.take_gesture() {
                     actions.extend(link.gesture(now, &button, gesture));
@@ -298,6 +382,10 @@ async fn live<S: Read + Write, B: Board>(
                     return end;
                 }
                 note_state(link, board, &mut state);
+                let token = token(link);
+                if let Some(end) = update::drive(socket, fetch, link, board, host, token.as_deref(), tx, download).await {
+                    return end;
+                }
             }
         }
     }
@@ -364,7 +452,13 @@ async fn carry_out<S: Write, B: Board>(
             Action::Send(message) => message,
             Action::ReportStatus => {
                 let screens = board.screens_shown();
-                DeviceMessage::Status(Status { host: Some(status_host(host)), screens, held: Some(link.held()), ..board.status() })
+                DeviceMessage::Status(Status {
+                    host: Some(status_host(host)),
+                    screens,
+                    held: Some(link.held()),
+                    update: link.update_progress(),
+                    ..board.status()
+                })
             }
             Action::Disconnect => {
                 disconnect = true;
@@ -392,6 +486,12 @@ async fn carry_out<S: Write, B: Board>(
         let _ = socket.write_all(&tx[..n]).await;
     }
     Some(SessionEnd::Disconnected)
+}
+
+/// Encodes a status as one masked text frame in `tx`; `None` when it does not fit (a wiring mistake: dropped).
+fn encode_status(message: &DeviceMessage, mask: [u8; 4], tx: &mut [u8]) -> Option<usize> {
+    let text = sysboy_protocol::encode(message).ok()?;
+    encode_text(&text, mask, tx).ok()
 }
 
 /// `host` cut to the schema's [`STATUS_HOST_MAX`] characters.

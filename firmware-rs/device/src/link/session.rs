@@ -13,6 +13,7 @@ use sysboy_protocol::{
 use super::config::LinkConfig;
 use crate::button::Gesture;
 use crate::meter::{max_code_for_bits, Calibration, Reading, UndoError};
+use crate::ota::Updater;
 use crate::screen::{self, ScreenSpec};
 use crate::stream::{Refused, StreamError, StreamReceiver};
 use crate::ws::HandshakeError;
@@ -144,6 +145,8 @@ pub struct HostLink {
     last_applied_ms: Option<u64>,
     /// Outputs held at a raw code by the calibration wizard, with their leases; empty (unallocated) otherwise.
     holds: Vec<Hold>,
+    /// The update over the air the host offered, if any; refuses every offer on a board without slots.
+    updater: Updater,
 }
 
 impl HostLink {
@@ -156,6 +159,7 @@ impl HostLink {
         };
         let screens = ScreenSpec::from_hello(&config.hello);
         let stream = StreamReceiver::from_hello(&config.hello);
+        let updater = Updater::new(config.hello.chip, 0);
         Self {
             config,
             state: LinkState::Discovering,
@@ -174,7 +178,25 @@ impl HostLink {
             unreported_frames: 0,
             last_applied_ms: None,
             holds: Vec::new(),
+            updater,
         }
+    }
+
+    /// The link with the board's updater (its chip and slot size, and what the boot found): a board with OTA slots
+    /// takes the host's `update` offers. Without one every offer is refused.
+    pub fn with_updater(mut self, updater: Updater) -> Self {
+        self.updater = updater;
+        self
+    }
+
+    /// The update under way or the last one's outcome; the session's IO drives the download through it.
+    pub fn updater(&mut self) -> &mut Updater {
+        &mut self.updater
+    }
+
+    /// How the update stands, for the status's `update`.
+    pub fn update_progress(&self) -> Option<sysboy_protocol::UpdateProgress> {
+        self.updater.progress().cloned()
     }
 
     /// Where the session is.
@@ -246,6 +268,8 @@ impl HostLink {
 
     /// The connection failed or closed: back off, then look for the host again.
     pub fn connection_lost(&mut self, now_ms: u64, random: u32) -> Vec<Action> {
+        // The download runs beside the session and ends with it.
+        self.updater.fail(now_ms, "the session with the host ended");
         if let LinkState::AuthFailed { .. } = self.state {
             return alloc::vec![self.forget()];
         }
@@ -394,6 +418,8 @@ impl HostLink {
         match message {
             HostMessage::Welcome(welcome) => {
                 self.welcomed = true;
+                // The running image reached the host: it is kept.
+                self.updater.reached_host();
                 let mut actions = self.apply(now_ms, welcome.config);
                 actions.extend(self.go_live(now_ms));
                 actions
@@ -423,8 +449,11 @@ impl HostLink {
             HostMessage::Error(report) if report.code == ErrorCode::Unauthorized => self.refused_token(now_ms),
             HostMessage::Error(report) => alloc::vec![Action::Refused(report)],
             HostMessage::Heartbeat(_) => Vec::new(),
-            // Replaced by the over-the-air updater that follows this schema change.
-            HostMessage::Update(offer) => alloc::vec![self.refuse(now_ms, ErrorCode::BadConfig, format!("update to {}: this firmware cannot update over the air", offer.version))],
+            HostMessage::Update(offer) => match self.updater.offer(now_ms, &offer) {
+                // The status with state downloading goes out through the updater's reports.
+                Ok(()) => Vec::new(),
+                Err(refused) => alloc::vec![self.refuse(now_ms, ErrorCode::BadConfig, format!("update to {}: {refused}", offer.version))],
+            },
             HostMessage::PairPending(pending) if self.state == LinkState::AwaitingWelcome => {
                 self.state = LinkState::AwaitingApproval;
                 alloc::vec![Action::PairPending(pending)]

@@ -8,8 +8,8 @@
 //! or the simulator's report).
 //!
 //! # Configuration
-//! [`StationBuffers`] are the caller's (about 17 KiB; keep them in a `static`); a board that takes streams uses
-//! [`StreamingBuffers`] (about 29 KiB), whose WebSocket buffers take a binary frame of the whole
+//! [`StationBuffers`] are the caller's (about 22 KiB with the update fetch's socket; keep them in a `static`); a board that takes streams uses
+//! [`StreamingBuffers`] (about 34 KiB), whose WebSocket buffers take a binary frame of the whole
 //! [`STREAM_BUFFER`]. [`saved_host`] reads the host out of the settings.
 
 use alloc::string::{String, ToString};
@@ -23,14 +23,15 @@ use embassy_time::{with_timeout, Duration, Instant, Timer};
 
 use super::discovery::{self, DiscoveryBuffers, SearchError};
 use crate::discovery::{FoundHost, HostPreference, HostSource};
-use crate::io::{run_session, Board, Buffers, Target};
+use crate::io::{run_session_with_fetch, Board, Buffers, Fetch, FetchError, Target};
 use crate::link::{Action, HostLink, LinkState};
 use crate::settings::Settings;
 use crate::board::STREAM_BUFFER;
 use crate::ws::MAX_HEADER;
 
-/// Sockets the station's stack needs at once: DHCP, the mDNS search and the host link's TCP connection.
-pub const SOCKETS: usize = 3;
+/// Sockets the station's stack needs at once: DHCP, the mDNS search, the host link's TCP connection and the one
+/// that fetches an update's image.
+pub const SOCKETS: usize = 4;
 /// A TCP connect that takes longer than this has failed.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A socket with nothing to read or no room to write for this long is dead.
@@ -44,6 +45,9 @@ const TCP_BUFFER: usize = 4096;
 pub const MAX_MESSAGE: usize = 2048;
 /// The largest frame sent: a hello or a status plus a frame header.
 const WRITE_BUFFER: usize = 1024;
+/// The update fetch's socket buffers: a receive window like the session's, and room for one request.
+const FETCH_RX: usize = 4096;
+const FETCH_TX: usize = 512;
 /// The wait before searching again when mDNS found nothing.
 const SEARCH_AGAIN: Duration = Duration::from_secs(1);
 
@@ -107,6 +111,8 @@ pub struct StationBuffers<const RX: usize = { MAX_MESSAGE + MAX_HEADER }, const 
     tx: [u8; WRITE_BUFFER],
     message: [u8; MESSAGE],
     discovery: DiscoveryBuffers,
+    fetch_rx: [u8; FETCH_RX],
+    fetch_tx: [u8; FETCH_TX],
 }
 
 /// The buffers of a board that takes streams of [`STREAM_BUFFER`] bytes: the WebSocket buffers hold a whole
@@ -124,6 +130,8 @@ impl<const RX: usize, const MESSAGE: usize> StationBuffers<RX, MESSAGE> {
             tx: [0; WRITE_BUFFER],
             message: [0; MESSAGE],
             discovery: DiscoveryBuffers::new(),
+            fetch_rx: [0; FETCH_RX],
+            fetch_tx: [0; FETCH_TX],
         }
     }
 }
@@ -249,7 +257,7 @@ async fn session<B: StationBoard, const RX: usize, const MESSAGE: usize>(
     path: &str,
     buffers: &mut StationBuffers<RX, MESSAGE>,
 ) -> bool {
-    let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, .. } = buffers;
+    let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, fetch_rx, fetch_tx, .. } = buffers;
     let host_name = host.to_string();
     board.report(StationReport::Attempt(&host_name));
     let mut socket = TcpSocket::new(stack, tcp_rx, tcp_tx);
@@ -271,7 +279,12 @@ async fn session<B: StationBoard, const RX: usize, const MESSAGE: usize>(
     let token = link.token().map(String::from).or_else(|| target.token.clone());
     let session_target = Target { host: &host_name, path, token: token.as_deref() };
     let buffers = Buffers { rx, tx, message };
-    let ended = select(run_session(&mut socket, link, board, &session_target, buffers), stack.wait_config_down()).await;
+    let endpoint = IpEndpoint::new((*host.ip()).into(), host.port());
+    let mut fetch = TcpFetch { socket: TcpSocket::new(stack, fetch_rx, fetch_tx), endpoint };
+    fetch.socket.set_timeout(Some(SOCKET_TIMEOUT));
+    let session = run_session_with_fetch(&mut socket, &mut fetch, link, board, &session_target, buffers);
+    let ended = select(session, stack.wait_config_down()).await;
+    fetch.socket.abort();
     let reason = match ended {
         Either::First(end) => end.to_string(),
         Either::Second(()) => {
@@ -297,4 +310,47 @@ fn lost<B: StationBoard>(link: &mut HostLink, board: &mut B, reason: &str) {
 fn ended_with<B: StationBoard>(link: &HostLink, board: &mut B, actions: Vec<Action>, reason: &str) {
     actions.into_iter().for_each(|action| board.act(action));
     board.report(StationReport::Ended { state: link.state(), reason });
+}
+
+/// The second connection to the host, for an update's image: a TCP socket reopened for each range.
+struct TcpFetch<'a> {
+    socket: TcpSocket<'a>,
+    endpoint: IpEndpoint,
+}
+
+impl embedded_io_async::ErrorType for TcpFetch<'_> {
+    type Error = embassy_net::tcp::Error;
+}
+
+impl embedded_io_async::Read for TcpFetch<'_> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        self.socket.read(buf).await
+    }
+}
+
+impl embedded_io_async::Write for TcpFetch<'_> {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.socket.write(buf).await
+    }
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        self.socket.flush().await
+    }
+}
+
+impl Fetch for TcpFetch<'_> {
+    async fn connect(&mut self) -> Result<(), FetchError> {
+        self.close().await;
+        match with_timeout(CONNECT_TIMEOUT, self.socket.connect(self.endpoint)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(FetchError::Refused),
+            Err(_) => Err(FetchError::Timeout),
+        }
+    }
+
+    async fn close(&mut self) {
+        if self.socket.state() != embassy_net::tcp::State::Closed {
+            self.socket.abort();
+            let _ = with_timeout(Duration::from_millis(200), self.socket.flush()).await;
+        }
+    }
 }

@@ -1,0 +1,292 @@
+//! The update's IO beside a session: a second connection to the host that fetches the image's ranges over plain
+//! HTTP/1.1, its bytes handed to the link's [`Updater`](crate::ota::Updater) and its sector writes to the board's
+//! [`UpdateSlots`](crate::ota::UpdateSlots), and the status for every progress report.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use embassy_futures::select::{select, Either};
+use embedded_io_async::{Read, Write};
+use sysboy_protocol::{DeviceMessage, Status, UpdateProgress};
+
+use super::{encode_status, Board, SessionEnd};
+use crate::link::{HostLink, LinkState};
+use crate::ota::http::{parse_head, write_request, MAX_HEAD};
+use crate::ota::UpdateStep;
+
+/// Bytes read from the fetch connection at a time; the response head must fit it too.
+pub const FETCH_BUFFER: usize = MAX_HEAD + 512;
+/// A connection to the host that takes longer than this to open has failed.
+pub const FETCH_CONNECT_TIMEOUT_MS: u64 = 5_000;
+
+/// Why the fetch connection could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchError {
+    /// The wiring gives the session no second connection.
+    Unavailable,
+    /// The host did not accept the connection.
+    Refused,
+    /// The connection was not up within [`FETCH_CONNECT_TIMEOUT_MS`].
+    Timeout,
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Unavailable => "this board opens no second connection to the host",
+            Self::Refused => "the host refused the connection for the image",
+            Self::Timeout => "the connection for the image did not open in time",
+        })
+    }
+}
+
+impl core::error::Error for FetchError {}
+
+/// A second connection to the host the session talks to (the same address and port), for the image's ranges:
+/// one request per connection. The station wires it to an embassy-net `TcpSocket` with its own buffers.
+#[allow(async_fn_in_trait)]
+pub trait Fetch: Read + Write {
+    /// Opens the connection, closing the last one first.
+    async fn connect(&mut self) -> Result<(), FetchError>;
+    /// Closes the connection (its response was read, or is given up).
+    async fn close(&mut self);
+}
+
+/// The fetch of a wiring without one: every update fails at its first range.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoFetch;
+
+impl embedded_io_async::ErrorType for NoFetch {
+    type Error = core::convert::Infallible;
+}
+
+impl Read for NoFetch {
+    async fn read(&mut self, _buf: &mut [u8]) -> Result<usize, Self::Error> {
+        Ok(0)
+    }
+}
+
+impl Write for NoFetch {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        Ok(buf.len())
+    }
+    async fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
+
+impl Fetch for NoFetch {
+    async fn connect(&mut self) -> Result<(), FetchError> {
+        Err(FetchError::Unavailable)
+    }
+    async fn close(&mut self) {}
+}
+
+/// One range's response being read.
+pub(super) struct Download {
+    buf: Vec<u8>,
+    /// Head bytes gathered in `buf` until the head has ended.
+    len: usize,
+    head_read: bool,
+}
+
+impl Download {
+    /// Where the next read goes.
+    pub(super) fn space(&mut self) -> &mut [u8] {
+        if self.head_read {
+            &mut self.buf[..]
+        } else {
+            &mut self.buf[self.len..]
+        }
+    }
+}
+
+/// After anything the session did: confirms the running image once the host welcomed it, sends the update's
+/// progress reports, and opens the next range's connection when the download wants one.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn drive<S: Write, F: Fetch, B: Board>(
+    socket: &mut S,
+    fetch: &mut F,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    token: Option<&str>,
+    tx: &mut [u8],
+    download: &mut Option<Download>,
+) -> Option<SessionEnd> {
+    if link.updater().take_confirm() {
+        // A board that cannot confirm logs it in its own `mark_valid`; the session goes on either way.
+        if let Some(slots) = board.update_slots() {
+            let _ = slots.mark_valid();
+        }
+    }
+    if download.is_some() && link.updater().pending_range().is_none() {
+        // The range is in, or the update ended: this connection is done.
+        *download = None;
+        fetch.close().await;
+    }
+    if download.is_none() {
+        if let Some(range) = link.updater().next_fetch(board.now_ms()) {
+            match open(fetch, board, host, link.updater().path().unwrap_or("/"), token, range).await {
+                Ok(()) => *download = Some(Download { buf: alloc::vec![0; FETCH_BUFFER], len: 0, head_read: false }),
+                Err(reason) => {
+                    fetch.close().await;
+                    link.updater().fail(board.now_ms(), &reason);
+                }
+            }
+        }
+    }
+    send_reports(socket, link, board, host, tx).await
+}
+
+/// Opens the connection and writes the request for `range`.
+async fn open<F: Fetch, B: Board>(
+    fetch: &mut F,
+    board: &mut B,
+    host: &str,
+    path: &str,
+    token: Option<&str>,
+    range: crate::ota::http::ByteRange,
+) -> Result<(), alloc::string::String> {
+    let deadline = board.now_ms() + FETCH_CONNECT_TIMEOUT_MS;
+    let connected = match select(fetch.connect(), board.sleep_until(deadline)).await {
+        Either::First(connected) => connected,
+        Either::Second(()) => Err(FetchError::Timeout),
+    };
+    connected.map_err(|error| alloc::format!("{error}"))?;
+    let mut request = [0u8; 512];
+    let n = write_request(host, path, token, range, &mut request).map_err(|error| alloc::format!("{error}"))?;
+    fetch.write_all(&request[..n]).await.map_err(|_| alloc::string::String::from("the request for the image could not be sent"))?;
+    Ok(())
+}
+
+/// What a read from the fetch connection gave: `read` bytes into [`Download::space`], or the end (0 or an error).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn received<S: Write, F: Fetch, B: Board>(
+    socket: &mut S,
+    fetch: &mut F,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    tx: &mut [u8],
+    download: &mut Option<Download>,
+    read: Option<usize>,
+) -> Option<SessionEnd> {
+    let now = board.now_ms();
+    let state = download.as_mut()?;
+    match read {
+        None | Some(0) => {
+            let why = if read.is_none() { "the connection failed" } else { "the host closed the connection" };
+            link.updater().ended(now, why);
+            *download = None;
+            fetch.close().await;
+        }
+        Some(read) if state.head_read => {
+            let bytes = core::mem::take(&mut state.buf);
+            let steps = link.updater().body(now, &bytes[..read]);
+            if let Some(download) = download.as_mut() {
+                download.buf = bytes;
+            }
+            if let Some(end) = carry_out_steps(socket, link, board, host, tx, steps).await {
+                return Some(end);
+            }
+        }
+        Some(read) => {
+            state.len += read;
+            match parse_head(&state.buf[..state.len]) {
+                Ok(None) if state.len == state.buf.len() => link.updater().fail(now, "the response head is too long"),
+                Ok(None) => {}
+                Ok(Some((head, used))) => {
+                    state.head_read = true;
+                    let body = state.len - used;
+                    state.buf.copy_within(used..state.len, 0);
+                    state.len = 0;
+                    link.updater().response(now, &head);
+                    if body > 0 && link.updater().pending_range().is_some() {
+                        let bytes = core::mem::take(&mut state.buf);
+                        let steps = link.updater().body(now, &bytes[..body]);
+                        if let Some(download) = download.as_mut() {
+                            download.buf = bytes;
+                        }
+                        if let Some(end) = carry_out_steps(socket, link, board, host, tx, steps).await {
+                            return Some(end);
+                        }
+                    }
+                }
+                Err(error) => link.updater().fail(now, &alloc::format!("{error}")),
+            }
+        }
+    }
+    None
+}
+
+/// Writes the sectors to the slot and, at the end, activates it, reports restarting and restarts the board.
+async fn carry_out_steps<S: Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    tx: &mut [u8],
+    steps: Vec<UpdateStep>,
+) -> Option<SessionEnd> {
+    for step in steps {
+        let done = match (&step, board.update_slots()) {
+            (_, None) => Err(alloc::string::String::from("this board has no OTA slot")),
+            (UpdateStep::Write { offset, data }, Some(slots)) => {
+                slots.write(*offset, data).map_err(|error| alloc::format!("writing the slot at 0x{offset:x}: {error}"))
+            }
+            (UpdateStep::Activate { size }, Some(slots)) => slots.activate(*size).map_err(|error| alloc::format!("activating the slot: {error}")),
+        };
+        let now = board.now_ms();
+        if let Err(reason) = done {
+            link.updater().fail(now, &reason);
+            return send_reports(socket, link, board, host, tx).await;
+        }
+        if matches!(step, UpdateStep::Activate { .. }) {
+            link.updater().activated(now);
+            if let Some(end) = send_reports(socket, link, board, host, tx).await {
+                return Some(end);
+            }
+            let _ = socket.flush().await;
+            board.restart();
+            return Some(SessionEnd::Restarted);
+        }
+    }
+    send_reports(socket, link, board, host, tx).await
+}
+
+/// Sends a status for each progress report queued, while the session is live.
+pub(super) async fn send_reports<S: Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    tx: &mut [u8],
+) -> Option<SessionEnd> {
+    if link.state() != LinkState::Live {
+        return None;
+    }
+    while let Some(progress) = link.updater().take_report() {
+        if let Some(end) = send_status(socket, link, board, host, tx, progress).await {
+            return Some(end);
+        }
+    }
+    None
+}
+
+async fn send_status<S: Write, B: Board>(
+    socket: &mut S,
+    link: &mut HostLink,
+    board: &mut B,
+    host: &str,
+    tx: &mut [u8],
+    progress: UpdateProgress,
+) -> Option<SessionEnd> {
+    board.update_reported(&progress);
+    let screens = board.screens_shown();
+    let status = Status { screens, held: Some(link.held()), update: Some(progress), ..board.status() };
+    let message = DeviceMessage::Status(Status { host: Some(super::status_host(host)), ..status });
+    let mask = board.random().to_le_bytes();
+    let n = encode_status(&message, mask, tx)?;
+    socket.write_all(&tx[..n]).await.err().map(|_| SessionEnd::Io)
+}

@@ -1,0 +1,44 @@
+//! The image check on the firmware's real app images, when `scripts/firmware-build.sh` has made them
+//! (`sysboy-<chip>-app.bin`, or the first app partition of the merged image, found in its partition table at
+//! 0x8000): they must pass as the bootloader checks them, with the right chip and a version.
+//! Without a build there is nothing to check (the crafted images in the unit tests cover the format); the
+//! end-to-end test tests/sim-ota.test.ts boots the same images in the simulator after the build.
+
+use std::path::PathBuf;
+
+use sysboy_device::ota::image::{check, CHIP_ID_ESP32C3, CHIP_ID_ESP32C6};
+
+/// Where the partition table sits in the merged image.
+const TABLE: usize = 0x8000;
+
+fn firmware(name: &str) -> Option<Vec<u8>> {
+    std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../target/firmware/{name}"))).ok()
+}
+
+/// The first app partition's offset in a merged image (entries: magic 0x50AA, type 0 = app, offset).
+fn app_offset(merged: &[u8]) -> usize {
+    merged[TABLE..TABLE + 0xC00]
+        .chunks(32)
+        .take_while(|entry| entry[..2] == [0xAA, 0x50])
+        .find(|entry| entry[2] == 0)
+        .map(|entry| u32::from_le_bytes([entry[4], entry[5], entry[6], entry[7]]) as usize)
+        .expect("the partition table has an app partition")
+}
+
+#[test]
+fn the_built_app_images_pass_the_bootloader_checks() {
+    for (chip, id) in [("esp32c3", CHIP_ID_ESP32C3), ("esp32c6", CHIP_ID_ESP32C6)] {
+        let Some(merged) = firmware(&format!("sysboy-{chip}.bin")) else {
+            eprintln!("no target/firmware/sysboy-{chip}.bin: run scripts/firmware-build.sh to check it");
+            continue;
+        };
+        let at = app_offset(&merged);
+        let info = check(&merged[at..], Some(id)).unwrap_or_else(|error| panic!("{chip}: {error}"));
+        assert!(!info.version.is_empty(), "{chip}: the app descriptor carries a version");
+        assert_eq!(at + info.len as usize, merged.len(), "{chip}: the merged image ends with the app");
+        if let Some(app) = firmware(&format!("sysboy-{chip}-app.bin")) {
+            assert_eq!(check(&app, Some(id)).unwrap_or_else(|error| panic!("{chip} app: {error}")), info);
+        }
+        eprintln!("{chip}: app image {} bytes, version {}, project {}, {} segments", info.len, info.version, info.project, info.segments);
+    }
+}
