@@ -180,6 +180,11 @@ async fn main(spawner: Spawner) -> ! {
             let (portal, submissions) = portal::spawn(&spawner, wifi.access_point);
             let [_, _, a, b, c, d] = wifi.mac;
             let device_id = format!("sysboy-{a:02x}{b:02x}{c:02x}{d:02x}");
+            // The state scene names the board while it waits for approval, as `sysboy pair` takes it.
+            #[cfg(any(feature = "oled", feature = "tft"))]
+            if let Some(screens) = shows.screens {
+                screens.lock(|screens| screens.borrow_mut().device_named(&device_id));
+            }
             // Improv Wi-Fi serial on the USB port the board was flashed through, beside the log.
             #[cfg(any(feature = "esp32c3", feature = "esp32c6"))]
             improv::spawn(&spawner, peripherals.USB_DEVICE, portal, submissions, wifi.station, &saved, device_id.clone());
