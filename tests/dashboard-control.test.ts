@@ -1,8 +1,9 @@
 // The dashboard as the control room, in headless Chromium inside a desk's namespace, against the built host and the
 // simulated board: the page's needle follows the board's, a binding changed on the page moves the board's needle,
-// the calibration wizard's nudges move the board's output code and its curve survives a restart, the wizard works from
-// the keyboard alone, undoes one step on the board and lets the needle go when it closes or the page goes away, a board
-// without a token is approved on the page and refused after revoking, and strings full of markup show as text.
+// the calibration wizard's nudges move the board's output code (the page's meter saying it is held) and its curve
+// survives a restart, the wizard works from the keyboard alone, undoes one step on the board and lets the needle go
+// when it closes or the page goes away, a board without a token is approved on the page and refused after revoking,
+// and strings full of markup show as text.
 import { afterAll, afterEach, describe, expect, it } from 'bun:test'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -144,6 +145,12 @@ describe('the dashboard against the simulated board', () => {
     await wizard.getByRole('button', { name: 'Code minus 10', exact: true }).click()
     await wizard.getByRole('button', { name: 'Code minus 1', exact: true }).click()
     await device.waitForStatus('the output held at 501', (s) => s.meter === 'held' && s.code === 501, 10_000)
+    // The page's meter says the output is held, at the board's code and where that code puts the needle (no curve yet:
+    // 501 of 1023), rather than showing live figures the board is not showing.
+    const dial = card.getByRole('meter', { name: "meter 'meter' showing vram" })
+    await card.locator('.meter-words', { hasText: 'held at code 501' }).waitFor({ timeout: 5_000 })
+    expect(await dial.getAttribute('data-state')).toBe('held')
+    expect(Number(await dial.getAttribute('data-percent'))).toBeCloseTo((501 / 1023) * 100, 1)
     await wizard.getByRole('button', { name: 'Next mark' }).click()
     await wizard.getByRole('button', { name: 'Code minus 10', exact: true }).click()
     await device.waitForStatus('the output held at 1013', (s) => s.meter === 'held' && s.code === 1013, 10_000)
@@ -162,6 +169,7 @@ describe('the dashboard against the simulated board', () => {
     expect(stored.id).toBe(ID)
     await wizard.getByRole('button', { name: 'Close' }).click()
     await device.waitForStatus('live figures again', (s) => s.meter === 'live', 5_000, device.statuses.length)
+    await page.waitForFunction((id) => document.querySelector(`[data-device="${id}"] svg[role=meter]`)?.getAttribute('data-state') === 'live', ID, { timeout: 5_000 })
 
     // The same board from the same flash still has the curve.
     await device.stop()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { codeAt, curveProblem, nudge, parseMarks } from './calibration.ts'
+import { codeAt, curveProblem, nudge, parseMarks, percentAtCode } from './calibration.ts'
 
 describe('the calibration wizard arithmetic', () => {
   it('starts each mark where the current curve puts it, linear without one', () => {
@@ -29,5 +29,19 @@ describe('the calibration wizard arithmetic', () => {
     expect(curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 600 }])).toBe(
       'codes must rise with percent: the code at 100 % (600) is not above the code at 50 % (600)',
     )
+  })
+
+  it('reads a held code back through the curve to where the needle stands, as the board does', () => {
+    expect(percentAtCode(undefined, 0, 10)).toBe(0)
+    expect(percentAtCode(undefined, 1023, 10)).toBe(100)
+    expect(percentAtCode(undefined, 341, 10)).toBeCloseTo(33.33, 2)
+    const curve = [{ percent: 0, code: 10 }, { percent: 50, code: 400 }, { percent: 100, code: 1000 }]
+    expect(percentAtCode(curve, 205, 10)).toBeCloseTo(25, 5)
+    expect(percentAtCode(curve, 700, 10)).toBeCloseTo(75, 5)
+    // Past the curve's ends the needle is at the end marks: the face is not marked beyond them.
+    expect(percentAtCode(curve, 3, 10)).toBe(0)
+    expect(percentAtCode(curve, 1023, 10)).toBe(100)
+    // The wizard's codes and this are inverses at every mark.
+    for (const p of [0, 10, 37.5, 50, 90, 100]) expect(percentAtCode(curve, codeAt(curve, p, 10), 10)).toBeCloseTo(p, 0)
   })
 })

@@ -26,6 +26,23 @@ export const codeAt = (points: readonly CalibrationPoint[] | undefined, percent:
   return last.code
 }
 
+/** Where a needle driven at `code` stands on the scale, percent: the curve read backwards (linear from 0 to the
+ * largest code when there is no curve), codes beyond its ends at the end positions, as the board's
+ * `Calibration::percent_for` (firmware-rs/device/src/meter/calibration.rs) reads it. */
+export const percentAtCode = (points: readonly CalibrationPoint[] | undefined, code: number, bits: number): number => {
+  const curve = points !== undefined && points.length >= 2 ? points : [{ percent: 0, code: 0 }, { percent: 100, code: maxCode(bits) }]
+  const first = curve[0] as CalibrationPoint
+  const last = curve[curve.length - 1] as CalibrationPoint
+  if (code <= first.code) return first.percent
+  if (code >= last.code) return last.percent
+  for (let i = 1; i < curve.length; i++) {
+    const a = curve[i - 1] as CalibrationPoint
+    const b = curve[i] as CalibrationPoint
+    if (code <= b.code) return b.code === a.code ? b.percent : a.percent + ((code - a.code) / (b.code - a.code)) * (b.percent - a.percent)
+  }
+  return last.percent
+}
+
 /** The code moved by `delta`, kept within the output's codes. */
 export const nudge = (code: number, delta: number, bits: number): number => Math.min(maxCode(bits), Math.max(0, code + delta))
 

@@ -1,6 +1,6 @@
 // What the page knows of the host, built only from what the host pushes (events) and the history it seeds: a reducer,
 // so no component holds a global mutable copy.
-import type { MetricFrame, SessionConfig, Status, ScreenShown, Hello } from '../../schema/index.ts'
+import type { Calibration, HeldOutput, MetricFrame, SessionConfig, Status, ScreenShown, Hello } from '../../schema/index.ts'
 import type { LinkState } from './host-link.ts'
 import { metricName } from './units.ts'
 
@@ -29,6 +29,12 @@ export interface ListedDevice {
   lastStatus: Status | null
   screens: ScreenShown[] | null
   identifiedAt: string | null
+  /** The curves stored on the board and the outputs it holds at a raw code, from the newest status that named them
+   * (a status names them again only when they change). */
+  calibration?: Calibration[] | null
+  held?: HeldOutput[] | null
+  /** The newer firmware the host carries for the board's chip, or null; its progress is `lastStatus.update`. */
+  update?: { available: string } | null
   lastError?: { code: string; reason: string; at?: string } | null
 }
 

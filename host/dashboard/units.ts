@@ -1,4 +1,5 @@
-// A metric frame in human units for the page: "6.0 GiB of 16.0 GiB", "55 °C", "1.2 MB/s", and the percent beside it.
+// A metric frame in human units for the page: the headline in the figure's own unit ("6.0 GiB of 16.0 GiB", "55 °C",
+// "1.2 MB/s", "12.3 %" for a utilisation), and the percent of the needle's scale beside it.
 import type { MetricFrame } from '../../schema/index.ts'
 
 /** What a figure card shows of one frame. */
@@ -7,10 +8,11 @@ export interface Reading {
   metric: string
   /** The needle's percent, or null when the host cannot read the figure. */
   percent: number | null
-  /** "37.5 %", or "unknown". */
-  percentText: string
-  /** The figure in its own unit ("6.0 GiB of 16.0 GiB", "55 °C", "1.2 MB/s"); empty when only the percent is known. */
-  amount: string
+  /** The figure in its own unit ("6.0 GiB of 16.0 GiB", "55 °C", "1.2 MB/s"), the percent when that is its unit
+   * (utilisation, CPU) or the only thing known, or "unknown". */
+  headline: string
+  /** The percent of the needle's scale ("37.5 % used", "64.0 % of scale"); empty when the headline is the percent. */
+  scale: string
   /** Which source read it, or empty. */
   source: string
   /** Why it is unknown (empty when known). */
@@ -64,19 +66,22 @@ export const percentText = (percent: number | null): string => (percent === null
 /** One frame in words. */
 export const readingOf = (frame: MetricFrame): Reading => {
   const percent = frame.value
-  let amount = ''
+  let headline = percentText(percent)
+  let scale = ''
   if (percent !== null) {
     if (frame.used !== undefined && frame.total !== undefined && (frame.unit === undefined || frame.unit === 'B')) {
-      amount = `${bytes(frame.used)} of ${bytes(frame.total)}`
+      headline = `${bytes(frame.used)} of ${bytes(frame.total)}`
+      scale = `${percentText(percent)} used`
     } else if (frame.raw !== undefined && frame.unit !== undefined && frame.unit !== '%') {
-      amount = amountOf(frame.raw, frame.unit)
+      headline = amountOf(frame.raw, frame.unit)
+      scale = `${percentText(percent)} of scale`
     }
   }
   return {
     metric: metricName(frame),
     percent,
-    percentText: percentText(percent),
-    amount,
+    headline,
+    scale,
     source: frame.source ?? '',
     reason: percent === null ? (frame.reason ?? 'the host gave no reason') : '',
   }

@@ -106,6 +106,9 @@ export const App = () => {
     <>
       <header class="top">
         <h1>sysboy</h1>
+        <a class="install-link" href="/install">
+          Install on a board
+        </a>
         {state.hello === null ? null : (
           <p class="host">
             {state.hello.host} · sysboy {state.hello.version}

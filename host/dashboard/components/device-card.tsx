@@ -1,5 +1,5 @@
-// One connected board: its link, signal, uptime, firmware, last reset and status LED in words; a virtual meter for
-// each analog output and a live mirror of each screen; its settings and the calibration wizard.
+// One connected board: its link, signal, uptime, firmware, last reset and status LED in words; its firmware update; a
+// virtual meter for each analog output and a live mirror of each screen; its settings and the calibration wizard.
 import { useState } from 'preact/hooks'
 import type { MetricFrame } from '../../../schema/index.ts'
 import { duration, isAnalog, isScreenOutput, lightWords, resetWords } from '../device-words.ts'
@@ -7,6 +7,7 @@ import type { HostHello, ListedDevice } from '../host-state.ts'
 import { metricName } from '../units.ts'
 import { CalibrationWizard } from './calibration-wizard.tsx'
 import { DeviceSettings } from './device-settings.tsx'
+import { FirmwareUpdate } from './firmware-update.tsx'
 import { MeterDial } from './meter-dial.tsx'
 import { ScreenMirror } from './screen-mirror.tsx'
 import { SignalBars } from './signal-bars.tsx'
@@ -109,6 +110,14 @@ export const DeviceCard = ({ device, hello, metrics, token, now }: DeviceCardPro
           Last error: {device.lastError.code}: {device.lastError.reason}
         </p>
       )}
+      <FirmwareUpdate
+        device={device.id}
+        firmware={device.firmware}
+        available={device.update?.available ?? null}
+        progress={status?.update}
+        token={token}
+        idPrefix={headingId}
+      />
       <div class="outputs">
         {analog.map((output) => {
           const metric = device.config.bindings.find((b) => b.output === output.id)?.metric ?? ''
@@ -118,9 +127,10 @@ export const DeviceCard = ({ device, hello, metrics, token, now }: DeviceCardPro
               metric={metric}
               bits={output.bits}
               ballistics={device.config.ballistics}
-              calibration={status?.calibration?.find((c) => c.output === output.id)?.points}
+              calibration={(device.calibration ?? status?.calibration)?.find((c) => c.output === output.id)?.points}
               staleAfterMs={device.config.stale_after_ms}
               frame={frameOf(metrics, metric)}
+              heldCode={(device.held ?? status?.held)?.find((h) => h.output === output.id)?.code}
             />
           )
         })}

@@ -1,5 +1,5 @@
-// The host's figures, one card each: the percent, the figure in its own unit, its source (or why it is unknown),
-// and a sparkline of the last minutes.
+// The host's figures, one card each: the figure in its own unit, the percent of the needle's scale, its source (or why
+// it is unknown), and a sparkline of the last minutes.
 import type { MetricFrame } from '../../../schema/index.ts'
 import type { Series } from '../host-state.ts'
 import { readingOf } from '../units.ts'
@@ -13,8 +13,8 @@ export const FigureCard = ({ frame, series }: { frame: MetricFrame; series: Seri
   return (
     <article class={`figure${known ? '' : ' unknown'}`} data-metric={reading.metric} aria-labelledby={`figure-${reading.metric}`}>
       <h3 id={`figure-${reading.metric}`}>{reading.metric}</h3>
-      <p class="value">{reading.percentText}</p>
-      {known && reading.amount !== '' ? <p class="amount">{reading.amount}</p> : null}
+      <p class="value">{reading.headline}</p>
+      {known && reading.scale !== '' ? <p class="scale">{reading.scale}</p> : null}
       {known ? (
         <p class="source">{reading.source === '' ? 'source not named' : `from ${reading.source}`}</p>
       ) : (

@@ -1,9 +1,11 @@
 // A virtual panel meter for one analog output: an SVG dial whose needle is moved by the board's own meter logic
 // (ballistics, calibration, staleness) compiled to WASM, fed each new frame of the output's metric and ticked every
-// animation frame, so it moves as the needle on the desk does.
+// animation frame, so it moves as the needle on the desk does. While the board holds the output at a raw code (the
+// calibration wizard), the dial says so and stands where that code puts the needle, not at live figures.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Ballistics, CalibrationPoint, MetricFrame } from '../../../schema/index.ts'
-import type { VirtualMeter } from '../../wasm/virtual-meter.ts'
+import type { Needle, VirtualMeter } from '../../wasm/virtual-meter.ts'
+import { percentAtCode } from '../calibration.ts'
 import { createVirtualMeter } from '../meter-engine.ts'
 
 export interface MeterDialProps {
@@ -15,6 +17,33 @@ export interface MeterDialProps {
   staleAfterMs: number
   /** The newest frame of the bound metric; a new seq is a new value for the meter. */
   frame: MetricFrame | undefined
+  /** The raw code the board reports the output held at (its status's `held`), or undefined when it shows figures. */
+  heldCode?: number | undefined
+}
+
+/** Where the dial stands and what it says in one frame. */
+interface Shown {
+  percent: number
+  code: number
+  state: string
+  words: string
+  spoken: string
+}
+
+/** The live needle of the board's meter logic, or, while the output is held, the held code and where it puts the needle. */
+const shownOf = (reading: Needle, heldCode: number | undefined, calibration: CalibrationPoint[] | undefined, bits: number): Shown => {
+  if (heldCode !== undefined) {
+    const percent = percentAtCode(calibration, heldCode, bits)
+    return { percent, code: heldCode, state: 'held', words: `held at code ${heldCode}`, spoken: `held at code ${heldCode}, ${percent.toFixed(1)} %` }
+  }
+  const state = reading.state === 'unknown' && reading.reason !== undefined ? `unknown: ${reading.reason}` : reading.state
+  return {
+    percent: reading.percent,
+    code: reading.code,
+    state: reading.state,
+    words: `${reading.percent.toFixed(1)} % · ${state} · code ${reading.code}`,
+    spoken: `${reading.percent.toFixed(1)} %, ${reading.state}`,
+  }
 }
 
 const PIVOT = { x: 100, y: 108 }
@@ -58,6 +87,8 @@ export const MeterDial = (props: MeterDialProps) => {
   const words = useRef<HTMLSpanElement>(null)
   const current = useRef<VirtualMeter | null>(null)
   const latestFrame = useRef<MetricFrame | undefined>(undefined)
+  const held = useRef<number | undefined>(undefined)
+  held.current = props.heldCode
   const [problem, setProblem] = useState<string | null>(null)
   const lastSeq = useRef<string | undefined>(undefined)
   const { bits, ballistics, calibration, staleAfterMs, frame } = props
@@ -70,23 +101,26 @@ export const MeterDial = (props: MeterDialProps) => {
     let request = 0
     let stopped = false
     let lastText = 0
+    let lastState = ''
     const draw = (now: number): void => {
       if (created === undefined) return
+      // The meter keeps following the figures while the output is held, so it shows them again the moment the hold ends.
       const reading = created.tick(now)
-      const angle = -90 + 1.8 * Math.min(100, Math.max(0, reading.percent))
+      const shown = shownOf(reading, held.current, calibration, bits)
+      const angle = -90 + 1.8 * Math.min(100, Math.max(0, shown.percent))
       needle.current?.setAttribute('transform', `rotate(${angle.toFixed(2)} ${PIVOT.x} ${PIVOT.y})`)
       const root = svg.current
       if (root !== null) {
-        root.dataset.percent = reading.percent.toFixed(2)
-        root.dataset.code = String(reading.code)
-        root.dataset.state = reading.state
+        root.dataset.percent = shown.percent.toFixed(2)
+        root.dataset.code = String(shown.code)
+        root.dataset.state = shown.state
       }
-      if (now - lastText >= TEXT_EVERY_MS && words.current !== null && root !== null) {
+      if ((now - lastText >= TEXT_EVERY_MS || shown.state !== lastState) && words.current !== null && root !== null) {
         lastText = now
-        const text = `${reading.percent.toFixed(1)} % · ${reading.state === 'unknown' && reading.reason !== undefined ? `unknown: ${reading.reason}` : reading.state} · code ${reading.code}`
-        if (words.current.textContent !== text) words.current.textContent = text
-        root.setAttribute('aria-valuenow', reading.percent.toFixed(1))
-        root.setAttribute('aria-valuetext', `${reading.percent.toFixed(1)} %, ${reading.state}`)
+        lastState = shown.state
+        if (words.current.textContent !== shown.words) words.current.textContent = shown.words
+        root.setAttribute('aria-valuenow', shown.percent.toFixed(1))
+        root.setAttribute('aria-valuetext', shown.spoken)
       }
       request = requestAnimationFrame(draw)
     }
