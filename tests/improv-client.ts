@@ -1,0 +1,228 @@
+// An Improv Wi-Fi serial client, written from the specification (https://www.improv-wifi.com/serial/): frames are
+// `IMPROV`, version 1, type, length, data, and a checksum that is the sum of the bytes before it modulo 256. It talks to
+// a serial port given as a path (the simulator's `--serial` terminal) and skips everything on the port that is not a
+// frame, such as the board's log lines.
+import type { Subprocess } from 'bun'
+import { closeSync, constants, openSync, writeSync } from 'node:fs'
+
+export const HEADER = [...new TextEncoder().encode('IMPROV')]
+export const VERSION = 1
+
+/** Packet types. */
+export const Type = { currentState: 0x01, errorState: 0x02, rpc: 0x03, rpcResult: 0x04 } as const
+/** Current states. */
+export const State = { authorizationRequired: 0x01, authorized: 0x02, provisioning: 0x03, provisioned: 0x04 } as const
+/** Error states. */
+export const ErrorState = { none: 0x00, invalidRpc: 0x01, unknownRpc: 0x02, unableToConnect: 0x03, notAuthorized: 0x04, badHostname: 0x05, unknown: 0xff } as const
+/** RPC commands. */
+export const Command = { wifiSettings: 0x01, currentState: 0x02, deviceInfo: 0x03, scan: 0x04, hostname: 0x05, deviceName: 0x06, networkState: 0x07 } as const
+
+/** One frame read from the port. */
+export interface Packet {
+  type: number
+  data: number[]
+  /** For RPC results: the command answered and its strings. */
+  command?: number
+  strings?: string[]
+}
+
+const sum = (bytes: number[]): number => bytes.reduce((total, b) => total + b, 0) & 0xff
+
+/** One frame of `type` carrying `data`, then a newline (sdk-serial-js ends its frames so too). */
+export const encodePacket = (type: number, data: number[]): Uint8Array => {
+  if (data.length > 255) throw new Error(`Improv data of ${data.length} bytes does not fit one frame`)
+  const body = [...HEADER, VERSION, type, data.length, ...data]
+  return new Uint8Array([...body, sum(body), 0x0a])
+}
+
+/** An RPC command frame: command, data length, data. */
+export const encodeRpc = (command: number, args: number[] = []): Uint8Array => encodePacket(Type.rpc, [command, args.length, ...args])
+
+/** The Wi-Fi settings RPC's arguments: SSID length and bytes, password length and bytes. */
+export const wifiArgs = (ssid: string, password: string): number[] => {
+  const [s, p] = [new TextEncoder().encode(ssid), new TextEncoder().encode(password)]
+  return [s.length, ...s, p.length, ...p]
+}
+
+/** Reads an RPC result's data: the command, then the strings its length covers. */
+export const decodeResult = (data: number[]): { command: number; strings: string[] } => {
+  const [command = 0, length = 0] = data
+  const strings: string[] = []
+  let at = 2
+  while (at < 2 + length) {
+    const n = data[at] ?? 0
+    strings.push(new TextDecoder().decode(new Uint8Array(data.slice(at + 1, at + 1 + n))))
+    at += 1 + n
+  }
+  return { command, strings }
+}
+
+/**
+ * Finds frames in a byte stream however it is cut: a frame may start anywhere; a candidate whose version or checksum
+ * is wrong is dropped one byte at a time, so text (log lines) around and between frames is skipped. What is not part
+ * of a frame is handed to `text`.
+ */
+export class FrameReader {
+  #buffer: number[] = []
+
+  constructor(
+    private readonly frame: (packet: Packet) => void,
+    private readonly text: (bytes: number[]) => void = () => {},
+  ) {}
+
+  push(chunk: Uint8Array): void {
+    this.#buffer.push(...chunk)
+    for (;;) {
+      const start = this.#find()
+      if (start < 0) {
+        // Keep a tail that could still become a header.
+        const keep = Math.min(this.#buffer.length, HEADER.length - 1)
+        this.text(this.#buffer.splice(0, this.#buffer.length - keep))
+        return
+      }
+      if (start > 0) this.text(this.#buffer.splice(0, start))
+      if (this.#buffer.length < 9) return
+      const length = this.#buffer[8] ?? 0
+      if (this.#buffer[6] !== VERSION) {
+        this.text(this.#buffer.splice(0, 1))
+        continue
+      }
+      if (this.#buffer.length < 9 + length + 1) return
+      const body = this.#buffer.slice(0, 9 + length)
+      if (sum(body) !== this.#buffer[9 + length]) {
+        this.text(this.#buffer.splice(0, 1))
+        continue
+      }
+      this.#buffer.splice(0, 10 + length)
+      const packet: Packet = { type: body[7] ?? 0, data: body.slice(9) }
+      if (packet.type === Type.rpcResult) Object.assign(packet, decodeResult(packet.data))
+      this.frame(packet)
+    }
+  }
+
+  /** Where the first (possibly partial) header starts, or -1. */
+  #find(): number {
+    for (let i = 0; i < this.#buffer.length; i++) {
+      let j = 0
+      while (j < HEADER.length && i + j < this.#buffer.length && this.#buffer[i + j] === HEADER[j]) j++
+      if (j === HEADER.length || i + j === this.#buffer.length) return i
+    }
+    return -1
+  }
+}
+
+/** An error state other than "no error", as a rejection. */
+export class ImprovError extends Error {
+  constructor(readonly code: number) {
+    super(`Improv error state ${code}`)
+  }
+}
+
+/** A client on one serial port (a terminal's path): `cat` reads it, writes go straight to it. */
+export class ImprovClient {
+  readonly packets: Packet[] = []
+  /** The port's text outside frames, as lines (the board's log). */
+  readonly lines: string[] = []
+  readonly #reader: Subprocess<'ignore', 'pipe', 'ignore'>
+  readonly #fd: number
+  #partial = ''
+  #waiters: Array<() => void> = []
+
+  constructor(readonly path: string) {
+    // O_NOCTTY: the board's port must never become this process's controlling terminal.
+    this.#fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY)
+    const reader = Bun.spawn(['cat', path], { stdin: 'ignore', stdout: 'pipe', stderr: 'ignore' })
+    this.#reader = reader
+    const frames = new FrameReader(
+      (packet) => this.packets.push(packet),
+      (bytes) => {
+        this.#partial += new TextDecoder().decode(new Uint8Array(bytes))
+        const parts = this.#partial.split('\n')
+        this.#partial = parts.pop() ?? ''
+        this.lines.push(...parts.map((line) => line.trim()).filter((line) => line.length > 0))
+      },
+    )
+    void (async () => {
+      for await (const chunk of reader.stdout) {
+        frames.push(chunk)
+        for (const wake of this.#waiters.splice(0)) wake()
+      }
+    })()
+  }
+
+  /** Writes raw bytes to the port. */
+  write(bytes: Uint8Array): void {
+    writeSync(this.#fd, bytes)
+  }
+
+  /** Sends an RPC command. */
+  rpc(command: number, args: number[] = []): void {
+    this.write(encodeRpc(command, args))
+  }
+
+  /** Waits for a packet from index `from` on that passes `test`. */
+  async waitFor(what: string, test: (packet: Packet) => boolean, timeoutMs: number, from = 0): Promise<Packet> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const found = this.packets.slice(from).find(test)
+      if (found !== undefined) return found
+      if (Date.now() >= deadline) {
+        throw new Error(`improv: no ${what} within ${timeoutMs} ms; packets ${JSON.stringify(this.packets.slice(from))}; log ${JSON.stringify(this.lines.slice(-5))}`)
+      }
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve)
+        setTimeout(resolve, Math.min(100, Math.max(1, deadline - Date.now())))
+      })
+    }
+  }
+
+  /**
+   * Sends `command` and waits for its RPC result (or, with `all`, results until an empty one), rejecting on an error
+   * state other than "no error".
+   */
+  async call(command: number, args: number[] = [], timeoutMs = 5_000, all = false): Promise<string[][]> {
+    const from = this.packets.length
+    this.rpc(command, args)
+    const results: string[][] = []
+    const deadline = Date.now() + timeoutMs
+    let seen = from
+    for (;;) {
+      const packet = await this.waitFor(`an answer to command ${command}`, () => true, Math.max(1, deadline - Date.now()), seen)
+      seen = this.packets.indexOf(packet, seen) + 1
+      if (packet.type === Type.errorState && packet.data[0] !== ErrorState.none) throw new ImprovError(packet.data[0] ?? 0)
+      if (packet.type !== Type.rpcResult || packet.command !== command) continue
+      if (!all) return [packet.strings ?? []]
+      if ((packet.strings ?? []).length === 0) return results
+      results.push(packet.strings ?? [])
+    }
+  }
+
+  /** The device information: firmware name, version, chip, device name. */
+  async deviceInfo(): Promise<string[]> {
+    return (await this.call(Command.deviceInfo))[0] ?? []
+  }
+
+  /** The current state (and, when provisioned, the URL result that follows it). */
+  async currentState(timeoutMs = 5_000): Promise<number> {
+    const from = this.packets.length
+    this.rpc(Command.currentState)
+    const state = await this.waitFor('the current state', (p) => p.type === Type.currentState, timeoutMs, from)
+    return state.data[0] ?? 0
+  }
+
+  /** The networks the device heard: one [ssid, rssi, auth] per network. */
+  scan(): Promise<string[][]> {
+    return this.call(Command.scan, [], 5_000, true)
+  }
+
+  /** Sends Wi-Fi settings and waits for the result: the URL to open (the result's first string), if any. */
+  async provision(ssid: string, password: string, timeoutMs = 30_000): Promise<string | undefined> {
+    const [strings] = await this.call(Command.wifiSettings, wifiArgs(ssid, password), timeoutMs)
+    return strings?.[0]
+  }
+
+  close(): void {
+    this.#reader.kill()
+    closeSync(this.#fd)
+  }
+}
