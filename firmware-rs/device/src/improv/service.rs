@@ -337,6 +337,7 @@ impl ImprovService {
             host: self.kept.host.clone(),
             token: self.kept.token.clone(),
             country: self.kept.country,
+            wifi_only: true,
         })
     }
 }

@@ -109,6 +109,24 @@ fn the_spec_example_of_wifi_settings_is_read() {
 }
 
 #[test]
+fn wifi_settings_over_improv_keep_a_credential_saved_after_the_board_started() {
+    let mut service = ImprovService::new(info(), kept());
+    let (heard, _) = exchange(&mut service, &wifi("HomeNet", "a long passphrase"));
+    let [Heard::Submitted(submission)] = heard.as_slice() else { panic!("{heard:?}") };
+    // Since the board started (and Improv read the settings), it was paired and stored its own credential.
+    let mut saved = crate::settings::Network {
+        wifi: Some(crate::settings::WifiCredentials { ssid: "Home".into(), password: "old passphrase".into() }),
+        host: Some("10.0.0.5:8377".into()),
+        token: Some("issued-since-boot-0123456789".into()),
+        ..crate::settings::Network::default()
+    };
+    submission.apply_to(&mut saved);
+    assert_eq!(saved.wifi.as_ref().map(|w| w.ssid.as_str()), Some("HomeNet"));
+    assert_eq!(saved.token.as_deref(), Some("issued-since-boot-0123456789"), "the credential is not lost");
+    assert_eq!(saved.host.as_deref(), Some("10.0.0.5:8377"));
+}
+
+#[test]
 fn device_info_gives_firmware_version_chip_and_name() {
     let mut service = ImprovService::new(info(), kept());
     let (heard, sent) = exchange(&mut service, &rpc(command::DEVICE_INFO, &[]));

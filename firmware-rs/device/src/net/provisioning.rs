@@ -248,12 +248,7 @@ impl<R: RestartRadio, F: NorFlash, B: ProvisioningBoard> Provisioner<'_, R, F, B
             Command::Save(submission) => {
                 let saved = self
                     .keeper
-                    .update(|settings| {
-                        settings.network.wifi = Some(submission.wifi.clone());
-                        settings.network.host.clone_from(&submission.host);
-                        settings.network.token.clone_from(&submission.token);
-                        settings.network.country = submission.country;
-                    })
+                    .update(|settings| submission.apply_to(&mut settings.network))
                     .await;
                 match saved {
                     Ok(()) => self.board.report(ProvisioningEvent::SettingsSaved { ssid: &submission.wifi.ssid, host: submission.host.as_deref() }),

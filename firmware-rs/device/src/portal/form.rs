@@ -18,6 +18,22 @@ pub struct Submission {
     pub token: Option<String>,
     /// The Wi-Fi country the radio keeps to (world-safe when the form names none).
     pub country: Country,
+    /// Only the Wi-Fi is new (Improv carries no other field): the host, token and country saved when it is saved
+    /// stay as they are then, so a credential issued since the submission was made is not lost.
+    pub wifi_only: bool,
+}
+
+impl Submission {
+    /// Lays this submission over `network` as it is saved: the Wi-Fi always; the host, token and country too,
+    /// unless only the Wi-Fi is new.
+    pub fn apply_to(&self, network: &mut Network) {
+        network.wifi = Some(self.wifi.clone());
+        if !self.wifi_only {
+            network.host.clone_from(&self.host);
+            network.token.clone_from(&self.token);
+            network.country = self.country;
+        }
+    }
 }
 
 /// The form as typed, to show again beside the reasons (the password is never echoed).
@@ -141,6 +157,7 @@ pub fn read(body: &[u8], networks: &[ScanEntry]) -> Result<Submission, alloc::bo
         host: (!host.is_empty()).then(|| host.into()),
         token: (!token.is_empty()).then(|| token.into()),
         country: country.unwrap_or_default(),
+        wifi_only: false,
     })
 }
 

@@ -13,7 +13,7 @@ fn home(password: &str) -> WifiCredentials {
 }
 
 fn submission(password: &str) -> Submission {
-    Submission { wifi: home(password), host: Some("10.0.0.1:8077".into()), token: None, country: crate::settings::Country::WORLD }
+    Submission { wifi: home(password), host: Some("10.0.0.1:8077".into()), token: None, country: crate::settings::Country::WORLD, wifi_only: false }
 }
 
 fn config() -> ProvisioningConfig {
