@@ -1,14 +1,26 @@
-import { describe, expect, it } from 'bun:test'
-import { codeAt, curveProblem, nudge, parseMarks, percentAtCode } from './calibration.ts'
+// The wizard's page logic, and the board's curve maths it asks the WebAssembly module for (MeterModule: codeAt,
+// percentAtCode, curveProblem), on the real module that scripts/scenes-wasm.sh builds.
+import { beforeAll, describe, expect, it } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { SCENES_WASM, buildScenesWasm } from '../screens/build-scenes.ts'
+import { MeterModule } from '../wasm/virtual-meter.ts'
+import { nudge, parseMarks } from './calibration.ts'
+
+let module: MeterModule
+
+beforeAll(async () => {
+  await buildScenesWasm()
+  module = await MeterModule.load(readFileSync(SCENES_WASM))
+}, 600_000)
 
 describe('the calibration wizard arithmetic', () => {
   it('starts each mark where the current curve puts it, linear without one', () => {
-    expect(codeAt(undefined, 50, 10)).toBe(512)
-    expect(codeAt(undefined, 100, 10)).toBe(1023)
+    expect(module.codeAt(undefined, 50, 10)).toBe(512)
+    expect(module.codeAt(undefined, 100, 10)).toBe(1023)
     const curve = [{ percent: 0, code: 10 }, { percent: 50, code: 400 }, { percent: 100, code: 1000 }]
-    expect(codeAt(curve, 25, 10)).toBe(205)
-    expect(codeAt(curve, 75, 10)).toBe(700)
-    expect(codeAt(curve, 0, 10)).toBe(10)
+    expect(module.codeAt(curve, 25, 10)).toBe(205)
+    expect(module.codeAt(curve, 75, 10)).toBe(700)
+    expect(module.codeAt(curve, 0, 10)).toBe(10)
   })
 
   it('nudges within the output codes', () => {
@@ -24,24 +36,24 @@ describe('the calibration wizard arithmetic', () => {
     expect(parseMarks('50')).toEqual({ error: 'give at least two marks' })
   })
 
-  it('says before sending when codes do not rise with percent', () => {
-    expect(curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 1000 }])).toBeUndefined()
-    expect(curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 600 }])).toBe(
-      'codes must rise with percent: the code at 100 % (600) is not above the code at 50 % (600)',
+  it('says before sending, in the board own words, when codes do not rise with percent', () => {
+    expect(module.curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 1000 }], 10)).toBeUndefined()
+    expect(module.curveProblem([{ percent: 0, code: 0 }, { percent: 50, code: 600 }, { percent: 100, code: 600 }], 10)).toBe(
+      'calibration point 2 does not increase in both percent and code',
     )
   })
 
   it('reads a held code back through the curve to where the needle stands, as the board does', () => {
-    expect(percentAtCode(undefined, 0, 10)).toBe(0)
-    expect(percentAtCode(undefined, 1023, 10)).toBe(100)
-    expect(percentAtCode(undefined, 341, 10)).toBeCloseTo(33.33, 2)
+    expect(module.percentAtCode(undefined, 0, 10)).toBe(0)
+    expect(module.percentAtCode(undefined, 1023, 10)).toBe(100)
+    expect(module.percentAtCode(undefined, 341, 10)).toBeCloseTo(33.33, 2)
     const curve = [{ percent: 0, code: 10 }, { percent: 50, code: 400 }, { percent: 100, code: 1000 }]
-    expect(percentAtCode(curve, 205, 10)).toBeCloseTo(25, 5)
-    expect(percentAtCode(curve, 700, 10)).toBeCloseTo(75, 5)
+    expect(module.percentAtCode(curve, 205, 10)).toBeCloseTo(25, 5)
+    expect(module.percentAtCode(curve, 700, 10)).toBeCloseTo(75, 5)
     // Past the curve's ends the needle is at the end marks: the face is not marked beyond them.
-    expect(percentAtCode(curve, 3, 10)).toBe(0)
-    expect(percentAtCode(curve, 1023, 10)).toBe(100)
+    expect(module.percentAtCode(curve, 3, 10)).toBe(0)
+    expect(module.percentAtCode(curve, 1023, 10)).toBe(100)
     // The wizard's codes and this are inverses at every mark.
-    for (const p of [0, 10, 37.5, 50, 90, 100]) expect(percentAtCode(curve, codeAt(curve, p, 10), 10)).toBeCloseTo(p, 0)
+    for (const p of [0, 10, 37.5, 50, 90, 100]) expect(module.percentAtCode(curve, module.codeAt(curve, p, 10), 10)).toBeCloseTo(p, 0)
   })
 })

@@ -1,10 +1,11 @@
 // Virtual meters: the board's own needle (firmware-rs/device's Meter: calibration, ballistics, no-data parking) run
-// in the host's WebAssembly module, so a needle drawn on the dashboard is where the board's is, code for code.
-// Works in Bun and in a browser (see sysboy-wasm.ts for loading; no Node APIs).
-import type { Ballistics, Calibration } from '../../schema/index.ts'
+// in the host's WebAssembly module, so a needle drawn on the dashboard is where the board's is, code for code; and
+// the board's curve maths (a curve's code at a percent, percent at a code, and why it would refuse one) for pages
+// that propose curves. Works in Bun and in a browser (see sysboy-wasm.ts for loading; no Node APIs).
+import type { Ballistics, Calibration, CalibrationPoint } from '../../schema/index.ts'
 import { instantiateSysboyWasm, type SysboyWasmSource } from './sysboy-wasm.ts'
 
-/** The module's meter calls (firmware-rs/wasm/src/wasm/meters.rs; numbers in firmware-rs/wasm/src/abi.rs). */
+/** The module's meter and curve calls (firmware-rs/wasm/src/wasm/meters.rs; numbers in firmware-rs/wasm/src/abi.rs). */
 interface MeterExports {
   memory: WebAssembly.Memory
   meter_scratch(): number
@@ -20,6 +21,9 @@ interface MeterExports {
   meter_percent(slot: number): number
   meter_state(slot: number): number
   meter_state_reason(slot: number): number
+  calibration_check(points: number, bits: number): number
+  calibration_code_at(points: number, bits: number, percent: number): number
+  calibration_percent_at(points: number, bits: number, code: number): number
 }
 
 const EXPORTS = [
@@ -37,6 +41,9 @@ const EXPORTS = [
   'meter_percent',
   'meter_state',
   'meter_state_reason',
+  'calibration_check',
+  'calibration_code_at',
+  'calibration_percent_at',
 ] as const satisfies readonly (keyof MeterExports)[]
 
 /** Meter slots one module instance holds. */
@@ -88,7 +95,7 @@ export class MeterModule {
   static async load(source: SysboyWasmSource): Promise<MeterModule> {
     const exports = (await instantiateSysboyWasm(source)).exports as unknown as MeterExports
     for (const name of EXPORTS) {
-      if (!(name in exports)) throw new MeterError(`the sysboy WebAssembly module has no '${name}' export (built before its meters?)`, 0)
+      if (!(name in exports)) throw new MeterError(`the sysboy WebAssembly module has no '${name}' export (built before its meters and curves?)`, 0)
     }
     return new MeterModule(exports)
   }
@@ -123,13 +130,36 @@ export class MeterModule {
   }
 
   setCalibration(slot: number, points: Calibration['points']): void {
-    const view = new DataView(this.#exports.memory.buffer, this.#exports.meter_scratch(), SCRATCH_BYTES)
-    // More points than fit are not written; the module refuses their count in the device's words.
-    points.slice(0, SCRATCH_BYTES / POINT_BYTES).forEach(({ percent, code }, index) => {
-      view.setFloat64(index * POINT_BYTES, percent, true)
-      view.setFloat64(index * POINT_BYTES + 8, code, true)
-    })
-    this.#check(this.#exports.meter_set_calibration(slot, points.length))
+    this.#check(this.#exports.meter_set_calibration(slot, this.#writePoints(points)))
+  }
+
+  /**
+   * The output code the board drives for a needle at `percent` through `points` (without: the straight line from 0 to
+   * the largest code that a fresh `bits`-bit output starts with), as its `Calibration::code_for` gives it. Throws a
+   * `MeterError` with the device's reason for a curve it refuses.
+   */
+  codeAt(points: readonly CalibrationPoint[] | undefined, percent: number, bits: number): number {
+    const code = this.#exports.calibration_code_at(this.#writePoints(points ?? []), bits, percent)
+    // A refused read-back gives minus the refusal's code.
+    if (code < 0) throw this.#refusal(-code)
+    return code
+  }
+
+  /**
+   * Where a needle driven at `code` stands, percent, through `points` (without: the straight line), codes beyond the
+   * curve's ends at the end positions, as the board's `Calibration::percent_for` reads it. Throws a `MeterError` with
+   * the device's reason for a curve it refuses, or for a code that is not a whole number from 0 to 65535.
+   */
+  percentAtCode(points: readonly CalibrationPoint[] | undefined, code: number, bits: number): number {
+    const percent = this.#exports.calibration_percent_at(this.#writePoints(points ?? []), bits, code)
+    if (percent < 0) throw this.#refusal(-percent)
+    return percent
+  }
+
+  /** Why the board would refuse `points` as the curve of a `bits`-bit output, in its own words; undefined when it takes them. */
+  curveProblem(points: readonly CalibrationPoint[], bits: number): string | undefined {
+    const result = this.#exports.calibration_check(this.#writePoints(points), bits)
+    return result === 0 ? undefined : this.#refusal(result).message
   }
 
   /** Hands the meter in `slot` a figure (percent), or none (`null`) for `reason`, that arrived at `nowMs`. */
@@ -152,6 +182,17 @@ export class MeterModule {
     return needle
   }
 
+  /** Writes `points` into the scratch buffer as the module reads them; returns their count. */
+  #writePoints(points: readonly CalibrationPoint[]): number {
+    const view = new DataView(this.#exports.memory.buffer, this.#exports.meter_scratch(), SCRATCH_BYTES)
+    // More points than fit are not written; the module refuses their count in the device's words.
+    points.slice(0, SCRATCH_BYTES / POINT_BYTES).forEach(({ percent, code }, index) => {
+      view.setFloat64(index * POINT_BYTES, percent, true)
+      view.setFloat64(index * POINT_BYTES + 8, code, true)
+    })
+    return points.length
+  }
+
   #scratch(): Uint8Array {
     return new Uint8Array(this.#exports.memory.buffer, this.#exports.meter_scratch(), SCRATCH_BYTES)
   }
@@ -161,7 +202,12 @@ export class MeterModule {
   }
 
   #check(result: number): void {
-    if (result !== 0) throw new MeterError(this.#text(this.#exports.meter_reason()), result)
+    if (result !== 0) throw this.#refusal(result)
+  }
+
+  /** The module's last refusal, with its reason. */
+  #refusal(result: number): MeterError {
+    return new MeterError(this.#text(this.#exports.meter_reason()), result)
   }
 }
 
@@ -198,6 +244,11 @@ export class VirtualMeter implements Disposable {
       throw error
     }
     this.#slot = slot
+  }
+
+  /** The module instance the meter's slot is in; its curve maths (`codeAt`, `percentAtCode`) are the board's too. */
+  get module(): MeterModule {
+    return this.#module
   }
 
   setBallistics(ballistics: Ballistics): void {

@@ -45,6 +45,8 @@ pub enum MeterAbiError {
     BadTime,
     /// The code of this calibration point is not a whole number in 0..=65535.
     BadPointCode(usize),
+    /// An output code is not a whole number in 0..=65535.
+    BadCode,
     /// A reason is not UTF-8.
     BadText,
     /// A reason runs past the scratch buffer.
@@ -68,6 +70,7 @@ impl MeterAbiError {
             Self::TooLong => 7,
             Self::Config(_) => 8,
             Self::Calibration(_) => 9,
+            Self::BadCode => 10,
         }
     }
 }
@@ -80,6 +83,7 @@ impl fmt::Display for MeterAbiError {
             Self::BadBits(bits) => write!(f, "an output has 1 to 16 bits, got {bits}"),
             Self::BadTime => f.write_str("a time must be a finite number of milliseconds, 0 or more"),
             Self::BadPointCode(index) => write!(f, "calibration point {index} has a code that is not a whole number in 0..=65535"),
+            Self::BadCode => f.write_str("an output code must be a whole number in 0..=65535"),
             Self::BadText => f.write_str("the reason is not UTF-8"),
             Self::TooLong => write!(f, "the reason is longer than the {SCRATCH_LEN}-byte scratch buffer"),
             Self::Config(error) => write!(f, "{error}"),
@@ -123,6 +127,17 @@ pub fn bits(bits: u32) -> Result<u8, MeterAbiError> {
     u8::try_from(bits).ok().filter(|bits| (1..=16).contains(bits)).ok_or(MeterAbiError::BadBits(bits))
 }
 
+/// The output code the host gives as a number: a whole number in 0..=65535.
+pub fn output_code(code: f64) -> Result<u16, MeterAbiError> {
+    // A cast saturates and drops fractions (NaN gives 0), so only a whole number in range comes back unchanged.
+    let whole = code as u16;
+    if f64::from(whole) == code {
+        Ok(whole)
+    } else {
+        Err(MeterAbiError::BadCode)
+    }
+}
+
 /// The `count` calibration points at the start of `scratch`, [`POINT_LEN`] bytes each. More than fit is the
 /// device's own refusal of too many points; the device checks the rest (range, order, largest code).
 pub fn points(scratch: &[u8], count: u32) -> Result<Vec<CalibrationPoint>, MeterAbiError> {
@@ -137,13 +152,8 @@ pub fn points(scratch: &[u8], count: u32) -> Result<Vec<CalibrationPoint>, Meter
     };
     (0..count)
         .map(|index| {
-            let (percent, code) = (word(index * POINT_LEN), word(index * POINT_LEN + 8));
-            // A cast saturates and drops fractions, so only a whole number in range comes back unchanged.
-            let whole = code as u16;
-            if f64::from(whole) != code {
-                return Err(MeterAbiError::BadPointCode(index));
-            }
-            Ok(CalibrationPoint { percent, code: whole })
+            let code = output_code(word(index * POINT_LEN + 8)).map_err(|_| MeterAbiError::BadPointCode(index))?;
+            Ok(CalibrationPoint { percent: word(index * POINT_LEN), code })
         })
         .collect()
 }
@@ -250,6 +260,15 @@ mod tests {
     }
 
     #[test]
+    fn takes_whole_codes_0_to_65535_only() {
+        assert_eq!(output_code(0.0), Ok(0));
+        assert_eq!(output_code(65_535.0), Ok(u16::MAX));
+        for bad in [-1.0, 0.5, 65_536.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(output_code(bad), Err(MeterAbiError::BadCode), "{bad}");
+        }
+    }
+
+    #[test]
     fn cuts_text_on_a_character_boundary() {
         let mut scratch = [0; 4];
         assert_eq!(write_text(&mut scratch, &"aé€"), 3);
@@ -274,6 +293,7 @@ mod tests {
             MeterAbiError::TooLong,
             MeterAbiError::Config(MeterConfigError::ZeroStaleTimeout),
             MeterAbiError::Calibration(CalibrationError::PercentOutOfRange),
+            MeterAbiError::BadCode,
         ];
         for (i, a) in errors.iter().enumerate() {
             assert_ne!(a.code(), OK);

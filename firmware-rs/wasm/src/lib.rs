@@ -4,9 +4,10 @@
 //!
 //! # Overview
 //! Built for `wasm32-unknown-unknown` (by `scripts/scenes-wasm.sh`) the crate exports plain functions over numbers
-//! and two scratch buffers, without wasm-bindgen and without imports: the scene calls of [`sysboy_scenes::abi`] and
-//! the `meter_*` calls of [`abi`] over [`abi::SLOTS`] meter slots. Natively it is the same meter slots as a Rust
-//! API, [`MeterSlots`], which the trace example and the tests drive.
+//! and two scratch buffers, without wasm-bindgen and without imports: the scene calls of [`sysboy_scenes::abi`], the
+//! `meter_*` calls of [`abi`] over [`abi::SLOTS`] meter slots, and the `calibration_*` calls of [`curves`] (a curve's
+//! codes, positions and refusal, without a meter). Natively it is the same meter slots as a Rust API, [`MeterSlots`],
+//! and the same curve maths, which the examples and the tests drive.
 //!
 //! # Example
 //! ```
@@ -28,6 +29,7 @@
 extern crate alloc;
 
 pub mod abi;
+pub mod curves;
 mod meters;
 #[cfg(target_arch = "wasm32")]
 mod wasm;

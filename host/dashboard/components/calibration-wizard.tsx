@@ -1,16 +1,19 @@
 // The calibration wizard (a modal dialog): for one analog output it holds the needle at a raw code for each mark
 // (OutputHold: PUT …/outputs/:output/hold, renewed while open), the user nudges the code until the needle sits on the
 // mark, and Save sends the curve in a config the device confirms; Undo asks the board for its previous curve and shows
-// its answer. Closing the wizard releases the hold.
+// its answer. Closing the wizard releases the hold. A mark's first code and the check before Save are the board's own
+// curve maths, from the WebAssembly module.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { CalibrationPoint, Output } from '../../../schema/index.ts'
-import { DEFAULT_MARKS, codeAt, curveProblem, maxCode, nudge, parseMarks } from '../calibration.ts'
+import type { MeterModule } from '../../wasm/virtual-meter.ts'
+import { DEFAULT_MARKS, maxCode, nudge, parseMarks } from '../calibration.ts'
 import { applyEdit, emptyEdit } from '../config-edit.ts'
 import { outcomeWords, sendConfig } from '../config-send.ts'
 import type { Outcome } from '../config-send.ts'
 import { isAnalog } from '../device-words.ts'
 import { callHost, reasonOf } from '../host-link.ts'
 import type { ListedDevice } from '../host-state.ts'
+import { loadMeterModule } from '../meter-engine.ts'
 import { OutputHold } from '../output-hold.ts'
 
 /** How long the wizard waits for the board to answer an undo. */
@@ -43,6 +46,14 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
 
   useEffect(() => {
     dialog.current?.showModal()
+  }, [])
+
+  // The board's curve maths, loaded once the wizard opens and asked when a mark starts or a curve is saved.
+  const curves = useRef<Promise<MeterModule> | null>(null)
+  const curveMaths = (): Promise<MeterModule> => (curves.current ??= loadMeterModule())
+  useEffect(() => {
+    // A module that does not load is said when Start or Save asks for it.
+    curveMaths().catch(() => {})
   }, [])
 
   // The board holds the output at the current mark's code while the steps show, and lets it go when they close (or
@@ -102,15 +113,24 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
     return () => clearTimeout(timer)
   }, [undoing])
 
-  const start = (): void => {
+  const start = async (): Promise<void> => {
     const parsed = parseMarks(marksText)
     if ('error' in parsed) {
       setMessage(`Marks: ${parsed.error}`)
       return
     }
+    let marks: CalibrationPoint[]
+    try {
+      const module = await curveMaths()
+      // The board's status names only curves it took, so the stored curve is never refused.
+      marks = parsed.marks.map((percent) => ({ percent, code: module.codeAt(stored, percent, bits) }))
+    } catch (error) {
+      setMessage(`Not started: ${(error as Error).message}`)
+      return
+    }
     setMessage('')
     setOutcome(null)
-    setPoints(parsed.marks.map((percent) => ({ percent, code: codeAt(stored, percent, bits) })))
+    setPoints(marks)
     setStep(0)
   }
 
@@ -135,7 +155,12 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
 
   const save = async (): Promise<void> => {
     if (points === null) return
-    const problem = curveProblem(points)
+    let problem: string | undefined
+    try {
+      problem = (await curveMaths()).curveProblem(points, bits)
+    } catch (error) {
+      problem = (error as Error).message
+    }
     if (problem !== undefined) {
       setMessage(`Not sent: ${problem}.`)
       return
@@ -191,7 +216,7 @@ export const CalibrationWizard = ({ device, token, onClose }: WizardProps) => {
       </p>
       {points === null ? (
         <div class="actions">
-          <button type="button" onClick={start}>
+          <button type="button" onClick={() => void start()}>
             Start: hold the needle at the first mark
           </button>
           <button type="button" disabled={busy || stored === undefined} onClick={() => void undo()}>

@@ -4,8 +4,7 @@
 // calibration wizard), the dial says so and stands where that code puts the needle, not at live figures.
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { Ballistics, CalibrationPoint, MetricFrame } from '../../../schema/index.ts'
-import type { Needle, VirtualMeter } from '../../wasm/virtual-meter.ts'
-import { percentAtCode } from '../calibration.ts'
+import type { MeterModule, Needle, VirtualMeter } from '../../wasm/virtual-meter.ts'
 import { createVirtualMeter } from '../meter-engine.ts'
 
 export interface MeterDialProps {
@@ -30,10 +29,11 @@ interface Shown {
   spoken: string
 }
 
-/** The live needle of the board's meter logic, or, while the output is held, the held code and where it puts the needle. */
-const shownOf = (reading: Needle, heldCode: number | undefined, calibration: CalibrationPoint[] | undefined, bits: number): Shown => {
+/** The live needle of the board's meter logic, or, while the output is held, the held code and where the board's curve
+ * maths (`module`) puts the needle for it. */
+const shownOf = (reading: Needle, heldCode: number | undefined, module: MeterModule, calibration: CalibrationPoint[] | undefined, bits: number): Shown => {
   if (heldCode !== undefined) {
-    const percent = percentAtCode(calibration, heldCode, bits)
+    const percent = module.percentAtCode(calibration, heldCode, bits)
     return { percent, code: heldCode, state: 'held', words: `held at code ${heldCode}`, spoken: `held at code ${heldCode}, ${percent.toFixed(1)} %` }
   }
   const state = reading.state === 'unknown' && reading.reason !== undefined ? `unknown: ${reading.reason}` : reading.state
@@ -106,7 +106,8 @@ export const MeterDial = (props: MeterDialProps) => {
       if (created === undefined) return
       // The meter keeps following the figures while the output is held, so it shows them again the moment the hold ends.
       const reading = created.tick(now)
-      const shown = shownOf(reading, held.current, calibration, bits)
+      // The meter took this curve for these bits, so its module reads a held code back through it without a refusal.
+      const shown = shownOf(reading, held.current, created.module, calibration, bits)
       const angle = -90 + 1.8 * Math.min(100, Math.max(0, shown.percent))
       needle.current?.setAttribute('transform', `rotate(${angle.toFixed(2)} ${PIVOT.x} ${PIVOT.y})`)
       const root = svg.current

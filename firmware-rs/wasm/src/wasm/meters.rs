@@ -1,12 +1,15 @@
 //! The meter exports (`meter_*`): a thin edge over one [`MeterSlots`] in static memory, so the dashboard's virtual
-//! meters move with the board's own ballistics and calibration. Every call but the read-backs returns 0 or a
-//! [`MeterAbiError`] code, whose reason `meter_reason` then writes into the scratch buffer. Numbers are in
+//! meters move with the board's own ballistics and calibration; and the curve exports (`calibration_*`, over
+//! [`crate::curves`]), so its calibration wizard proposes, checks and reads back curves with the board's own maths.
+//! Every call but the read-backs returns 0 or a [`MeterAbiError`] code, and a curve's read-back minus that code when
+//! refused (its values are never negative); `meter_reason` then writes why into the scratch buffer. Numbers are in
 //! [`crate::abi`].
 
 use sysboy_device::meter::{NeedleState, NoData, Reading};
 
 use super::Static;
 use crate::abi::{self, MeterAbiError};
+use crate::curves;
 use crate::meters::MeterSlots;
 
 static METERS: Static<MeterSlots> = Static::new(MeterSlots::new());
@@ -30,6 +33,15 @@ fn status(result: Result<(), MeterAbiError>) -> u32 {
             error.code()
         }
     }
+}
+
+/// The value of a curve's read-back, never negative, or minus the refusal's code (kept for `meter_reason`).
+fn value<T: From<u16>>(result: Result<T, MeterAbiError>, negate: fn(T) -> T) -> T {
+    result.unwrap_or_else(|error| {
+        *refusal() = Some(error);
+        // Result codes are small (1 to 10), so a u16 holds them.
+        negate(T::from(error.code() as u16))
+    })
 }
 
 /// The scratch buffer ([`abi::SCRATCH_LEN`] bytes): calibration points and reasons in, reasons out.
@@ -125,4 +137,28 @@ pub extern "C" fn meter_state_reason(slot: u32) -> u32 {
         },
         Err(_) => 0,
     }
+}
+
+/// Checks the first `points` points of the scratch buffer (as `meter_set_calibration` reads them) as the board checks a
+/// host's curve for an output of `bits`: 0 when it takes them, else the refusal's code, with the device's words from
+/// `meter_reason`.
+#[no_mangle]
+pub extern "C" fn calibration_check(points: u32, bits: u32) -> u32 {
+    status(abi::points(meters().scratch(), points).and_then(|points| curves::check(&points, bits)))
+}
+
+/// The output code the board drives for a needle at `percent` through the first `points` points of the scratch buffer
+/// (none: the straight line a fresh meter of `bits` starts with), or minus the refusal's code.
+#[no_mangle]
+pub extern "C" fn calibration_code_at(points: u32, bits: u32, percent: f64) -> i32 {
+    let code = abi::points(meters().scratch(), points).and_then(|points| curves::code_at(&points, bits, percent));
+    value(code.map(i32::from), |code| -code)
+}
+
+/// Where a needle driven at `code` stands, percent, through the first `points` points of the scratch buffer (none: the
+/// straight line), or minus the refusal's code when the curve or the code is refused (a position is 0 to 100).
+#[no_mangle]
+pub extern "C" fn calibration_percent_at(points: u32, bits: u32, code: f64) -> f32 {
+    let percent = abi::points(meters().scratch(), points).and_then(|points| curves::percent_at(&points, bits, code));
+    value(percent, |code| -code)
 }
