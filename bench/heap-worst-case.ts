@@ -2,22 +2,45 @@
 // air, the portal's pages and the OS probes served to a phone on parallel connections, a page held by every HTTP
 // worker at once for a phone that reads slowly, a form posted and the join's
 // progress page served during the join) and its session phase (a live session with the real host: frames, a
-// status, a button press stepping the OLED's scene). The simulated board restarts between the two, as the ESP32 does, so the
-// two never share a heap there; on the ESP32 they might (a fallback AP while a session runs), so the worst case is
-// their sum. Each peak is the counting allocator's high-water mark (firmware-rs/sim/src/heap.rs), which also
-// holds the simulator's own report lines: both are upper bounds. The one simulator-only allocation of size is left
-// out: its flash image (firmware-rs/sim/src/flash.rs, allocated at exactly the flash file's size), which the ESP32
-// reads from flash. Needs root; run as a script it prints the figures.
-import { statSync } from 'node:fs'
+// status, a button press stepping the OLED's scene). The session phase is measured twice and the larger taken: as
+// above, and on an esp32c3 board taking an update over the air during the session (the updater's sector buffer and
+// its fetch's read buffer beside the session's; tests/netns/ota-desk.ts, with the real images of
+// scripts/firmware-build.sh). The simulated board restarts between the phases, as the ESP32 does, so they never
+// share a heap there; on the ESP32 they might (a fallback AP while a session runs), so the worst case is the sum of
+// the portal phase and the larger session phase. Each peak is the counting allocator's high-water mark
+// (firmware-rs/sim/src/heap.rs), which also holds the simulator's own report lines and the 4 KiB it erases a sector
+// with (firmware-rs/sim/src/ota.rs `program`): upper bounds. The one simulator-only allocation of size is left
+// out: its in-memory image of the settings partition (firmware-rs/sim/src/flash.rs, allocated at exactly
+// `FLASH_SECTORS` sectors), which the ESP32 reads from flash; the app slots beside it in the flash file are never
+// held in memory. Needs root; run as a script it prints the figures.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PortalDesk, TOKEN } from '../tests/fixtures/portal/desk.ts'
+import { NEXT_DIR, buildCarryingHost, openOtaDesk, otaImages, timeUpdate } from '../tests/netns/ota-desk.ts'
 import type { SimStatus } from '../tests/netns/sim-device.ts'
 
 export interface HeapWorstCase {
   portalPeakBytes: number
+  /** The session phase without an update. */
   sessionPeakBytes: number
+  /** The session phase with an update over the air in progress. */
+  updatePeakBytes: number
+  /** The portal phase plus the larger session phase. */
   worstBytes: number
-  /** The simulator's in-memory flash image, left out of each phase's peak. */
+  /** The simulator's in-memory image of the settings partition, left out of each phase's peak. */
   flashImageBytes: number
+}
+
+const SIM_SRC = join(import.meta.dir, '..', 'firmware-rs', 'sim', 'src')
+
+/** The bytes of the settings partition the simulator holds in memory: `FLASH_SECTORS` (main.rs) of `SECTOR` (flash.rs). */
+const settingsImageBytes = (): number => {
+  const read = (file: string, name: string): number => {
+    const found = readFileSync(join(SIM_SRC, file), 'utf8').match(new RegExp(`const ${name}: usize = ([0-9_]+);`))
+    if (found === null) throw new Error(`firmware-rs/sim/src/${file}: no 'const ${name}: usize = N;'`)
+    return Number(found[1]!.replace(/_/g, ''))
+  }
+  return read('main.rs', 'FLASH_SECTORS') * read('flash.rs', 'SECTOR')
 }
 
 /** The phone's requests, all at once on separate connections: the portal page, its probes and a 404. */
@@ -100,17 +123,50 @@ export const measureHeapWorstCase = async (): Promise<HeapWorstCase> => {
     await Bun.sleep(3_000)
     await device.waitForStatus('a status line after the press', (s) => s.t > live.t + 3_000, 5_000)
     const [portal, session] = splitAtRestart(device.statuses)
-    const flashImageBytes = statSync(desk.flash).size
+    const flashImageBytes = settingsImageBytes()
     const portalPeakBytes = peak(portal) - flashImageBytes
     const sessionPeakBytes = peak(session) - flashImageBytes
-    return { portalPeakBytes, sessionPeakBytes, worstBytes: portalPeakBytes + sessionPeakBytes, flashImageBytes }
+    const updatePeakBytes = (await measureUpdatePeak()) - flashImageBytes
+    return { portalPeakBytes, sessionPeakBytes, updatePeakBytes, worstBytes: portalPeakBytes + Math.max(sessionPeakBytes, updatePeakBytes), flashImageBytes }
   } finally {
     await desk.close()
   }
 }
 
+/**
+ * The session phase with an update: an esp32c3 board (with the OLED) live with the host carrying the next build, a
+ * press that steps its scene, then the update downloaded, checked and activated. The peak of the run before the
+ * board restarts into the new image (a status line's `t` starts again from 0 after it).
+ */
+const measureUpdatePeak = async (): Promise<number> => {
+  const images = otaImages()
+  const host = await buildCarryingHost(NEXT_DIR)
+  try {
+    const ota = await openOtaDesk({ hostBinary: host.binary, factory: images.factory, extraSimArgs: ['--oled', '128x64'] })
+    try {
+      const device = ota.startBoard()
+      const live = await device.waitForStatus('live needle', (s) => s.meter === 'live' && s.needle > 1, 30_000)
+      const from = device.events.length
+      device.press('short')
+      await device.waitForEvent('status after the press', (e) => e.event === 'status_sent', 10_000, from)
+      await device.waitForStatus('a status line after the press', (s) => s.t > live.t + 1_000, 5_000)
+      await timeUpdate(ota, device, images.next.length)
+      await device.waitForEvent('the restart into the new image', (e) => e.event === 'restart', 10_000)
+      const before = device.statuses.findIndex((s, i) => i > 0 && s.t < device.statuses[i - 1]!.t)
+      const run = before < 0 ? device.statuses : device.statuses.slice(0, before)
+      if (!run.some((s) => s.update?.state === 'downloading')) throw new Error('no status line was reported while the update downloaded')
+      return peak(run)
+    } finally {
+      await ota.close()
+    }
+  } finally {
+    host.remove()
+  }
+}
+
 export const describeHeapWorstCase = (m: HeapWorstCase): string =>
-  `sim: device-logic heap worst case ${m.worstBytes} B = portal phase ${m.portalPeakBytes} B + session phase ${m.sessionPeakBytes} B ` +
-  `(each less the simulator's ${m.flashImageBytes} B flash image)`
+  `sim: device-logic heap worst case ${m.worstBytes} B = portal phase ${m.portalPeakBytes} B + the larger session phase ` +
+  `(${m.sessionPeakBytes} B; ${m.updatePeakBytes} B with an update over the air in progress) ` +
+  `(each less the simulator's ${m.flashImageBytes} B image of the settings partition)`
 
 if (import.meta.main) console.log(describeHeapWorstCase(await measureHeapWorstCase()))

@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<{ main: () => Promise<unknown> }>
   screens: () => import('./screens.ts'),
   'stream-codec': () => import('./stream-codec.ts'),
   stream: () => import('./stream.ts'),
+  ota: () => import('./ota.ts'),
 }
 
 // A module, so top-level await is allowed.

@@ -1,5 +1,7 @@
 // The ESP32 firmware's heap covers esp-radio's share plus twice the device logic's worst case as the simulator
-// measures it now, and the figure main.rs records (and the firmware build prints) is that measurement, not a stale one.
+// measures it now (its session phase also with an update over the air in progress, from the real images of
+// scripts/firmware-build.sh), and the figure main.rs records (and the firmware build prints) is that measurement, not
+// a stale one.
 import { expect, it } from 'bun:test'
 import { describeFirmwareHeap, readFirmwareHeap } from '../bench/firmware-heap.ts'
 import { describeHeapWorstCase, measureHeapWorstCase } from '../bench/heap-worst-case.ts'

@@ -180,4 +180,7 @@ for (const [index, flow] of flows.entries()) {
   } else continue
   count++
 }
+// The update's images: crafted ones (sysboy_device::ota::craft), written by a small Rust program in the target's layout.
+const otaSeeds = spawnSync(['cargo', 'run', '-q', '--example', 'ota_seeds'], { cwd: import.meta.dir, stdout: 'inherit', stderr: 'pipe' })
+if (otaSeeds.exitCode !== 0) throw new Error(`the ota_image seeds: ${otaSeeds.stderr.toString().trim()}`)
 console.log(`sysboy: ${frames.length} vectors and ${count} captured flows written to ${seeds}`)

@@ -49,6 +49,8 @@ export interface DeskOptions {
   hostInterval?: number
   /** Which simulator build the desk's devices run (default debug, as the tests build it; benchmarks take release). */
   simProfile?: SimProfile
+  /** The real host's executable (default: dist/sysboy-linux-x64), e.g. one built to carry other firmware images. */
+  hostBinary?: string
 }
 
 let subnet = 0
@@ -89,6 +91,7 @@ export const openDesk = async (options: DeskOptions = {}): Promise<Desk> => {
         ...(options.hostEnv !== undefined ? { env: options.hostEnv } : {}),
         ...(options.hostConfig !== undefined ? { config: options.hostConfig } : {}),
         ...(options.hostInterval !== undefined ? { interval: options.hostInterval } : {}),
+        ...(options.hostBinary !== undefined ? { binary: options.hostBinary } : {}),
       })
       desk.host.setVram(vram)
       await desk.host.start()

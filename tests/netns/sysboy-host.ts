@@ -24,6 +24,8 @@ export interface HostOptions {
   config?: Record<string, unknown>
   /** The sampling interval, ms (default 200, so the tests see changes fast). */
   interval?: number
+  /** The host executable to run (default: dist/sysboy-linux-x64, else the source), e.g. one built to carry other firmware. */
+  binary?: string
 }
 
 /** One device as `GET /api/devices` lists it (the fields these tests read). */
@@ -70,7 +72,7 @@ export class SysboyHost {
   async start(): Promise<void> {
     const library = await buildFakeNvml()
     const args = [
-      ...hostCommand(),
+      ...(this.options.binary === undefined ? hostCommand() : [this.options.binary]),
       '--metric', 'vram',
       ...(this.options.defaultBind === true ? [] : ['--bind', this.namespace.kernelIp]),
       '--port', String(HOST_PORT),
@@ -87,6 +89,8 @@ export class SysboyHost {
       ...this.options.env,
     })
     this.process = child
+    // A host started again after kill() waits for its own 'listening on', not the last run's.
+    this.#output = ''
     const decoder = new TextDecoder()
     const deadline = Date.now() + 15_000
     const reader = child.stdout.getReader()

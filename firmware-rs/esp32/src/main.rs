@@ -69,19 +69,21 @@ esp_bootloader_esp_idf::esp_app_desc!(
 const RADIO_HEAP: usize = 100 * 1024;
 /// The device logic's heap worst case in the simulator, rounded up to 4 KiB: the portal phase (AP+STA, pages served
 /// on parallel connections, a page held by every HTTP worker at once for a phone that reads slowly, a join) plus the
-/// session phase (live, frames drawn on the OLED, a press that steps its scene), 55 706 B when last measured by
-/// bench/heap-worst-case.ts (with the simulator's `--oled 128x64`, as the default image drives one); frames in flight
+/// session phase with an update over the air in progress (live, frames drawn on the OLED, a press that steps its
+/// scene, then the updater's 4 KiB sector buffer and its fetch's read buffer), 61 098 B when last measured by
+/// bench/heap-worst-case.ts (portal 36 801 B + session 24 297 B; 19 255 B without the update; with the simulator's
+/// `--oled 128x64`, as the default image drives one); it was 55 706 B before updates over the air. Frames in flight
 /// are the radio's and not counted (see sim/src/heap.rs `LinkFrame`). tests/firmware-heap.test.ts fails when a new
 /// measurement exceeds this.
-const DEVICE_LOGIC_PEAK: usize = 56 * 1024;
+const DEVICE_LOGIC_PEAK: usize = 60 * 1024;
 /// The whole heap: esp-radio's share plus twice the device logic's worst case (scripts/firmware-build.sh prints it).
 const HEAP_SIZE: usize = RADIO_HEAP + 2 * DEVICE_LOGIC_PEAK;
 /// The part of [`HEAP_SIZE`] in the bootloader's RAM, free once the app runs.
 const RECLAIMED_HEAP: usize = 64 * 1024;
 /// What an ESP32-C3 with a TFT takes from the heap's device-logic share for the TFT's statics (WebSocket buffers
 /// that hold a whole 8 KiB binary frame, 12 KiB more than without; the 8 KiB pixel buffer; mipidsi's 1 KiB: about
-/// 23 KiB in all), so its stack stays as large as the default image's (about 29 KiB); the device logic keeps
-/// 88 KiB, 1.57x its simulated worst case. The C6 has room for both.
+/// 23 KiB in all), so its stack stays at least as large as the default image's (14 096 B against 12 392 B when last
+/// built); the device logic keeps 96 KiB, 1.61x its simulated worst case. The C6 has room for both.
 #[cfg(all(feature = "tft", feature = "esp32c3"))]
 const STREAM_STATICS_FROM_HEAP: usize = 24 * 1024;
 /// Every other image keeps the whole heap (listed last: bench/firmware-heap.ts reads the default image's value).
