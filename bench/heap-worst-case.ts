@@ -3,13 +3,12 @@
 // worker at once for a phone that reads slowly, a form posted and the join's
 // progress page served during the join) and its session phase (a live session with the real host: frames, a
 // status, a button press stepping the OLED's scene). The session phase is measured twice and the larger taken: as
-// above, and on an esp32c3 board taking an update over the air during the session (the updater's sector buffer and
-// its fetch's read buffer beside the session's; tests/netns/ota-desk.ts, with the real images of
-// scripts/firmware-build.sh). The simulated board restarts between the phases, as the ESP32 does, so they never
+// above, and on an esp32c3 board taking an update over the air during the session (the updater writes each piece in
+// place and borrows its fetch buffer from the station, so it adds little beside the session's own;
+// tests/netns/ota-desk.ts, with the real images of scripts/firmware-build.sh). The simulated board restarts between the phases, as the ESP32 does, so they never
 // share a heap there; on the ESP32 they might (a fallback AP while a session runs), so the worst case is the sum of
 // the portal phase and the larger session phase. Each peak is the counting allocator's high-water mark
-// (firmware-rs/sim/src/heap.rs), which also holds the simulator's own report lines and the 4 KiB it erases a sector
-// with (firmware-rs/sim/src/ota.rs `program`): upper bounds. The one simulator-only allocation of size is left
+// (firmware-rs/sim/src/heap.rs), which also holds the simulator's own report lines: upper bounds. The one simulator-only allocation of size is left
 // out: its in-memory image of the settings partition (firmware-rs/sim/src/flash.rs, allocated at exactly
 // `FLASH_SECTORS` sectors), which the ESP32 reads from flash; the app slots beside it in the flash file are never
 // held in memory. Needs root; run as a script it prints the figures.

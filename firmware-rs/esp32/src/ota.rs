@@ -228,6 +228,8 @@ pub struct Slots {
 }
 
 const SECTOR: u32 = FlashStorage::SECTOR_SIZE;
+const WORD: u32 = FlashStorage::WRITE_SIZE as u32;
+const _: () = assert!(SECTOR == sysboy_device::ota::SECTOR && WORD == sysboy_device::ota::WORD);
 /// Writes go to the flash through a word-aligned buffer this long.
 const WRITE_CHUNK: usize = 256;
 
@@ -251,20 +253,35 @@ impl Slots {
 }
 
 impl UpdateSlots for Slots {
-    fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
+    fn erase(&mut self, offset: u32) -> Result<(), SlotError> {
         let slot = self.inactive();
+        if offset % SECTOR != 0 {
+            return Err(SlotError::Unaligned);
+        }
         let at = slot.start.checked_add(offset).ok_or(SlotError::OutOfSlot)?;
-        let fits = at.checked_add(SECTOR).is_some_and(|end| end <= slot.end);
-        if !fits || offset % SECTOR != 0 || data.len() > SECTOR as usize {
+        if !at.checked_add(SECTOR).is_some_and(|end| end <= slot.end) {
             return Err(SlotError::OutOfSlot);
         }
         if offset == 0 {
             // The first sector of an image: the light says "updating" until the restart or the session's end.
             crate::status_light::hear(Heard::UpdateStarted);
         }
-        self.flash.erase(at, at + SECTOR).map_err(|_| SlotError::Flash)?;
-        // Through a small word-aligned copy: esp-storage copies an unaligned slice through a sector buffer on the
-        // stack. write_nor refuses a length that is not a multiple of 4, which the updater never sends.
+        self.flash.erase(at, at + SECTOR).map_err(|_| SlotError::Flash)
+    }
+
+    fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
+        let slot = self.inactive();
+        if offset % WORD != 0 || data.len() % WORD as usize != 0 {
+            return Err(SlotError::Unaligned);
+        }
+        let at = slot.start.checked_add(offset).ok_or(SlotError::OutOfSlot)?;
+        let fits = u32::try_from(data.len()).ok().and_then(|len| at.checked_add(len)).is_some_and(|end| end <= slot.end);
+        if !fits {
+            return Err(SlotError::OutOfSlot);
+        }
+        // Through a small word-aligned copy: the piece lies anywhere in the fetch's buffer, and esp-storage copies
+        // an unaligned slice through a 4 KiB sector buffer on the stack. write_nor takes whole words (WRITE_SIZE 4)
+        // at any word offset, across pages and sectors, into sectors erased by `erase`.
         let mut aligned = WordAligned([0xFF; WRITE_CHUNK]);
         for (index, chunk) in data.chunks(WRITE_CHUNK).enumerate() {
             aligned.0[..chunk.len()].copy_from_slice(chunk);

@@ -1,7 +1,8 @@
 //! Updates over the air on any bytes the host (or anything pretending to be it) sends: an ESP app image checked
 //! whole and in pieces of any size agrees, and the updater fed an HTTP head and a body in arbitrary reads never
-//! panics, writes only whole, aligned sectors inside the slot, in order, and activates only an image that is the
-//! offered bytes (size and SHA-256) and passes the bootloader's checks.
+//! panics, erases each sector once before the first write into it, writes only whole words inside the slot, in
+//! order, each byte once, and activates only an image that is the offered bytes (size and SHA-256) and passes the
+//! bootloader's checks.
 //!
 //! The input: a piece size, flags, a 2-byte big-endian length, that many bytes of HTTP head, then the body (the
 //! image the host serves). Flags: bit 0 feeds the head bytes as the first range's answer (a well-formed 206 else),
@@ -12,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use sysboy_device::ota::craft::sha256_hex;
 use sysboy_device::ota::http::{parse_head, ContentRange, ResponseHead};
 use sysboy_device::ota::image::{self, ImageChecker, CHIP_ID_ESP32C3};
-use sysboy_device::ota::{UpdateStep, Updater, SECTOR};
+use sysboy_device::ota::{UpdateStep, Updater, SECTOR, WORD};
 use sysboy_protocol::{Chip, UpdateOffer, UpdateState};
 
 /// A slot smaller than the longest input (4 KiB), so both "too large" and "fits" are reachable.
@@ -64,7 +65,9 @@ fuzz_target!(|data: &[u8]| {
         assert!(!updater.is_running());
         return;
     }
+    // What was written, in order from 0, and the end of the sectors erased (in order from 0 too).
     let mut slot: Vec<u8> = Vec::new();
+    let mut erased = 0u32;
     let mut activated = None;
     let mut now = 1;
     let mut first = true;
@@ -91,14 +94,22 @@ fuzz_target!(|data: &[u8]| {
         for chunk in body[from.min(end)..end].chunks(piece) {
             now += 1;
             served += chunk.len();
-            for step in updater.body(now, chunk) {
+            let mut steps = updater.body(now, chunk);
+            while let Some(step) = steps.next_step() {
+                assert_eq!(activated, None, "a step after the activation");
                 match step {
+                    UpdateStep::Erase { offset } => {
+                        assert_eq!(offset, erased, "sectors are erased once, in order");
+                        assert!(offset < SLOT, "an erase past the slot");
+                        erased += SECTOR;
+                    }
                     UpdateStep::Write { offset, data } => {
-                        assert_eq!(offset % SECTOR, 0, "a write at {offset:#x}");
-                        assert_eq!(offset as usize, slot.len(), "sectors are written in order");
-                        assert!(data.len() <= SECTOR as usize && data.len() % 4 == 0 && !data.is_empty());
+                        assert_eq!(offset % WORD, 0, "a write at {offset:#x}");
+                        assert_eq!(offset as usize, slot.len(), "bytes are written in order, each once");
+                        assert!(data.len() % WORD as usize == 0 && !data.is_empty());
                         assert!(offset as usize + data.len() <= SLOT as usize, "a write past the slot");
-                        slot.extend_from_slice(&data);
+                        assert!(offset as usize + data.len() <= erased as usize, "a write into a sector not erased");
+                        slot.extend_from_slice(data);
                     }
                     UpdateStep::Activate { size } => activated = Some(size),
                 }
@@ -125,6 +136,9 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(updater.progress().map(|p| p.state), Some(UpdateState::Restarting));
         }
         None => {
+            // What was written is what was served, whether or not it was activated.
+            let common = slot.len().min(body.len());
+            assert_eq!(&slot[..common], &body[..common]);
             // Every ending without activation is reported as failed, with a reason.
             if !updater.is_running() {
                 let last = updater.progress().expect("a report");

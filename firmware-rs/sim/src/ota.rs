@@ -25,7 +25,7 @@ use std::path::Path;
 
 use sysboy_device::ota::image::{self, ImageInfo};
 use sysboy_device::ota::otadata::{Otadata, ENTRY_LEN, OTADATA_LEN, SECTOR};
-use sysboy_device::ota::{SlotError, UpdateSlots, Updater};
+use sysboy_device::ota::{SlotError, UpdateSlots, Updater, WORD};
 use sysboy_protocol::{Chip, UpdateProgress, UpdateState};
 
 /// Where otadata starts in the flash file.
@@ -36,6 +36,8 @@ pub const SLOT_0: u32 = 0x2_0000;
 pub const SLOT_SIZE: u32 = 0x1F_0000;
 /// The flash file's size with both slots.
 pub const FLASH_END: u32 = SLOT_0 + 2 * SLOT_SIZE;
+/// Sectors in a slot.
+const SLOT_SECTORS: usize = (SLOT_SIZE / SECTOR) as usize;
 
 /// Where slot `slot` starts.
 pub const fn slot_offset(slot: u32) -> u32 {
@@ -84,6 +86,9 @@ pub struct SimSlots {
     file: File,
     otadata: Otadata,
     running: u32,
+    /// The inactive slot's sectors erased since its update began, a bit each: a write anywhere else is refused,
+    /// where the board's flash would silently keep old bits.
+    erased: [u64; SLOT_SECTORS.div_ceil(64)],
 }
 
 impl SimSlots {
@@ -99,7 +104,7 @@ impl SimSlots {
         }
         let mut raw = vec![0u8; OTADATA_LEN as usize];
         file.read_exact_at(&mut raw, u64::from(OTADATA))?;
-        Ok(Self { file, otadata: Otadata::parse(&raw), running: 0 })
+        Ok(Self { file, otadata: Otadata::parse(&raw), running: 0, erased: [0; SLOT_SECTORS.div_ceil(64)] })
     }
 
     /// The bootloader's work at start: a factory flash of `image` into an erased ota_0, the otadata step (an
@@ -174,16 +179,26 @@ impl SimSlots {
     /// then erased bytes to the end of its last sector. No sector-sized copy on the heap, which the board's write
     /// never makes (firmware-rs/esp32/src/ota.rs) and which would count in the device logic's heap figures.
     fn program(&self, offset: u32, data: &[u8]) -> io::Result<()> {
-        const ERASED: [u8; 256] = [0xFF; 256];
         let sectors = data.len().div_ceil(SECTOR as usize).max(1) * SECTOR as usize;
         self.file.write_all_at(data, u64::from(offset))?;
-        let mut at = data.len();
-        while at < sectors {
-            let len = (sectors - at).min(ERASED.len());
-            self.file.write_all_at(&ERASED[..len], u64::from(offset) + at as u64)?;
-            at += len;
-        }
+        self.fill_erased(u64::from(offset) + data.len() as u64, sectors - data.len())?;
         self.file.sync_data()
+    }
+
+    /// Writes `len` erased bytes (0xFF) at `at` of the file, from a small constant rather than the heap.
+    fn fill_erased(&self, at: u64, len: usize) -> io::Result<()> {
+        const ERASED: [u8; 256] = [0xFF; 256];
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(ERASED.len());
+            self.file.write_all_at(&ERASED[..n], at + done as u64)?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn is_erased(&self, sector: usize) -> bool {
+        self.erased[sector / 64] & (1 << (sector % 64)) != 0
     }
 
     /// A factory flash of a whole image into `slot` (the slot's first sectors; the rest stays as it was).
@@ -198,21 +213,55 @@ impl SimSlots {
     }
 }
 
+/// The flash file refused a read or a write.
+fn file_error(error: io::Error) -> SlotError {
+    log::error!("ota: cannot write the flash file: {error}");
+    SlotError::Flash
+}
+
 impl UpdateSlots for SimSlots {
-    fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
-        if !offset.is_multiple_of(SECTOR) || u64::from(offset) + data.len() as u64 > u64::from(SLOT_SIZE) {
+    fn erase(&mut self, offset: u32) -> Result<(), SlotError> {
+        if !offset.is_multiple_of(SECTOR) {
+            return Err(SlotError::Unaligned);
+        }
+        if offset >= SLOT_SIZE {
             return Err(SlotError::OutOfSlot);
         }
-        self.program(slot_offset(self.inactive()) + offset, data).map_err(|error| {
-            log::error!("ota: cannot write the flash file: {error}");
-            SlotError::Flash
-        })
+        if offset == 0 {
+            // An image begins: what earlier updates erased counts no more.
+            self.erased = [0; SLOT_SECTORS.div_ceil(64)];
+        }
+        self.fill_erased(u64::from(slot_offset(self.inactive()) + offset), SECTOR as usize).map_err(file_error)?;
+        let sector = (offset / SECTOR) as usize;
+        self.erased[sector / 64] |= 1 << (sector % 64);
+        Ok(())
+    }
+
+    fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
+        if !offset.is_multiple_of(WORD) || !data.len().is_multiple_of(WORD as usize) {
+            return Err(SlotError::Unaligned);
+        }
+        let end = u64::from(offset) + data.len() as u64;
+        if end > u64::from(SLOT_SIZE) {
+            return Err(SlotError::OutOfSlot);
+        }
+        if data.is_empty() {
+            return Ok(());
+        }
+        let sectors = (offset / SECTOR) as usize..=((end - 1) / u64::from(SECTOR)) as usize;
+        if let Some(sector) = sectors.into_iter().find(|&sector| !self.is_erased(sector)) {
+            log::error!("ota: a write at 0x{offset:x} of the slot enters sector 0x{:x}, not erased", sector as u32 * SECTOR);
+            return Err(SlotError::Flash);
+        }
+        self.file.write_all_at(data, u64::from(slot_offset(self.inactive()) + offset)).map_err(file_error)
     }
 
     fn activate(&mut self, size: u32) -> Result<(), SlotError> {
         if size > SLOT_SIZE {
             return Err(SlotError::OutOfSlot);
         }
+        // The slot's bytes reach the file before the otadata that boots them.
+        self.file.sync_data().map_err(file_error)?;
         let index = self.otadata.activate(self.inactive()).map_err(|_| SlotError::Otadata)?;
         self.write_otadata(index).map_err(|_| SlotError::Otadata)
     }
@@ -244,14 +293,39 @@ mod tests {
         (path, bytes)
     }
 
-    /// Writes `bytes` as an update would: sector by sector into the inactive slot, then activates it.
+    /// Writes `bytes` as an update would: each sector erased, then written in pieces that cross sectors, then
+    /// activates the slot.
     fn update(slots: &mut SimSlots, bytes: &[u8]) {
-        for (index, sector) in bytes.chunks(SECTOR as usize).enumerate() {
-            let mut data = sector.to_vec();
-            data.resize(data.len().div_ceil(4) * 4, 0xFF);
-            slots.write(index as u32 * SECTOR, &data).unwrap();
+        let padded = bytes.len().next_multiple_of(SECTOR as usize);
+        for offset in (0..padded).step_by(SECTOR as usize) {
+            slots.erase(offset as u32).unwrap();
+        }
+        let mut data = bytes.to_vec();
+        data.resize(bytes.len().next_multiple_of(WORD as usize), 0xFF);
+        for (index, piece) in data.chunks(1460).enumerate() {
+            slots.write((index * 1460) as u32, piece).unwrap();
         }
         slots.activate(bytes.len() as u32).unwrap();
+    }
+
+    #[test]
+    fn a_write_into_a_sector_not_erased_or_not_of_words_is_refused() {
+        let flash = scratch("unerased");
+        let mut slots = SimSlots::open(&flash).unwrap();
+        slots.erase(0).unwrap();
+        slots.write(0, &[1; 4096]).unwrap();
+        assert_eq!(slots.write(4096, &[1; 4]), Err(SlotError::Flash), "sector 1 was never erased");
+        assert_eq!(slots.write(4092, &[1; 8]), Err(SlotError::Flash), "nor is a write that runs into it");
+        assert_eq!(slots.write(2, &[1; 4]), Err(SlotError::Unaligned));
+        assert_eq!(slots.write(0, &[1; 3]), Err(SlotError::Unaligned));
+        assert_eq!(slots.erase(100), Err(SlotError::Unaligned));
+        assert_eq!(slots.erase(SLOT_SIZE), Err(SlotError::OutOfSlot));
+        slots.erase(4096).unwrap();
+        slots.write(4092, &[2; 8]).unwrap();
+        // A new image starts over: sector 1 must be erased again.
+        slots.erase(0).unwrap();
+        assert_eq!(slots.write(4096, &[1; 4]), Err(SlotError::Flash));
+        std::fs::remove_file(flash).unwrap();
     }
 
     #[test]
@@ -313,6 +387,7 @@ mod tests {
         let mut slots = SimSlots::open(&flash).unwrap();
         slots.boot(Chip::Esp32c3, Some(&image)).unwrap();
         // The power goes mid-download: some sectors written, nothing activated.
+        slots.erase(0).unwrap();
         slots.write(0, &newer[..SECTOR as usize]).unwrap();
         let mut slots = SimSlots::open(&flash).unwrap();
         let booted = slots.boot(Chip::Esp32c3, Some(&image)).unwrap();

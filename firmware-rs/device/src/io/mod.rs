@@ -12,8 +12,9 @@
 //! stream's payload is drawn straight from the receive buffer. A host that does not answer the upgrade within [`UPGRADE_TIMEOUT_MS`] ends the
 //! session. With [`run_session_with_fetch`] the session also carries out an update over the air the host offers:
 //! the link's [`Updater`](crate::ota::Updater) asks for the image's ranges, fetched over a second connection to
-//! the same host ([`Fetch`], plain HTTP/1.1 with the session's token) beside the WebSocket, written sector by
-//! sector to the board's [`UpdateSlots`](crate::ota::UpdateSlots), reported in a status at each change of state
+//! the same host ([`Fetch`], plain HTTP/1.1 with the session's token) beside the WebSocket into the caller's
+//! [`Buffers::fetch`], and written from there, piece by piece as it comes, to the board's
+//! [`UpdateSlots`](crate::ota::UpdateSlots), reported in a status at each change of state
 //! and every 10 %; a checked image is activated and the board restarted ([`Board::restart`]). The first welcome
 //! confirms the running image ([`UpdateSlots::mark_valid`](crate::ota::UpdateSlots::mark_valid)).
 //!
@@ -21,7 +22,8 @@
 //! [`Buffers`] are the caller's: `rx` holds one frame header plus the largest message, `message` sets the
 //! largest message, and `tx` holds the largest frame the device sends (1 KiB is plenty). A device that takes
 //! streams must take a binary frame of its whole stream buffer: `rx` at least the stream buffer plus
-//! [`MAX_HEADER`](crate::ws::MAX_HEADER), and `message` at least the stream buffer.
+//! [`MAX_HEADER`](crate::ws::MAX_HEADER), and `message` at least the stream buffer. `fetch` takes an update's
+//! image as it is read ([`FETCH_BUFFER`] bytes; empty when the session fetches nothing).
 //!
 //! # Example
 //! ```text
@@ -128,6 +130,10 @@ pub struct Buffers<'a> {
     pub tx: &'a mut [u8],
     /// Reassembly of fragmented messages; its length is the largest message taken.
     pub message: &'a mut [u8],
+    /// An update's image read from the fetch connection, its response head and body pieces written to the slot
+    /// from here: at least [`FETCH_BUFFER`] bytes, or an update fails at its first range (empty for
+    /// [`run_session`], which fetches nothing).
+    pub fetch: &'a mut [u8],
 }
 
 /// Why a session ended.
@@ -197,7 +203,7 @@ pub async fn run_session_with_fetch<S: Read + Write, F: Fetch, B: Board>(
     target: &Target<'_>,
     buffers: Buffers<'_>,
 ) -> SessionEnd {
-    let Buffers { rx, tx, message } = buffers;
+    let Buffers { rx, tx, message, fetch: fetch_buffer } = buffers;
     link.connected();
     board.link_changed(link.state());
     let mut key = [0u8; 16];
@@ -210,7 +216,7 @@ pub async fn run_session_with_fetch<S: Read + Write, F: Fetch, B: Board>(
         Either::Second(()) => Err(SessionEnd::UpgradeTimeout),
     };
     let end = match upgraded {
-        Ok(leftover) => live(socket, fetch, link, board, target, Buffers { rx, tx, message }, leftover).await,
+        Ok(leftover) => live(socket, fetch, link, board, target, Buffers { rx, tx, message, fetch: fetch_buffer }, leftover).await,
         Err(end) => end,
     };
     let (now, random) = (board.now_ms(), board.random());
@@ -259,9 +265,10 @@ async fn live<S: Read + Write, F: Fetch, B: Board>(
     len: usize,
 ) -> SessionEnd {
     // The range being fetched for an update, if any; its connection ends with the session.
-    let mut download = None;
-    let end = live_loop(socket, fetch, link, board, target, buffers, len, &mut download).await;
-    if download.is_some() {
+    let Buffers { rx, tx, message, fetch: fetch_buffer } = buffers;
+    let mut download = update::Download::new(fetch_buffer);
+    let end = live_loop(socket, fetch, link, board, target, Buffers { rx, tx, message, fetch: &mut [] }, len, &mut download).await;
+    if download.is_open() {
         fetch.close().await;
     }
     end
@@ -276,12 +283,12 @@ async fn live_loop<S: Read + Write, F: Fetch, B: Board>(
     target: &Target<'_>,
     buffers: Buffers<'_>,
     mut len: usize,
-    download: &mut Option<update::Download>,
+    download: &mut update::Download<'_>,
 ) -> SessionEnd {
     let host = target.host;
     // The update's requests present the token the hello presents (the issued credential once paired).
     let token = |link: &HostLink| link.token().map(alloc::string::String::from).or_else(|| target.token.map(alloc::string::String::from));
-    let Buffers { rx, tx, message } = buffers;
+    let Buffers { rx, tx, message, .. } = buffers;
     let mut decoder = Decoder::new(message);
     let hello = link.upgraded(board.now_ms());
     board.link_changed(link.state());
@@ -350,8 +357,8 @@ async fn live_loop<S: Read + Write, F: Fetch, B: Board>(
         }
         let deadline = board.now_ms() + POLL_MS;
         let fetched = async {
-            match download.as_mut() {
-                Some(download) => fetch.read(download.space()).await.ok(),
+            match download.space() {
+                Some(space) => fetch.read(space).await.ok(),
                 None => core::future::pending().await,
             }
         };

@@ -206,7 +206,7 @@ fn a_stream_s_header_and_its_binary_frame_of_the_whole_buffer_reach_the_board_an
     let mut board = TestBoard::default();
     let (mut rx, mut tx, mut message) = ([0u8; 8192 + crate::ws::MAX_HEADER], [0u8; 1024], [0u8; 8192]);
     let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
 
     assert_eq!(end, SessionEnd::Io, "the host hung up after the frame");
@@ -229,7 +229,7 @@ fn a_session_upgrades_says_hello_shows_frames_and_ends_on_close() {
     let mut board = TestBoard::default();
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "127.0.0.1:7777", path: "/ws", token: Some("tok_0123456789") };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
 
     assert_eq!(end, SessionEnd::Closed(Some(1001)));
@@ -251,7 +251,7 @@ fn a_bare_server_that_only_streams_the_seed_frame_moves_the_needle_and_hears_the
     let mut board = TestBoard::default();
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
 
     assert_eq!(end, SessionEnd::Io);
@@ -271,7 +271,7 @@ fn a_host_that_never_answers_the_upgrade_ends_the_session_and_backs_off() {
     let mut board = TestBoard::default();
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     let end = block_on(run_session(&mut MuteHost, &mut link, &mut board, &target, buffers));
 
     assert_eq!(end, SessionEnd::UpgradeTimeout);
@@ -294,7 +294,7 @@ fn calibration_refusals_and_undos_are_answered_on_the_socket_and_the_session_goe
     let mut board = TestBoard { meter: Some(Meter::new(MeterConfig::new(1023).unwrap()).unwrap()), ..TestBoard::default() };
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     let end = block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
 
     assert_eq!(end, SessionEnd::Io, "the refusals did not end the session");
@@ -322,7 +322,7 @@ fn a_board_without_a_calibration_history_refuses_an_undo() {
     let mut board = TestBoard::default();
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
     let sent = sent_texts(&host.written);
     let refusal = sent.iter().find(|text| text.contains(r#""type":"error""#)).expect("an error frame");
@@ -342,7 +342,7 @@ fn the_status_says_what_the_screens_show_and_goes_out_again_as_soon_as_that_chan
     let mut board = TestBoard { screens: Some(Screens::new(alloc::vec![oled])), ..TestBoard::default() };
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "10.0.0.1:8077", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
 
     let statuses: Vec<serde_json::Value> = sent_texts(&host.written)
@@ -374,7 +374,7 @@ fn a_hold_is_reported_in_the_status_as_it_starts_and_ends_and_a_confirmed_config
     let mut board = TestBoard::default();
     let (mut rx, mut tx, mut message) = ([0u8; 1024], [0u8; 1024], [0u8; 1024]);
     let target = Target { host: "127.0.0.1:7777", path: "/ws", token: None };
-    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message };
+    let buffers = Buffers { rx: &mut rx, tx: &mut tx, message: &mut message, fetch: &mut [] };
     block_on(run_session(&mut host, &mut link, &mut board, &target, buffers));
 
     let sent = sent_texts(&host.written);

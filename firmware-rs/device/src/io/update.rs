@@ -1,8 +1,8 @@
 //! The update's IO beside a session: a second connection to the host that fetches the image's ranges over plain
-//! HTTP/1.1, its bytes handed to the link's [`Updater`](crate::ota::Updater) and its sector writes to the board's
-//! [`UpdateSlots`](crate::ota::UpdateSlots), and the status for every progress report.
+//! HTTP/1.1 into the caller's [`FETCH_BUFFER`], its bytes handed to the link's [`Updater`](crate::ota::Updater)
+//! and the erases and writes it asks for to the board's [`UpdateSlots`](crate::ota::UpdateSlots), straight from
+//! that buffer, and the status for every progress report.
 
-use alloc::vec::Vec;
 use core::fmt;
 
 use embassy_futures::select::{select, Either};
@@ -12,9 +12,10 @@ use sysboy_protocol::{DeviceMessage, Status, UpdateProgress};
 use super::{encode_status, Board, SessionEnd};
 use crate::link::{HostLink, LinkState};
 use crate::ota::http::{parse_head, write_request, MAX_HEAD};
-use crate::ota::UpdateStep;
+use crate::ota::{Steps, UpdateStep};
 
-/// Bytes read from the fetch connection at a time; the response head must fit it too.
+/// The fetch's read buffer ([`Buffers::fetch`](super::Buffers::fetch)): bytes read from the fetch connection at a
+/// time; the response head must fit it too.
 pub const FETCH_BUFFER: usize = MAX_HEAD + 512;
 /// A connection to the host that takes longer than this to open has failed.
 pub const FETCH_CONNECT_TIMEOUT_MS: u64 = 5_000;
@@ -82,22 +83,38 @@ impl Fetch for NoFetch {
     async fn close(&mut self) {}
 }
 
-/// One range's response being read.
-pub(super) struct Download {
-    buf: Vec<u8>,
+/// The fetch's read buffer, and the range's response being read into it.
+pub(super) struct Download<'a> {
+    buf: &'a mut [u8],
+    /// Whether a range's connection is open.
+    open: bool,
     /// Head bytes gathered in `buf` until the head has ended.
     len: usize,
     head_read: bool,
 }
 
-impl Download {
-    /// Where the next read goes.
-    pub(super) fn space(&mut self) -> &mut [u8] {
-        if self.head_read {
-            &mut self.buf[..]
-        } else {
-            &mut self.buf[self.len..]
+impl<'a> Download<'a> {
+    /// No download yet, reading into `buf` when there is one.
+    pub(super) fn new(buf: &'a mut [u8]) -> Self {
+        Self { buf, open: false, len: 0, head_read: false }
+    }
+
+    /// Whether a range's connection is open.
+    pub(super) fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// Where the next read goes, while a range's connection is open.
+    pub(super) fn space(&mut self) -> Option<&mut [u8]> {
+        match (self.open, self.head_read) {
+            (false, _) => None,
+            (true, true) => Some(&mut self.buf[..]),
+            (true, false) => Some(&mut self.buf[self.len..]),
         }
+    }
+
+    fn start(&mut self) {
+        (self.open, self.len, self.head_read) = (true, 0, false);
     }
 }
 
@@ -112,7 +129,7 @@ pub(super) async fn drive<S: Write, F: Fetch, B: Board>(
     host: &str,
     token: Option<&str>,
     tx: &mut [u8],
-    download: &mut Option<Download>,
+    download: &mut Download<'_>,
 ) -> Option<SessionEnd> {
     if link.updater().take_confirm() {
         // A board that cannot confirm logs it in its own `mark_valid`; the session goes on either way.
@@ -120,15 +137,20 @@ pub(super) async fn drive<S: Write, F: Fetch, B: Board>(
             let _ = slots.mark_valid();
         }
     }
-    if download.is_some() && link.updater().pending_range().is_none() {
+    if download.open && link.updater().pending_range().is_none() {
         // The range is in, or the update ended: this connection is done.
-        *download = None;
+        download.open = false;
         fetch.close().await;
     }
-    if download.is_none() {
+    if !download.open {
         if let Some(range) = link.updater().next_fetch(board.now_ms()) {
-            match open(fetch, board, host, link.updater().path().unwrap_or("/"), token, range).await {
-                Ok(()) => *download = Some(Download { buf: alloc::vec![0; FETCH_BUFFER], len: 0, head_read: false }),
+            let opened = if download.buf.len() < FETCH_BUFFER {
+                Err(alloc::format!("the session has {} bytes to read the image into, not {FETCH_BUFFER}", download.buf.len()))
+            } else {
+                open(fetch, board, host, link.updater().path().unwrap_or("/"), token, range).await
+            };
+            match opened {
+                Ok(()) => download.start(),
                 Err(reason) => {
                     fetch.close().await;
                     link.updater().fail(board.now_ms(), &reason);
@@ -169,48 +191,36 @@ pub(super) async fn received<S: Write, F: Fetch, B: Board>(
     board: &mut B,
     host: &str,
     tx: &mut [u8],
-    download: &mut Option<Download>,
+    download: &mut Download<'_>,
     read: Option<usize>,
 ) -> Option<SessionEnd> {
     let now = board.now_ms();
-    let state = download.as_mut()?;
+    if !download.open {
+        return None;
+    }
     match read {
         None | Some(0) => {
             let why = if read.is_none() { "the connection failed" } else { "the host closed the connection" };
             link.updater().ended(now, why);
-            *download = None;
+            download.open = false;
             fetch.close().await;
         }
-        Some(read) if state.head_read => {
-            let bytes = core::mem::take(&mut state.buf);
-            let steps = link.updater().body(now, &bytes[..read]);
-            if let Some(download) = download.as_mut() {
-                download.buf = bytes;
-            }
-            if let Some(end) = carry_out_steps(socket, link, board, host, tx, steps).await {
-                return Some(end);
-            }
+        Some(read) if download.head_read => {
+            let steps = link.updater().body(now, &download.buf[..read]);
+            return carry_out_steps(socket, link, board, host, tx, steps).await;
         }
         Some(read) => {
-            state.len += read;
-            match parse_head(&state.buf[..state.len]) {
-                Ok(None) if state.len == state.buf.len() => link.updater().fail(now, "the response head is too long"),
+            download.len += read;
+            let len = download.len;
+            match parse_head(&download.buf[..len]) {
+                Ok(None) if len == download.buf.len() => link.updater().fail(now, "the response head is too long"),
                 Ok(None) => {}
                 Ok(Some((head, used))) => {
-                    state.head_read = true;
-                    let body = state.len - used;
-                    state.buf.copy_within(used..state.len, 0);
-                    state.len = 0;
+                    download.head_read = true;
                     link.updater().response(now, &head);
-                    if body > 0 && link.updater().pending_range().is_some() {
-                        let bytes = core::mem::take(&mut state.buf);
-                        let steps = link.updater().body(now, &bytes[..body]);
-                        if let Some(download) = download.as_mut() {
-                            download.buf = bytes;
-                        }
-                        if let Some(end) = carry_out_steps(socket, link, board, host, tx, steps).await {
-                            return Some(end);
-                        }
+                    if len > used && link.updater().pending_range().is_some() {
+                        let steps = link.updater().body(now, &download.buf[used..len]);
+                        return carry_out_steps(socket, link, board, host, tx, steps).await;
                     }
                 }
                 Err(error) => link.updater().fail(now, &alloc::format!("{error}")),
@@ -220,22 +230,26 @@ pub(super) async fn received<S: Write, F: Fetch, B: Board>(
     None
 }
 
-/// Writes the sectors to the slot and, at the end, activates it, reports restarting and restarts the board.
+/// Erases and writes the slot as the steps say and, at the end, activates it, reports restarting and restarts the
+/// board.
 async fn carry_out_steps<S: Write, B: Board>(
     socket: &mut S,
     link: &mut HostLink,
     board: &mut B,
     host: &str,
     tx: &mut [u8],
-    steps: Vec<UpdateStep>,
+    mut steps: Steps<'_>,
 ) -> Option<SessionEnd> {
-    for step in steps {
-        let done = match (&step, board.update_slots()) {
+    while let Some(step) = steps.next_step() {
+        let done = match (step, board.update_slots()) {
             (_, None) => Err(alloc::string::String::from("this board has no OTA slot")),
-            (UpdateStep::Write { offset, data }, Some(slots)) => {
-                slots.write(*offset, data).map_err(|error| alloc::format!("writing the slot at 0x{offset:x}: {error}"))
+            (UpdateStep::Erase { offset }, Some(slots)) => {
+                slots.erase(offset).map_err(|error| alloc::format!("erasing the slot at 0x{offset:x}: {error}"))
             }
-            (UpdateStep::Activate { size }, Some(slots)) => slots.activate(*size).map_err(|error| alloc::format!("activating the slot: {error}")),
+            (UpdateStep::Write { offset, data }, Some(slots)) => {
+                slots.write(offset, data).map_err(|error| alloc::format!("writing the slot at 0x{offset:x}: {error}"))
+            }
+            (UpdateStep::Activate { size }, Some(slots)) => slots.activate(size).map_err(|error| alloc::format!("activating the slot: {error}")),
         };
         let now = board.now_ms();
         if let Err(reason) = done {

@@ -32,6 +32,12 @@ impl DiscoveryBuffers {
     pub const fn new() -> Self {
         Self { rx_meta: [PacketMetadata::EMPTY; 4], rx: [0; 2 * PACKET], tx_meta: [PacketMetadata::EMPTY; 1], tx: [0; 128], packet: [0; PACKET] }
     }
+    /// The receive buffer, idle between searches: the station lends it to a session as its update's read buffer
+    /// ([`FETCH_BUFFER`](crate::io::FETCH_BUFFER) bytes at least).
+    pub(crate) fn between_searches(&mut self) -> &mut [u8] {
+        const _: () = assert!(2 * PACKET >= crate::io::FETCH_BUFFER);
+        &mut self.rx
+    }
 }
 
 impl Default for DiscoveryBuffers {

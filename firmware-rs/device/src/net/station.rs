@@ -257,7 +257,7 @@ async fn session<B: StationBoard, const RX: usize, const MESSAGE: usize>(
     path: &str,
     buffers: &mut StationBuffers<RX, MESSAGE>,
 ) -> bool {
-    let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, fetch_rx, fetch_tx, .. } = buffers;
+    let StationBuffers { tcp_rx, tcp_tx, rx, tx, message, discovery, fetch_rx, fetch_tx } = buffers;
     let host_name = host.to_string();
     board.report(StationReport::Attempt(&host_name));
     let mut socket = TcpSocket::new(stack, tcp_rx, tcp_tx);
@@ -278,7 +278,9 @@ async fn session<B: StationBoard, const RX: usize, const MESSAGE: usize>(
     // saved one.
     let token = link.token().map(String::from).or_else(|| target.token.clone());
     let session_target = Target { host: &host_name, path, token: token.as_deref() };
-    let buffers = Buffers { rx, tx, message };
+    // An update's image is read into the mDNS socket's receive buffer, idle while a session runs: neither heap nor
+    // more static memory for it.
+    let buffers = Buffers { rx, tx, message, fetch: discovery.between_searches() };
     let endpoint = IpEndpoint::new((*host.ip()).into(), host.port());
     let mut fetch = TcpFetch { socket: TcpSocket::new(stack, fetch_rx, fetch_tx), endpoint };
     fetch.socket.set_timeout(Some(SOCKET_TIMEOUT));

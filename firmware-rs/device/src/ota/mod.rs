@@ -7,8 +7,11 @@
 //!   version), and gives the SHA-256 of the whole file; [`image::check`] does it on bytes held whole (a slot read
 //!   back).
 //! - [`Updater`]: the host's `update` offer → ranges to fetch ([`Updater::next_fetch`], multiples of the 4 KiB
-//!   sector, [`CHUNK`] at a time) → the response head and body → [`UpdateStep::Write`] of one sector at a time
-//!   to the inactive slot → size, SHA-256 and image check → [`UpdateStep::Activate`] → restart. Progress goes in
+//!   sector, [`CHUNK`] at a time) → the response head and body → for each piece of the body, [`Steps`] that
+//!   borrow it: [`UpdateStep::Erase`] of each sector the writes enter, then [`UpdateStep::Write`] of its whole
+//!   words where they go in the inactive slot (NOR flash takes writes into an erased sector in any pieces, so no
+//!   sector is gathered in memory: only the up to 3 bytes that do not fill a word wait for the next piece) → size,
+//!   SHA-256 and image check, fed in the same pieces → [`UpdateStep::Activate`] → restart. Progress goes in
 //!   the status at each change of state and every 10 % ([`Updater::take_report`]); a short read, a wrong length,
 //!   an HTTP error, a timeout or a hash mismatch ends in state failed with a reason, nothing activated.
 //! - [`otadata`]: the two `esp_ota_select_entry_t` copies, which slot boots ([`Otadata::boot`]: an image started
@@ -36,8 +39,11 @@
 //! let range = updater.next_fetch(0).unwrap();
 //! assert_eq!((range.start, range.end), (0, 65_535));
 //! updater.response(1, &ResponseHead { status: 206, content_length: Some(65_536), content_range: Some(ContentRange { range: Some(range), total: Some(100_000) }) });
-//! let steps = updater.body(2, &[0xE9; 4096]);
-//! assert!(matches!(&steps[..], [UpdateStep::Write { offset: 0, .. }]));
+//! let piece = [0xE9; 4095];
+//! let mut steps = updater.body(2, &piece);
+//! assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: 0 }));
+//! assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 0, data: &piece[..4092] }));
+//! assert_eq!(steps.next_step(), None); // the last 3 bytes wait for the next piece
 //! ```
 
 pub mod craft;
@@ -53,13 +59,15 @@ use core::fmt;
 
 pub use image::{ImageChecker, ImageError, ImageInfo};
 pub use otadata::{Boot, OtaEntry, OtaState, Otadata};
-pub use updater::{OfferRefused, UpdateStep, Updater, CHUNK, FETCH_TIMEOUT_MS, SECTOR};
+pub use updater::{OfferRefused, Steps, UpdateStep, Updater, CHUNK, FETCH_TIMEOUT_MS, SECTOR, WORD};
 
 /// Why the board's slot work failed; the update ends failed with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SlotError {
-    /// The write or the image runs past the slot.
+    /// The erase, the write or the image runs past the slot.
     OutOfSlot,
+    /// An erase not on a sector, or a write not of whole words.
+    Unaligned,
     /// The flash refused an erase or a write.
     Flash,
     /// The otadata could not be read or written.
@@ -70,6 +78,7 @@ impl fmt::Display for SlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::OutOfSlot => "the write runs past the slot",
+            Self::Unaligned => "an erase not on a sector or a write not of whole words",
             Self::Flash => "the flash refused an erase or a write",
             Self::Otadata => "the otadata could not be written",
         })
@@ -81,9 +90,15 @@ impl core::error::Error for SlotError {}
 /// The board's app slots, as the update writes them. The ESP32 wires it to esp-bootloader-esp-idf's OTA updater
 /// (`FlashRegion` of the next app partition, `Ota::set_current_app_partition`/`set_current_ota_state`); the
 /// simulator to its flash file. Flash work is short and blocking, as the SPI flash's is.
+///
+/// The work comes as NOR flash takes it ([`Steps`]): a sector is erased once, before the first write into it, then
+/// written in pieces of whole words, in order, each byte once (esp-storage's `FlashStorage`: `WRITE_SIZE` 4 and
+/// `ERASE_SIZE` 4096). A piece may be anywhere in memory and of any length: no alignment of `data` is promised.
 pub trait UpdateSlots {
-    /// Erases the inactive slot's sector at `offset` (a multiple of [`SECTOR`]) and writes `data` (at most a
-    /// sector, a multiple of 4 bytes) from its start.
+    /// Erases the inactive slot's sector at `offset` (a multiple of [`SECTOR`]) to 0xFF.
+    fn erase(&mut self, offset: u32) -> Result<(), SlotError>;
+    /// Writes `data` at `offset` of the inactive slot: `offset` and the length are multiples of [`WORD`], and the
+    /// sectors written were erased by [`UpdateSlots::erase`] since the update began.
     fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError>;
     /// Makes the inactive slot, holding an image of `size` bytes, boot next, unconfirmed: [`Otadata::activate`]
     /// (`esp_ota_set_boot_partition` with rollback: the next seq, state NEW).

@@ -10,7 +10,7 @@ use super::craft::{self, Craft};
 use super::http::{parse_head, write_request, ByteRange, ContentRange, HttpError, ResponseHead};
 use super::image::{check, ImageChecker, ImageError, CHIP_ID_ESP32C3, CHIP_ID_ESP32C6};
 use super::otadata::{crc32_le, OtaEntry, OtaState, Otadata, SECTOR as OTA_SECTOR};
-use super::{UpdateStep, Updater, CHUNK, FETCH_TIMEOUT_MS, SECTOR};
+use super::{UpdateStep, Updater, CHUNK, FETCH_TIMEOUT_MS, SECTOR, WORD};
 
 const SLOT: u32 = 0x18_0000;
 
@@ -285,32 +285,81 @@ fn partial(range: ByteRange, total: u32) -> ResponseHead {
     ResponseHead { status: 206, content_length: Some(range.len()), content_range: Some(ContentRange { range: Some(range), total: Some(total) }) }
 }
 
-/// Runs a whole download, feeding each range in pieces of `piece` bytes; returns the slot and the steps' end.
-fn download(updater: &mut Updater, bytes: &[u8], piece: usize) -> (Vec<u8>, Vec<UpdateStep>) {
-    let mut slot = alloc::vec![0xFFu8; SLOT as usize];
-    let mut last = Vec::new();
+/// The inactive slot as NOR flash takes the steps, refusing what the flash would get wrong: a write into a sector
+/// not erased since the update began, a byte written twice (flash only clears bits), a write not of whole words, a
+/// sector erased twice, an activation before every byte of the image is written. It starts full of an old image.
+struct Nor {
+    bytes: Vec<u8>,
+    erased: Vec<bool>,
+    written: Vec<bool>,
+    activated: Option<u32>,
+}
+
+impl Nor {
+    fn new() -> Self {
+        Nor { bytes: alloc::vec![0x5A; SLOT as usize], erased: alloc::vec![false; (SLOT / SECTOR) as usize], written: alloc::vec![false; SLOT as usize], activated: None }
+    }
+
+    fn carry_out(&mut self, mut steps: super::Steps<'_>) {
+        while let Some(step) = steps.next_step() {
+            assert_eq!(self.activated, None, "a step after the activation: {step:?}");
+            match step {
+                UpdateStep::Erase { offset } => {
+                    assert_eq!(offset % SECTOR, 0, "an erase at {offset:#x}");
+                    let sector = (offset / SECTOR) as usize;
+                    assert!(!self.erased[sector], "sector {offset:#x} erased twice");
+                    self.erased[sector] = true;
+                    self.bytes[offset as usize..(offset + SECTOR) as usize].fill(0xFF);
+                }
+                UpdateStep::Write { offset, data } => {
+                    assert!(offset % WORD == 0 && data.len() % WORD as usize == 0 && !data.is_empty(), "a write of {} at {offset:#x}", data.len());
+                    for (at, &byte) in (offset as usize..).zip(data) {
+                        assert!(self.erased[at / SECTOR as usize], "a write at {at:#x}, in a sector not erased");
+                        assert!(!self.written[at], "byte {at:#x} written twice");
+                        self.written[at] = true;
+                        self.bytes[at] &= byte;
+                    }
+                }
+                UpdateStep::Activate { size } => {
+                    assert!(self.written[..size as usize].iter().all(|&written| written), "activated before every byte was written");
+                    self.activated = Some(size);
+                }
+            }
+        }
+    }
+}
+
+/// Runs a whole download, feeding each range in pieces of `piece` bytes, on a NOR flash.
+fn download(updater: &mut Updater, bytes: &[u8], piece: usize) -> Nor {
+    download_cut(updater, bytes, |_| piece)
+}
+
+/// Runs a whole download, each range fed in pieces of the sizes `piece` gives for the offset reached.
+fn download_cut(updater: &mut Updater, bytes: &[u8], mut piece: impl FnMut(usize) -> usize) -> Nor {
+    let mut nor = Nor::new();
     let mut now = 0;
     while let Some(range) = updater.next_fetch(now) {
         assert_eq!(range.start % SECTOR, 0, "ranges start on a sector");
         assert!(range.len() <= CHUNK);
         updater.response(now, &partial(range, bytes.len() as u32));
-        for chunk in bytes[range.start as usize..=range.end as usize].chunks(piece) {
+        let mut at = range.start as usize;
+        while at <= range.end as usize {
+            let end = (at + piece(at).max(1)).min(range.end as usize + 1);
             now += 1;
-            let steps = updater.body(now, chunk);
-            for step in &steps {
-                if let UpdateStep::Write { offset, data } = step {
-                    assert_eq!(offset % SECTOR, 0);
-                    assert!(data.len() <= SECTOR as usize && data.len() % 4 == 0);
-                    slot[*offset as usize..*offset as usize + data.len()].copy_from_slice(data);
-                }
-            }
-            last = steps;
+            nor.carry_out(updater.body(now, &bytes[at..end]));
+            at = end;
         }
         if !updater.is_running() {
             break;
         }
     }
-    (slot, last)
+    nor
+}
+
+/// Whether the slot holds `bytes` then erased bytes to the end of the last word.
+fn holds(nor: &Nor, bytes: &[u8]) -> bool {
+    let padded = bytes.len().next_multiple_of(WORD as usize);
+    nor.bytes[..bytes.len()] == *bytes && nor.bytes[bytes.len()..padded].iter().all(|&byte| byte == 0xFF)
 }
 
 fn reports(updater: &mut Updater) -> Vec<(UpdateState, u32, Option<String>)> {
@@ -322,9 +371,9 @@ fn an_update_streams_to_the_slot_reports_and_activates() {
     let bytes = craft::image(&Craft { version: "0.2.0", segments: &[150_000, 30_001], ..Craft::default() });
     let mut updater = Updater::new(Chip::Esp32c3, SLOT);
     updater.offer(0, &offer_for(&bytes, "0.2.0")).unwrap();
-    let (slot, last) = download(&mut updater, &bytes, 1460);
-    assert_eq!(last.last(), Some(&UpdateStep::Activate { size: bytes.len() as u32 }));
-    assert_eq!(&slot[..bytes.len()], &bytes[..]);
+    let nor = download(&mut updater, &bytes, 1460);
+    assert_eq!(nor.activated, Some(bytes.len() as u32));
+    assert!(holds(&nor, &bytes));
     updater.activated(10);
     let states = reports(&mut updater);
     let downloading = states.iter().filter(|(state, ..)| *state == UpdateState::Downloading).count();
@@ -433,8 +482,7 @@ fn a_corrupt_or_mislabelled_image_is_never_activated() {
     flipped[50_000] ^= 0x40;
     let mut updater = Updater::new(Chip::Esp32c3, SLOT);
     updater.offer(0, &offer_for(&bytes, "0.2.0")).unwrap();
-    let (_, last) = download_served(&mut updater, &flipped);
-    assert!(!last.iter().any(|step| matches!(step, UpdateStep::Activate { .. })));
+    assert_eq!(download_served(&mut updater, &flipped).activated, None);
     let reason = failed_with(&mut updater);
     assert!(reason.contains("SHA-256 mismatch") || reason.contains("checksum"), "{reason}");
 
@@ -461,7 +509,7 @@ fn a_corrupt_or_mislabelled_image_is_never_activated() {
 }
 
 /// A download where the host serves `served` for an offer made of other bytes.
-fn download_served(updater: &mut Updater, served: &[u8]) -> (Vec<u8>, Vec<UpdateStep>) {
+fn download_served(updater: &mut Updater, served: &[u8]) -> Nor {
     download(updater, served, 1000)
 }
 
@@ -470,8 +518,10 @@ fn a_whole_image_answer_to_the_first_range_is_taken() {
     let bytes = craft::image(&Craft { version: "0.2.0", segments: &[100_000], ..Craft::default() });
     let (mut updater, _) = started(&bytes);
     updater.response(0, &ResponseHead { status: 200, content_length: Some(bytes.len() as u32), content_range: None });
-    let steps: Vec<UpdateStep> = bytes.chunks(3000).flat_map(|chunk| updater.body(1, chunk)).collect();
-    assert_eq!(steps.last(), Some(&UpdateStep::Activate { size: bytes.len() as u32 }));
+    let mut nor = Nor::new();
+    bytes.chunks(3001).for_each(|chunk| nor.carry_out(updater.body(1, chunk)));
+    assert_eq!(nor.activated, Some(bytes.len() as u32));
+    assert!(holds(&nor, &bytes));
 }
 
 proptest! {
@@ -481,10 +531,71 @@ proptest! {
         let bytes = craft::image(&Craft { version: "0.2.0", segments: &segments, ..Craft::default() });
         let mut updater = Updater::new(Chip::Esp32c3, SLOT);
         updater.offer(0, &offer_for(&bytes, "0.2.0")).unwrap();
-        let (slot, last) = download(&mut updater, &bytes, piece);
-        prop_assert_eq!(last.last(), Some(&UpdateStep::Activate { size: bytes.len() as u32 }));
-        prop_assert_eq!(&slot[..bytes.len()], &bytes[..]);
+        let nor = download(&mut updater, &bytes, piece);
+        prop_assert_eq!(nor.activated, Some(bytes.len() as u32));
+        prop_assert!(holds(&nor, &bytes));
     }
+
+    #[test]
+    fn pieces_cut_anywhere_erase_each_sector_before_its_first_write_and_write_each_byte_once(
+        cuts in proptest::collection::vec(1usize..6000, 1..40),
+        seg in 1usize..40_000,
+        tail in 0usize..4,
+    ) {
+        // Pieces of 1 to 3 bytes, pieces ending a byte before or after a sector or a word, a piece spanning sectors:
+        // the NOR model refuses a write into a sector not erased, a byte written twice and a sector erased twice.
+        let segments = [seg];
+        // Images are whole words; `tail` more bytes make an offer that is not (its check fails at the end, after
+        // every byte is written, the last word padded).
+        let mut bytes = craft::image(&Craft { version: "0.2.0", segments: &segments, ..Craft::default() });
+        bytes.extend((0..tail).map(|i| i as u8));
+        let mut updater = Updater::new(Chip::Esp32c3, SLOT);
+        updater.offer(0, &offer_for(&bytes, "0.2.0")).unwrap();
+        let mut next = 0;
+        let nor = download_cut(&mut updater, &bytes, |_| {
+            next += 1;
+            match cuts[next % cuts.len()] {
+                cut if cut < 64 => cut % 4,
+                cut if cut < 128 => SECTOR as usize - cut % 8,
+                cut => cut,
+            }
+        });
+        prop_assert_eq!(nor.activated, (tail == 0).then_some(bytes.len() as u32));
+        prop_assert!(holds(&nor, &bytes));
+        let sectors = bytes.len().div_ceil(SECTOR as usize);
+        prop_assert!(nor.erased[..sectors].iter().all(|&erased| erased), "every sector of the image erased");
+        prop_assert!(nor.erased[sectors..].iter().all(|&erased| !erased), "and no other");
+        let padded = bytes.len().next_multiple_of(WORD as usize);
+        prop_assert!(nor.written[..padded].iter().all(|&written| written) && nor.written[padded..].iter().all(|&written| !written));
+    }
+}
+
+#[test]
+fn a_piece_short_of_a_word_waits_and_the_last_word_is_padded() {
+    let bytes = craft::image(&Craft { version: "0.2.0", segments: &[5000], ..Craft::default() });
+    let (mut updater, range) = started(&bytes);
+    updater.response(0, &partial(range, bytes.len() as u32));
+    // 3 bytes: no write yet, nor an erase.
+    assert_eq!(updater.body(1, &bytes[..3]).next_step(), None);
+    // 4097 more: the joined word, then whole words from the piece, the sectors they enter erased first.
+    let mut steps = updater.body(2, &bytes[3..4100]);
+    assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: 0 }));
+    assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: SECTOR }));
+    assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 0, data: &bytes[..4] }));
+    assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 4, data: &bytes[4..4100] }));
+    assert_eq!(steps.next_step(), None);
+    // The rest: whole words, the last one padded, then the activation; sector 1 is not erased again.
+    let mut steps = updater.body(3, &bytes[4100..]);
+    let whole = (bytes.len() - 4100) / 4 * 4;
+    assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 4100, data: &bytes[4100..4100 + whole] }));
+    if !bytes.len().is_multiple_of(4) {
+        let mut last = [0xFF; 4];
+        last[..bytes.len() % 4].copy_from_slice(&bytes[4100 + whole..]);
+        assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: (4100 + whole) as u32, data: &last }));
+    }
+    assert_eq!(steps.next_step(), Some(UpdateStep::Activate { size: bytes.len() as u32 }));
+    assert_eq!(steps.next_step(), None);
+    assert_eq!(updater.progress().unwrap().written, bytes.len() as u32);
 }
 
 #[test]

@@ -3,16 +3,18 @@
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
+use core::ops::Range;
 
 use sysboy_protocol::{Chip, UpdateOffer, UpdateProgress, UpdateState};
 
 use super::http::{ByteRange, ResponseHead};
 use super::image::{self, ImageChecker};
 
-/// The flash sector: writes start on one and erase it first.
+/// The flash sector: erased before the first write into it.
 pub const SECTOR: u32 = 4096;
+/// The flash's write unit: writes start on a word and are whole words.
+pub const WORD: u32 = 4;
 /// Bytes asked for in one range request: 16 sectors.
 pub const CHUNK: u32 = 16 * SECTOR;
 /// A download that receives nothing for this long has failed.
@@ -20,17 +22,23 @@ pub const FETCH_TIMEOUT_MS: u64 = 15_000;
 /// The longest `reason` the schema takes, in characters.
 const REASON_MAX: usize = 200;
 
-/// What the board must do for the update, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UpdateStep {
-    /// Erase the inactive slot's sector at `offset` (a multiple of [`SECTOR`]) and write `data` there (at most
-    /// one sector, a multiple of 4 bytes; the image's last sector is padded with 0xFF). A failure goes back as
-    /// [`Updater::fail`].
+/// One piece of flash work for the update, as [`Steps::next_step`] hands them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpdateStep<'a> {
+    /// Erase the inactive slot's sector at `offset` (a multiple of [`SECTOR`]): it comes before the first write
+    /// into that sector. A failure goes back as [`Updater::fail`].
+    Erase {
+        /// Where in the slot.
+        offset: u32,
+    },
+    /// Write `data` at `offset` of the inactive slot: both multiples of [`WORD`], inside sectors erased by earlier
+    /// steps, each byte of the slot written once, in order; the image's last word is padded with 0xFF. A failure
+    /// goes back as [`Updater::fail`].
     Write {
         /// Where in the slot.
         offset: u32,
-        /// The bytes.
-        data: Vec<u8>,
+        /// The bytes: the body piece's own, or a word joined from two pieces.
+        data: &'a [u8],
     },
     /// Every byte is written and checked: make the inactive slot boot next (otadata: the next seq, state NEW),
     /// then call [`Updater::activated`], send the status it reports and restart.
@@ -38,6 +46,54 @@ pub enum UpdateStep {
         /// Bytes of the image in the slot.
         size: u32,
     },
+}
+
+/// A write of [`Steps`]: a word joined from the bytes carried over and the piece's first ones (or the image's
+/// last bytes, padded), or whole words of the piece itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write<'a> {
+    Word(u32, [u8; WORD as usize]),
+    Piece(u32, &'a [u8]),
+}
+
+/// The flash work for one piece of the body, borrowing it rather than copying it: the sectors its words enter
+/// erased, then its words written, then at the image's end the activation. At most a word is copied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Steps<'a> {
+    /// The sectors still to erase, by offset.
+    erase: Range<u32>,
+    /// The writes in order, and how many were handed out.
+    writes: [Option<Write<'a>>; 3],
+    next: usize,
+    activate: Option<u32>,
+}
+
+impl Steps<'_> {
+    /// The next piece of flash work, in the order the flash needs it; `None` once all were handed out.
+    pub fn next_step(&mut self) -> Option<UpdateStep<'_>> {
+        if self.erase.start < self.erase.end {
+            let offset = self.erase.start;
+            self.erase.start += SECTOR;
+            return Some(UpdateStep::Erase { offset });
+        }
+        while self.next < self.writes.len() && self.writes[self.next].is_none() {
+            self.next += 1;
+        }
+        if let Some(write) = self.writes.get(self.next) {
+            self.next += 1;
+            return match write {
+                Some(Write::Word(offset, word)) => Some(UpdateStep::Write { offset: *offset, data: word }),
+                Some(Write::Piece(offset, data)) => Some(UpdateStep::Write { offset: *offset, data }),
+                None => None,
+            };
+        }
+        self.activate.take().map(|size| UpdateStep::Activate { size })
+    }
+
+    /// Whether the last step activates the slot.
+    pub fn activates(&self) -> bool {
+        self.activate.is_some()
+    }
 }
 
 /// Why an offer was refused; the host hears it as a `bad_config` error.
@@ -93,12 +149,14 @@ struct Job {
     size: u32,
     sha256: [u8; 32],
     checker: ImageChecker,
-    /// The sector being filled.
-    sector: Vec<u8>,
+    /// The bytes received past the last whole word (`received - written` of them), written with the next piece.
+    carry: [u8; WORD as usize],
     /// Bytes of the image received (the offset of the next one).
     received: u32,
-    /// Bytes handed out in writes.
+    /// Bytes handed out in writes (a multiple of [`WORD`] until the image's end): where the next write goes.
     written: u32,
+    /// The end of the sectors erased so far.
+    erased: u32,
     /// The range asked for, and whether its response head came.
     range: Option<(ByteRange, bool)>,
     /// The next tenth to report.
@@ -111,7 +169,8 @@ struct Job {
 /// The update state machine. The link hands it the host's offer; the session's IO asks it which range to fetch
 /// ([`Updater::next_fetch`]), gives it the response head ([`Updater::response`]) and the body
 /// ([`Updater::body`]), carries out the [`UpdateStep`]s, and sends a status for every report it queues
-/// ([`Updater::take_report`]). It never holds the image: one sector at a time.
+/// ([`Updater::take_report`]). It never holds the image, nor a sector of it: each piece of the body is written
+/// where it goes as it comes, but for up to 3 bytes that do not fill a word.
 #[derive(Debug, Clone)]
 pub struct Updater {
     chip: Chip,
@@ -165,9 +224,10 @@ impl Updater {
             size: offer.size,
             sha256,
             checker: ImageChecker::new(image::chip_id(self.chip), self.slot_size),
-            sector: Vec::new(),
+            carry: [0xFF; WORD as usize],
             received: 0,
             written: 0,
+            erased: 0,
             range: None,
             next_tenth: 1,
             last_rx_ms: now_ms,
@@ -258,21 +318,21 @@ impl Updater {
         }
     }
 
-    /// Body bytes of the range asked for. Returns the sectors to write, and at the end, when the size, the
-    /// SHA-256 and the image check all hold, [`UpdateStep::Activate`]. Bytes past the range fail the update.
-    pub fn body(&mut self, now_ms: u64, bytes: &[u8]) -> Vec<UpdateStep> {
-        let mut steps = Vec::new();
-        let Some(job) = self.job.as_mut() else { return steps };
+    /// Body bytes of the range asked for. Returns the flash work they ask for (borrowing them), and at the end,
+    /// when the size, the SHA-256 and the image check all hold, [`UpdateStep::Activate`] after it. Bytes past the
+    /// range fail the update.
+    pub fn body<'a>(&mut self, now_ms: u64, bytes: &'a [u8]) -> Steps<'a> {
+        let Some(job) = self.job.as_mut() else { return Steps::default() };
         let Some((range, true)) = job.range else {
             self.fail(now_ms, "body bytes came before the response head");
-            return steps;
+            return Steps::default();
         };
         job.last_rx_ms = now_ms;
         let left = range.end + 1 - job.received;
         if bytes.len() as u64 > u64::from(left) {
             let reason = format!("wrong length: the host sent more than the {} bytes of {range}", range.len());
             self.fail(now_ms, &reason);
-            return steps;
+            return Steps::default();
         }
         if job.broken.is_none() {
             match job.checker.feed(bytes) {
@@ -283,20 +343,7 @@ impl Updater {
                 Err(error) => job.broken = Some(format!("image check: {error}")),
             }
         }
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let room = SECTOR as usize - job.sector.len();
-            let (now, later) = rest.split_at(room.min(rest.len()));
-            if job.sector.capacity() == 0 {
-                job.sector.reserve_exact(SECTOR as usize);
-            }
-            job.sector.extend_from_slice(now);
-            rest = later;
-            if job.sector.len() == SECTOR as usize {
-                steps.push(take_sector(job));
-            }
-        }
-        job.received += bytes.len() as u32;
+        let mut steps = job.place(bytes);
         if job.received == range.end + 1 {
             job.range = None;
         }
@@ -311,18 +358,12 @@ impl Updater {
             }
             return steps;
         }
-        if !job.sector.is_empty() {
-            steps.push(take_sector(job));
-        }
         // Every byte is in, and written once these steps are carried out.
         self.report(UpdateState::Verifying, None);
         match self.verify() {
-            Ok(size) => steps.push(UpdateStep::Activate { size }),
-            Err(reason) => {
-                // Nothing is activated: the running image stays.
-                steps.retain(|step| !matches!(step, UpdateStep::Activate { .. }));
-                self.fail(now_ms, &reason);
-            }
+            Ok(size) => steps.activate = Some(size),
+            // Nothing is activated: the running image stays.
+            Err(reason) => self.fail(now_ms, &reason),
         }
         steps
     }
@@ -420,15 +461,57 @@ impl Updater {
     }
 }
 
-/// The filled sector as a write, padded to a whole word.
-fn take_sector(job: &mut Job) -> UpdateStep {
-    let offset = job.written;
-    let mut data = core::mem::take(&mut job.sector);
-    job.written += data.len() as u32;
-    while !data.len().is_multiple_of(4) {
-        data.push(0xFF);
+impl Job {
+    /// Places `bytes`, the next ones of the image, in the slot: the word the bytes carried over wait for, then
+    /// the piece's whole words where they are, its last bytes (under a word) carried to the next piece, or padded
+    /// at the image's end; every sector those writes enter for the first time erased before them.
+    fn place<'a>(&mut self, bytes: &'a [u8]) -> Steps<'a> {
+        const W: usize = WORD as usize;
+        let mut steps = Steps::default();
+        let mut writes = 0;
+        let mut at = self.written;
+        let mut carried = (self.received - self.written) as usize;
+        let mut rest = bytes;
+        if carried > 0 {
+            let take = (W - carried).min(rest.len());
+            self.carry[carried..carried + take].copy_from_slice(&rest[..take]);
+            carried += take;
+            rest = &rest[take..];
+            if carried == W {
+                steps.writes[writes] = Some(Write::Word(at, self.carry));
+                writes += 1;
+                at += WORD;
+                carried = 0;
+            }
+        }
+        if carried == 0 {
+            let whole = rest.len() / W * W;
+            if whole > 0 {
+                steps.writes[writes] = Some(Write::Piece(at, &rest[..whole]));
+                writes += 1;
+                at += whole as u32;
+            }
+            rest = &rest[whole..];
+            self.carry[..rest.len()].copy_from_slice(rest);
+            carried = rest.len();
+        }
+        self.received += bytes.len() as u32;
+        self.written = at;
+        let mut end = at;
+        if self.received == self.size && carried > 0 {
+            let mut word = [0xFF; W];
+            word[..carried].copy_from_slice(&self.carry[..carried]);
+            steps.writes[writes] = Some(Write::Word(at, word));
+            self.written += carried as u32;
+            end += WORD;
+        }
+        let entered = end.next_multiple_of(SECTOR);
+        if entered > self.erased {
+            steps.erase = self.erased..entered;
+            self.erased = entered;
+        }
+        steps
     }
-    UpdateStep::Write { offset, data }
 }
 
 /// 64 lowercase hex digits as bytes.
