@@ -25,5 +25,11 @@ export CARGO_PROFILE_RELEASE_DEBUG=false
 export CARGO_PROFILE_RELEASE_STRIP=true
 sh "$root/scripts/cargo-target.sh" wasm32-unknown-unknown rustc -p sysboy-wasm --release --lib --crate-type cdylib
 mkdir -p "$(dirname "$out")"
-cp "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/sysboy_wasm.wasm" "$out"
+built="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/sysboy_wasm.wasm"
+# Replaced whole (a copy beside it, then a rename) and only when it changed: a test or a host reading the module
+# while another build runs sees the old module or the new one, never a file cut short (a CI run read 0 bytes).
+if ! cmp -s "$built" "$out" 2>/dev/null; then
+  cp "$built" "$out.tmp.$$"
+  mv -f "$out.tmp.$$" "$out"
+fi
 echo "sysboy: $out, $(wc -c <"$out" | tr -d ' ') bytes" >&2
