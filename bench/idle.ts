@@ -9,11 +9,17 @@
 // the bare Bun server. Targets: the host's CPU at most 1.2× the bare server's, its peak RSS at most the bare
 // server's + 10 MB.
 //
+// Every server runs from a copy of its executable in a scratch folder, dropped from the page cache before it starts,
+// so each one's code is read back from disk alike. The resident size of an executable's code depends on how its pages
+// came into the page cache, not only on what the program runs: the same host binary faults in as 33.2 MB of code just
+// after the bundler wrote it, 30.2 MB after cp and 28.1 MB read back from disk, and the Bun in node_modules (mapped by
+// every Bun process here) as 24.1 MB against 21.4 MB read back.
+//
 // BENCH_IDLE_SECONDS sets the window (default 120).
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { helloFrame } from '../tests/device-client.ts'
@@ -122,6 +128,21 @@ const setUpPython = async (): Promise<string> => {
   return join(ROOT, '.cache', 'venv', 'bin', 'python')
 }
 
+/** A copy of `executable` in `scratch`/bin, its pages dropped from the page cache, so that it starts as from disk. */
+const coldCopy = async (executable: string, scratch: string, name: string): Promise<string> => {
+  mkdirSync(join(scratch, 'bin'), { recursive: true })
+  const copy = join(scratch, 'bin', name)
+  copyFileSync(executable, copy)
+  chmodSync(copy, 0o755)
+  // The kernel keeps dirty pages cached: write the copy back first, then drop the whole file (count=0).
+  for (const command of [['sync', copy], ['dd', `if=${copy}`, 'iflag=nocache', 'count=0', 'status=none']]) {
+    const proc = Bun.spawn(command, { stdout: 'ignore', stderr: 'pipe' })
+    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
+    if (code !== 0) throw new Error(`${command.join(' ')} failed (exit ${code}): ${stderr.trim()}`)
+  }
+  return copy
+}
+
 /** A folder holding the fake NVML under the name pyNVML loads (libnvidia-ml.so.1), for LD_LIBRARY_PATH. */
 const fakeNvmlFolder = (library: string, scratch: string): string => {
   const folder = join(scratch, 'nvml')
@@ -130,7 +151,7 @@ const fakeNvmlFolder = (library: string, scratch: string): string => {
   return folder
 }
 
-const contenders = (hosts: Record<string, string>, python: string, library: string, scratch: string): Contender[] => {
+const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch }
   return [
     ...Object.entries(hosts).map(([name, host]) => ({
@@ -141,7 +162,7 @@ const contenders = (hosts: Record<string, string>, python: string, library: stri
     })),
     {
       name: 'bare Bun',
-      command: [process.execPath, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(INTERVAL_MS)],
+      command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(INTERVAL_MS)],
       env: { ...base, SYSBOY_NVML_LIB: library },
       listening: /listening on (\d+)/,
     },
@@ -218,7 +239,8 @@ const table = (figures: Figures[], seconds: number): string => {
   for (const f of figures) {
     if (f.threadsLost > 0) lines.push(`  ${f.name}: ${f.threadsLost} thread(s) exited within the window; their CPU time in it is not counted`)
   }
-  lines.push('  (CPU: ns on a CPU from each thread\'s /proc/<pid>/task/<tid>/schedstat; frames: metric frames the device got in the window)')
+  lines.push('  (CPU: ns on a CPU from each thread\'s /proc/<pid>/task/<tid>/schedstat; frames: metric frames the device got in the window;')
+  lines.push('  the sysboy and Bun executables run from copies dropped from the page cache, so their code is read from disk alike)')
   return lines.join('\n')
 }
 
@@ -235,8 +257,10 @@ export const main = async (): Promise<void> => {
   const scratch = mkdtempSync(join(tmpdir(), 'sysboy-bench-idle-'))
   try {
     const compare = process.env.SYSBOY_BENCH_COMPARE
-    const hosts: Record<string, string> = compare === undefined ? { sysboy: host } : { sysboy: host, 'sysboy (cmp)': compare }
-    const figures = await measure(contenders(hosts, python, library, scratch), seconds)
+    const hosts: Record<string, string> = { sysboy: await coldCopy(host, scratch, 'sysboy') }
+    if (compare !== undefined) hosts['sysboy (cmp)'] = await coldCopy(compare, scratch, 'sysboy-cmp')
+    const bun = await coldCopy(process.execPath, scratch, 'bun')
+    const figures = await measure(contenders(hosts, bun, python, library, scratch), seconds)
     console.log(table(figures, seconds))
   } finally {
     rmSync(scratch, { recursive: true, force: true })

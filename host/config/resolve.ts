@@ -1,11 +1,11 @@
 // The settings a run uses, resolved flags > environment > config file > defaults; the one place that reads the
 // environment. Each setting's text (flag or variable) is parsed here into its value, or refused with the reason.
-import { isIP } from 'node:net'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_PORT, INTERVAL_MS, type ScreenConfig, isMetricName, isPairingToken } from '../../schema/index.ts'
 import type { StreamConfig } from '../stream/stream-config.ts'
 import { ConfigError, type HostConfig, readConfigFile } from './file.ts'
+import { isIpAddress } from './ip-address.ts'
 import { fileStreamsOf } from './file-streams.ts'
 import { type NamedMetric, namedMetricsOf } from './named-metrics.ts'
 
@@ -35,7 +35,7 @@ export const parseGpu = (text: string): Parsed<number | 'all'> =>
   text.trim() === 'all' ? ok('all') : integer(text, 0, 63, "a GPU index (or 'all')")
 
 export const parseBind = (text: string): Parsed<string> =>
-  isIP(text.trim()) !== 0 ? ok(text.trim()) : bad(`must be an IP address such as 127.0.0.1, or 0.0.0.0 for the LAN; got '${text}'`)
+  isIpAddress(text.trim()) ? ok(text.trim()) : bad(`must be an IP address such as 127.0.0.1, or 0.0.0.0 for the LAN; got '${text}'`)
 
 export const parseToken = (text: string): Parsed<string> =>
   isPairingToken(text) ? ok(text) : bad('must be 8 to 128 characters of A-Z a-z 0-9 _ -')
