@@ -88,10 +88,13 @@ export const StoredCredential = Type.Object(
   { additionalProperties: false },
 )
 
+/** The most credentials the file holds, so the most boards paired by approval at once. */
+export const MAX_CREDENTIALS = 1_000
+
 /** The credentials file (credentials.json beside config.json): the boards paired by approval. The host writes it. */
 export const CredentialsFile = Type.Object(
   {
-    credentials: Type.Array(StoredCredential, { maxItems: 1_000, description: 'One entry per paired board.' }),
+    credentials: Type.Array(StoredCredential, { maxItems: MAX_CREDENTIALS, description: 'One entry per paired board.' }),
   },
   { additionalProperties: false },
 )

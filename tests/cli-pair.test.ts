@@ -43,6 +43,16 @@ describe('sysboy pair and revoke', () => {
     board.close()
     const back = await DeviceClient.paired(ws, { device: 'cli-board-1', token: credential })
 
+    // Another board asking under the paired id is not approved over its credential: revoke first.
+    const second = await DeviceClient.asking(ws, { device: 'cli-board-1' })
+    const conflict = await sysboy('pair', 'cli-board-1')
+    expect(conflict).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: "sysboy: board 'cli-board-1' already holds its own credential; revoke it first (sysboy revoke cli-board-1, or DELETE /api/credentials/cli-board-1) to pair it again\n",
+    })
+    second.close()
+
     const revoked = await sysboy('revoke', 'cli-board-1')
     expect(revoked).toMatchObject({ code: 0, stderr: '' })
     expect(revoked.stdout).toStartWith('cli-board-1: credential revoked')

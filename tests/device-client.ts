@@ -105,6 +105,20 @@ export class DeviceClient {
     this.socket.send(text)
   }
 
+  #probes = 0
+
+  /**
+   * What the host sent from index `from` on, up to its answer to an identify sent now. The host answers on the same
+   * socket, in order, so anything it sent before that (a frame that should not have been sent, say) is in the list:
+   * no sleep needed to say that nothing came.
+   */
+  async sentUntilAnswered(from = 0): Promise<HostMessage[]> {
+    const id = 1_000_000 + this.#probes++
+    this.send(JSON.stringify({ type: 'identify', id }))
+    const ack = await this.next((m) => m.type === 'ack' && m.id === id, 5_000, from)
+    return this.received.slice(from, this.received.indexOf(ack))
+  }
+
   /** The first message from index `from` on that matches, waiting up to `timeoutMs`. */
   async next<T extends HostMessage>(match: (m: HostMessage) => m is T, timeoutMs?: number, from?: number): Promise<T>
   async next(match: (m: HostMessage) => boolean, timeoutMs?: number, from?: number): Promise<HostMessage>

@@ -1,24 +1,25 @@
-// The firmware the built host carries: ESP Web Tools' manifest naming each chip's merged image at offset 0, the
-// merged and app images byte for byte as scripts/firmware-build.sh wrote them, the app image in exact ranges for a
+// The firmware the built host carries: ESP Web Tools' manifest naming each chip's install parts (bootloader, partition
+// table, blank otadata, app) at their offsets and never nvs, the parts, merged and app images byte for byte as
+// scripts/firmware-build.sh wrote them, the app image in exact ranges for a
 // board with the install token or its own credential (and for nobody else), and updates over the air offered to a
 // board only when the host has a newer image for its chip, from the REST API and from `sysboy update`.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HostMessage, UpdateOffer } from '../schema/index.ts'
 import { ROOT, RunningSysboy, cleanEnv, runSysboy } from './cli-harness.ts'
 import { DeviceClient, helloFrame } from './device-client.ts'
+import { entry, expectedParts } from './fixtures/install-layout.ts'
 
 const TOKEN = 'firmware-test-token-01'
 const CHIPS = ['esp32c3', 'esp32c6'] as const
 const FIRMWARE = join(ROOT, 'target', 'firmware')
 
-/** What scripts/firmware-build.sh wrote: the merged image, and the app alone (or, before it wrote one, the merged image's tail from 0x10000). */
-const images = (chip: string): { merged: Uint8Array<ArrayBuffer>; app: Uint8Array<ArrayBuffer> } => {
-  const merged = new Uint8Array(readFileSync(join(FIRMWARE, `sysboy-${chip}.bin`)))
-  const appFile = join(FIRMWARE, `sysboy-${chip}-app.bin`)
-  return { merged, app: existsSync(appFile) ? new Uint8Array(readFileSync(appFile)) : merged.subarray(0x10000) }
-}
+/** What scripts/firmware-build.sh wrote: the merged image, and the app alone. */
+const images = (chip: string): { merged: Uint8Array<ArrayBuffer>; app: Uint8Array<ArrayBuffer> } => ({
+  merged: new Uint8Array(readFileSync(join(FIRMWARE, `sysboy-${chip}.bin`))),
+  app: new Uint8Array(readFileSync(join(FIRMWARE, `sysboy-${chip}-app.bin`))),
+})
 
 /** The version in the app descriptor: first segment's data at 32, version[32] at +16, NUL-padded. */
 const versionOf = (app: Uint8Array): string => new TextDecoder().decode(app.subarray(48, 80)).replace(/\0+$/, '')
@@ -59,20 +60,43 @@ afterAll(async () => {
 })
 
 describe('the firmware the host carries (built host)', () => {
-  it("lists both chips' merged images at offset 0 in ESP Web Tools' manifest, with the images' version", async () => {
+  it("lists both chips' install parts in ESP Web Tools' manifest, sliced by the partition table, with the images' version", async () => {
     const response = await fetch(`${base}/firmware/manifest.json`)
     expect(response.status).toBe(200)
     const manifest = (await response.json()) as { name: string; version: string; new_install_prompt_erase: boolean; builds: unknown[] }
     const versions = [...new Set(CHIPS.map((chip) => versionOf(images(chip).app)))]
+    const parts = (chip: string): { path: string; offset: number }[] => {
+      const { merged, app } = images(chip)
+      return expectedParts(merged, app).map((part) => ({ path: `/firmware/${chip}/install/${part.name}.bin`, offset: part.offset }))
+    }
     expect(manifest).toEqual({
       name: 'Sysboy',
       version: versions.join(', '),
       new_install_prompt_erase: true,
       builds: [
-        { chipFamily: 'ESP32-C3', parts: [{ path: '/firmware/esp32c3/merged.bin', offset: 0 }] },
-        { chipFamily: 'ESP32-C6', parts: [{ path: '/firmware/esp32c6/merged.bin', offset: 0 }] },
+        { chipFamily: 'ESP32-C3', parts: parts('esp32c3') },
+        { chipFamily: 'ESP32-C6', parts: parts('esp32c6') },
       ],
     })
+  })
+
+  it('serves each install part without a token, byte for byte, and none of them clears a sector of nvs', async () => {
+    for (const chip of CHIPS) {
+      const { merged, app } = images(chip)
+      const nvs = entry(merged, 'nvs')
+      for (const part of expectedParts(merged, app)) {
+        const response = await fetch(`${base}/firmware/${chip}/install/${part.name}.bin`)
+        expect(response.status).toBe(200)
+        expect(response.headers.get('cache-control')).toBe('public, no-cache')
+        expect(new Uint8Array(await response.arrayBuffer())).toEqual(part.bytes)
+        // Flash is erased 4 KiB at a time before it is written: the sectors the part touches stay clear of nvs.
+        const start = Math.floor(part.offset / 0x1000) * 0x1000
+        const end = Math.ceil((part.offset + part.bytes.length) / 0x1000) * 0x1000
+        expect(end <= nvs.offset || start >= nvs.offset + nvs.size).toBe(true)
+      }
+    }
+    expect((await fetch(`${base}/firmware/esp32c3/install/nvs.bin`)).status).toBe(404)
+    expect((await fetch(`${base}/firmware/sim/install/app.bin`)).status).toBe(404)
   })
 
   it('serves each merged image, without a token, byte for byte as the firmware build wrote it', async () => {
@@ -96,7 +120,7 @@ describe('the firmware the host carries (built host)', () => {
     }
   })
 
-  it('serves the exact slice each Range asks, as a board fetches it in chunks, and 416 for a range beyond the image', async () => {
+  it('serves the exact slice each Range asks, as a board fetches it in chunks, 416 for a range beyond the image, and the whole for a Range it ignores', async () => {
     const { app } = images('esp32c3')
     const size = app.length
     const cases: [string, number, number][] = [
@@ -118,10 +142,17 @@ describe('the firmware the host carries (built host)', () => {
       chunks.push(new Uint8Array(await (await fetchApp('esp32c3', TOKEN, `bytes=${start}-${Math.min(size, start + 256 * 1024) - 1}`)).arrayBuffer()))
     }
     expect(sha256(Buffer.concat(chunks))).toBe(sha256(app))
-    for (const range of [`bytes=${size}-`, 'bytes=500-100', 'bytes=0-1,5-9']) {
+    for (const range of [`bytes=${size}-`, 'bytes=-0']) {
       const refused = await fetchApp('esp32c3', TOKEN, range)
       expect(refused.status).toBe(416)
       expect(refused.headers.get('content-range')).toBe(`bytes */${size}`)
+    }
+    // A Range this does not serve (malformed, backwards, several ranges, another unit) is ignored: the whole image.
+    for (const range of ['bytes=500-100', 'bytes=0-1,5-9', 'bytes=x-y', 'items=0-9']) {
+      const whole = await fetchApp('esp32c3', TOKEN, range)
+      expect(whole.status).toBe(200)
+      expect(whole.headers.get('content-range')).toBeNull()
+      expect(sha256(new Uint8Array(await whole.arrayBuffer()))).toBe(sha256(app))
     }
   })
 
@@ -191,8 +222,7 @@ describe('updates over the air (built host)', () => {
     expect(none.status).toBe(400)
     expect(await none.json()).toEqual({ error: 'no_firmware', reason: 'this host carries no firmware for sim boards (it carries: esp32c3, esp32c6)' })
     expect((await api('POST', '/api/devices/nobody/update')).status).toBe(404)
-    await Bun.sleep(200)
-    for (const client of [current, newer, sim]) expect(client.received.some((m) => m.type === 'update')).toBe(false)
+    for (const client of [current, newer, sim]) expect((await client.sentUntilAnswered()).some((m) => m.type === 'update')).toBe(false)
   })
 
   it("shows the board's progress, and refuses a second offer while it downloads", async () => {

@@ -77,8 +77,7 @@ describe('hold and release (built host)', () => {
     expect(output.status).toBe(404)
     expect(await output.json()).toMatchObject({ error: 'unknown_output', reason: expect.stringContaining('meter') })
     expect((await api('DELETE', '/api/devices/nobody/outputs/meter/hold')).status).toBe(404)
-    await Bun.sleep(100)
-    expect(board.received.slice(from).filter((m) => m.type === 'hold' || m.type === 'release')).toEqual([])
+    expect((await board.sentUntilAnswered(from)).filter((m) => m.type === 'hold' || m.type === 'release')).toEqual([])
   })
 })
 

@@ -96,6 +96,41 @@ describe('pairing by approval (built host)', () => {
     expect(await unknown.json()).toMatchObject({ error: 'unknown_device', reason: expect.stringContaining("'nobody'") })
   }, 30_000)
 
+  it('refuses a second address asking under a waiting id (the first keeps waiting and gets the approval), and a paired id until revoked', async () => {
+    // A host on both loopbacks: the board comes over IPv4, the impostor over IPv6, so the host sees two addresses.
+    const dual = new RunningSysboy(['--metric', 'ram', '--interval', '100', '--bind', '::', '--port', '0', '--no-mdns', '--token', TOKEN], cleanEnv())
+    try {
+      const port = await dual.port()
+      const rest = (method: string, path: string): Promise<Response> =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { Authorization: `Bearer ${TOKEN}` } })
+      const board = await DeviceClient.asking(`ws://127.0.0.1:${port}/ws`, { device: 'taken-board' })
+      const impostor = new DeviceClient(`ws://[::1]:${port}/ws`)
+      await impostor.opened
+      impostor.send(helloFrame({ device: 'taken-board', token: undefined }))
+      expect(await refusal(impostor)).toMatchObject({ code: 'unauthorized', reason: expect.stringContaining('already waiting to pair from another address'), close: 1008 })
+      const listed = (await (await rest('GET', '/api/pairing')).json()) as Array<Record<string, string>>
+      expect(listed).toEqual([expect.objectContaining({ device: 'taken-board', address: expect.not.stringContaining('::1') })])
+      expect((await rest('POST', '/api/pairing/taken-board/approve')).status).toBe(200)
+      await board.next((m) => m.type === 'welcome')
+      expect(board.received.map((m) => m.type).slice(0, 3)).toEqual(['pair_pending', 'paired', 'welcome'])
+
+      // Another board under the paired id waits, but is not approved over the credential until it is revoked.
+      const again = await DeviceClient.asking(`ws://127.0.0.1:${port}/ws`, { device: 'taken-board' })
+      const conflict = await rest('POST', '/api/pairing/taken-board/approve')
+      expect(conflict.status).toBe(409)
+      expect(await conflict.json()).toEqual({
+        error: 'already_paired',
+        reason: "board 'taken-board' already holds its own credential; revoke it first (sysboy revoke taken-board, or DELETE /api/credentials/taken-board) to pair it again",
+      })
+      expect((await rest('DELETE', '/api/credentials/taken-board')).status).toBe(200)
+      expect((await rest('POST', '/api/pairing/taken-board/approve')).status).toBe(200)
+      await again.next((m) => m.type === 'welcome')
+      again.close()
+    } finally {
+      await dual.stop()
+    }
+  }, 30_000)
+
   it('forgets a request whose board went away, and limits new requests per address (3), refusing with rate_limited', async () => {
     const gone = await DeviceClient.asking(ws, { device: 'desk-board-3' })
     gone.close()

@@ -2,11 +2,12 @@
 // host's own bundle, its manifest resolving to parts that download byte for byte as the firmware build wrote them,
 // nothing asked of any other origin, and a plain word where the browser has no Web Serial or the page is not secure.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import type { Browser, Page } from 'playwright-core'
 import { ROOT, RunningSysboy, cleanEnv, runSysboy } from './cli-harness.ts'
+import { expectedParts } from './fixtures/install-layout.ts'
 
 const TOKEN = 'install-page-token-01'
 const FIRMWARE = join(ROOT, 'target', 'firmware')
@@ -95,17 +96,19 @@ describe('the install page (built host, Chromium)', () => {
       }
       return found
     })
-    const expected = (chip: string): Uint8Array => new Uint8Array(readFileSync(join(FIRMWARE, `sysboy-${chip}.bin`)))
-    expect(parts).toEqual(
-      ['esp32c3', 'esp32c6'].map((chip) => ({
+    // Each part is its slice of target/firmware/sysboy-<chip>.bin by the partition table, or a blank otadata.
+    const expected = ['esp32c3', 'esp32c6'].flatMap((chip) => {
+      const merged = new Uint8Array(readFileSync(join(FIRMWARE, `sysboy-${chip}.bin`)))
+      const app = new Uint8Array(readFileSync(join(FIRMWARE, `sysboy-${chip}-app.bin`)))
+      return expectedParts(merged, app).map((part) => ({
         chipFamily: chip === 'esp32c3' ? 'ESP32-C3' : 'ESP32-C6',
-        offset: 0,
-        url: `http://localhost:${port}/firmware/${chip}/merged.bin`,
-        size: expected(chip).length,
-        sha256: sha256(expected(chip)),
-      })),
-    )
-    expect(existsSync(join(FIRMWARE, 'sysboy-esp32c3.bin'))).toBe(true)
+        offset: part.offset,
+        url: `http://localhost:${port}/firmware/${chip}/install/${part.name}.bin`,
+        size: part.bytes.length,
+        sha256: sha256(part.bytes),
+      }))
+    })
+    expect(parts).toEqual(expected)
     expect([...origins]).toEqual([`http://localhost:${port}`])
     await page.context().close()
   })

@@ -7,7 +7,7 @@ import { CliError, EXIT, type ExitCode } from './exit-codes.ts'
 import { hostRequest, hostUrl } from './host-api.ts'
 import { table } from './table.ts'
 
-/** The host's reason for a 404, or a plain one. */
+/** The host's reason for a 404 or 409, or a plain one. */
 const reasonOf = async (response: Response, fallback: string): Promise<string> => {
   try {
     return ((await response.json()) as { reason?: string }).reason ?? fallback
@@ -29,8 +29,10 @@ export const runPair = async (settings: Settings, device: string | undefined, de
     return EXIT.ok
   }
   const action = deny ? 'deny' : 'approve'
-  const response = await hostRequest(settings, 'POST', `/api/pairing/${encodeURIComponent(device)}/${action}`, [404])
+  const response = await hostRequest(settings, 'POST', `/api/pairing/${encodeURIComponent(device)}/${action}`, [404, 409])
   if (response.status === 404) throw new CliError(await reasonOf(response, `no board '${device}' is waiting to pair`), EXIT.usage)
+  // Already paired (revoke first) or no room for another credential: the host says which.
+  if (response.status === 409) throw new CliError(await reasonOf(response, `the host refused to pair '${device}'`), EXIT.usage)
   console.out(deny ? `${device}: refused; it is not paired` : `${device}: paired; it has its own credential now (sysboy revoke ${device} takes it back)`)
   return EXIT.ok
 }

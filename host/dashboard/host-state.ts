@@ -1,6 +1,12 @@
 // What the page knows of the host, built only from what the host pushes (events) and the history it seeds: a reducer,
 // so no component holds a global mutable copy.
-import type { Calibration, HeldOutput, MetricFrame, SessionConfig, Status, ScreenShown, Hello } from '../../schema/index.ts'
+// The host's own types, imported as types only: nothing of the server enters the page's bundle.
+import type { MetricFrame } from '../../schema/index.ts'
+import type { CredentialInfo } from '../server/credentials.ts'
+import type { PairRequestInfo } from '../server/pair-requests.ts'
+import type { ListedDevice } from '../server/rest-api.ts'
+
+export type { ListedDevice }
 import type { LinkState } from './host-link.ts'
 import { metricName } from './units.ts'
 
@@ -11,46 +17,6 @@ export interface HostHello {
   metrics: string[]
   intervalMs: number
   staleAfterMs: number
-}
-
-/** One connected device as `GET /api/devices` and the `devices` event list it. */
-export interface ListedDevice {
-  id: string
-  chip: Hello['chip']
-  firmware: string
-  remoteAddress: string
-  outputs: Hello['outputs']
-  buttons: Hello['buttons']
-  bindings: SessionConfig['bindings']
-  config: SessionConfig
-  connectedSince: string
-  framesSent: number
-  framesDropped?: number
-  lastStatus: Status | null
-  screens: ScreenShown[] | null
-  identifiedAt: string | null
-  /** The curves stored on the board and the outputs it holds at a raw code, from the newest status that named them
-   * (a status names them again only when they change). */
-  calibration?: Calibration[] | null
-  held?: HeldOutput[] | null
-  /** The newer firmware the host carries for the board's chip, or null; its progress is `lastStatus.update`. */
-  update?: { available: string } | null
-  lastError?: { code: string; reason: string; at?: string } | null
-}
-
-/** A board that asked to pair and waits for the user (the `pairing` event). */
-export interface PairingRequest {
-  device: string
-  chip?: string
-  firmware?: string
-  address?: string
-  since?: string
-}
-
-/** A board holding its own credential (the `credentials` event). */
-export interface Credential {
-  device: string
-  issued?: string
 }
 
 /** A metric's recent percents for its sparkline: times in seconds (uPlot's unit) and values, oldest first. */
@@ -67,8 +33,8 @@ export interface HostState {
   hello: HostHello | null
   metrics: Record<string, MetricFrame>
   devices: ListedDevice[]
-  pairing: PairingRequest[]
-  credentials: Credential[]
+  pairing: PairRequestInfo[]
+  credentials: CredentialInfo[]
   history: Record<string, Series>
   /** When the last event came (ms), for the state line. */
   updatedAt: number | null
@@ -160,9 +126,9 @@ export const hostReducer = (state: HostState, action: HostAction): HostState => 
         case 'devices':
           return Array.isArray(data) ? { ...updated, devices: data as ListedDevice[] } : state
         case 'pairing':
-          return Array.isArray(data) ? { ...updated, pairing: data as PairingRequest[] } : state
+          return Array.isArray(data) ? { ...updated, pairing: data as PairRequestInfo[] } : state
         case 'credentials':
-          return Array.isArray(data) ? { ...updated, credentials: data as Credential[] } : state
+          return Array.isArray(data) ? { ...updated, credentials: data as CredentialInfo[] } : state
         default:
           return state
       }

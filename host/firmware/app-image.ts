@@ -79,19 +79,49 @@ export const appImageLength = (image: Uint8Array): number => {
   return length
 }
 
-/**
- * Where a merged image's app starts: the factory partition of its partition table, else ota_0, else the first app
- * partition, as espflash places it.
- */
-export const appOffsetInMerged = (merged: Uint8Array): number => {
-  const apps: { subtype: number; offset: number }[] = []
+/** One entry of an ESP partition table. */
+export interface Partition {
+  label: string
+  type: number
+  subtype: number
+  offset: number
+  size: number
+}
+
+/** A partition table of data partitions: nvs (Wi-Fi, pairing) and otadata (which OTA slot boots). */
+export const PARTITION_TYPE_DATA = 0x01
+export const SUBTYPE_OTADATA = 0x00
+export const SUBTYPE_NVS = 0x02
+/** The bytes the partition table takes at PARTITION_TABLE_AT, its MD5 entry and 0xFF padding included. */
+export const PARTITION_TABLE_BYTES = PARTITION_TABLE_MAX_BYTES
+
+/** The entries of a merged image's partition table at 0x8000, up to its MD5 entry or first blank; empty when none. */
+export const readPartitionTable = (merged: Uint8Array): Partition[] => {
+  const partitions: Partition[] = []
   const bytes = view(merged)
   for (let at = PARTITION_TABLE_AT; at + PARTITION_ENTRY_BYTES <= Math.min(merged.length, PARTITION_TABLE_AT + PARTITION_TABLE_MAX_BYTES); at += PARTITION_ENTRY_BYTES) {
     if (merged[at] !== 0xaa || merged[at + 1] !== 0x50) break
-    if (merged[at + 2] === PARTITION_TYPE_APP) apps.push({ subtype: merged[at + 3] as number, offset: bytes.getUint32(at + 4, true) })
+    const label = merged.subarray(at + 12, at + 28)
+    const end = label.indexOf(0)
+    partitions.push({
+      label: new TextDecoder().decode(end === -1 ? label : label.subarray(0, end)),
+      type: merged[at + 2] as number,
+      subtype: merged[at + 3] as number,
+      offset: bytes.getUint32(at + 4, true),
+      size: bytes.getUint32(at + 8, true),
+    })
   }
+  return partitions
+}
+
+/**
+ * Where a merged image's app starts: the factory partition of its partition table, else ota_0, else the first app
+ * partition, as espflash places it (and as the bootloader boots with a blank otadata).
+ */
+export const appOffsetInMerged = (merged: Uint8Array): number => {
+  const apps = readPartitionTable(merged).filter((p) => p.type === PARTITION_TYPE_APP)
   if (apps.length === 0) throw new ImageError(`no partition table with an app partition at 0x${PARTITION_TABLE_AT.toString(16)}`)
-  const chosen = apps.find((p) => p.subtype === SUBTYPE_FACTORY) ?? apps.find((p) => p.subtype === SUBTYPE_OTA_0) ?? (apps[0] as { offset: number })
+  const chosen = apps.find((p) => p.subtype === SUBTYPE_FACTORY) ?? apps.find((p) => p.subtype === SUBTYPE_OTA_0) ?? (apps[0] as Partition)
   if (chosen.offset >= merged.length) throw new ImageError(`the app partition at 0x${chosen.offset.toString(16)} lies beyond the image's ${merged.length} bytes`)
   return chosen.offset
 }

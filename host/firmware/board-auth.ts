@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import type { HostFigures } from '../hub/host-figures.ts'
 import type { CredentialStore } from '../server/credentials.ts'
 import type { GuessLimiter } from '../server/guess-limiter.ts'
+import { tooManyGuesses } from '../server/token-guard.ts'
 
 export interface BoardAuthOptions {
   token: string
@@ -33,12 +34,8 @@ export const boardAuth = (options: BoardAuthOptions): MiddlewareHandler => {
   }
   return async (c, next) => {
     const address = remoteAddress(c)
-    if (!limiter.allows(address)) {
-      const seconds = Math.ceil(limiter.retryAfterMs(address) / 1000)
-      figures.error('rate_limited')
-      c.header('Retry-After', String(seconds))
-      return c.json({ error: 'rate_limited', reason: `too many wrong tokens from this address; try again in ${seconds} s` }, 429)
-    }
+    const limited = tooManyGuesses(c, limiter, figures, address, 'tokens')
+    if (limited !== undefined) return limited
     const header = c.req.header('authorization')
     const presented = header === undefined ? undefined : BEARER.exec(header)?.[1]
     if (presented !== undefined && accepted(presented)) {

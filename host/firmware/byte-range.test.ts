@@ -17,9 +17,16 @@ describe('a Range header against a 1000-byte file', () => {
     expect(byteRange('bytes=990-4095', 1000)).toEqual({ kind: 'slice', start: 990, end: 999 })
   })
 
-  it('refuses a start past the end, a range that runs backwards, several ranges, and another unit', () => {
-    for (const header of ['bytes=1000-', 'bytes=1000-1100', 'bytes=500-400', 'bytes=0-1,5-9', 'items=0-1', 'bytes=-0', 'bytes=-', 'bytes=a-b']) {
+  it('answers unsatisfiable to a well-formed single range that starts past the end or asks no bytes', () => {
+    for (const header of ['bytes=1000-', 'bytes=1000-1100', 'bytes=-0']) {
       expect(byteRange(header, 1000)).toEqual({ kind: 'unsatisfiable' })
+    }
+    expect(byteRange('bytes=-1', 0)).toEqual({ kind: 'unsatisfiable' })
+  })
+
+  it('ignores a malformed header, a range that runs backwards, several ranges, and another unit: the whole file', () => {
+    for (const header of ['bytes=500-400', 'bytes=0-1,5-9', 'items=0-1', 'bytes=-', 'bytes=a-b', 'bytes=', 'bytes 0-1', '']) {
+      expect(byteRange(header, 1000)).toEqual({ kind: 'whole' })
     }
   })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { firmwareCatalog, firmwareFacts, sha256Hex } from './catalog.ts'
-import { testAppImage, testMergedImage } from './test-images.ts'
+import { installParts } from './install-parts.ts'
+import { testAppImage, testMergedImage, withPartition } from './test-images.ts'
 
 const C3 = 5
 
@@ -14,7 +15,7 @@ describe('the facts of a chip’s images', () => {
       size: app.length,
       sha256: sha256Hex(app),
       appInMergedAt: 0x10000,
-      merged: { size: merged.length, sha256: sha256Hex(merged) },
+      merged: { size: merged.length, sha256: sha256Hex(merged), parts: installParts(merged) },
     })
   })
 
@@ -38,5 +39,17 @@ describe('the catalog', () => {
     const image = catalog.get('esp32c3')
     expect(new Uint8Array(await (image?.bytes as Blob).arrayBuffer())).toEqual(app)
     expect(image?.merged?.bytes.size).toBe(merged.length)
+  })
+
+  it('serves each install part as its slice of the merged image, and a blank part as 0xFF bytes', async () => {
+    const app = testAppImage('0.3.1', C3)
+    const merged = withPartition(testMergedImage(app, [{ subtype: 0x10, offset: 0x20000 }]), 1, 0, 0x10000, 0x2000, 'otadata')
+    const catalog = firmwareCatalog([{ facts: firmwareFacts('esp32c3', { merged }), merged: new Blob([merged]), app: new Blob([]) }])
+    const parts = catalog.get('esp32c3')?.merged?.parts ?? []
+    expect(parts.map((p) => p.name)).toEqual(['bootloader', 'partition-table', 'otadata', 'app'])
+    for (const part of parts) {
+      const expected = part.blank ? new Uint8Array(part.size).fill(0xff) : merged.subarray(part.offset, part.offset + part.size)
+      expect(new Uint8Array(await part.bytes.arrayBuffer())).toEqual(expected)
+    }
   })
 })

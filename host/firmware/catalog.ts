@@ -2,6 +2,7 @@
 // version, SHA-256 and size), and the merged image (bootloader, partition table, app) the install page flashes at 0.
 import type { Chip } from '../../schema/index.ts'
 import { CHIP_IDS, ImageError, appImageLength, appOffsetInMerged, readAppDescriptor } from './app-image.ts'
+import { type InstallPart, blankBytes, installParts } from './install-parts.ts'
 
 export const FIRMWARE_CHIPS = ['esp32c3', 'esp32c6'] as const
 export type FirmwareChip = (typeof FIRMWARE_CHIPS)[number]
@@ -22,14 +23,17 @@ export interface FirmwareFacts {
   sha256: string
   /** Where the app image lies in the merged image when it is kept only there; null when it is kept apart. */
   appInMergedAt: number | null
-  /** The merged image, for flashing at offset 0; null when the host carries only the app. */
-  merged: { size: number; sha256: string } | null
+  /**
+   * The merged image, for flashing at offset 0, and the parts the install page flashes instead (install-parts.ts);
+   * null when the host carries only the app.
+   */
+  merged: { size: number; sha256: string; parts: InstallPart[] } | null
 }
 
 /** A chip's images as the server serves them: the facts, and the bytes (read from the executable when sent). */
 export interface FirmwareImage extends Omit<FirmwareFacts, 'merged' | 'appInMergedAt'> {
   bytes: Blob
-  merged: { size: number; sha256: string; bytes: Blob } | null
+  merged: { size: number; sha256: string; bytes: Blob; parts: (InstallPart & { bytes: Blob })[] } | null
 }
 
 export type FirmwareCatalog = ReadonlyMap<FirmwareChip, FirmwareImage>
@@ -67,7 +71,7 @@ export const firmwareFacts = (chip: FirmwareChip, images: { merged?: Uint8Array;
     size: app.length,
     sha256: sha256Hex(app),
     appInMergedAt,
-    merged: merged === undefined ? null : { size: merged.length, sha256: sha256Hex(merged) },
+    merged: merged === undefined ? null : { size: merged.length, sha256: sha256Hex(merged), parts: installParts(merged) },
   }
 }
 
@@ -79,7 +83,14 @@ export const firmwareCatalog = (entries: readonly { facts: FirmwareFacts; merged
     catalog.set(facts.chip, {
       ...rest,
       bytes: appInMergedAt === null ? app : merged.slice(appInMergedAt, appInMergedAt + facts.size),
-      merged: facts.merged === null ? null : { ...facts.merged, bytes: merged },
+      merged:
+        facts.merged === null
+          ? null
+          : {
+              ...facts.merged,
+              bytes: merged,
+              parts: facts.merged.parts.map((part) => ({ ...part, bytes: part.blank ? new Blob([blankBytes(part.size)]) : merged.slice(part.offset, part.offset + part.size) })),
+            },
     })
   }
   return catalog

@@ -1,15 +1,18 @@
-// The firmware routes, mounted at /firmware: ESP Web Tools' manifest and each chip's merged image for the install
-// page (public: nothing secret is in them), and each chip's app image for a board updating itself (its token or
+// The firmware routes, mounted at /firmware: ESP Web Tools' manifest, each chip's install parts and its merged image
+// (public: nothing secret is in them), and each chip's app image for a board updating itself (its token or
 // credential, fetched in ranges).
 import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import { printable } from '../../schema/printable.ts'
 import { byteRange } from './byte-range.ts'
 import { CHIP_FAMILY, type FirmwareCatalog, type FirmwareImage, isFirmwareChip } from './catalog.ts'
+import { INSTALL_PART_NAMES, type InstallPartName } from './install-parts.ts'
 
 /** Where a board fetches a chip's app image; the update offer names it. */
 export const appPath = (chip: string): string => `/firmware/${chip}/app.bin`
 export const mergedPath = (chip: string): string => `/firmware/${chip}/merged.bin`
+/** Where the install page fetches one part of a chip's firmware (install-parts.ts). */
+export const installPartPath = (chip: string, part: InstallPartName): string => `/firmware/${chip}/install/${part}.bin`
 
 /** ESP Web Tools' manifest (esp-web-tools/dist/const.d.ts `Manifest`). */
 export interface InstallManifest {
@@ -19,16 +22,20 @@ export interface InstallManifest {
   builds: { chipFamily: (typeof CHIP_FAMILY)[keyof typeof CHIP_FAMILY]; parts: { path: string; offset: number }[] }[]
 }
 
-/** The manifest of every chip the host has a merged image of; undefined when it has none. */
+/** The manifest of every chip the host has a merged image of, listing its parts; undefined when it has none. */
 export const installManifest = (catalog: FirmwareCatalog): InstallManifest | undefined => {
   const images = [...catalog.values()].filter((image) => image.merged !== null)
   if (images.length === 0) return undefined
   return {
     name: 'Sysboy',
     version: [...new Set(images.map((image) => image.version))].join(', '),
-    // Erasing clears a board's saved Wi-Fi and its credential; ESP Web Tools asks, and keeps them unless told.
+    // ESP Web Tools asks whether to erase first. Erasing clears a board's saved Wi-Fi and its credential; not erasing
+    // keeps them, since it writes only the sectors of the parts, and none of them reaches nvs.
     new_install_prompt_erase: true,
-    builds: images.map((image) => ({ chipFamily: CHIP_FAMILY[image.chip], parts: [{ path: mergedPath(image.chip), offset: 0 }] })),
+    builds: images.map((image) => ({
+      chipFamily: CHIP_FAMILY[image.chip],
+      parts: (image.merged?.parts ?? []).map((part) => ({ path: installPartPath(image.chip, part.name), offset: part.offset })),
+    })),
   }
 }
 
@@ -85,6 +92,13 @@ export const firmwareRoutes = ({ catalog, boardAuth }: FirmwareRoutesOptions): H
     const found = image(c)
     if (found?.merged === undefined || found.merged === null) return noImage(c, 'merged image')
     return sendImage(c, found.merged.bytes, found.merged.sha256, 'public, no-cache', `sysboy-${found.chip}-${found.version}.bin`)
+  })
+  routes.get('/:chip/install/:file', (c) => {
+    const found = image(c)
+    const file = c.req.param('file')
+    const part = found?.merged?.parts.find((p) => `${p.name}.bin` === file)
+    if (found === undefined || part === undefined) return noImage(c, `install part '${printable(file, 32)}' (parts: ${INSTALL_PART_NAMES.join(', ')})`)
+    return sendImage(c, part.bytes, part.sha256, 'public, no-cache', `sysboy-${found.chip}-${part.name}-${found.version}.bin`)
   })
   routes.get('/:chip/app.bin', boardAuth, (c) => {
     const app = image(c)

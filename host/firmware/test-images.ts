@@ -43,3 +43,11 @@ export const testMergedImage = (app: Uint8Array, apps: { subtype: number; offset
   merged.set(app, appAt)
   return merged
 }
+
+/** Adds a partition to a merged image's table, after its last entry. */
+export const withPartition = (merged: Uint8Array<ArrayBuffer>, type: number, subtype: number, offset: number, size: number, label: string): Uint8Array<ArrayBuffer> => {
+  let at = 0x8000
+  while (merged[at] === 0xaa && merged[at + 1] === 0x50) at += 32
+  merged.set(partition(type, subtype, offset, size, label), at)
+  return merged
+}

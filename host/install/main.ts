@@ -2,11 +2,7 @@
 // sysboy carries, and a plain word when this browser or this address cannot flash a board.
 // The prebuilt browser bundle: the package's unbundled build names @material/web internals that its 2.x no longer has.
 import 'esp-web-tools/dist/web/install-button.js'
-
-interface Manifest {
-  version: string
-  builds: { chipFamily: string }[]
-}
+import type { InstallManifest } from '../firmware/firmware-routes.ts'
 
 const element = (id: string): HTMLElement => {
   const found = document.getElementById(id)
@@ -35,7 +31,7 @@ const showFirmware = async (): Promise<void> => {
       element('install').hidden = true
       return
     }
-    const manifest = (await response.json()) as Manifest
+    const manifest = (await response.json()) as InstallManifest
     const chips = manifest.builds.map((b) => b.chipFamily).join(' and ')
     said.textContent = `This sysboy carries Sysboy firmware ${manifest.version} for ${chips}.`
   } catch (error) {

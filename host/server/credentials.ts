@@ -1,6 +1,7 @@
 // Each paired board's own credential: issued when the user approves it, kept only as a SHA-256, checked in constant
 // time, revocable. Saving is the caller's (host/config/credentials-file.ts); this holds the entries.
 import type { StoredCredential } from '../../schema/host-config.ts'
+import { MAX_CREDENTIALS } from '../../schema/host-config.ts'
 
 const sha256 = (text: string): Buffer => new Bun.CryptoHasher('sha256').update(text, 'utf8').digest()
 
@@ -14,6 +15,13 @@ export interface CredentialInfo {
   issued: string
 }
 
+/**
+ * Why a credential was not issued: `already_paired`, the device holds one (a second board under its id must not
+ * silently take it over; the user revokes it first); `full`, the store holds MAX_CREDENTIALS.
+ */
+export type IssueRefusal = { ok: false; code: 'already_paired' | 'full'; reason: string }
+export type IssueResult = { ok: true; credential: string } | IssueRefusal
+
 export class CredentialStore {
   readonly #entries = new Map<string, { hash: Buffer; issued: string }>()
   readonly #save: (entries: StoredCredential[]) => void
@@ -24,19 +32,26 @@ export class CredentialStore {
     this.#save = save
   }
 
-  /** Issues `device` a new credential, replacing any it had, and gives it back; only its hash is kept. */
-  issue(device: string, now: number): string {
+  /**
+   * Issues `device` a new credential and gives it back; only its hash is kept. Refused when the device already holds
+   * one or the store is full; a credential that cannot be saved throws and nothing changes.
+   */
+  issue(device: string, now: number): IssueResult {
+    if (this.#entries.has(device)) {
+      return { ok: false, code: 'already_paired', reason: `board '${device}' is paired already; revoke its credential first to pair it again` }
+    }
+    if (this.#entries.size >= MAX_CREDENTIALS) {
+      return { ok: false, code: 'full', reason: `${MAX_CREDENTIALS} boards are paired already, the most the credentials file holds; revoke one first` }
+    }
     const credential = newCredential()
-    const before = this.#entries.get(device)
     this.#entries.set(device, { hash: sha256(credential), issued: new Date(now).toISOString() })
     try {
       this.#save(this.stored())
     } catch (error) {
-      if (before === undefined) this.#entries.delete(device)
-      else this.#entries.set(device, before)
+      this.#entries.delete(device)
       throw error
     }
-    return credential
+    return { ok: true, credential }
   }
 
   /** Whether `presented` is the credential issued to `device`; compared as hashes, so in constant time and length. */

@@ -58,7 +58,7 @@ describe('DeviceGate pairing by approval', () => {
     // No hello timeout for a board waiting on a person.
     gate.housekeep(now.t + TUNING.helloTimeoutMs + 1_000)
     expect(socket.closedWith).toBeUndefined()
-    expect(gate.approve('meter-1', now.t)).toBe(true)
+    expect(gate.approve('meter-1', now.t)).toEqual({ ok: true })
     expect(types(socket)).toEqual(['pair_pending', 'paired', 'welcome'])
     const paired = socket.sent[1] as Extract<HostMessage, { type: 'paired' }>
     expect(paired.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
@@ -84,7 +84,7 @@ describe('DeviceGate pairing by approval', () => {
     expect(socket.last()).toMatchObject({ type: 'error', code: 'unauthorized', reason: expect.stringContaining('denied') })
     expect(socket.closedWith?.code).toBe(1008)
     expect(gate.pairRequests()).toEqual([])
-    expect(gate.approve('meter-1', now.t)).toBe(false)
+    expect(gate.approve('meter-1', now.t)).toMatchObject({ ok: false, code: 'not_waiting' })
     expect(gate.deny('meter-1')).toBe(false)
   })
 
@@ -123,6 +123,37 @@ describe('DeviceGate pairing by approval', () => {
     expect(gate.pairRequests()).toHaveLength(1)
     gate.close(second.connection)
     expect(gate.pairRequests()).toEqual([])
+  })
+
+  it('refuses a board asking under a waiting id from another address, and the approval still goes to the first', () => {
+    const { gate, now } = setUp()
+    const board = connect(gate, now.t, hello(), '192.168.1.50')
+    const impostor = connect(gate, now.t, hello(), '192.168.1.66')
+    expect(impostor.socket.last()).toMatchObject({ type: 'error', code: 'unauthorized', reason: expect.stringContaining('already waiting to pair from another address') })
+    expect(impostor.socket.closedWith?.code).toBe(1008)
+    expect(board.socket.closedWith).toBeUndefined()
+    expect(gate.pairRequests()).toEqual([expect.objectContaining({ device: 'meter-1', address: '192.168.1.50' })])
+    expect(gate.approve('meter-1', now.t)).toEqual({ ok: true })
+    expect(types(board.socket)).toEqual(['pair_pending', 'paired', 'welcome'])
+    expect(types(impostor.socket)).toEqual(['error'])
+  })
+
+  it('refuses to approve a board whose id holds a credential until it is revoked; the request keeps waiting', () => {
+    const { gate, now, changes } = setUp()
+    const first = connect(gate, now.t, hello())
+    gate.approve('meter-1', now.t)
+    const credential = (first.socket.sent[1] as Extract<HostMessage, { type: 'paired' }>).token
+    gate.close(first.connection)
+    const second = connect(gate, now.t, hello())
+    changes.length = 0
+    expect(gate.approve('meter-1', now.t)).toEqual({ ok: false, code: 'already_paired', reason: "board 'meter-1' is paired already; revoke its credential first to pair it again" })
+    expect(types(second.socket)).toEqual(['pair_pending'])
+    expect(gate.pairRequests()).toHaveLength(1)
+    expect(changes).toEqual([])
+    expect(types(connect(gate, now.t, hello({ token: credential })).socket)).toEqual(['welcome'])
+    expect(gate.revoke('meter-1')).toBe(true)
+    expect(gate.approve('meter-1', now.t)).toEqual({ ok: true })
+    expect(types(second.socket)).toEqual(['pair_pending', 'paired', 'welcome'])
   })
 
   it('takes only heartbeats from a waiting board', () => {

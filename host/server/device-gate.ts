@@ -16,7 +16,7 @@ import { StreamSession, runStream } from '../stream/stream-session.ts'
 import type { ConfigOutcome } from './config-confirmations.ts'
 import { ConfigConfirmations } from './config-confirmations.ts'
 import { CredentialStore } from './credentials.ts'
-import type { CredentialInfo } from './credentials.ts'
+import type { CredentialInfo, IssueRefusal } from './credentials.ts'
 import { carryOut } from './device-commands.ts'
 import type { PairRequestInfo } from './pair-requests.ts'
 import { PairRequests } from './pair-requests.ts'
@@ -24,6 +24,7 @@ import type { GuessLimiter } from './guess-limiter.ts'
 import { tokenMatches } from './pairing.ts'
 import type { ServerTuning } from './tuning.ts'
 import { CLOSE_IDLE, CLOSE_REPLACED } from './tuning.ts'
+import { utcOffsetMinutes } from './utc-offset.ts'
 
 /** A device's socket as the gate uses it: the session's link, and WebSocket pings. */
 export interface DeviceSocket extends DeviceLink {
@@ -106,8 +107,8 @@ const withoutCalibration = (config: SessionConfig): SessionConfig => {
   return kept
 }
 
-/** This PC's offset from UTC at `now`, minutes east, within the protocol's bounds. */
-const utcOffsetMinutes = (now: number): number => Math.max(-840, Math.min(840, 0 - new Date(now).getTimezoneOffset()))
+/** What approving a board came to; a refusal leaves its request waiting. */
+export type ApproveResult = { ok: true } | { ok: false; code: 'not_waiting'; reason: string } | IssueRefusal
 
 export class DeviceGate {
   readonly #options: GateOptions
@@ -310,22 +311,25 @@ export class DeviceGate {
 
   /**
    * Lets a waiting board in: issues its own credential (stored as a hash), sends it `paired`, then welcomes it on the
-   * same socket. False when no request of `device` waits.
+   * same socket. Refused when no request of `device` waits, or when the store will not issue one (the id holds a
+   * credential already, or the store is full); the board then keeps waiting.
    */
-  approve(device: string, now: number): boolean {
-    if (!this.#pairRequests.list().some((r) => r.device === device)) return false
+  approve(device: string, now: number): ApproveResult {
+    const waiting = this.#pairRequests.list().some((r) => r.device === device)
+    if (!waiting) return { ok: false, code: 'not_waiting', reason: `no board '${device}' is waiting to pair` }
     // Issued (and saved) first: a credential that cannot be stored throws, and the board keeps waiting.
-    const credential = this.#credentials.issue(device, now)
+    const issued = this.#credentials.issue(device, now)
+    if (!issued.ok) return issued
     const taken = this.#pairRequests.take(device)
     const connection = taken?.waiter
     const hello = connection?.pending
-    if (connection === undefined || hello === undefined) return false
+    if (connection === undefined || hello === undefined) return { ok: false, code: 'not_waiting', reason: `no board '${device}' is waiting to pair` }
     connection.pending = undefined
-    this.#send(connection, { type: 'paired', token: credential })
+    this.#send(connection, { type: 'paired', token: issued.credential })
     this.#admit(connection, hello, now, true)
     this.#changed('pairing')
     this.#changed('credentials')
-    return true
+    return { ok: true }
   }
 
   /** Refuses a waiting board and closes its socket; false when no request of `device` waits. */
@@ -631,7 +635,7 @@ export class DeviceGate {
     }
     const asked = this.#pairRequests.ask({ device: hello.device, chip: hello.chip, firmware: hello.firmware, address: connection.remoteAddress }, connection, now)
     if (!asked.ok) {
-      this.#refuse(connection, 'rate_limited', asked.reason, 1008)
+      this.#refuse(connection, asked.code, asked.reason, 1008)
       return
     }
     this.#awaitingHello.delete(connection)

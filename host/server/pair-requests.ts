@@ -31,7 +31,11 @@ interface Entry<T> {
   waiter: T
 }
 
-export type AskResult<T> = { ok: true; replaced: T | undefined } | { ok: false; reason: string }
+/**
+ * `unauthorized`: another address asked under an id that is already waiting (the board's request stays);
+ * `rate_limited`: the list is full or the address asked too often.
+ */
+export type AskResult<T> = { ok: true; replaced: T | undefined } | { ok: false; code: 'unauthorized' | 'rate_limited'; reason: string }
 
 /** The waiting requests, one per device id; `T` is whatever the caller answers a board through. */
 export class PairRequests<T> {
@@ -45,18 +49,28 @@ export class PairRequests<T> {
   }
 
   /**
-   * Lists a board's request. The same device asking again replaces its request (the old waiter comes back to be
-   * closed) and costs its address nothing; a new one is refused when the list is full or its address asked too often.
+   * Lists a board's request. The same device asking again from the same address replaces its request (the old waiter
+   * comes back to be closed) and costs its address nothing. Asking under a waiting id from another address is refused
+   * and counted against that address, so nobody on the LAN can take over a board's request and the approval meant for
+   * it. A new request is refused when the list is full or its address asked too often.
    */
   ask(request: Omit<PairRequestInfo, 'since'>, waiter: T, now: number): AskResult<T> {
     const previous = this.#entries.get(request.device)
+    if (previous !== undefined && previous.info.address !== request.address) {
+      this.#perAddress.fail(request.address)
+      return {
+        ok: false,
+        code: 'unauthorized',
+        reason: `a board '${request.device}' is already waiting to pair from another address; deny it on the host first if this is the same board`,
+      }
+    }
     if (previous === undefined) {
       if (this.#entries.size >= this.#limits.maxRequests) {
-        return { ok: false, reason: `${this.#limits.maxRequests} boards are waiting to pair already; approve or deny them first` }
+        return { ok: false, code: 'rate_limited', reason: `${this.#limits.maxRequests} boards are waiting to pair already; approve or deny them first` }
       }
       if (!this.#perAddress.allows(request.address)) {
         const seconds = Math.ceil(this.#perAddress.retryAfterMs(request.address) / 1000)
-        return { ok: false, reason: `too many pairing requests from this address; try again in ${seconds} s` }
+        return { ok: false, code: 'rate_limited', reason: `too many pairing requests from this address; try again in ${seconds} s` }
       }
       this.#perAddress.fail(request.address)
     }

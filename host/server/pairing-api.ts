@@ -3,7 +3,7 @@
 import type { Context } from 'hono'
 import { Hono } from 'hono'
 import { printable } from '../../schema/printable.ts'
-import type { DeviceGate } from './device-gate.ts'
+import type { ApproveResult, DeviceGate } from './device-gate.ts'
 
 const noRequest = (c: Context, device: string): Response =>
   c.json({ error: 'unknown_device', reason: `no board '${printable(device, 64)}' is waiting to pair; see GET /api/pairing` }, 404)
@@ -13,13 +13,21 @@ export const pairingApi = (gate: DeviceGate): Hono => {
   api.get('/pairing', (c) => c.json(gate.pairRequests()))
   api.post('/pairing/:device/approve', (c) => {
     const device = c.req.param('device')
-    let approved: boolean
+    let approved: ApproveResult
     try {
       approved = gate.approve(device, Date.now())
     } catch (error) {
       return c.json({ error: 'internal', reason: printable((error as Error).message, 200) }, 500)
     }
-    return approved ? c.json({ device, paired: true }) : noRequest(c, device)
+    if (approved.ok) return c.json({ device, paired: true })
+    if (approved.code === 'not_waiting') return noRequest(c, device)
+    if (approved.code === 'already_paired') {
+      // A second board under a paired id never takes the credential over silently: the user revokes it first.
+      const id = printable(device, 64)
+      const reason = `board '${id}' already holds its own credential; revoke it first (sysboy revoke ${id}, or DELETE /api/credentials/${id}) to pair it again`
+      return c.json({ error: 'already_paired', reason }, 409)
+    }
+    return c.json({ error: 'credentials_full', reason: printable(approved.reason, 200) }, 409)
   })
   api.post('/pairing/:device/deny', (c) => {
     const device = c.req.param('device')

@@ -10,10 +10,11 @@ import { clean, protocolSchemas, schemaErrors } from '../../schema/validator.ts'
 import { printable } from '../../schema/printable.ts'
 import type { FirmwareCatalog } from '../firmware/catalog.ts'
 import { updateApi } from '../firmware/update-api.ts'
+import type { DeviceInfo } from '../hub/device-session.ts'
 import type { Hub } from '../hub/hub.ts'
 import { checkScreens } from '../screens/screen-config.ts'
 import { fieldOfRefusal } from './config-confirmations.ts'
-import type { DeviceGate } from './device-gate.ts'
+import type { DeviceError, DeviceGate } from './device-gate.ts'
 import { eventsApi } from './events-api.ts'
 import { holdApi } from './hold-api.ts'
 import type { LiveEvents } from './live-events.ts'
@@ -98,8 +99,11 @@ const checkConfig = (value: unknown, hello: Hello, metrics: readonly string[]): 
 
 const unknownDevice = (c: Context): Response => refusal(c, 404, { error: 'unknown_device', reason: `no connected device '${printable(c.req.param('id') ?? '', 64)}'` })
 
+/** One connected device as GET /api/devices and the `devices` event list it. */
+export type ListedDevice = DeviceInfo & { lastError: DeviceError | null }
+
 /** GET /api/devices: each connected device with the last error it sent. */
-export const devicesList = (hub: Hub, gate: DeviceGate): unknown[] => hub.devices().map((info) => ({ ...info, lastError: gate.lastError(info.id) }))
+export const devicesList = (hub: Hub, gate: DeviceGate): ListedDevice[] => hub.devices().map((info) => ({ ...info, lastError: gate.lastError(info.id) }))
 
 /** The REST API's routes, relative to where the server mounts them (/api). */
 export const restApi = (options: RestOptions): Hono => {

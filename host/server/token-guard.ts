@@ -23,6 +23,18 @@ export interface TokenGuardOptions {
 
 const refusal = (error: string, reason: string): { error: string; reason: string } => ({ error, reason })
 
+/**
+ * The 429, with Retry-After, for an address that guessed wrong too often; undefined while it may try. `guessing` names
+ * the guesses for the reason: 'pairing tokens', 'tokens'.
+ */
+export const tooManyGuesses = (c: Context, limiter: GuessLimiter, figures: HostFigures, address: string, guessing: string): Response | undefined => {
+  if (limiter.allows(address)) return undefined
+  const seconds = Math.ceil(limiter.retryAfterMs(address) / 1000)
+  figures.error('rate_limited')
+  c.header('Retry-After', String(seconds))
+  return c.json(refusal('rate_limited', `too many wrong ${guessing} from this address; try again in ${seconds} s`), 429)
+}
+
 export const tokenGuard = (options: TokenGuardOptions): MiddlewareHandler => {
   const { limiter, figures, remoteAddress, guessing } = options
   const bearer = bearerAuth({
@@ -34,12 +46,8 @@ export const tokenGuard = (options: TokenGuardOptions): MiddlewareHandler => {
   })
   return async (c, next) => {
     const address = remoteAddress(c)
-    if (!limiter.allows(address)) {
-      const seconds = Math.ceil(limiter.retryAfterMs(address) / 1000)
-      figures.error('rate_limited')
-      c.header('Retry-After', String(seconds))
-      return c.json(refusal('rate_limited', `too many wrong ${guessing} from this address; try again in ${seconds} s`), 429)
-    }
+    const limited = tooManyGuesses(c, limiter, figures, address, guessing)
+    if (limited !== undefined) return limited
     const header = c.req.header('authorization')
     if (options.headerOptional === true && header === undefined) {
       await next()

@@ -2,11 +2,12 @@
 // can have it revoked (asked twice, since the board is then refused until it pairs again).
 import { useState } from 'preact/hooks'
 import { callHost, reasonOf } from '../host-link.ts'
-import type { Credential, PairingRequest } from '../host-state.ts'
+import type { CredentialInfo } from '../../server/credentials.ts'
+import type { PairRequestInfo } from '../../server/pair-requests.ts'
 
-const when = (iso: string | undefined): string => (iso === undefined ? '' : new Date(iso).toLocaleTimeString())
+const when = (iso: string): string => new Date(iso).toLocaleTimeString()
 
-export const Pairing = ({ pairing, credentials, token }: { pairing: PairingRequest[]; credentials: Credential[]; token: string }) => {
+export const Pairing = ({ pairing, credentials, token }: { pairing: PairRequestInfo[]; credentials: CredentialInfo[]; token: string }) => {
   const [message, setMessage] = useState('')
   const [confirming, setConfirming] = useState<string | null>(null)
 
@@ -27,10 +28,10 @@ export const Pairing = ({ pairing, credentials, token }: { pairing: PairingReque
         {pairing.map((r) => (
           <li class="request" data-device={r.device}>
             <span class="request-id">{r.device}</span>
-            <span>{r.chip ?? ''}</span>
-            <span>{r.firmware ?? ''}</span>
-            <span>{r.address ?? ''}</span>
-            <span>{r.since === undefined ? '' : `since ${when(r.since)}`}</span>
+            <span>{r.chip}</span>
+            <span>{r.firmware}</span>
+            <span>{r.address}</span>
+            <span>{`since ${when(r.since)}`}</span>
             <span class="buttons">
               <button type="button" aria-label={`Approve ${r.device}`} onClick={() => void act(`Approved ${r.device}`, 'POST', `/api/pairing/${encodeURIComponent(r.device)}/approve`)}>
                 Approve
@@ -48,7 +49,7 @@ export const Pairing = ({ pairing, credentials, token }: { pairing: PairingReque
         {credentials.map((c) => (
           <li class="credential" data-device={c.device}>
             <span class="request-id">{c.device}</span>
-            <span>{c.issued === undefined ? '' : `paired ${new Date(c.issued).toLocaleString()}`}</span>
+            <span>{`paired ${new Date(c.issued).toLocaleString()}`}</span>
             {confirming === c.device ? (
               <span class="buttons" role="group" aria-label={`revoke ${c.device}?`}>
                 <span>Revoke {c.device}? It is refused until it pairs again.</span>
