@@ -31,6 +31,7 @@ sh scripts/cargo-target.sh riscv32imc-unknown-none-elf build -p sysboy-protocol 
 
 step "ESP32-C3 and ESP32-C6 firmware: release ELFs and flashable images (espflash save-image)"
 sh scripts/firmware-build.sh
+sh scripts/cargo-host.sh test -p sysboy-device --test real_images -- --ignored
 
 step "host executables (npm run build)"
 sh scripts/bun.sh host/build.ts

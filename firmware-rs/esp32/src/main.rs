@@ -94,17 +94,32 @@ const STREAM_STATICS_FROM_HEAP: usize = 0;
 
 #[esp_rtos::main]
 async fn main(spawner: Spawner) -> ! {
+    // The update's rollback covers an image from here on, and only from here. A new image's first start must reach
+    // ota::at_boot, which marks it on trial: a start that fails before that leaves it New, and the next start
+    // boots it again (espflash's bootloader has no rollback, see ota.rs), so a fault there restarts it for ever, or
+    // stops it for good once init has disabled the watchdogs.
+    // What runs before: the runtime's start-up and this task's first poll, then esp_hal::init (clocks, its chip
+    // revision assert, disabling every watchdog), the watchdog's arming (register writes) and the logger's (its
+    // one unwrap fails only on a second call). So a panic or a hang inside esp_hal::init, or before it, is not
+    // covered. Everything after is: a panic ends in esp-backtrace's spin with interrupts off and a hang stops the
+    // executor, so the watchdog, running from before the check, restarts the board, and that start, finding the
+    // image still on trial, rolls it back. An image whose executor runs but never reaches the host feeds the
+    // watchdog and stays on trial until the next restart (a power cut, a reset), which rolls it back.
     let mut peripherals = esp_hal::init(esp_hal::Config::default().with_cpu_clock(CpuClock::max()));
-    // First, before anything that can halt: init has just disabled every watchdog (see watchdog.rs).
+    // init has just disabled every watchdog (see watchdog.rs): armed before the trial starts, so it runs all along.
     let watchdog = watchdog::arm(peripherals.TIMG1);
+    // Before the check, so its lines (a rollback, the trial) reach the log.
     esp_println::logger::init_logger_from_env();
+    // Flash access only: no heap, no executor.
+    ota::at_boot(peripherals.FLASH.reborrow());
     // The bootloader's RAM, reclaimed, carries part of the heap, as in esp-radio's quick start.
     esp_alloc::heap_allocator!(#[ram(reclaimed)] size: RECLAIMED_HEAP);
     esp_alloc::heap_allocator!(size: HEAP_SIZE - RECLAIMED_HEAP - STREAM_STATICS_FROM_HEAP);
     log::info!("sysboy {VERSION} on {} ({:?})", board::CHIP, PINS);
+    // After the check: a new image's panic mark outlives the restart of a rollback, so the start that rolls it
+    // back reports `panic`, as the cause of the chain.
     log::info!("reset: {}", reset::at_boot().as_str());
-    // Before anything a new image could fail at: a trial that restarted rolls back here (see ota.rs).
-    let ota_boot = ota::at_boot(peripherals.FLASH.reborrow());
+    let ota_boot = ota::boot_report();
 
     let timg0 = TimerGroup::new(peripherals.TIMG0);
     esp_rtos::start(timg0.timer0, peripherals.FROM_CPU_INTR0);

@@ -1,7 +1,8 @@
 //! Updates over the air, the board's side: the two app slots and the otadata partition of `partitions.csv`,
 //! found through esp-bootloader-esp-idf's partition table reader and written through esp-storage. [`at_boot`]
-//! settles a new image's trial before anything else runs, [`confirm`] keeps the image once the board has reached
-//! the host, and [`InactiveSlot`] is the flash an update writes, then activates.
+//! settles a new image's trial before anything else runs, [`boot_report`] tells the link what it found once the
+//! heap is up, [`confirm`] keeps the image once the board has reached the host, and [`Slots`] is the flash an
+//! update writes, then activates.
 //!
 //! The rollback is the app's. espflash 4.7 bundles ESP-IDF v6.1 bootloaders built without
 //! `CONFIG_BOOTLOADER_APP_ROLLBACK_ENABLE` (espflash `resources/bootloaders/manifest.yaml`: the C3 and C6 entries
@@ -91,7 +92,7 @@ impl From<FlashStorageError> for OtaError {
     }
 }
 
-/// What [`at_boot`] found, for the link's updater.
+/// What the boot found, for the link's updater ([`boot_report`]).
 #[derive(Debug, Clone, Default)]
 pub struct BootReport {
     /// Bytes the inactive slot holds; 0 when the board cannot update (no slots, unreadable otadata).
@@ -100,25 +101,39 @@ pub struct BootReport {
     pub rolled_back: Option<UpdateProgress>,
 }
 
-/// Reads the update partitions and takes the bootloader's rollback step: rolls back (and restarts) when a new
-/// image restarted before it reached the host. Call once at boot, before anything a new image could fail at.
-pub fn at_boot(flash: FLASH<'_>) -> BootReport {
+/// Reads the update partitions and takes the bootloader's rollback step: a New image's first start marks it
+/// PendingVerify, and a start that finds it PendingVerify (it restarted before it reached the host) marks it
+/// Aborted and restarts into the other slot. It needs the flash and nothing else (no heap, no executor, no timer),
+/// so `main` runs it first, before anything a new image could fail at; see `main` for what runs before it.
+pub fn at_boot(flash: FLASH<'_>) {
     let mut flash = FlashStorage::new(flash);
     match settle(&mut flash) {
-        Ok((layout, on_trial, rolled_back)) => {
+        Ok((layout, on_trial)) => {
             ON_TRIAL.store(on_trial, Ordering::Relaxed);
             let _ = LAYOUT.init(layout);
-            BootReport { slot_size: layout.slots[layout.inactive() as usize].len(), rolled_back }
         }
+        Err(error) => log::warn!("ota: {error}; no updates over the air"),
+    }
+}
+
+/// What [`at_boot`] found, and the image the previous start rolled back (its version read from its slot, reported
+/// once). Allocates, so call it once the heap is set up.
+pub fn boot_report() -> BootReport {
+    let Some(layout) = LAYOUT.try_get() else { return BootReport::default() };
+    let slot_size = layout.slots[layout.inactive() as usize].len();
+    let mut flash = flash();
+    let rolled_back = read_otadata(&mut flash, layout).and_then(|mut otadata| report_rollback(&mut flash, layout, &mut otadata));
+    match rolled_back {
+        Ok(rolled_back) => BootReport { slot_size, rolled_back },
         Err(error) => {
-            log::warn!("ota: {error}; no updates over the air");
-            BootReport::default()
+            log::warn!("ota: the rolled-back image cannot be read: {error}");
+            BootReport { slot_size, rolled_back: None }
         }
     }
 }
 
-/// The running slot's trial (whether it is on one) and the rolled-back image to report.
-type Settled = (Layout, bool, Option<UpdateProgress>);
+/// The running slot's layout and whether it is on trial.
+type Settled = (Layout, bool);
 
 fn settle(flash: &mut FlashStorage<'_>) -> Result<Settled, OtaError> {
     let layout = read_layout(flash)?;
@@ -147,11 +162,10 @@ fn settle(flash: &mut FlashStorage<'_>) -> Result<Settled, OtaError> {
         // No usable entry points here, yet the bootloader started this slot (the other did not load): keep running.
         log::warn!("ota: running ota_{booted}, which otadata does not select");
     }
-    let rolled_back = report_rollback(flash, &layout, &mut otadata)?;
     let running = otadata.active().map(|index| otadata.entries[index]).filter(|entry| entry.slot() == booted);
     let on_trial = running.is_some_and(|entry| entry.state == OtaState::PendingVerify);
     log::info!("ota: running ota_{booted}{}", if on_trial { ", a new image on trial until it reaches the host" } else { "" });
-    Ok((layout, on_trial, rolled_back))
+    Ok((layout, on_trial))
 }
 
 /// The image the previous start rolled back: the other slot's copy, ABORTED, with a higher seq than the running

@@ -1,6 +1,8 @@
 //! The watchdog: timer group 1's MWDT resets the chip when nothing feeds it for 10 s. [`arm`] runs first in `main`,
-//! so a boot that halts (a panic, a driver that never returns) resets and retries instead of hanging; once the
-//! executor runs, [`feed`] keeps it fed, so a stuck executor is what trips it.
+//! before `ota::at_boot` puts a new image on trial, so a boot that halts (a panic, a driver that never returns)
+//! resets instead of hanging, and a new image that does so is rolled back at the next start; once the executor
+//! runs, [`feed`] keeps it fed, so a stuck executor is what trips it. Nothing turns it off after [`arm`]: the
+//! sources of esp-radio 1.0.0-beta.1, esp-rtos 0.4 and esp-storage 0.10 name no watchdog.
 //!
 //! `esp_hal::init` disables every watchdog, the RTC WDT and both MWDTs (esp-hal 1.2.2 `src/lib.rs:769-779`), and
 //! has no option to keep one, so nothing guards the boot until [`arm`].

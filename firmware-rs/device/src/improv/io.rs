@@ -56,8 +56,8 @@ pub async fn run<P: ImprovPort>(mut port: P, mut service: ImprovService, wiring:
     let mut owed = service.owed().map(String::from);
     loop {
         if let Either::First(read) = select(port.read(&mut buffer), Timer::after(TICK)).await {
-            let networks = wiring.portal.borrow().state.networks.clone();
-            let heard = service.receive(&buffer[..read], &networks, &mut out);
+            // The scan list is read where it lies; the borrow ends before the awaits below.
+            let heard = service.receive(&buffer[..read], &wiring.portal.borrow().state.networks, &mut out);
             port.write(&out);
             out.clear();
             for heard in heard {

@@ -153,16 +153,27 @@ pub enum Decoded {
 /// are searched again, so a false `IMPROV` in the noise never swallows a real frame that follows it (the real one is
 /// found once as many bytes as the false header claimed have come; clients resend their requests, sdk-serial-js every
 /// second while it waits).
-#[derive(Debug, Default, Clone)]
+///
+/// The bytes are held in a buffer of one frame's length inside the decoder, and a search again replays them from an
+/// index into it: decoding allocates nothing but the data of the frames it finds.
+#[derive(Debug, Clone)]
 pub struct Decoder {
-    /// The frame under way, from its `I`.
-    frame: Vec<u8>,
+    /// The frame under way is `held[start..end]`, from its `I`; nothing is held when they are equal.
+    held: [u8; MAX_FRAME],
+    start: usize,
+    end: usize,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Decoder {
     /// A decoder waiting for a header.
     pub const fn new() -> Self {
-        Self { frame: Vec::new() }
+        Self { held: [0; MAX_FRAME], start: 0, end: 0 }
     }
 
     /// Feeds `bytes` and appends what they complete to `found`.
@@ -173,29 +184,38 @@ impl Decoder {
     }
 
     fn push(&mut self, byte: u8, found: &mut Vec<Decoded>) {
-        // Bytes to look at, oldest first: the new one, and after a failed frame, what it had taken in.
-        let mut replay = alloc::collections::VecDeque::from([byte]);
-        while let Some(byte) = replay.pop_front() {
-            self.frame.push(byte);
-            let at = self.frame.len() - 1;
+        if self.end == MAX_FRAME {
+            // A frame under way is shorter than MAX_FRAME (one that long is complete, and settled), so moving it to
+            // the front makes room.
+            self.held.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        self.held[self.end] = byte;
+        self.end += 1;
+        // Bytes from `start` to `cursor` are the frame so far; those from `cursor` to `end` are still to look at: the
+        // new one, and after a failed frame, what it had taken in.
+        let mut cursor = self.end - 1;
+        while cursor < self.end {
+            let byte = self.held[cursor];
+            let at = cursor - self.start;
+            cursor += 1;
             let failed = if at < HEADER.len() {
                 // `IMPROV` repeats no prefix of itself but the `I`, so a mismatch restarts at this byte, or not at all.
                 if byte != HEADER[at] {
-                    self.frame.clear();
-                    if byte == HEADER[0] {
-                        self.frame.push(byte);
-                    }
+                    self.start = if byte == HEADER[0] { cursor - 1 } else { cursor };
                 }
                 None
             } else if at == HEADER.len() && byte != VERSION {
                 Some(Decoded::BadVersion(byte))
-            } else if at >= HEADER.len() + 2 && self.frame.len() == HEADER.len() + 3 + usize::from(self.frame[HEADER.len() + 2]) + 1 {
-                let (body, sent) = self.frame.split_at(self.frame.len() - 1);
+            } else if at >= HEADER.len() + 2 && at + 1 == HEADER.len() + 3 + usize::from(self.held[self.start + HEADER.len() + 2]) + 1 {
+                let frame = &self.held[self.start..cursor];
+                let (body, sent) = frame.split_at(frame.len() - 1);
                 let (sent, computed) = (sent[0], checksum(body));
                 if sent == computed {
-                    let kind = self.frame[HEADER.len() + 1];
-                    let data = self.frame[HEADER.len() + 3..self.frame.len() - 1].to_vec();
-                    self.frame.clear();
+                    let kind = frame[HEADER.len() + 1];
+                    let data = frame[HEADER.len() + 3..frame.len() - 1].to_vec();
+                    self.start = cursor;
                     found.push(Decoded::Frame { kind, data });
                     None
                 } else {
@@ -207,16 +227,17 @@ impl Decoder {
             if let Some(problem) = failed {
                 found.push(problem);
                 // Look again from the byte after this frame's `I`, ahead of anything not yet looked at.
-                let taken: Vec<u8> = self.frame.drain(..).skip(1).collect();
-                for (i, b) in taken.into_iter().enumerate() {
-                    replay.insert(i, b);
-                }
+                self.start += 1;
+                cursor = self.start;
             }
+        }
+        if self.start == self.end {
+            (self.start, self.end) = (0, 0);
         }
     }
 
     /// Whether part of a frame is held, waiting for more bytes.
     pub fn is_mid_frame(&self) -> bool {
-        !self.frame.is_empty()
+        self.start != self.end
     }
 }

@@ -35,7 +35,7 @@ use core::fmt;
 
 use embassy_futures::select::{select, select3, Either, Either3};
 use embedded_io_async::{Read, Write};
-use sysboy_protocol::{DeviceMessage, ScreenShown, Status, StreamRect};
+use sysboy_protocol::{DeviceMessage, ScreenShown, Status, StreamRect, UpdateProgress};
 
 use crate::button::Gesture;
 use crate::link::{Action, HostLink, LinkState};
@@ -442,9 +442,7 @@ fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
     }
 }
 
-/// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`. A
-/// status names `host`, the session's target, what the screens show and what `link` holds, whatever the board
-/// filled in.
+/// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`.
 async fn carry_out<S: Write, B: Board>(
     socket: &mut S,
     board: &mut B,
@@ -457,16 +455,7 @@ async fn carry_out<S: Write, B: Board>(
     for action in actions {
         let message = match action {
             Action::Send(message) => message,
-            Action::ReportStatus => {
-                let screens = board.screens_shown();
-                DeviceMessage::Status(Status {
-                    host: Some(status_host(host)),
-                    screens,
-                    held: Some(link.held()),
-                    update: link.update_progress(),
-                    ..board.status()
-                })
-            }
+            Action::ReportStatus => status(board, link, host, link.update_progress()),
             Action::Disconnect => {
                 disconnect = true;
                 continue;
@@ -476,13 +465,8 @@ async fn carry_out<S: Write, B: Board>(
                 continue;
             }
         };
-        let Ok(text) = sysboy_protocol::encode(&message) else { continue };
-        let mask = board.random().to_le_bytes();
-        // A frame too big for tx is a wiring mistake; dropping it keeps the session going.
-        if let Ok(n) = encode_text(&text, mask, tx) {
-            if socket.write_all(&tx[..n]).await.is_err() {
-                return Some(SessionEnd::Io);
-            }
+        if let Some(end) = send(socket, board, tx, &message).await {
+            return Some(end);
         }
     }
     if !disconnect {
@@ -495,10 +479,20 @@ async fn carry_out<S: Write, B: Board>(
     Some(SessionEnd::Disconnected)
 }
 
-/// Encodes a status as one masked text frame in `tx`; `None` when it does not fit (a wiring mistake: dropped).
-fn encode_status(message: &DeviceMessage, mask: [u8; 4], tx: &mut [u8]) -> Option<usize> {
-    let text = sysboy_protocol::encode(message).ok()?;
-    encode_text(&text, mask, tx).ok()
+/// The status the board sends: it names `host` (the session's target), what the screens show, what `link` holds and
+/// `update`, over whatever the board filled in.
+fn status<B: Board>(board: &mut B, link: &HostLink, host: &str, update: Option<UpdateProgress>) -> DeviceMessage {
+    let screens = board.screens_shown();
+    DeviceMessage::Status(Status { host: Some(status_host(host)), screens, held: Some(link.held()), update, ..board.status() })
+}
+
+/// Writes `message` as one masked text frame. One too big for `tx` is a wiring mistake; dropping it keeps the session
+/// going.
+async fn send<S: Write, B: Board>(socket: &mut S, board: &mut B, tx: &mut [u8], message: &DeviceMessage) -> Option<SessionEnd> {
+    let Ok(text) = sysboy_protocol::encode(message) else { return None };
+    let mask = board.random().to_le_bytes();
+    let Ok(n) = encode_text(&text, mask, tx) else { return None };
+    socket.write_all(&tx[..n]).await.err().map(|_| SessionEnd::Io)
 }
 
 /// `host` cut to the schema's [`STATUS_HOST_MAX`] characters.

@@ -7,9 +7,9 @@ use core::fmt;
 
 use embassy_futures::select::{select, Either};
 use embedded_io_async::{Read, Write};
-use sysboy_protocol::{DeviceMessage, Status, UpdateProgress};
+use sysboy_protocol::UpdateProgress;
 
-use super::{encode_status, Board, SessionEnd};
+use super::{Board, SessionEnd};
 use crate::link::{HostLink, LinkState};
 use crate::ota::http::{parse_head, write_request, MAX_HEAD};
 use crate::ota::{Steps, UpdateStep};
@@ -297,10 +297,6 @@ async fn send_status<S: Write, B: Board>(
     progress: UpdateProgress,
 ) -> Option<SessionEnd> {
     board.update_reported(&progress);
-    let screens = board.screens_shown();
-    let status = Status { screens, held: Some(link.held()), update: Some(progress), ..board.status() };
-    let message = DeviceMessage::Status(Status { host: Some(super::status_host(host)), ..status });
-    let mask = board.random().to_le_bytes();
-    let n = encode_status(&message, mask, tx)?;
-    socket.write_all(&tx[..n]).await.err().map(|_| SessionEnd::Io)
+    let message = super::status(board, link, host, Some(progress));
+    super::send(socket, board, tx, &message).await
 }

@@ -121,3 +121,40 @@ fn metric_frames_do_not_make_a_pending_board_live() {
     link.received_text(200, br#"{"type":"vram","value":50}"#);
     assert_eq!(link.state(), LinkState::AwaitingApproval);
 }
+
+/// A board set up with a token: its hello does not ask to pair.
+fn tokened() -> HostLink {
+    let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
+    let config = LinkConfig::new("aabbcc", "0.1.0", Chip::Esp32c3, outputs).unwrap();
+    HostLink::new(config.with_token(Some(String::from("c2V0LXVwLXdpdGgtdGhpcy1pbnN0YWxsLXRva2Vu"))), Vec::new())
+}
+
+/// The `bad_frame` refusal `actions` should be, and nothing else.
+fn assert_refused_paired(actions: &[Action]) {
+    let [Action::Send(DeviceMessage::Error(report))] = actions else { panic!("{actions:?}") };
+    assert_eq!(report.code, sysboy_protocol::ErrorCode::BadFrame);
+    assert!(report.reason.contains("not waiting for approval"), "{}", report.reason);
+}
+
+#[test]
+fn paired_while_live_is_refused_and_changes_nothing() {
+    let mut link = tokenless();
+    hello(&mut link, 0);
+    link.received_text(10, WELCOME.as_bytes());
+    assert_refused_paired(&link.received_text(20, PAIRED.as_bytes()));
+    assert_eq!(link.token(), None, "no credential taken");
+    assert_eq!(link.state(), LinkState::Live);
+}
+
+#[test]
+fn paired_after_a_hello_with_a_token_is_refused_and_keeps_the_token() {
+    let mut link = tokened();
+    assert!(hello(&mut link, 0).token.is_some());
+    assert_refused_paired(&link.received_text(20, PAIRED.as_bytes()));
+    assert_eq!(link.token(), Some("c2V0LXVwLXdpdGgtdGhpcy1pbnN0YWxsLXRva2Vu"));
+    assert_eq!(link.state(), LinkState::AwaitingWelcome);
+    link.received_text(30, WELCOME.as_bytes());
+    assert_refused_paired(&link.received_text(40, PAIRED.as_bytes()));
+    assert_eq!(link.token(), Some("c2V0LXVwLXdpdGgtdGhpcy1pbnN0YWxsLXRva2Vu"));
+    assert_eq!(link.state(), LinkState::Live);
+}

@@ -460,13 +460,17 @@ impl HostLink {
             }
             // Only a hello that asked to pair is answered so; anywhere else it changes nothing.
             HostMessage::PairPending(_) => Vec::new(),
-            HostMessage::Paired(paired) => {
+            HostMessage::Paired(paired) if self.state == LinkState::AwaitingApproval => {
                 self.config.hello.token = Some(paired.token.clone());
-                if self.state == LinkState::AwaitingApproval {
-                    // The welcome follows on this socket, and its timeout runs from here.
-                    self.state = LinkState::AwaitingWelcome;
-                }
+                // The welcome follows on this socket, and its timeout runs from here.
+                self.state = LinkState::AwaitingWelcome;
                 alloc::vec![Action::StoreToken(paired.token)]
+            }
+            // A credential nobody asked for (the hello carried a token, or the link is live) would replace the one
+            // the board was set up with: it is refused and changes nothing.
+            HostMessage::Paired(_) => {
+                let reason = String::from("paired: this board is not waiting for approval (only a hello without a token is answered so)");
+                alloc::vec![self.refuse(now_ms, ErrorCode::BadFrame, reason)]
             }
             HostMessage::Hold(hold) => self.hold(now_ms, hold),
             HostMessage::Release(release) => self.release(now_ms, &release.output),
