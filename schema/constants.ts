@@ -34,3 +34,6 @@ export const STALE_AFTER_MS = { minimum: 500, maximum: 600_000 } as const
 
 /** The most values a history burst carries: one per pixel column of a 128-pixel-wide screen. */
 export const HISTORY_VALUES = 128
+
+/** The most boards the credentials file holds (pairing by approval); the host refuses to issue more. */
+export const MAX_CREDENTIALS = 1_000

@@ -2,6 +2,7 @@
 // the generator compiles it into schema/generated/checks.ts with them, and the running host loads no schema builder.
 import Type, { type Static, type TSchema } from 'typebox'
 import { MetricName } from './common.ts'
+import { MAX_CREDENTIALS } from './constants.ts'
 import { Hello, PairingToken } from './device-message.ts'
 import { ScreenConfig, SessionConfig, StreamConfig } from './host-message.ts'
 
@@ -88,8 +89,7 @@ export const StoredCredential = Type.Object(
   { additionalProperties: false },
 )
 
-/** The most credentials the file holds, so the most boards paired by approval at once. */
-export const MAX_CREDENTIALS = 1_000
+export { MAX_CREDENTIALS }
 
 /** The credentials file (credentials.json beside config.json): the boards paired by approval. The host writes it. */
 export const CredentialsFile = Type.Object(

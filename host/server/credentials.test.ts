@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import type { StoredCredential } from '../../schema/host-config.ts'
-import { MAX_CREDENTIALS } from '../../schema/host-config.ts'
+import { MAX_CREDENTIALS } from '../../schema/constants.ts'
 import { CredentialStore, newCredential } from './credentials.ts'
 
 const issued = (store: CredentialStore, device: string, now: number): string => {

@@ -1,7 +1,7 @@
 // Each paired board's own credential: issued when the user approves it, kept only as a SHA-256, checked in constant
 // time, revocable. Saving is the caller's (host/config/credentials-file.ts); this holds the entries.
 import type { StoredCredential } from '../../schema/host-config.ts'
-import { MAX_CREDENTIALS } from '../../schema/host-config.ts'
+import { MAX_CREDENTIALS } from '../../schema/constants.ts'
 
 const sha256 = (text: string): Buffer => new Bun.CryptoHasher('sha256').update(text, 'utf8').digest()
 
