@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import type { CalibrationPoint } from '../../schema/index.ts'
 import { SCENES_WASM, buildScenesWasm } from '../screens/build-scenes.ts'
 import { MeterError, MeterModule } from './virtual-meter.ts'
+import { nativeExampleLines } from './native-example.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 
@@ -19,16 +20,7 @@ type TableLine = (
 ) & { points: CalibrationPoint[] | null; bits: number } & Outcome
 
 /** The native table: `cargo run --example curve-table`, one JSON object a line. */
-const nativeTable = async (): Promise<TableLine[]> => {
-  const command = ['sh', join(ROOT, 'scripts', 'cargo-host.sh'), 'run', '-q', '-p', 'sysboy-wasm', '--example', 'curve-table']
-  const proc = Bun.spawn(command, { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
-  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])
-  if (code !== 0) throw new Error(`the curve-table example failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`)
-  return stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as TableLine)
-}
+const nativeTable = (): Promise<TableLine[]> => nativeExampleLines<TableLine>('curve-table')
 
 let module: MeterModule
 let table: TableLine[]

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SCENES_WASM, buildScenesWasm } from '../screens/build-scenes.ts'
 import { MeterError, MeterModule, VirtualMeter, type Needle } from './virtual-meter.ts'
+import { nativeExampleLines } from './native-example.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 
@@ -18,16 +19,7 @@ type TraceLine =
   | ({ op: 'tick'; slot: number; at: number; refused?: string } & Needle)
 
 /** The native trace: `cargo run --example meter-trace`, one JSON object a line. */
-const nativeTrace = async (): Promise<TraceLine[]> => {
-  const command = ['sh', join(ROOT, 'scripts', 'cargo-host.sh'), 'run', '-q', '-p', 'sysboy-wasm', '--example', 'meter-trace']
-  const proc = Bun.spawn(command, { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
-  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()])
-  if (code !== 0) throw new Error(`the meter-trace example failed (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`)
-  return stdout
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as TraceLine)
-}
+const nativeTrace = (): Promise<TraceLine[]> => nativeExampleLines<TraceLine>('meter-trace')
 
 let bytes: Uint8Array
 let trace: TraceLine[]
