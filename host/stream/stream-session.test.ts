@@ -3,7 +3,7 @@ import { StreamScreen } from '../../tests/fixtures/stream-decoder.ts'
 import type { CaptureSource, Frame565 } from './frame.ts'
 import type { StreamConfig, StreamEncoding } from './stream-config.ts'
 import type { StreamChunk } from './stream-session.ts'
-import { STREAM_WINDOW, StreamSession, runStream } from './stream-session.ts'
+import { NAP_AFTER_MS, NAP_PERIOD_MS, STREAM_WINDOW, StreamSession, runStream } from './stream-session.ts'
 
 const WIDTH = 320
 const HEIGHT = 240
@@ -60,6 +60,13 @@ const show = (screen: StreamScreen, chunks: readonly StreamChunk[]): number[] =>
     if (screen.apply(chunk.header, chunk.payload)) done.push(chunk.header.seq)
   }
   return done
+}
+
+/** Applies chunks as a device would, acknowledging each frame completed at `now`; gives what the acks let out. */
+const shownAndAcked = (stream: StreamSession, screen: StreamScreen, chunks: readonly StreamChunk[], now: number): StreamChunk[] => {
+  const more: StreamChunk[] = []
+  for (const seq of show(screen, chunks)) more.push(...stream.applied(seq, now))
+  return more
 }
 
 const area = (chunks: readonly StreamChunk[]): number => chunks.reduce((sum, c) => sum + c.header.width * c.header.height, 0)
@@ -194,12 +201,6 @@ describe('a stream session', () => {
 
 describe("a stream session keeping the device's picture right", () => {
   /** A device that shows the stream: every frame is applied to its screen and acknowledged at once. */
-  const shownAndAcked = (stream: StreamSession, screen: StreamScreen, chunks: readonly StreamChunk[], now: number): StreamChunk[] => {
-    const more: StreamChunk[] = []
-    for (const seq of show(screen, chunks)) more.push(...stream.applied(seq, now))
-    return more
-  }
-
   it('sends the whole screen again once the status shows the stream back after another scene covered it', () => {
     const { stream, source } = started()
     const screen = new StreamScreen(WIDTH, HEIGHT)
@@ -273,7 +274,8 @@ describe("a stream session keeping the device's picture right", () => {
     const screen = new StreamScreen(WIDTH, HEIGHT)
     shownAndAcked(stream, screen, stream.tick(0), 1)
     const at: number[] = []
-    for (let t = 33; t <= 5_000; t += 33) {
+    // Ticks come when the session asks for them, as runStream times them: a frame time, then its nap.
+    for (let t = 33; t <= 5_000; t += stream.period(t)) {
       const chunks = stream.tick(t)
       if (chunks.length === 0) continue
       at.push(t)
@@ -290,7 +292,8 @@ describe("a stream session keeping the device's picture right", () => {
     // A longer timeout from a new config spaces them out.
     stream.staleAfterMs = 4_000
     const before = stream.framesSent
-    for (let t = 5_033; t < 6_900; t += 33) stream.tick(t)
+    const last = at.at(-1) as number
+    for (let t = 5_000; t < last + 1_900; t += stream.period(t)) stream.tick(t)
     expect(stream.framesSent).toBe(before)
   })
 
@@ -321,6 +324,70 @@ describe("a stream session keeping the device's picture right", () => {
   })
 })
 
+describe('a stream napping through a still picture', () => {
+  it('looks at its source every NAP_PERIOD_MS once the picture held still for NAP_AFTER_MS, and at the full rate from the first change', () => {
+    const { stream, source } = started({ fps: 30 })
+    const frameTime = 1_000 / 30
+    // Before the first frame, and right after it, the full rate.
+    expect(stream.period(0)).toBe(frameTime)
+    stream.tick(0)
+    stream.applied(1, 1)
+    let t = 0
+    const periods: number[] = []
+    while (t < 3_000) {
+      periods.push(stream.period(t))
+      t += stream.period(t)
+      expect(stream.tick(t)).toEqual([])
+    }
+    // A frame time until a second after the last change, then a look every NAP_PERIOD_MS.
+    expect(new Set(periods.filter((_, i) => i * frameTime < NAP_AFTER_MS - frameTime))).toEqual(new Set([frameTime]))
+    expect(periods.at(-1)).toBe(NAP_PERIOD_MS)
+    expect(stream.napping(t)).toBe(true)
+    // A change is seen at the next look, goes out, and the stream is back at the full rate.
+    source.paint(10, 10, 4, 4, 0x1234)
+    t += stream.period(t)
+    expect(area(stream.tick(t))).toBe(16)
+    expect(stream.napping(t)).toBe(false)
+    expect(stream.period(t)).toBe(frameTime)
+  })
+
+  it('never naps a stream slower than the nap: a 5 fps stream keeps its 200 ms', () => {
+    const { stream } = started({ fps: 5 })
+    stream.tick(0)
+    stream.applied(1, 1)
+    for (let t = 200; t <= 3_000; t += 200) stream.tick(t)
+    expect(stream.napping(3_000)).toBe(true)
+    expect(stream.period(3_000)).toBe(200)
+  })
+
+  it('does not nap while a frame waits for the window: it goes out when the ack comes', () => {
+    const { stream, source } = started({ fps: 30 })
+    stream.tick(0)
+    source.paint(0, 0, 2, 2, 1)
+    stream.tick(33)
+    for (let t = 66; t < 3_000; t += 33) stream.tick(t)
+    expect(stream.info(3_000).inFlight).toBe(STREAM_WINDOW)
+    expect(stream.napping(3_000)).toBe(false)
+    expect(stream.period(3_000)).toBe(1_000 / 30)
+  })
+
+  it('does not raise the threshold while it naps, and forgets the nap when the picture moves again', () => {
+    const { stream, source } = started({ fps: 30, max_threshold: 12 })
+    const screen = new StreamScreen(WIDTH, HEIGHT)
+    let t = 0
+    shownAndAcked(stream, screen, stream.tick(t), 1)
+    for (; t < 3_000; t += stream.period(t)) stream.tick(t)
+    expect(stream.napping(t)).toBe(true)
+    expect(stream.info(t).threshold).toBe(0)
+    // Moving at the full rate again: lossless, as a stream that keeps up is.
+    for (let i = 0; i < 40; i++, t += stream.period(t)) {
+      source.paint(i % 300, 0, 1, 1, i)
+      shownAndAcked(stream, screen, stream.tick(t), t + 1)
+    }
+    expect(stream.info(t).threshold).toBe(0)
+  })
+})
+
 describe('the stream edge', () => {
   it('retries a source that would not open, saying why once, and stops its timers', async () => {
     const session = new StreamSession({ output: 'tft', config: config({ fps: 60 }), width: WIDTH, height: HEIGHT, maxBytes: BUFFER, encodings: ALL })
@@ -348,5 +415,48 @@ describe('the stream edge', () => {
     const count = sent.length
     await Bun.sleep(50)
     expect(sent.length).toBe(count)
+  })
+
+  it('naps on real timers: about ten looks a second at a still picture, the first change out within a nap, then the full rate', async () => {
+    const session = new StreamSession({ output: 'tft', config: config({ fps: 60 }), width: WIDTH, height: HEIGHT, maxBytes: BUFFER, encodings: ALL })
+    const source = new PaintedSource()
+    const sent: StreamChunk[] = []
+    const stream = runStream({
+      session,
+      open: () => ({ ok: true, source }),
+      send: (chunk) => {
+        sent.push(chunk)
+        if (chunk.header.last) stream.applied(chunk.header.seq, Date.now())
+      },
+      onNote: () => {},
+    })
+    const until = async (what: string, test: () => boolean, withinMs: number): Promise<void> => {
+      const deadline = Date.now() + withinMs
+      while (!test()) {
+        if (Date.now() > deadline) throw new Error(`not ${what} within ${withinMs} ms`)
+        await Bun.sleep(2)
+      }
+    }
+    try {
+      await until('napping', () => session.napping(Date.now()), NAP_AFTER_MS + 500)
+      const napFrom = source.captures
+      await Bun.sleep(1_000)
+      const napLooks = source.captures - napFrom
+      const before = sent.length
+      const paintedAt = performance.now()
+      source.paint(0, 0, 8, 8, 0xf800)
+      await until('sent', () => sent.length > before, 1_000)
+      const latency = performance.now() - paintedAt
+      const fullFrom = source.captures
+      await Bun.sleep(500)
+      const fullLooks = source.captures - fullFrom
+      console.log(`stream nap: ${napLooks} looks in a still second, the first change out ${latency.toFixed(0)} ms after it, ${fullLooks} looks in the next 500 ms at 60 fps`)
+      expect(napLooks).toBeGreaterThanOrEqual(8)
+      expect(napLooks).toBeLessThanOrEqual(11)
+      expect(latency).toBeLessThan(NAP_PERIOD_MS + 30)
+      expect(fullLooks).toBeGreaterThanOrEqual(20)
+    } finally {
+      stream.stop()
+    }
   })
 })

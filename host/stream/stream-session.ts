@@ -34,6 +34,15 @@ export const STREAM_WINDOW = 2
 /** The span the recent frame rate is measured over, ms. */
 const FPS_SPAN_MS = 2_000
 
+/**
+ * A picture still for this long makes the stream nap: it looks at its source every NAP_PERIOD_MS instead of every
+ * frame time, as x11vnc's `-nap` does, and takes the full rate again at the first change. A look at a still X region
+ * is one XPending and a timer's wake-up; 30 of them a second were most of what a host streaming a still region spent.
+ */
+export const NAP_AFTER_MS = 1_000
+/** How often a napping stream looks at its source: the most a first change after a still spell waits for. */
+export const NAP_PERIOD_MS = 100
+
 /** What the API and /metrics show about one stream. */
 export interface StreamInfo {
   output: string
@@ -106,6 +115,8 @@ export class StreamSession {
   readonly #sentAt: number[] = []
   /** When the last frame went out, keep-alives included; undefined before the first. */
   #lastSentAt: number | undefined
+  /** When the source last gave a picture that changed what the device shows; undefined before the first. */
+  #changedAt: number | undefined
   #staleAfterMs: number | undefined
   /** The next frame is the whole screen: the device's picture is not `#shown` (it was covered, or refused a rectangle). */
   #whole = false
@@ -135,6 +146,21 @@ export class StreamSession {
     this.#shown = undefined
     this.#error = undefined
     this.#inSync = false
+    this.#changedAt = undefined
+  }
+
+  /**
+   * How long after `now` the next frame is due, ms: a frame time, or NAP_PERIOD_MS (when longer) once the picture
+   * has held still for NAP_AFTER_MS. A frame waiting for the window is not napping: it goes out when an ack opens it.
+   */
+  period(now: number): number {
+    const frameTime = 1_000 / streamFps(this.config)
+    return this.napping(now) ? Math.max(frameTime, NAP_PERIOD_MS) : frameTime
+  }
+
+  /** Whether the picture has held still long enough for the stream to look at its source less often. */
+  napping(now: number): boolean {
+    return this.#source !== undefined && !this.#waiting && this.#changedAt !== undefined && now - this.#changedAt >= NAP_AFTER_MS
   }
 
   /** The session's `stale_after_ms` changed (a new config): keep-alives follow it. */
@@ -267,10 +293,12 @@ export class StreamSession {
     this.#whole = false
     this.#inSync = threshold === 0
     if (rects.length === 0) {
-      // A still picture keeps up with any rate: it must not raise the threshold.
-      this.#threshold?.frameUnchanged(now)
+      // A still picture keeps up with any rate: it must not raise the threshold, napping or not.
+      if (this.napping(now)) this.#threshold?.still()
+      else this.#threshold?.frameUnchanged(now)
       return this.#keepAliveDue(now) ? this.#send(this.#shown as Frame565, [KEEP_ALIVE], now, true) : []
     }
+    this.#changedAt = now
     this.#shown ??= createFrame(this.#width, this.#height)
     applyRects(this.#shown, next, rects)
     return this.#send(next, rects, now, false)
@@ -282,7 +310,7 @@ export class StreamSession {
    */
   #keepAliveDue(now: number): boolean {
     if (this.#staleAfterMs === undefined || this.#lastSentAt === undefined || this.#shown === undefined) return false
-    return now - this.#lastSentAt + 1_000 / streamFps(this.config) > this.#staleAfterMs / 2
+    return now - this.#lastSentAt + this.period(now) > this.#staleAfterMs / 2
   }
 
   /** `rects` of `frame` as one frame for the socket: a new seq in the window, its last chunk marked. */
@@ -351,7 +379,11 @@ export interface RunOptions {
 /** How often a source that would not open is tried again, ms. */
 export const STREAM_RETRY_MS = 5_000
 
-/** Runs `session` on a timer at its target rate: the thin edge around the sans-IO core. */
+/**
+ * Runs `session` on a timer at the rate it asks for (its target rate, or its nap's): the thin edge around the sans-IO
+ * core. Each tick is due one period after the last was due, as setInterval keeps time; a tick that came late is not
+ * made up for.
+ */
 export const runStream = (options: RunOptions): DeviceStream => {
   const { session, send, onNote } = options
   const now = options.now ?? Date.now
@@ -382,11 +414,18 @@ export const runStream = (options: RunOptions): DeviceStream => {
     if (session.fail(result.reason)) noteFailure()
     retry = setTimeout(() => void open(), retryMs)
   }
-  const timer = setInterval(() => {
+  let due = now() + session.period(now())
+  const tick = (): void => {
+    if (stopped) return
+    const at = now()
     const before = session.error
-    sendAll(session.tick(now()))
+    sendAll(session.tick(at))
     if (session.error !== undefined && session.error !== before) noteFailure()
-  }, 1_000 / streamFps(session.config))
+    due += session.period(at)
+    if (due <= at) due = at + session.period(at)
+    timer = setTimeout(tick, due - at)
+  }
+  let timer = setTimeout(tick, due - now())
   void open()
   return {
     output: session.output,
@@ -401,7 +440,7 @@ export const runStream = (options: RunOptions): DeviceStream => {
     shown: () => session.shown(),
     stop: () => {
       stopped = true
-      clearInterval(timer)
+      clearTimeout(timer)
       clearTimeout(retry)
       session.close()
     },

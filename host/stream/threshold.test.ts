@@ -58,4 +58,15 @@ describe('adaptive threshold', () => {
     }
     expect(threshold.value).toBe(0)
   })
+
+  it('steps down and forgets the frame times before a nap, so the long gaps of a nap never raise it', () => {
+    const threshold = new AdaptiveThreshold(20, 30)
+    const at = frames(threshold, 0, 30, 50)
+    expect(threshold.value).toBe(20)
+    threshold.still()
+    expect(threshold.value).toBe(20 - THRESHOLD_LOWER)
+    // The first frames after the nap, at the target rate, would count the nap's gap without the reset.
+    frames(threshold, at + 5_000, THRESHOLD_WINDOW_FRAMES + 1, 1000 / 30)
+    expect(threshold.value).toBe(20 - 2 * THRESHOLD_LOWER)
+  })
 })

@@ -47,6 +47,15 @@ export class AdaptiveThreshold {
     this.#tick(atMs)
   }
 
+  /**
+   * The stream napped through a still picture: it keeps up, so the threshold steps down, and the frame times before
+   * the nap are forgotten (its long gaps are no measure of the rate the stream keeps once the picture moves again).
+   */
+  still(): void {
+    this.#times.length = 0
+    this.#value = Math.max(0, this.#value - THRESHOLD_LOWER)
+  }
+
   #tick(atMs: number): void {
     if (this.#max === 0) return
     this.#times.push(atMs)
