@@ -32,6 +32,18 @@ export type BuiltinMetric = (typeof BUILTIN_METRICS)[number]
 export const INTERVAL_MS = { minimum: 50, maximum: 60_000 } as const
 export const STALE_AFTER_MS = { minimum: 500, maximum: 600_000 } as const
 
+/** Bounds of the needle's ballistics: its settling time in ms and its overshoot in percent of a step. */
+export const SETTLE_MS = { minimum: 50, maximum: 5_000 } as const
+export const OVERSHOOT_PCT = { minimum: 0, maximum: 1.5 } as const
+
+/** A percentage, as alert limits take it. */
+export const PERCENT = { minimum: 0, maximum: 100 } as const
+
+/** Bounds of a screen's layout: how many scenes, the time on each in a carousel (ms), how many alert limits. */
+export const SCENES_PER_SCREEN = { minimum: 1, maximum: 8 } as const
+export const CAROUSEL_MS = { minimum: 1_000, maximum: 3_600_000 } as const
+export const ALERTS_PER_SCREEN = 8
+
 /** The most values a history burst carries: one per pixel column of a 128-pixel-wide screen. */
 export const HISTORY_VALUES = 128
 

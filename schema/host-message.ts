@@ -16,7 +16,18 @@ import {
 } from './common.ts'
 
 export { BUILTIN_METRICS, type BuiltinMetric, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
-import { type BuiltinMetric, HISTORY_VALUES, INTERVAL_MS, STALE_AFTER_MS } from './constants.ts'
+import {
+  ALERTS_PER_SCREEN,
+  type BuiltinMetric,
+  CAROUSEL_MS,
+  HISTORY_VALUES,
+  INTERVAL_MS,
+  OVERSHOOT_PCT,
+  PERCENT,
+  SCENES_PER_SCREEN,
+  SETTLE_MS,
+  STALE_AFTER_MS,
+} from './constants.ts'
 
 const sampleFields = {
   value: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
@@ -54,8 +65,8 @@ export const Binding = Type.Object(
 
 export const Ballistics = Type.Object(
   {
-    settle_ms: Type.Integer({ minimum: 50, maximum: 5_000, description: 'Time for the needle to reach 99 % of a step.' }),
-    overshoot_pct: Type.Number({ minimum: 0, maximum: 1.5, description: 'Largest overshoot, in percent of the step.' }),
+    settle_ms: Type.Integer({ ...SETTLE_MS, description: 'Time for the needle to reach 99 % of a step.' }),
+    overshoot_pct: Type.Number({ ...OVERSHOOT_PCT, description: 'Largest overshoot, in percent of the step.' }),
   },
   { title: 'Ballistics', description: 'How the needle moves towards each new value.' },
 )
@@ -95,10 +106,9 @@ export const SceneSpec = Type.Object(
 export const AlertLimit = Type.Object(
   {
     metric: MetricName,
-    above: Type.Number({ minimum: 0, maximum: 100, description: 'The alert starts when the value (percent) goes above this.' }),
+    above: Type.Number({ ...PERCENT, description: 'The alert starts when the value (percent) goes above this.' }),
     clear_below: Type.Number({
-      minimum: 0,
-      maximum: 100,
+      ...PERCENT,
       description: 'The alert ends when the value falls below this (hysteresis); at most `above`.',
     }),
   },
@@ -108,11 +118,11 @@ export const AlertLimit = Type.Object(
 export const ScreenConfig = Type.Object(
   {
     output: Ident('Output id of a screen (kind `oled` or `tft`), from the device hello.'),
-    scenes: Type.Array(SceneSpec, { minItems: 1, maxItems: 8, description: 'The scenes in carousel order.' }),
+    scenes: Type.Array(SceneSpec, { minItems: SCENES_PER_SCREEN.minimum, maxItems: SCENES_PER_SCREEN.maximum, description: 'The scenes in carousel order.' }),
     carousel_ms: Type.Optional(
-      Type.Integer({ minimum: 1_000, maximum: 3_600_000, description: 'Time on each scene; absent: the button steps.' }),
+      Type.Integer({ ...CAROUSEL_MS, description: 'Time on each scene; absent: the button steps.' }),
     ),
-    alerts: Type.Optional(Type.Array(AlertLimit, { maxItems: 8, description: 'Alert limits; absent: none.' })),
+    alerts: Type.Optional(Type.Array(AlertLimit, { maxItems: ALERTS_PER_SCREEN, description: 'Alert limits; absent: none.' })),
     brightness: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Brightness (contrast), percent.' })),
     rotation: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 3, description: 'Rotation of the picture in quarter turns clockwise (1 is 90°).' }),

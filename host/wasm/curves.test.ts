@@ -3,14 +3,9 @@
 // curve-table) prints what each call gives for a table of curves, refused ones among them; here the same calls go
 // through the WebAssembly module and must give the same codes, the same f32 positions and the device's own words.
 import { beforeAll, describe, expect, it } from 'bun:test'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import type { CalibrationPoint } from '../../schema/index.ts'
-import { SCENES_WASM, buildScenesWasm } from '../screens/build-scenes.ts'
 import { MeterError, MeterModule } from './virtual-meter.ts'
-import { nativeExampleLines } from './native-example.ts'
-
-const ROOT = join(import.meta.dir, '..', '..')
+import { BUILD_TIMEOUT_MS, moduleAndNativeExample, refusal } from './native-example.ts'
 
 type Outcome = { result: number | null; refused?: undefined } | { refused: string; result?: undefined }
 type TableLine = (
@@ -19,17 +14,15 @@ type TableLine = (
   | { op: 'check' }
 ) & { points: CalibrationPoint[] | null; bits: number } & Outcome
 
-/** The native table: `cargo run --example curve-table`, one JSON object a line. */
-const nativeTable = (): Promise<TableLine[]> => nativeExampleLines<TableLine>('curve-table')
-
 let module: MeterModule
+/** The native table: `cargo run --example curve-table`, one JSON object a line. */
 let table: TableLine[]
 
 beforeAll(async () => {
-  const [, native] = await Promise.all([buildScenesWasm(), nativeTable()])
-  table = native
-  module = await MeterModule.load(readFileSync(SCENES_WASM))
-}, 600_000)
+  const both = await moduleAndNativeExample<TableLine>('curve-table')
+  table = both.lines
+  module = await MeterModule.load(both.wasm)
+}, BUILD_TIMEOUT_MS)
 
 /** What the wrapper gives for a line: its value, or the refusal's reason. */
 const ask = (line: TableLine): Outcome => {
@@ -49,16 +42,6 @@ const ask = (line: TableLine): Outcome => {
     if (error instanceof MeterError) return { refused: error.message }
     throw error
   }
-}
-
-const refusal = (call: () => unknown): MeterError => {
-  try {
-    call()
-  } catch (error) {
-    if (error instanceof MeterError) return error
-    throw error
-  }
-  throw new Error('the call was not refused')
 }
 
 describe("the board's curve maths in the module", () => {

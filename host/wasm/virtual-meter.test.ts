@@ -2,14 +2,11 @@
 // trace example (firmware-rs/wasm/examples/meter-trace) prints every op of a scripted sequence and the needle after
 // each tick; here the same ops run through the WebAssembly module and must give the same codes, tick by tick.
 import { beforeAll, describe, expect, it } from 'bun:test'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SCENES_WASM, buildScenesWasm } from '../screens/build-scenes.ts'
 import { MeterError, MeterModule, VirtualMeter, type Needle } from './virtual-meter.ts'
-import { nativeExampleLines } from './native-example.ts'
-
-const ROOT = join(import.meta.dir, '..', '..')
+import { BUILD_TIMEOUT_MS, moduleAndNativeExample, refusal } from './native-example.ts'
 
 type TraceLine =
   | { op: 'create'; slot: number; bits: number; stale_after_ms: number; refused?: string }
@@ -18,17 +15,13 @@ type TraceLine =
   | { op: 'show'; slot: number; at: number; value: number | null; reason?: string; refused?: string }
   | ({ op: 'tick'; slot: number; at: number; refused?: string } & Needle)
 
-/** The native trace: `cargo run --example meter-trace`, one JSON object a line. */
-const nativeTrace = (): Promise<TraceLine[]> => nativeExampleLines<TraceLine>('meter-trace')
-
 let bytes: Uint8Array
+/** The native trace: `cargo run --example meter-trace`, one JSON object a line. */
 let trace: TraceLine[]
 
 beforeAll(async () => {
-  const [, native] = await Promise.all([buildScenesWasm(), nativeTrace()])
-  trace = native
-  bytes = readFileSync(SCENES_WASM)
-}, 600_000)
+  ;({ wasm: bytes, lines: trace } = await moduleAndNativeExample<TraceLine>('meter-trace'))
+}, BUILD_TIMEOUT_MS)
 
 /** What the op did: its refusal's reason, or the needle after a tick. */
 const replay = (module: MeterModule, meters: Map<number, VirtualMeter>, line: TraceLine): { refused?: string; needle?: Needle } => {
@@ -115,16 +108,6 @@ describe('a virtual meter', () => {
 })
 
 describe('a refused call', () => {
-  const refusal = (call: () => unknown): MeterError => {
-    try {
-      call()
-    } catch (error) {
-      if (error instanceof MeterError) return error
-      throw error
-    }
-    throw new Error('the call was not refused')
-  }
-
   it('names a slot the module does not have, or one with no meter', async () => {
     const module = await MeterModule.load(bytes)
     expect(refusal(() => module.tick(8, 0))).toMatchObject({ code: 1, message: 'no meter slot 8: the module has slots 0 to 7' })

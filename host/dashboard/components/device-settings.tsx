@@ -4,7 +4,7 @@
 import { useState } from 'preact/hooks'
 import type { ComponentChildren } from 'preact'
 import type { AlertLimit, Ballistics, Output, SceneSpec, ScreenConfig } from '../../../schema/index.ts'
-import { INTERVAL_MS } from '../../../schema/constants.ts'
+import { ALERTS_PER_SCREEN, CAROUSEL_MS, INTERVAL_MS, OVERSHOOT_PCT, PERCENT, SCENES_PER_SCREEN, SETTLE_MS } from '../../../schema/constants.ts'
 import { SCENE_METRICS } from '../../screens/screen-config.ts'
 import { DEFAULT_BALLISTICS, applyEdit, emptyEdit, errorIsFor, inputKeyOf, isEmptyEdit } from '../config-edit.ts'
 import type { SettingsEdit } from '../config-edit.ts'
@@ -14,6 +14,9 @@ import { isAnalog, isScreenOutput } from '../device-words.ts'
 import type { ListedDevice } from '../host-state.ts'
 
 type SceneName = keyof typeof SCENE_METRICS
+
+/** The carousel's bounds in seconds, as the page asks for them. */
+const CAROUSEL_SECONDS = { minimum: CAROUSEL_MS.minimum / 1_000, maximum: CAROUSEL_MS.maximum / 1_000 }
 
 interface FieldError {
   key: string
@@ -37,6 +40,70 @@ const Field = (props: { id: string; label: string; errors: FieldError[]; inputKe
     </div>
   )
 }
+
+/** A number input in a Field; `value` '' leaves it empty, and `onValue` gets what was typed, as the input's text. */
+const NumberField = (props: {
+  id: string
+  label: string
+  errors: FieldError[]
+  inputKey: string
+  range: { minimum: number; maximum: number }
+  step: number | 'any'
+  value: number | ''
+  onValue: (text: string) => void
+}) => (
+  <Field id={props.id} label={props.label} errors={props.errors} inputKey={props.inputKey}>
+    {(describedBy, invalid) => (
+      <input
+        id={props.id}
+        type="number"
+        min={props.range.minimum}
+        max={props.range.maximum}
+        step={props.step}
+        value={props.value}
+        aria-describedby={describedBy}
+        aria-invalid={invalid}
+        onInput={(e) => props.onValue((e.currentTarget as HTMLInputElement).value)}
+      />
+    )}
+  </Field>
+)
+
+/** A list the user edits: each item's fields and its Remove button, then an Add button until the list is full. */
+const EditableList = <Item,>(props: {
+  class: string
+  rowClass: string
+  items: readonly Item[]
+  minItems: number
+  maxItems: number
+  removeLabel: (index: number) => string
+  addLabel: string
+  newItem: () => Item
+  onChange: (items: Item[]) => void
+  children: (item: Item, index: number) => ComponentChildren
+}) => (
+  <>
+    <ol class={props.class}>
+      {props.items.map((item, i) => (
+        <li class={props.rowClass}>
+          {props.children(item, i)}
+          <button
+            type="button"
+            class="small"
+            disabled={props.items.length <= props.minItems}
+            aria-label={props.removeLabel(i)}
+            onClick={() => props.onChange(props.items.filter((_, j) => j !== i))}
+          >
+            Remove
+          </button>
+        </li>
+      ))}
+    </ol>
+    <button type="button" class="small" disabled={props.items.length >= props.maxItems} onClick={() => props.onChange([...props.items, props.newItem()])}>
+      {props.addLabel}
+    </button>
+  </>
+)
 
 const MetricSelect = (props: { id: string; value: string; metrics: readonly string[]; onChange: (metric: string) => void; optional?: boolean; describedBy: string | undefined; invalid: boolean }) => {
   const options = props.metrics.includes(props.value) || props.value === '' ? props.metrics : [props.value, ...props.metrics]
@@ -81,11 +148,21 @@ const ScreenSettings = (props: { prefix: string; output: Output; screen: ScreenC
       <legend>
         Screen {props.output.id} ({props.output.kind.toUpperCase()} {props.output.width}×{props.output.height})
       </legend>
-      <ol class="scenes">
-        {screen.scenes.map((scene, i) => {
+      <EditableList
+        class="scenes"
+        rowClass="scene-row"
+        items={screen.scenes}
+        minItems={SCENES_PER_SCREEN.minimum}
+        maxItems={SCENES_PER_SCREEN.maximum}
+        removeLabel={(i) => `Remove scene ${i + 1} of screen ${props.output.id}`}
+        addLabel="Add a scene"
+        newItem={() => sceneWith('metric', { scene: 'metric', metrics: [] }, metrics)}
+        onChange={(scenes) => props.onChange({ ...screen, scenes })}
+      >
+        {(scene, i) => {
           const limits = SCENE_METRICS[scene.scene as SceneName] ?? { min: 0, max: 0 }
           return (
-            <li class="scene-row">
+            <>
               <Field id={`${prefix}-scene-${i}`} label={`Scene ${i + 1}`} errors={errors} inputKey={`${key}.scenes.${i}.scene`}>
                 {(describedBy, invalid) => (
                   <select
@@ -125,51 +202,38 @@ const ScreenSettings = (props: { prefix: string; output: Output; screen: ScreenC
                   )}
                 </Field>
               ))}
-              <button
-                type="button"
-                class="small"
-                disabled={screen.scenes.length <= 1}
-                aria-label={`Remove scene ${i + 1} of screen ${props.output.id}`}
-                onClick={() => props.onChange({ ...screen, scenes: screen.scenes.filter((_, j) => j !== i) })}
-              >
-                Remove
-              </button>
-            </li>
+            </>
           )
-        })}
-      </ol>
-      <button
-        type="button"
-        class="small"
-        disabled={screen.scenes.length >= 8}
-        onClick={() => props.onChange({ ...screen, scenes: [...screen.scenes, sceneWith('metric', { scene: 'metric', metrics: [] }, metrics)] })}
-      >
-        Add a scene
-      </button>
-      <Field id={`${prefix}-carousel`} label="Turn scenes every (seconds; empty: the button steps)" errors={errors} inputKey={`${key}.carousel_ms`}>
-        {(describedBy, invalid) => (
-          <input
-            id={`${prefix}-carousel`}
-            type="number"
-            min={1}
-            max={3600}
-            step={1}
-            value={screen.carousel_ms === undefined ? '' : screen.carousel_ms / 1000}
-            aria-describedby={describedBy}
-            aria-invalid={invalid}
-            onInput={(e) => {
-              const text = (e.currentTarget as HTMLInputElement).value
-              const { carousel_ms: _old, ...rest } = screen
-              props.onChange(text === '' ? rest : { ...rest, carousel_ms: Math.round(Number(text) * 1000) })
-            }}
-          />
-        )}
-      </Field>
+        }}
+      </EditableList>
+      <NumberField
+        id={`${prefix}-carousel`}
+        label="Turn scenes every (seconds; empty: the button steps)"
+        errors={errors}
+        inputKey={`${key}.carousel_ms`}
+        range={CAROUSEL_SECONDS}
+        step={1}
+        value={screen.carousel_ms === undefined ? '' : screen.carousel_ms / 1000}
+        onValue={(text) => {
+          const { carousel_ms: _old, ...rest } = screen
+          props.onChange(text === '' ? rest : { ...rest, carousel_ms: Math.round(Number(text) * 1000) })
+        }}
+      />
       <h4>Alert limits</h4>
       {alerts.length === 0 ? <p class="empty">None.</p> : null}
-      <ol class="alerts">
-        {alerts.map((alert, i) => (
-          <li class="alert-row">
+      <EditableList
+        class="alerts"
+        rowClass="alert-row"
+        items={alerts}
+        minItems={0}
+        maxItems={ALERTS_PER_SCREEN}
+        removeLabel={(i) => `Remove alert limit ${i + 1} of screen ${props.output.id}`}
+        addLabel="Add an alert limit"
+        newItem={() => ({ metric: metrics.includes('gpu_temp') ? 'gpu_temp' : (metrics[0] ?? 'vram'), above: 90, clear_below: 85 })}
+        onChange={setAlerts}
+      >
+        {(alert, i) => (
+          <>
             <Field id={`${prefix}-alert-${i}-metric`} label="Figure" errors={errors} inputKey={`${key}.alerts.${i}.metric`}>
               {(describedBy, invalid) => (
                 <MetricSelect
@@ -183,36 +247,20 @@ const ScreenSettings = (props: { prefix: string; output: Output; screen: ScreenC
               )}
             </Field>
             {(['above', 'clear_below'] as const).map((which) => (
-              <Field id={`${prefix}-alert-${i}-${which}`} label={which === 'above' ? 'Alert above %' : 'Clear below %'} errors={errors} inputKey={`${key}.alerts.${i}.${which}`}>
-                {(describedBy, invalid) => (
-                  <input
-                    id={`${prefix}-alert-${i}-${which}`}
-                    type="number"
-                    min={0}
-                    max={100}
-                    step="any"
-                    value={alert[which]}
-                    aria-describedby={describedBy}
-                    aria-invalid={invalid}
-                    onInput={(e) => setAlerts(alerts.map((a, j) => (j === i ? { ...a, [which]: Number((e.currentTarget as HTMLInputElement).value) } : a)))}
-                  />
-                )}
-              </Field>
+              <NumberField
+                id={`${prefix}-alert-${i}-${which}`}
+                label={which === 'above' ? 'Alert above %' : 'Clear below %'}
+                errors={errors}
+                inputKey={`${key}.alerts.${i}.${which}`}
+                range={PERCENT}
+                step="any"
+                value={alert[which]}
+                onValue={(text) => setAlerts(alerts.map((a, j) => (j === i ? { ...a, [which]: Number(text) } : a)))}
+              />
             ))}
-            <button type="button" class="small" aria-label={`Remove alert limit ${i + 1} of screen ${props.output.id}`} onClick={() => setAlerts(alerts.filter((_, j) => j !== i))}>
-              Remove
-            </button>
-          </li>
-        ))}
-      </ol>
-      <button
-        type="button"
-        class="small"
-        disabled={alerts.length >= 8}
-        onClick={() => setAlerts([...alerts, { metric: metrics.includes('gpu_temp') ? 'gpu_temp' : (metrics[0] ?? 'vram'), above: 90, clear_below: 85 }])}
-      >
-        Add an alert limit
-      </button>
+          </>
+        )}
+      </EditableList>
     </fieldset>
   )
 }
@@ -263,51 +311,36 @@ export const DeviceSettings = ({ device, metrics, token }: { device: ListedDevic
         )
       })}
       <div class="row">
-        <Field id={`${prefix}-interval`} label="Update interval (ms)" errors={errors} inputKey="interval_ms">
-          {(describedBy, invalid) => (
-            <input
-              id={`${prefix}-interval`}
-              type="number"
-              min={INTERVAL_MS.minimum}
-              max={INTERVAL_MS.maximum}
-              step={10}
-              value={edit.intervalMs ?? config.interval_ms}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onInput={(e) => change({ intervalMs: Math.round(Number((e.currentTarget as HTMLInputElement).value)) })}
-            />
-          )}
-        </Field>
-        <Field id={`${prefix}-settle`} label="Needle settles in (ms, 50–5000)" errors={errors} inputKey="ballistics.settle_ms">
-          {(describedBy, invalid) => (
-            <input
-              id={`${prefix}-settle`}
-              type="number"
-              min={50}
-              max={5000}
-              step={10}
-              value={ballistics.settle_ms}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onInput={(e) => change({ ballistics: { ...ballistics, settle_ms: Math.round(Number((e.currentTarget as HTMLInputElement).value)) } })}
-            />
-          )}
-        </Field>
-        <Field id={`${prefix}-overshoot`} label="Overshoot (% of the step, 0–1.5)" errors={errors} inputKey="ballistics.overshoot_pct">
-          {(describedBy, invalid) => (
-            <input
-              id={`${prefix}-overshoot`}
-              type="number"
-              min={0}
-              max={1.5}
-              step={0.1}
-              value={ballistics.overshoot_pct}
-              aria-describedby={describedBy}
-              aria-invalid={invalid}
-              onInput={(e) => change({ ballistics: { ...ballistics, overshoot_pct: Number((e.currentTarget as HTMLInputElement).value) } })}
-            />
-          )}
-        </Field>
+        <NumberField
+          id={`${prefix}-interval`}
+          label="Update interval (ms)"
+          errors={errors}
+          inputKey="interval_ms"
+          range={INTERVAL_MS}
+          step={10}
+          value={edit.intervalMs ?? config.interval_ms}
+          onValue={(text) => change({ intervalMs: Math.round(Number(text)) })}
+        />
+        <NumberField
+          id={`${prefix}-settle`}
+          label={`Needle settles in (ms, ${SETTLE_MS.minimum}–${SETTLE_MS.maximum})`}
+          errors={errors}
+          inputKey="ballistics.settle_ms"
+          range={SETTLE_MS}
+          step={10}
+          value={ballistics.settle_ms}
+          onValue={(text) => change({ ballistics: { ...ballistics, settle_ms: Math.round(Number(text)) } })}
+        />
+        <NumberField
+          id={`${prefix}-overshoot`}
+          label={`Overshoot (% of the step, ${OVERSHOOT_PCT.minimum}–${OVERSHOOT_PCT.maximum})`}
+          errors={errors}
+          inputKey="ballistics.overshoot_pct"
+          range={OVERSHOOT_PCT}
+          step={0.1}
+          value={ballistics.overshoot_pct}
+          onValue={(text) => change({ ballistics: { ...ballistics, overshoot_pct: Number(text) } })}
+        />
       </div>
       {device.outputs.filter(isScreenOutput).map((output) => {
         const screen = edit.screens[output.id] ?? config.screens?.find((s) => s.output === output.id)
