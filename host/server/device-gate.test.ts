@@ -36,7 +36,7 @@ const TUNING: ServerTuning = {
   guessLimits: { burst: 3, refillMs: 30_000, maxAddresses: 100 },
 }
 
-const setUp = (tuning: ServerTuning = TUNING): { gate: DeviceGate; hub: Hub; limiter: GuessLimiter; now: { t: number } } => {
+const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void): { gate: DeviceGate; hub: Hub; limiter: GuessLimiter; now: { t: number } } => {
   // The session stamps what it sends with the real clock, so the test's clock starts there.
   const now = { t: Date.now() }
   const hub = new Hub('vram', 1_000)
@@ -52,6 +52,7 @@ const setUp = (tuning: ServerTuning = TUNING): { gate: DeviceGate; hub: Hub; lim
     staleAfterMs: 60_000,
     limiter,
     tuning,
+    wake,
   })
   return { gate, hub, limiter, now }
 }
@@ -259,6 +260,54 @@ describe('DeviceGate liveness', () => {
     expect(socket.closedWith).toBeUndefined()
     gate.housekeep(now.t + 11_010)
     expect(socket.pings).toBe(2)
+  })
+
+  it('says when its housekeeping is next due, and asks to be woken for a hello it now awaits', () => {
+    const woken: number[] = []
+    const { gate, now } = setUp(TUNING, (at) => woken.push(at))
+    expect(gate.housekeep(now.t)).toBe(Number.POSITIVE_INFINITY)
+    const socket = new RecordingSocket()
+    gate.open(socket, ADDRESS, false, now.t)
+    expect(woken).toEqual([now.t + TUNING.helloTimeoutMs])
+    expect(gate.housekeep(now.t + 10)).toBe(now.t + TUNING.helloTimeoutMs)
+    expect(gate.housekeep(now.t + TUNING.helloTimeoutMs)).toBe(Number.POSITIVE_INFINITY)
+    expect(socket.closedWith?.code).toBe(1008)
+  })
+
+  it('run only when it says it is next due, keeps a silent device as a tick would: one ping at half the idle bound, the close at the bound', () => {
+    const woken: number[] = []
+    // Heartbeats after the idle bound: this is about the ping and the close (the next test is about heartbeats).
+    const { gate, now } = setUp({ ...TUNING, heartbeatMs: 60_000 }, (at) => woken.push(at))
+    const { socket } = connect(gate, now.t)
+    // A session started: its heartbeat may fall due sooner than anything armed, so the edge is woken now.
+    expect(woken.at(-1)).toBe(now.t)
+    let t = now.t
+    const visits: number[] = []
+    for (let next = gate.housekeep(t); next < Number.POSITIVE_INFINITY && visits.length < 50; next = gate.housekeep(t)) {
+      // Nothing is done a moment before it is due.
+      const before = { sent: socket.sent.length, pings: socket.pings, closed: socket.closedWith }
+      gate.housekeep(next - 1)
+      expect({ sent: socket.sent.length, pings: socket.pings, closed: socket.closedWith }).toEqual(before)
+      t = next
+      visits.push(t - now.t)
+    }
+    expect(visits).toEqual([TUNING.idleTimeoutMs / 2, TUNING.idleTimeoutMs])
+    expect(socket.pings).toBe(1)
+    expect(socket.closedWith).toEqual({ code: CLOSE_IDLE, reason: 'nothing heard for 10000 ms' })
+  })
+
+  it('gives the heartbeat as next due while the device is heard from, and sends it then, not a moment before', () => {
+    // The session stamps what it sends with the real clock: this test runs on it.
+    const { gate, now } = setUp()
+    const { socket, connection } = connect(gate, now.t)
+    const due = gate.housekeep(Date.now())
+    expect(due - Date.now()).toBeGreaterThan(TUNING.heartbeatMs - 500)
+    expect(due - Date.now()).toBeLessThanOrEqual(TUNING.heartbeatMs)
+    gate.heard(connection, due - 1)
+    gate.housekeep(due - 1)
+    expect(socket.sent.some((m) => m.type === 'heartbeat')).toBe(false)
+    gate.housekeep(due)
+    expect(socket.last()).toMatchObject({ type: 'heartbeat' })
   })
 
   it('closes a device that answers nothing, not even the ping, with 4408 at the idle bound', () => {

@@ -78,6 +78,11 @@ export interface GateOptions {
   credentials?: CredentialStore
   /** Opens a region of the PC's screen for a stream; by default X11 capture (host/stream/capture.ts). */
   openRegion?: (region: RegionCaptureOptions) => CaptureResult | Promise<CaptureResult>
+  /**
+   * Told that something new falls due at `at` (a hello awaited, a pairing request listed, a session started or
+   * reconfigured), so that the edge runs `housekeep` by then: it wakes only when something is due, not on a tick.
+   */
+  wake?: (at: number) => void
 }
 
 /**
@@ -153,6 +158,7 @@ export class DeviceGate {
       closed: false,
     }
     this.#awaitingHello.add(connection)
+    this.#options.wake?.(now + this.#options.tuning.helloTimeoutMs)
     return connection
   }
 
@@ -279,6 +285,8 @@ export class DeviceGate {
     this.#remember(session)
     for (const stream of session.streams()) stream.staleAfter(session.config.stale_after_ms)
     this.#syncStreams(session)
+    // Its heartbeat may now fall due sooner (a new session, a shorter stale timeout).
+    this.#options.wake?.(now)
     this.#changed('devices')
   }
 
@@ -388,29 +396,43 @@ export class DeviceGate {
   /**
    * Closes sockets that never said hello or went silent, sends heartbeats to idle devices, and pings a device heard
    * from for half the idle bound: a peer that answers with a pong is alive; one that answers nothing is closed.
+   * Gives when it is next due (infinity: nothing waits), so the edge sleeps until then rather than ticking: a host
+   * with one quiet device wakes for this a few times a minute, not every second.
    */
-  housekeep(now: number): void {
+  housekeep(now: number): number {
     const { tuning } = this.#options
+    let next = Number.POSITIVE_INFINITY
     for (const connection of this.#awaitingHello) {
-      if (now - connection.openedAt < tuning.helloTimeoutMs) continue
-      this.#refuse(connection, 'bad_frame', `no hello within ${tuning.helloTimeoutMs} ms`, 1008)
+      const due = connection.openedAt + tuning.helloTimeoutMs
+      if (now < due) next = Math.min(next, due)
+      else this.#refuse(connection, 'bad_frame', `no hello within ${tuning.helloTimeoutMs} ms`, 1008)
     }
     const expired = this.#pairRequests.expire(now)
     for (const connection of expired) this.#refuse(connection, 'unauthorized', 'pairing request expired', 1008)
     if (expired.length > 0) this.#changed('pairing')
+    next = Math.min(next, this.#pairRequests.nextExpiry())
     for (const session of this.#options.hub.sessions()) {
-      if (now - session.lastHeardAt >= tuning.idleTimeoutMs) {
+      const idleAt = session.lastHeardAt + tuning.idleTimeoutMs
+      if (now >= idleAt) {
         session.close(CLOSE_IDLE, `nothing heard for ${tuning.idleTimeoutMs} ms`)
         continue
       }
+      next = Math.min(next, idleAt)
       const connection = this.#paired.get(session)
-      if (connection !== undefined && now - session.lastHeardAt >= tuning.idleTimeoutMs / 2 && connection.pingedAt <= session.lastHeardAt) {
-        connection.pingedAt = now
-        connection.link.ping()
+      if (connection !== undefined && connection.pingedAt <= session.lastHeardAt) {
+        const pingAt = session.lastHeardAt + tuning.idleTimeoutMs / 2
+        if (now >= pingAt) {
+          connection.pingedAt = now
+          connection.link.ping()
+        } else {
+          next = Math.min(next, pingAt)
+        }
       }
       const heartbeatMs = Math.min(tuning.heartbeatMs, session.config.stale_after_ms / 2)
       if (now - session.lastSentAt >= heartbeatMs) session.sendControl({ type: 'heartbeat', ts: now })
+      next = Math.min(next, Math.max(now, session.lastSentAt) + heartbeatMs)
     }
+    return next
   }
 
   /**
@@ -645,6 +667,7 @@ export class DeviceGate {
     }
     const reason = `waiting for approval: run \`sysboy pair ${hello.device}\` on the host, or approve it in the dashboard`
     this.#send(connection, { type: 'pair_pending', reason: clip(reason, 200) })
+    this.#options.wake?.(this.#pairRequests.nextExpiry())
     this.#changed('pairing')
   }
 
@@ -677,6 +700,8 @@ export class DeviceGate {
     replaced?.stopStreams()
     replaced?.close(CLOSE_REPLACED, 'the same device connected again')
     this.#syncStreams(session)
+    // Its heartbeat may now fall due sooner (a new session, a shorter stale timeout).
+    this.#options.wake?.(now)
     this.#changed('devices')
   }
 

@@ -21,6 +21,7 @@ import { CredentialStore } from './credentials.ts'
 import type { ConfiguredScreens, DeviceConnection, DeviceSocket } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
+import { Housekeeper } from './housekeeper.ts'
 import { LiveEvents } from './live-events.ts'
 import { PROMETHEUS_CONTENT_TYPE, deviceStreams, prometheusText } from './prometheus-text.ts'
 import { devicesList, restApi } from './rest-api.ts'
@@ -103,7 +104,9 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   // One store for the gate (board hellos) and the firmware routes (boards fetching an update with their credential).
   const credentials = options.credentials ?? new CredentialStore()
   const firmware = options.firmware ?? (await loadEmbeddedFirmware())
-  const gate = new DeviceGate({ ...options, credentials, hub, limiter: pairingGuesses, tuning, staleAfterMs })
+  // The gate's timeouts, heartbeats and pings run when one falls due, not on a tick.
+  const housekeeper = new Housekeeper((now) => gate.housekeep(now))
+  const gate = new DeviceGate({ ...options, credentials, hub, limiter: pairingGuesses, tuning, staleAfterMs, wake: (at) => housekeeper.due(at) })
   const sampler = new Sampler({
     sink: hub,
     openSource: options.openSource,
@@ -223,8 +226,6 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     throw error
   }
   const port = server.port ?? options.port
-  const housekeepingMs = Math.max(20, Math.min(1_000, tuning.helloTimeoutMs / 4, tuning.idleTimeoutMs / 4, tuning.heartbeatMs / 4))
-  const housekeeping = setInterval(() => gate.housekeep(Date.now()), housekeepingMs)
   sampler.start()
 
   return {
@@ -235,7 +236,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     latest: (metric) => hub.latest(metric),
     onFrame: (listener) => hub.onPublish(listener),
     stop: async () => {
-      clearInterval(housekeeping)
+      housekeeper.stop()
       sampler.stop()
       for (const session of [...hub.sessions()]) {
         session.stopStreams()

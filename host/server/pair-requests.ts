@@ -113,6 +113,13 @@ export class PairRequests<T> {
     return expired
   }
 
+  /** When the oldest request expires; infinity with none waiting. */
+  nextExpiry(): number {
+    let next = Number.POSITIVE_INFINITY
+    for (const entry of this.#entries.values()) next = Math.min(next, entry.at + this.#limits.expireMs)
+    return next
+  }
+
   get size(): number {
     return this.#entries.size
   }
