@@ -216,7 +216,17 @@ pub async fn run_session_with_fetch<S: Read + Write, F: Fetch, B: Board>(
         Either::Second(()) => Err(SessionEnd::UpgradeTimeout),
     };
     let end = match upgraded {
-        Ok(leftover) => live(socket, fetch, link, board, target, Buffers { rx, tx, message, fetch: fetch_buffer }, leftover).await,
+        Ok(leftover) => {
+            // The range being fetched for an update, if any; its connection ends with the session.
+            let mut download = update::Download::new(fetch_buffer);
+            let state = link.state();
+            let mut session = LiveSession { socket: &mut *socket, link: &mut *link, board: &mut *board, target: *target, tx, state };
+            let end = session.run(fetch, &mut download, rx, message, leftover).await;
+            if download.is_open() {
+                fetch.close().await;
+            }
+            end
+        }
         Err(end) => end,
     };
     let (now, random) = (board.now_ms(), board.random());
@@ -255,244 +265,214 @@ async fn upgrade<S: Read + Write>(
     }
 }
 
-async fn live<S: Read + Write, F: Fetch, B: Board>(
-    socket: &mut S,
-    fetch: &mut F,
-    link: &mut HostLink,
-    board: &mut B,
-    target: &Target<'_>,
-    buffers: Buffers<'_>,
-    len: usize,
-) -> SessionEnd {
-    // The range being fetched for an update, if any; its connection ends with the session.
-    let Buffers { rx, tx, message, fetch: fetch_buffer } = buffers;
-    let mut download = update::Download::new(fetch_buffer);
-    let end = live_loop(socket, fetch, link, board, target, Buffers { rx, tx, message, fetch: &mut [] }, len, &mut download).await;
-    if download.is_open() {
-        fetch.close().await;
-    }
-    end
+/// A session from the upgrade on: the socket, link and board every frame and status goes out through, and the
+/// link state the board last heard of.
+struct LiveSession<'a, S, B> {
+    socket: &'a mut S,
+    link: &'a mut HostLink,
+    board: &'a mut B,
+    /// Every status names its host; an update's requests present its token until the link holds its own.
+    target: Target<'a>,
+    /// Frames being written.
+    tx: &'a mut [u8],
+    state: LinkState,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn live_loop<S: Read + Write, F: Fetch, B: Board>(
-    socket: &mut S,
-    fetch: &mut F,
-    link: &mut HostLink,
-    board: &mut B,
-    target: &Target<'_>,
-    buffers: Buffers<'_>,
-    mut len: usize,
-    download: &mut update::Download<'_>,
-) -> SessionEnd {
-    let host = target.host;
-    // The update's requests present the token the hello presents (the issued credential once paired).
-    let token = |link: &HostLink| link.token().map(alloc::string::String::from).or_else(|| target.token.map(alloc::string::String::from));
-    let Buffers { rx, tx, message, .. } = buffers;
-    let mut decoder = Decoder::new(message);
-    let hello = link.upgraded(board.now_ms());
-    board.link_changed(link.state());
-    if let Some(end) = carry_out(socket, board, link, host, tx, hello).await {
-        return end;
-    }
-    let mut state = link.state();
-    loop {
-        // Decode every whole frame received so far.
+impl<S: Read + Write, B: Board> LiveSession<'_, S, B> {
+    /// Sends the hello, then decodes the frames that arrive (`len` bytes of them already in `rx`) and runs the
+    /// link's timers, the button and the update until the session ends.
+    async fn run<F: Fetch>(
+        &mut self,
+        fetch: &mut F,
+        download: &mut update::Download<'_>,
+        rx: &mut [u8],
+        message: &mut [u8],
+        mut len: usize,
+    ) -> SessionEnd {
+        let mut decoder = Decoder::new(message);
+        let hello = self.link.upgraded(self.board.now_ms());
+        self.state = self.link.state();
+        self.board.link_changed(self.state);
+        if let Err(end) = self.carry_out(hello).await {
+            return end;
+        }
         loop {
-            let now = board.now_ms();
-            let mask = board.random().to_le_bytes();
-            let (consumed, actions, reply) = match decoder.decode(&rx[..len]) {
-                Err(error) => {
-                    if let Ok(n) = error.close_frame(mask, tx) {
-                        let _ = socket.write_all(&tx[..n]).await;
+            // Decode every whole frame received so far.
+            loop {
+                let now = self.board.now_ms();
+                let mask = self.board.random().to_le_bytes();
+                let (consumed, actions, reply) = match decoder.decode(&rx[..len]) {
+                    Err(error) => {
+                        if let Ok(n) = error.close_frame(mask, self.tx) {
+                            let _ = self.socket.write_all(&self.tx[..n]).await;
+                        }
+                        return SessionEnd::Protocol(error);
                     }
-                    return SessionEnd::Protocol(error);
+                    Ok(decoded) if decoded.consumed == 0 => break,
+                    Ok(decoded) => {
+                        let reply = decoded.event.and_then(|event| event.reply(mask, self.tx).ok().flatten());
+                        let actions = match decoded.event {
+                            Some(Event::Text(text)) => self.link.received_text(now, text.as_bytes()),
+                            Some(Event::Binary(payload)) => self.link.received_binary(now, payload, |rect, payload| self.board.draw_stream(rect, payload)),
+                            _ => alloc::vec::Vec::new(),
+                        };
+                        let closed = match decoded.event {
+                            Some(Event::Close { code, .. }) => Some(code),
+                            _ => None,
+                        };
+                        (decoded.consumed, actions, reply.map(|n| (n, closed)))
+                    }
+                };
+                rx.copy_within(consumed..len, 0);
+                len -= consumed;
+                if let Some((n, closed)) = reply {
+                    if self.socket.write_all(&self.tx[..n]).await.is_err() {
+                        return SessionEnd::Io;
+                    }
+                    if let Some(code) = closed {
+                        return SessionEnd::Closed(code);
+                    }
                 }
-                Ok(decoded) if decoded.consumed == 0 => break,
-                Ok(decoded) => {
-                    let reply = decoded.event.and_then(|event| event.reply(mask, tx).ok().flatten());
-                    let actions = match decoded.event {
-                        Some(Event::Text(text)) => link.received_text(now, text.as_bytes()),
-                        Some(Event::Binary(payload)) => link.received_binary(now, payload, |rect, payload| board.draw_stream(rect, payload)),
-                        _ => alloc::vec::Vec::new(),
-                    };
-                    let closed = match decoded.event {
-                        Some(Event::Close { code, .. }) => Some(code),
-                        _ => None,
-                    };
-                    (decoded.consumed, actions, reply.map(|n| (n, closed)))
+                if let Err(end) = self.settle(fetch, download, actions).await {
+                    return end;
+                }
+            }
+            if len == rx.len() {
+                // The decoder refuses frames over its limit, so a full buffer means rx is smaller than a frame.
+                return SessionEnd::Protocol(FrameError::TooBig);
+            }
+            let deadline = self.board.now_ms() + POLL_MS;
+            let fetched = async {
+                match download.space() {
+                    Some(space) => fetch.read(space).await.ok(),
+                    None => core::future::pending().await,
                 }
             };
-            rx.copy_within(consumed..len, 0);
-            len -= consumed;
-            if let Some((n, closed)) = reply {
-                if socket.write_all(&tx[..n]).await.is_err() {
-                    return SessionEnd::Io;
+            let step = match select3(self.socket.read(&mut rx[len..]), self.board.sleep_until(deadline), fetched).await {
+                Either3::First(Ok(0)) | Either3::First(Err(_)) => Err(SessionEnd::Io),
+                Either3::First(Ok(read)) => {
+                    len += read;
+                    Ok(())
                 }
-                if let Some(code) = closed {
-                    return SessionEnd::Closed(code);
+                Either3::Third(read) => match update::received(self, fetch, download, read).await {
+                    Ok(()) => update::drive(self, fetch, download).await,
+                    Err(end) => Err(end),
+                },
+                Either3::Second(()) => {
+                    let (now, random) = (self.board.now_ms(), self.board.random());
+                    self.link.updater().poll(now);
+                    let mut actions = self.link.poll(now, random);
+                    while let Some((button, gesture)) = self.board.take_gesture() {
+                        actions.extend(self.link.gesture(now, &button, gesture));
+                    }
+                    self.settle(fetch, download, actions).await
                 }
-            }
-            // The board hears of a new link state before it fills in a status for these actions (the welcome's
-            // status names the light as live, not as the state before).
-            note_state(link, board, &mut state);
-            if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
-                return end;
-            }
-            if let Some(end) = undo_calibrations(socket, link, board, host, tx).await {
-                return end;
-            }
-            if let Some(end) = report_screens(socket, link, board, host, tx).await {
-                return end;
-            }
-            note_state(link, board, &mut state);
-            let token = token(link);
-            if let Some(end) = update::drive(socket, fetch, link, board, host, token.as_deref(), tx, download).await {
+            };
+            if let Err(end) = step {
                 return end;
             }
         }
-        if len == rx.len() {
-            // The decoder refuses frames over its limit, so a full buffer means rx is smaller than a frame.
-            return SessionEnd::Protocol(FrameError::TooBig);
-        }
-        let deadline = board.now_ms() + POLL_MS;
-        let fetched = async {
-            match download.space() {
-                Some(space) => fetch.read(space).await.ok(),
-                None => core::future::pending().await,
-            }
-        };
-        match select3(socket.read(&mut rx[len..]), board.sleep_until(deadline), fetched).await {
-            Either3::First(Ok(0)) | Either3::First(Err(_)) => return SessionEnd::Io,
-            Either3::First(Ok(read)) => len += read,
-            Either3::Third(read) => {
-                if let Some(end) = update::received(socket, fetch, link, board, host, tx, download, read).await {
-                    return end;
-                }
-                let token = token(link);
-                if let Some(end) = update::drive(socket, fetch, link, board, host, token.as_deref(), tx, download).await {
-                    return end;
-                }
-            }
-            Either3::Second(()) => {
-                let (now, random) = (board.now_ms(), board.random());
-                link.updater().poll(now);
-                let mut actions = link.poll(now, random);
-                while let Some((button, gesture)) = board.take_gesture() {
-                    actions.extend(link.gesture(now, &button, gesture));
-                }
-                note_state(link, board, &mut state);
-                if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
-                    return end;
-                }
-                if let Some(end) = report_screens(socket, link, board, host, tx).await {
-                    return end;
-                }
-                note_state(link, board, &mut state);
-                let token = token(link);
-                if let Some(end) = update::drive(socket, fetch, link, board, host, token.as_deref(), tx, download).await {
-                    return end;
-                }
-            }
-        }
     }
 }
 
-/// Has the board carry out the calibration undos the host asked for, and sends back the refusals; a curve undone
-/// is reported in a status at once.
-async fn undo_calibrations<S: Write, B: Board>(
-    socket: &mut S,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    tx: &mut [u8],
-) -> Option<SessionEnd> {
-    while let Some(output) = link.take_calibration_undo() {
-        let actions = match board.undo_calibration(&output) {
-            Ok(()) => link.status_changed(board.now_ms()),
-            Err(error) => alloc::vec![link.undo_refused(board.now_ms(), &output, error)],
-        };
-        if let Some(end) = carry_out(socket, board, link, host, tx, actions).await {
-            return Some(end);
+impl<S: Write, B: Board> LiveSession<'_, S, B> {
+    /// Carries out `actions` and what may follow them: the calibration undos the host asked for, a status when what
+    /// the screens show changed, and the update's next step.
+    async fn settle<F: Fetch>(
+        &mut self,
+        fetch: &mut F,
+        download: &mut update::Download<'_>,
+        actions: alloc::vec::Vec<Action>,
+    ) -> Result<(), SessionEnd> {
+        // The board hears of a new link state before it fills in a status for these actions (the welcome's status
+        // names the light as live, not as the state before).
+        self.note_state();
+        self.carry_out(actions).await?;
+        self.undo_calibrations().await?;
+        self.report_screens().await?;
+        self.note_state();
+        update::drive(self, fetch, download).await
+    }
+
+    /// Has the board carry out the calibration undos the host asked for, and sends back the refusals; a curve undone
+    /// is reported in a status at once.
+    async fn undo_calibrations(&mut self) -> Result<(), SessionEnd> {
+        while let Some(output) = self.link.take_calibration_undo() {
+            let actions = match self.board.undo_calibration(&output) {
+                Ok(()) => self.link.status_changed(self.board.now_ms()),
+                Err(error) => alloc::vec![self.link.undo_refused(self.board.now_ms(), &output, error)],
+            };
+            self.carry_out(actions).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a status when what a screen shows has changed (a press, the carousel, an alert, the data going stale).
+    async fn report_screens(&mut self) -> Result<(), SessionEnd> {
+        if !self.board.take_screens_changed() {
+            return Ok(());
+        }
+        let actions = self.link.shown_changed(self.board.now_ms());
+        self.carry_out(actions).await
+    }
+
+    /// Tells the board when the link has moved on since it last heard.
+    fn note_state(&mut self) {
+        if self.link.state() != self.state {
+            self.state = self.link.state();
+            self.board.link_changed(self.state);
         }
     }
-    None
-}
 
-/// Sends a status when what a screen shows has changed (a press, the carousel, an alert, the data going stale).
-async fn report_screens<S: Write, B: Board>(
-    socket: &mut S,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    tx: &mut [u8],
-) -> Option<SessionEnd> {
-    if !board.take_screens_changed() {
-        return None;
-    }
-    let actions = link.shown_changed(board.now_ms());
-    carry_out(socket, board, link, host, tx, actions).await
-}
-
-/// Tells the board when the link has moved on since `state`.
-fn note_state<B: Board>(link: &HostLink, board: &mut B, state: &mut LinkState) {
-    if link.state() != *state {
-        *state = link.state();
-        board.link_changed(*state);
-    }
-}
-
-/// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`.
-async fn carry_out<S: Write, B: Board>(
-    socket: &mut S,
-    board: &mut B,
-    link: &HostLink,
-    host: &str,
-    tx: &mut [u8],
-    actions: alloc::vec::Vec<Action>,
-) -> Option<SessionEnd> {
-    let mut disconnect = false;
-    for action in actions {
-        let message = match action {
-            Action::Send(message) => message,
-            Action::ReportStatus => status(board, link, host, link.update_progress()),
-            Action::Disconnect => {
-                disconnect = true;
-                continue;
-            }
-            other => {
-                board.act(other);
-                continue;
-            }
-        };
-        if let Some(end) = send(socket, board, tx, &message).await {
-            return Some(end);
+    /// Writes the frames among `actions` and hands the others to the board; ends the session on `Disconnect`.
+    async fn carry_out(&mut self, actions: alloc::vec::Vec<Action>) -> Result<(), SessionEnd> {
+        let mut disconnect = false;
+        for action in actions {
+            let message = match action {
+                Action::Send(message) => message,
+                Action::ReportStatus => self.status(self.link.update_progress()),
+                Action::Disconnect => {
+                    disconnect = true;
+                    continue;
+                }
+                other => {
+                    self.board.act(other);
+                    continue;
+                }
+            };
+            self.send(&message).await?;
         }
+        if !disconnect {
+            return Ok(());
+        }
+        let mask = self.board.random().to_le_bytes();
+        if let Ok(n) = encode_close(close_code::NORMAL, "", mask, self.tx) {
+            let _ = self.socket.write_all(&self.tx[..n]).await;
+        }
+        Err(SessionEnd::Disconnected)
     }
-    if !disconnect {
-        return None;
-    }
-    let mask = board.random().to_le_bytes();
-    if let Ok(n) = encode_close(close_code::NORMAL, "", mask, tx) {
-        let _ = socket.write_all(&tx[..n]).await;
-    }
-    Some(SessionEnd::Disconnected)
-}
 
-/// The status the board sends: it names `host` (the session's target), what the screens show, what `link` holds and
-/// `update`, over whatever the board filled in.
-fn status<B: Board>(board: &mut B, link: &HostLink, host: &str, update: Option<UpdateProgress>) -> DeviceMessage {
-    let screens = board.screens_shown();
-    DeviceMessage::Status(Status { host: Some(status_host(host)), screens, held: Some(link.held()), update, ..board.status() })
-}
+    /// The status the board sends: it names the target's host, what the screens show, what the link holds and
+    /// `update`, over whatever the board filled in.
+    fn status(&mut self, update: Option<UpdateProgress>) -> DeviceMessage {
+        let screens = self.board.screens_shown();
+        DeviceMessage::Status(Status {
+            host: Some(status_host(self.target.host)),
+            screens,
+            held: Some(self.link.held()),
+            update,
+            ..self.board.status()
+        })
+    }
 
-/// Writes `message` as one masked text frame. One too big for `tx` is a wiring mistake; dropping it keeps the session
-/// going.
-async fn send<S: Write, B: Board>(socket: &mut S, board: &mut B, tx: &mut [u8], message: &DeviceMessage) -> Option<SessionEnd> {
-    let Ok(text) = sysboy_protocol::encode(message) else { return None };
-    let mask = board.random().to_le_bytes();
-    let Ok(n) = encode_text(&text, mask, tx) else { return None };
-    socket.write_all(&tx[..n]).await.err().map(|_| SessionEnd::Io)
+    /// Writes `message` as one masked text frame. One too big for `tx` is a wiring mistake; dropping it keeps the
+    /// session going.
+    async fn send(&mut self, message: &DeviceMessage) -> Result<(), SessionEnd> {
+        let Ok(text) = sysboy_protocol::encode(message) else { return Ok(()) };
+        let mask = self.board.random().to_le_bytes();
+        let Ok(n) = encode_text(&text, mask, self.tx) else { return Ok(()) };
+        self.socket.write_all(&self.tx[..n]).await.map_err(|_| SessionEnd::Io)
+    }
 }
 
 /// `host` cut to the schema's [`STATUS_HOST_MAX`] characters.

@@ -7,10 +7,9 @@ use core::fmt;
 
 use embassy_futures::select::{select, Either};
 use embedded_io_async::{Read, Write};
-use sysboy_protocol::UpdateProgress;
 
-use super::{Board, SessionEnd};
-use crate::link::{HostLink, LinkState};
+use super::{Board, LiveSession, SessionEnd};
+use crate::link::LinkState;
 use crate::ota::http::{parse_head, write_request, MAX_HEAD};
 use crate::ota::{Steps, UpdateStep};
 
@@ -120,17 +119,12 @@ impl<'a> Download<'a> {
 
 /// After anything the session did: confirms the running image once the host welcomed it, sends the update's
 /// progress reports, and opens the next range's connection when the download wants one.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn drive<S: Write, F: Fetch, B: Board>(
-    socket: &mut S,
+    session: &mut LiveSession<'_, S, B>,
     fetch: &mut F,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    token: Option<&str>,
-    tx: &mut [u8],
     download: &mut Download<'_>,
-) -> Option<SessionEnd> {
+) -> Result<(), SessionEnd> {
+    let (link, board) = (&mut *session.link, &mut *session.board);
     if link.updater().take_confirm() {
         // A board that cannot confirm logs it in its own `mark_valid`; the session goes on either way.
         if let Some(slots) = board.update_slots() {
@@ -147,7 +141,9 @@ pub(super) async fn drive<S: Write, F: Fetch, B: Board>(
             let opened = if download.buf.len() < FETCH_BUFFER {
                 Err(alloc::format!("the session has {} bytes to read the image into, not {FETCH_BUFFER}", download.buf.len()))
             } else {
-                open(fetch, board, host, link.updater().path().unwrap_or("/"), token, range).await
+                // The request presents the token the hello presents (the issued credential once paired).
+                let token = link.token().or(session.target.token).map(alloc::string::String::from);
+                open(fetch, board, session.target.host, link.updater().path().unwrap_or("/"), token.as_deref(), range).await
             };
             match opened {
                 Ok(()) => download.start(),
@@ -158,7 +154,7 @@ pub(super) async fn drive<S: Write, F: Fetch, B: Board>(
             }
         }
     }
-    send_reports(socket, link, board, host, tx).await
+    send_reports(session).await
 }
 
 /// Opens the connection and writes the request for `range`.
@@ -183,65 +179,54 @@ async fn open<F: Fetch, B: Board>(
 }
 
 /// What a read from the fetch connection gave: `read` bytes into [`Download::space`], or the end (0 or an error).
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn received<S: Write, F: Fetch, B: Board>(
-    socket: &mut S,
+    session: &mut LiveSession<'_, S, B>,
     fetch: &mut F,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    tx: &mut [u8],
     download: &mut Download<'_>,
     read: Option<usize>,
-) -> Option<SessionEnd> {
-    let now = board.now_ms();
+) -> Result<(), SessionEnd> {
+    let now = session.board.now_ms();
     if !download.open {
-        return None;
+        return Ok(());
     }
+    let updater = session.link.updater();
     match read {
         None | Some(0) => {
             let why = if read.is_none() { "the connection failed" } else { "the host closed the connection" };
-            link.updater().ended(now, why);
+            updater.ended(now, why);
             download.open = false;
             fetch.close().await;
         }
         Some(read) if download.head_read => {
-            let steps = link.updater().body(now, &download.buf[..read]);
-            return carry_out_steps(socket, link, board, host, tx, steps).await;
+            let steps = updater.body(now, &download.buf[..read]);
+            return carry_out_steps(session, steps).await;
         }
         Some(read) => {
             download.len += read;
             let len = download.len;
             match parse_head(&download.buf[..len]) {
-                Ok(None) if len == download.buf.len() => link.updater().fail(now, "the response head is too long"),
+                Ok(None) if len == download.buf.len() => updater.fail(now, "the response head is too long"),
                 Ok(None) => {}
                 Ok(Some((head, used))) => {
                     download.head_read = true;
-                    link.updater().response(now, &head);
-                    if len > used && link.updater().pending_range().is_some() {
-                        let steps = link.updater().body(now, &download.buf[used..len]);
-                        return carry_out_steps(socket, link, board, host, tx, steps).await;
+                    updater.response(now, &head);
+                    if len > used && updater.pending_range().is_some() {
+                        let steps = updater.body(now, &download.buf[used..len]);
+                        return carry_out_steps(session, steps).await;
                     }
                 }
-                Err(error) => link.updater().fail(now, &alloc::format!("{error}")),
+                Err(error) => updater.fail(now, &alloc::format!("{error}")),
             }
         }
     }
-    None
+    Ok(())
 }
 
 /// Erases and writes the slot as the steps say and, at the end, activates it, reports restarting and restarts the
 /// board.
-async fn carry_out_steps<S: Write, B: Board>(
-    socket: &mut S,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    tx: &mut [u8],
-    mut steps: Steps<'_>,
-) -> Option<SessionEnd> {
+async fn carry_out_steps<S: Write, B: Board>(session: &mut LiveSession<'_, S, B>, mut steps: Steps<'_>) -> Result<(), SessionEnd> {
     while let Some(step) = steps.next_step() {
-        let done = match (step, board.update_slots()) {
+        let done = match (step, session.board.update_slots()) {
             (_, None) => Err(alloc::string::String::from("this board has no OTA slot")),
             (UpdateStep::Erase { offset }, Some(slots)) => {
                 slots.erase(offset).map_err(|error| alloc::format!("erasing the slot at 0x{offset:x}: {error}"))
@@ -251,52 +236,31 @@ async fn carry_out_steps<S: Write, B: Board>(
             }
             (UpdateStep::Activate { size }, Some(slots)) => slots.activate(size).map_err(|error| alloc::format!("activating the slot: {error}")),
         };
-        let now = board.now_ms();
+        let now = session.board.now_ms();
         if let Err(reason) = done {
-            link.updater().fail(now, &reason);
-            return send_reports(socket, link, board, host, tx).await;
+            session.link.updater().fail(now, &reason);
+            return send_reports(session).await;
         }
         if matches!(step, UpdateStep::Activate { .. }) {
-            link.updater().activated(now);
-            if let Some(end) = send_reports(socket, link, board, host, tx).await {
-                return Some(end);
-            }
-            let _ = socket.flush().await;
-            board.restart();
-            return Some(SessionEnd::Restarted);
+            session.link.updater().activated(now);
+            send_reports(session).await?;
+            let _ = session.socket.flush().await;
+            session.board.restart();
+            return Err(SessionEnd::Restarted);
         }
     }
-    send_reports(socket, link, board, host, tx).await
+    send_reports(session).await
 }
 
 /// Sends a status for each progress report queued, while the session is live.
-pub(super) async fn send_reports<S: Write, B: Board>(
-    socket: &mut S,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    tx: &mut [u8],
-) -> Option<SessionEnd> {
-    if link.state() != LinkState::Live {
-        return None;
+async fn send_reports<S: Write, B: Board>(session: &mut LiveSession<'_, S, B>) -> Result<(), SessionEnd> {
+    if session.link.state() != LinkState::Live {
+        return Ok(());
     }
-    while let Some(progress) = link.updater().take_report() {
-        if let Some(end) = send_status(socket, link, board, host, tx, progress).await {
-            return Some(end);
-        }
+    while let Some(progress) = session.link.updater().take_report() {
+        session.board.update_reported(&progress);
+        let message = session.status(Some(progress));
+        session.send(&message).await?;
     }
-    None
-}
-
-async fn send_status<S: Write, B: Board>(
-    socket: &mut S,
-    link: &mut HostLink,
-    board: &mut B,
-    host: &str,
-    tx: &mut [u8],
-    progress: UpdateProgress,
-) -> Option<SessionEnd> {
-    board.update_reported(&progress);
-    let message = super::status(board, link, host, Some(progress));
-    super::send(socket, board, tx, &message).await
+    Ok(())
 }

@@ -41,6 +41,8 @@
 //! ```
 
 mod config;
+#[cfg(test)]
+mod fixtures;
 mod session;
 #[cfg(test)]
 mod stream_tests;

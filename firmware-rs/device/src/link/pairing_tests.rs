@@ -5,12 +5,11 @@ use alloc::vec::Vec;
 
 use sysboy_protocol::{Chip, DeviceMessage, Hello, Output, OutputKind};
 
+use super::fixtures::WELCOME;
 use super::*;
 
 const PENDING: &str = r#"{"type":"pair_pending","reason":"approve this board in the sysboy dashboard or with `sysboy pair aabbcc`"}"#;
 const PAIRED: &str = r#"{"type":"paired","token":"Zm9vYmFyLWJvYXJkLWNyZWRlbnRpYWwtMDE"}"#;
-const WELCOME: &str = r#"{"type":"welcome","protocol":1,"host":"desk-pc","version":"0.1.0",
-    "config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
 
 /// A board set up without a token, its link timers at their defaults (heartbeat 10 s, welcome 5 s, silence 30 s).
 fn tokenless() -> HostLink {

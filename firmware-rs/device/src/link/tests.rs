@@ -1,17 +1,14 @@
 //! Host-link behaviour: the session from hello to live, frames in, errors out, and the backoff.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use sysboy_protocol::{Chip, DeviceMessage, ErrorCode, Output, OutputKind, Press};
 
+use super::fixtures::{refused, WELCOME};
 use super::*;
 use crate::button::Gesture;
 use crate::meter::Reading;
 use crate::ws::HandshakeError;
-
-const WELCOME: &str = r#"{"type":"welcome","protocol":1,"host":"desk-pc","version":"0.1.0",
-    "config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
 
 fn config() -> LinkConfig {
     let outputs = alloc::vec![Output { id: "vu".into(), kind: OutputKind::Pwm, bits: 10, width: None, height: None }];
@@ -19,20 +16,7 @@ fn config() -> LinkConfig {
 }
 
 fn live_link() -> HostLink {
-    let mut link = HostLink::new(config(), Vec::new());
-    link.found_host();
-    link.connected();
-    link.upgraded(0);
-    link.received_text(10, WELCOME.as_bytes());
-    assert_eq!(link.state(), LinkState::Live);
-    link
-}
-
-fn sent_error(actions: &[Action]) -> (ErrorCode, String) {
-    match actions {
-        [Action::Send(DeviceMessage::Error(report))] => (report.code, report.reason.clone()),
-        other => panic!("expected one error frame, got {other:?}"),
-    }
+    fixtures::live(config())
 }
 
 #[test]
@@ -91,13 +75,13 @@ fn unknown_value_from_the_host_becomes_a_no_data_reading_with_its_reason() {
 #[test]
 fn invalid_frames_get_an_error_frame_and_the_session_goes_on() {
     let mut link = live_link();
-    assert_eq!(sent_error(&link.received_text(20, b"{not json")).0, ErrorCode::BadJson);
-    assert_eq!(sent_error(&link.received_text(20, br#"{"type":"teleport"}"#)).0, ErrorCode::UnknownType);
-    let (code, reason) = sent_error(&link.received_text(20, br#"{"type":"vram","value":250}"#));
+    assert_eq!(refused(&link.received_text(20, b"{not json")).0, ErrorCode::BadJson);
+    assert_eq!(refused(&link.received_text(20, br#"{"type":"teleport"}"#)).0, ErrorCode::UnknownType);
+    let (code, reason) = refused(&link.received_text(20, br#"{"type":"vram","value":250}"#));
     assert_eq!(code, ErrorCode::BadFrame);
     assert!(!reason.is_empty() && reason.chars().count() <= 200);
     let binary = link.received_binary(20, &[0, 1], |_, _| panic!("a device that takes no stream draws nothing"));
-    assert_eq!(sent_error(&binary).0, ErrorCode::BinaryFrame);
+    assert_eq!(refused(&binary).0, ErrorCode::BinaryFrame);
     assert_eq!(link.state(), LinkState::Live);
     assert_eq!(link.received_text(30, br#"{"type":"vram","value":5}"#).len(), 1);
 }
@@ -185,7 +169,7 @@ fn an_undo_for_an_announced_output_is_handed_to_the_board_once() {
 fn an_undo_for_an_unknown_output_is_refused_by_the_link() {
     let mut link = live_link();
     let actions = link.received_text(20, br#"{"type":"calibration_undo","output":"aux"}"#);
-    let (code, reason) = sent_error(&actions);
+    let (code, reason) = refused(&actions);
     assert_eq!((code, reason.as_str()), (ErrorCode::BadConfig, "calibration_undo: unknown output 'aux'; this device has vu"));
     assert_eq!(link.take_calibration_undo(), None);
     assert_eq!(link.state(), LinkState::Live);
@@ -453,7 +437,7 @@ mod properties {
             let decoded = decode_host_message(frame.as_bytes());
             let actions = link.received_text(20, frame.as_bytes());
             if let Err(error) = decoded {
-                let (code, reason) = sent_error(&actions);
+                let (code, reason) = refused(&actions);
                 prop_assert_eq!(code, error.code());
                 prop_assert!(!reason.is_empty() && reason.chars().count() <= 200);
             }

@@ -5,10 +5,8 @@ use alloc::vec::Vec;
 
 use sysboy_protocol::{Chip, Configured, DeviceMessage, ErrorCode, HeldOutput, Output, OutputKind};
 
+use super::fixtures::refused;
 use super::*;
-
-const WELCOME: &str = r#"{"type":"welcome","protocol":1,"host":"desk-pc","version":"0.1.0",
-    "config":{"bindings":[{"output":"vu","metric":"vram"}],"interval_ms":500,"stale_after_ms":5000}}"#;
 
 /// A 10-bit meter `vu` and a 12-bit `dac`, with an OLED beside them.
 fn live_link() -> HostLink {
@@ -20,13 +18,7 @@ fn live_link() -> HostLink {
         .unwrap()
         .with_token(Some("tok_0123456789".into()))
         .with_screens(&[crate::board::oled()]);
-    let mut link = HostLink::new(config, Vec::new());
-    link.found_host();
-    link.connected();
-    link.upgraded(0);
-    link.received_text(10, WELCOME.as_bytes());
-    assert_eq!(link.state(), LinkState::Live);
-    link
+    fixtures::live(config)
 }
 
 fn hold(output: &str, code: i64, for_ms: u32) -> String {
@@ -39,13 +31,6 @@ fn release(output: &str) -> String {
 
 fn held(pairs: &[(&str, u16)]) -> Vec<HeldOutput> {
     pairs.iter().map(|&(output, code)| HeldOutput { output: output.into(), code }).collect()
-}
-
-fn refused(actions: &[Action]) -> (ErrorCode, String) {
-    match actions {
-        [Action::Send(DeviceMessage::Error(report))] => (report.code, report.reason.clone()),
-        other => panic!("expected one error frame, got {other:?}"),
-    }
 }
 
 #[test]
@@ -137,16 +122,19 @@ fn the_end_of_the_session_releases_every_hold() {
     assert!(refused.held().is_empty(), "a refused token ends the session and its holds");
 }
 
-fn config_with_id(calibration: &str) -> String {
+/// A config binding `vu` to `cpu`, with `id` when there is one, and `calibration` (the field with its leading comma,
+/// or nothing) after the rest.
+fn config_frame(id: Option<u32>, calibration: &str) -> String {
+    let id = id.map(|id| alloc::format!(r#""id":{id},"#)).unwrap_or_default();
     alloc::format!(
-        r#"{{"type":"config","id":7,"bindings":[{{"output":"vu","metric":"cpu"}}],"interval_ms":500,"stale_after_ms":5000{calibration}}}"#
+        r#"{{"type":"config",{id}"bindings":[{{"output":"vu","metric":"cpu"}}],"interval_ms":500,"stale_after_ms":5000{calibration}}}"#
     )
 }
 
 #[test]
 fn a_config_with_an_id_is_confirmed_after_it_is_applied() {
     let mut link = live_link();
-    let actions = link.received_text(1_000, config_with_id("").as_bytes());
+    let actions = link.received_text(1_000, config_frame(Some(7), "").as_bytes());
     // Applied first (the screens laid out too), then confirmed.
     let [Action::Apply(config), Action::ConfigureScreens(_), Action::Send(DeviceMessage::Configured(configured))] = actions.as_slice() else {
         panic!("{actions:?}")
@@ -161,7 +149,7 @@ fn a_config_partly_refused_sends_errors_with_its_id_then_configured_not_ok() {
     let mut link = live_link();
     let curves = r#","calibration":[{"output":"vu","points":[{"percent":0,"code":0},{"percent":100,"code":2000}]},
         {"output":"dac","points":[{"percent":0,"code":5},{"percent":100,"code":4000}]}]"#;
-    let actions = link.received_text(1_000, config_with_id(curves).as_bytes());
+    let actions = link.received_text(1_000, config_frame(Some(7), curves).as_bytes());
     let [Action::Send(DeviceMessage::Error(error)), Action::Apply(config), Action::ConfigureScreens(_), Action::Send(DeviceMessage::Configured(configured)), Action::ReportStatus] =
         actions.as_slice()
     else {
@@ -176,9 +164,8 @@ fn a_config_partly_refused_sends_errors_with_its_id_then_configured_not_ok() {
 #[test]
 fn a_config_without_an_id_is_not_confirmed_and_its_errors_name_no_id() {
     let mut link = live_link();
-    let text = r#"{"type":"config","bindings":[{"output":"vu","metric":"cpu"}],"interval_ms":500,"stale_after_ms":5000,
-        "calibration":[{"output":"nope","points":[{"percent":0,"code":0},{"percent":100,"code":2}]}]}"#;
-    let actions = link.received_text(1_000, text.as_bytes());
+    let curves = r#","calibration":[{"output":"nope","points":[{"percent":0,"code":0},{"percent":100,"code":2}]}]"#;
+    let actions = link.received_text(1_000, config_frame(None, curves).as_bytes());
     let [Action::Send(DeviceMessage::Error(error)), Action::Apply(_), Action::ConfigureScreens(_)] = actions.as_slice() else { panic!("{actions:?}") };
     assert_eq!(error.id, None);
     assert!(!actions.iter().any(|action| matches!(action, Action::Send(DeviceMessage::Configured(_)))));
@@ -187,11 +174,10 @@ fn a_config_without_an_id_is_not_confirmed_and_its_errors_name_no_id() {
 #[test]
 fn a_new_curve_from_the_host_is_reported_in_a_status_at_once() {
     let mut link = live_link();
-    let text = r#"{"type":"config","bindings":[{"output":"vu","metric":"cpu"}],"interval_ms":500,"stale_after_ms":5000,
-        "calibration":[{"output":"vu","points":[{"percent":0,"code":0},{"percent":100,"code":900}]}]}"#;
-    let actions = link.received_text(1_000, text.as_bytes());
+    let curves = r#","calibration":[{"output":"vu","points":[{"percent":0,"code":0},{"percent":100,"code":900}]}]"#;
+    let actions = link.received_text(1_000, config_frame(None, curves).as_bytes());
     assert!(matches!(actions.as_slice(), [Action::Apply(_), Action::ConfigureScreens(_), Action::ReportStatus]), "{actions:?}");
-    let plain = link.received_text(1_100, br#"{"type":"config","bindings":[{"output":"vu","metric":"cpu"}],"interval_ms":500,"stale_after_ms":5000}"#);
+    let plain = link.received_text(1_100, config_frame(None, "").as_bytes());
     assert!(matches!(plain.as_slice(), [Action::Apply(_), Action::ConfigureScreens(_)]), "no curve, no status: {plain:?}");
 }
 
