@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { ImageError, appImageLength, appOffsetInMerged, readAppDescriptor } from './app-image.ts'
+import { ImageError, appImageLength, appOffsetInMerged, appSegmentsEnd, readAppDescriptor } from './app-image.ts'
 import { testAppImage, testMergedImage } from './test-images.ts'
 
 describe('an app image', () => {
@@ -22,6 +22,15 @@ describe('an app image', () => {
     padded.set(image)
     expect(appImageLength(padded)).toBe(image.length)
     expect(() => appImageLength(image.subarray(0, image.length - 1))).toThrow(ImageError)
+  })
+
+  it("says where its segments end: the 24-byte header, each segment's 8-byte header and its data", () => {
+    // One segment of the 256-byte descriptor and 777 bytes more.
+    expect(appSegmentsEnd(testAppImage('0.1.0', 5, 777))).toBe(24 + 8 + 256 + 777)
+    // A header that names a second segment where the image ends.
+    const cut = testAppImage('0.1.0', 5, 777).slice(0, 24 + 8 + 256 + 777 + 4)
+    cut[1] = 2
+    expect(() => appSegmentsEnd(cut)).toThrow(/segment 1 starts beyond/)
   })
 })
 

@@ -61,11 +61,8 @@ export const readAppDescriptor = (image: Uint8Array): AppDescriptor => {
   return { chipId: bytes.getUint16(CHIP_ID_AT, true), version, project: text(image, descriptorAt + APP_DESC_PROJECT_AT) }
 }
 
-/**
- * The bytes an app image takes: the header, each segment, the checksum padded to 16 bytes, and the SHA-256 when the
- * header says one is appended. What follows (a merged image's padding) is no part of it.
- */
-export const appImageLength = (image: Uint8Array): number => {
+/** Where an app image's segments end: after the header, each segment's 8-byte header and its data. */
+export const appSegmentsEnd = (image: Uint8Array): number => {
   if (image.length < IMAGE_HEADER_BYTES || image[0] !== IMAGE_MAGIC) throw new ImageError('no ESP image header')
   const bytes = view(image)
   let at = IMAGE_HEADER_BYTES
@@ -73,7 +70,15 @@ export const appImageLength = (image: Uint8Array): number => {
     if (at + SEGMENT_HEADER_BYTES > image.length) throw new ImageError(`segment ${segment} starts beyond the image's ${image.length} bytes`)
     at += SEGMENT_HEADER_BYTES + bytes.getUint32(at + 4, true)
   }
-  const checksummed = Math.ceil((at + 1) / 16) * 16
+  return at
+}
+
+/**
+ * The bytes an app image takes: the header, each segment, the checksum padded to 16 bytes, and the SHA-256 when the
+ * header says one is appended. What follows (a merged image's padding) is no part of it.
+ */
+export const appImageLength = (image: Uint8Array): number => {
+  const checksummed = Math.ceil((appSegmentsEnd(image) + 1) / 16) * 16
   const length = checksummed + (image[HASH_APPENDED_AT] === 1 ? SHA256_BYTES : 0)
   if (length > image.length) throw new ImageError(`the image's segments need ${length} bytes; it has ${image.length}`)
   return length

@@ -4,7 +4,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readAppDescriptor } from '../../host/firmware/app-image.ts'
+import { appSegmentsEnd, readAppDescriptor } from '../../host/firmware/app-image.ts'
 import { appFile, prepareFirmware } from '../../host/firmware/prepare.ts'
 import type { Desk } from './scenario.ts'
 import { openDesk } from './scenario.ts'
@@ -40,18 +40,10 @@ export const otaImages = (): OtaImages => {
   return { factory, factoryVersion: readAppDescriptor(factory).version, next, nextVersion: readAppDescriptor(next).version }
 }
 
-/** The image's segments end here: the 24-byte header, then each segment's 8-byte header and its data. */
-const segmentsEnd = (app: Uint8Array): number => {
-  const view = new DataView(app.buffer, app.byteOffset)
-  let at = 24
-  for (let i = 0; i < (app[1] ?? 0); i++) at += 8 + view.getUint32(at + 4, true)
-  return at
-}
-
 /** `app` with one bit flipped in its last segment: its checksum and appended SHA-256 no longer match, its header still reads. */
 export const tampered = (app: Uint8Array): Uint8Array => {
   const copy = app.slice()
-  const at = segmentsEnd(copy) - 100
+  const at = appSegmentsEnd(copy) - 100
   copy[at] = (copy[at] ?? 0) ^ 0x01
   return copy
 }
