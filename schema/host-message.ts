@@ -30,7 +30,7 @@ import {
 } from './constants.ts'
 
 const sampleFields = {
-  value: Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()], {
+  value: Type.Union([Type.Number({ ...PERCENT }), Type.Null()], {
     description: 'Needle position in percent of full scale; null when the host cannot read the figure.',
   }),
   reason: Type.Optional(Text(200, 'Why the value is null (what was tried).')),
@@ -73,7 +73,7 @@ export const Ballistics = Type.Object(
 
 export const CalibrationPoint = Type.Object(
   {
-    percent: Type.Number({ minimum: 0, maximum: 100, description: 'Needle position in percent.' }),
+    percent: Type.Number({ ...PERCENT, description: 'Needle position in percent.' }),
     code: Type.Integer({ minimum: 0, maximum: 65_535, description: 'Output code that puts the needle there.' }),
   },
   { title: 'CalibrationPoint', description: 'One point of a calibration curve.' },
@@ -123,7 +123,7 @@ export const ScreenConfig = Type.Object(
       Type.Integer({ ...CAROUSEL_MS, description: 'Time on each scene; absent: the button steps.' }),
     ),
     alerts: Type.Optional(Type.Array(AlertLimit, { maxItems: ALERTS_PER_SCREEN, description: 'Alert limits; absent: none.' })),
-    brightness: Type.Optional(Type.Integer({ minimum: 0, maximum: 100, description: 'Brightness (contrast), percent.' })),
+    brightness: Type.Optional(Type.Integer({ ...PERCENT, description: 'Brightness (contrast), percent.' })),
     rotation: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 3, description: 'Rotation of the picture in quarter turns clockwise (1 is 90°).' }),
     ),
@@ -320,7 +320,7 @@ export const HistoryBurst = Type.Object(
     type: Type.Literal('history'),
     name: MetricName,
     interval_ms: Type.Integer({ ...INTERVAL_MS, description: 'Time between two values.' }),
-    values: Type.Array(Type.Union([Type.Number({ minimum: 0, maximum: 100 }), Type.Null()]), {
+    values: Type.Array(Type.Union([Type.Number({ ...PERCENT }), Type.Null()]), {
       maxItems: HISTORY_VALUES,
       description: 'Recent values in percent, oldest first, the newest last; null where the host had no value.',
     }),

@@ -227,7 +227,7 @@ export class DeviceSession {
    */
   applied(seq: number, now: number, stream?: string): void {
     if (stream !== undefined) {
-      this.#streams.get(stream)?.applied(seq, now)
+      this.#streams.get(stream)?.applied(seq)
       return
     }
     for (const { metric, frame } of this.#metricWindow?.applied(seq) ?? []) {
@@ -276,7 +276,7 @@ export class DeviceSession {
       held: this.held,
       identifiedAt: this.identifiedAt === null ? null : new Date(this.identifiedAt).toISOString(),
       update: this.update,
-      streams: [...this.#streams.values()].map((s) => s.info(Date.now())),
+      streams: [...this.#streams.values()].map((s) => s.info()),
     }
   }
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'bun:test'
 import type { Hello, ScreenConfig, SessionConfig, Welcome } from '../../schema/index.ts'
 import { BUILTIN_METRICS, PROTOCOL_VERSION } from '../../schema/index.ts'
 import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
+import { until } from '../../tests/fixtures/until.ts'
 import type { StreamHeader } from '../../tests/fixtures/stream-decoder.ts'
 import { Hub } from '../hub/hub.ts'
 import { DEFAULT_SCENES } from '../screens/screen-config.ts'
@@ -87,10 +88,6 @@ const tftScenes = (config: SessionConfig): string[] | undefined => config.screen
 
 const headers = (socket: RecordingSocket): StreamHeader[] => socket.sent.filter((m): m is StreamHeader => m.type === 'stream')
 
-const until = async (check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 100 && !check(); i++) await Bun.sleep(10)
-  expect(check()).toBe(true)
-}
 
 describe('DeviceGate with streams from the config file', () => {
   it('streams to a tft of that output id that takes streams, and its screen shows the stream', async () => {
@@ -98,7 +95,7 @@ describe('DeviceGate with streams from the config file', () => {
     const { socket, welcome } = connect(gate, hello('desk-1'))
     expect(welcome.config.streams).toEqual([REGION])
     expect(tftScenes(welcome.config)).toEqual(['stream'])
-    await until(() => headers(socket).some((h) => h.last))
+    await until('a whole frame sent', () => headers(socket).some((h) => h.last), 1_000)
     expect(headers(socket).filter((h) => h.seq === 1).reduce((sum, h) => sum + h.width * h.height, 0)).toBe(WIDTH * HEIGHT)
     expect(hub.get('desk-1')?.info().streams).toMatchObject([{ output: 'tft', source: 'region', targetFps: 60 }])
     expect(notes).toEqual([])

@@ -7,6 +7,7 @@ import { BUILTIN_METRICS, PROTOCOL_VERSION } from '../../schema/index.ts'
 import type { StreamHeader } from '../../tests/fixtures/stream-decoder.ts'
 import { StreamScreen } from '../../tests/fixtures/stream-decoder.ts'
 import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
+import { until } from '../../tests/fixtures/until.ts'
 import { Hub } from '../hub/hub.ts'
 import type { CaptureSource, Frame565 } from '../stream/frame.ts'
 import type { StreamConfig } from '../stream/stream-config.ts'
@@ -134,11 +135,6 @@ const withStreams = (streams: StreamConfig[]): SessionConfig => ({
 
 const headers = (socket: RecordingSocket): StreamHeader[] => socket.sent.filter((m): m is StreamHeader => m.type === 'stream')
 
-/** Waits until `check` holds, up to a second. */
-const until = async (check: () => boolean): Promise<void> => {
-  for (let i = 0; i < 100 && !check(); i++) await Bun.sleep(10)
-  expect(check()).toBe(true)
-}
 
 describe('DeviceGate with a TFT that takes streams', () => {
   it('streams a configured region: the whole screen first, each header right before its binary frame, at most the window unacknowledged', async () => {
@@ -149,7 +145,7 @@ describe('DeviceGate with a TFT that takes streams', () => {
     gate.reconfigure(session, withStreams([REGION]), Date.now())
     const config = socket.sent.findLast((m) => m.type === 'config')
     expect(config?.type === 'config' && config.screens?.find((s) => s.output === 'tft')?.scenes).toEqual([{ scene: 'stream', metrics: [] }])
-    await until(() => headers(socket).filter((h) => h.last).length === STREAM_WINDOW)
+    await until('the window of frames sent', () => headers(socket).filter((h) => h.last).length === STREAM_WINDOW, 1_000)
     await Bun.sleep(100)
     // No acknowledgement yet: the window's frames and no more, and nothing captured while it was full.
     expect(headers(socket).filter((h) => h.last).length).toBe(STREAM_WINDOW)
@@ -211,11 +207,16 @@ describe('DeviceGate with a TFT that takes streams', () => {
     /** Acknowledges every frame sent, as a device that keeps up does, until a frame after `from` headers passes `check`. */
     const ackUntil = async (from: number, check: (seq: number) => boolean): Promise<number> => {
       let found: number | undefined
-      await until(() => {
-        for (const h of headers(socket).filter((h) => h.last)) say({ type: 'applied', seq: h.seq, stream: 'tft' })
-        found = headers(socket).slice(from).find((h) => h.last && check(h.seq))?.seq
-        return found !== undefined
-      })
+      await until(
+        'the frame looked for',
+        () => {
+          for (const h of headers(socket).filter((h) => h.last)) say({ type: 'applied', seq: h.seq, stream: 'tft' })
+          found = headers(socket).slice(from).find((h) => h.last && check(h.seq))?.seq
+          return found !== undefined
+        },
+        1_000,
+        10,
+      )
       return found as number
     }
     await ackUntil(0, (seq) => seq === 3)
@@ -257,11 +258,11 @@ describe('DeviceGate with a TFT that takes streams', () => {
     const session = hub.get('desk-1')
     if (session === undefined) throw new Error('no session')
     gate.reconfigure(session, withStreams([REGION]), Date.now())
-    await until(() => headers(socket).some((h) => h.last))
+    await until('a whole frame sent', () => headers(socket).some((h) => h.last), 1_000)
     gate.reconfigure(session, { ...withStreams([REGION]), bindings: [{ output: 'meter', metric: 'cpu' }] }, Date.now())
     expect(screens.length).toBe(1)
     gate.reconfigure(session, withStreams([{ ...REGION, fps: 30 }]), Date.now())
-    await until(() => screens.length === 2)
+    await until('two screens opened', () => screens.length === 2, 1_000)
     expect(screens[0]?.closed).toBe(true)
     gate.reconfigure(session, withStreams([]), Date.now())
     expect(screens[1]?.closed).toBe(true)
@@ -275,7 +276,7 @@ describe('DeviceGate with a TFT that takes streams', () => {
     const session = hub.get('desk-1')
     if (session === undefined) throw new Error('no session')
     gate.reconfigure(session, withStreams([REGION]), Date.now())
-    await until(() => notes.length > 0)
+    await until('a note', () => notes.length > 0, 1_000)
     expect(notes).toEqual([`device desk-1: streams.0 (region to 'tft'): ${refuse.reason}; the metrics go on`])
     expect(session.info().streams[0]?.error).toBe(refuse.reason)
     hub.publish({ type: 'vram', value: 40, seq: 1 }, Date.now())
@@ -312,7 +313,7 @@ describe('DeviceGate with a TFT that takes streams', () => {
     expect(since.some((m) => m.type === 'vram')).toBe(true)
     expect(session.sent.latest('cpu')?.frame.value).toBe(37)
     expect(session.sent.history('cpu')).toEqual([37])
-    await until(() => headers(socket).some((h) => h.last))
+    await until('a whole frame sent', () => headers(socket).some((h) => h.last), 1_000)
     expect(session.stream('tft')?.shown()?.width).toBe(WIDTH)
   })
 

@@ -296,6 +296,35 @@ describe('DeviceGate liveness', () => {
     expect(socket.closedWith).toEqual({ code: CLOSE_IDLE, reason: 'nothing heard for 10000 ms' })
   })
 
+  it('asks to be woken when a pairing request expires, and gives that as next due', () => {
+    const woken: number[] = []
+    const { gate, now } = setUp(TUNING, (at) => woken.push(at))
+    const { socket } = connect(gate, now.t, hello({ token: undefined }))
+    expect(socket.last()).toMatchObject({ type: 'pair_pending' })
+    const expiry = now.t + TUNING.pairLimits.expireMs
+    // The hello it was waiting for, then the request's expiry.
+    expect(woken).toEqual([now.t + TUNING.helloTimeoutMs, expiry])
+    expect(gate.housekeep(now.t + 1)).toBe(expiry)
+    expect(gate.housekeep(expiry)).toBe(Number.POSITIVE_INFINITY)
+    expect(socket.closedWith?.reason).toBe('pairing request expired')
+  })
+
+  it('asks to be woken when a new config shortens the stale timeout, and gives the sooner heartbeat as next due', () => {
+    const woken: number[] = []
+    // The session stamps what it sends with the real clock: this test runs on it.
+    const { gate, hub } = setUp(TUNING, (at) => woken.push(at))
+    connect(gate, Date.now())
+    const session = hub.get('meter-1')
+    if (session === undefined) throw new Error('no session')
+    expect(gate.housekeep(Date.now()) - Date.now()).toBeGreaterThan(TUNING.heartbeatMs - 500)
+    const at = Date.now()
+    const asked = woken.length
+    gate.reconfigure(session, { ...session.config, stale_after_ms: 1_000 }, at)
+    expect(woken.slice(asked)).toEqual([at])
+    // Half the new stale timeout after the config went out.
+    expect(gate.housekeep(Date.now()) - Date.now()).toBeLessThanOrEqual(500)
+  })
+
   it('gives the heartbeat as next due while the device is heard from, and sends it then, not a moment before', () => {
     // The session stamps what it sends with the real clock: this test runs on it.
     const { gate, now } = setUp()

@@ -229,7 +229,7 @@ export class DeviceGate {
       case 'error':
         if (message.id !== undefined) this.#confirmations.error(session, message.id, { code: message.code, reason: message.reason })
         this.#options.hub.figures.error(`device_${message.code}`)
-        if (message.code === 'bad_frame') for (const stream of session.streams()) stream.refused(message.reason, now)
+        if (message.code === 'bad_frame') for (const stream of session.streams()) stream.refused(message.reason)
         this.#lastErrors.delete(session.id)
         this.#lastErrors.set(session.id, { code: message.code, reason: message.reason, at: new Date(now).toISOString() })
         if (this.#lastErrors.size > REMEMBERED_DEVICES) {

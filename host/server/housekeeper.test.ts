@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'bun:test'
+import { until } from '../../tests/fixtures/until.ts'
 import { Housekeeper } from './housekeeper.ts'
 
-/** Polls until `test` holds, failing after `withinMs`. */
-const until = async (what: string, test: () => boolean, withinMs = 2_000): Promise<void> => {
-  const deadline = Date.now() + withinMs
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`not ${what} within ${withinMs} ms`)
-    await Bun.sleep(2)
-  }
-}
 
 describe('the housekeeping edge', () => {
   it('runs the work when it is due, then when the work says it is next due, and sleeps once nothing waits', async () => {

@@ -2,8 +2,11 @@
 // of something that falls due sooner. A setInterval would wake the host every second for nothing: each wake-up of an
 // idle Bun process costs about as much as the sampling it does (bench/idle.ts).
 
-/** The longest single sleep: setTimeout takes at most 2^31 − 1 ms, and a far deadline is simply looked at again. */
-const MAX_SLEEP_MS = 60 * 60_000
+/**
+ * The longest single sleep: a far deadline is simply looked at again. The gate's times are the wall clock's, so this
+ * also bounds how late a deadline comes after the clock is stepped back (NTP, a resumed VM) to a minute.
+ */
+const MAX_SLEEP_MS = 60_000
 
 export class Housekeeper {
   readonly #work: (now: number) => number

@@ -11,8 +11,8 @@ export interface DeviceStreamFigures {
 }
 
 /** Every running stream of every connected device. */
-export const deviceStreams = (hub: Hub, now: number = Date.now()): DeviceStreamFigures[] =>
-  [...hub.sessions()].flatMap((session) => [...session.streams()].map((stream) => ({ device: session.id, stream: stream.info(now) })))
+export const deviceStreams = (hub: Hub): DeviceStreamFigures[] =>
+  [...hub.sessions()].flatMap((session) => [...session.streams()].map((stream) => ({ device: session.id, stream: stream.info() })))
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 

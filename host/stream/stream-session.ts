@@ -1,4 +1,5 @@
-// One stream to one device's TFT: at the target rate, while the flow-control window has room, capture, send only the
+// One stream to one device's TFT: at the target rate (or a nap's, while the picture holds still), while the
+// flow-control window has room, capture, send only the
 // rectangles that differ from what the device will show, and drop frames rather than queue them (sans-IO core),
 // with the timer and the source's opening at a thin edge. The device's side of the contract
 // (firmware-rs/device/src/stream/): it draws nothing while another scene covers the stream and does not redraw it
@@ -40,7 +41,11 @@ const FPS_SPAN_MS = 2_000
  * is one XPending and a timer's wake-up; 30 of them a second were most of what a host streaming a still region spent.
  */
 export const NAP_AFTER_MS = 1_000
-/** How often a napping stream looks at its source: the most a first change after a still spell waits for. */
+/**
+ * How often a napping stream looks at its source (a stream slower than this keeps its own rate), and how often one
+ * whose source would not open yet looks at whether it has: for a stream of 10 fps or more, the most a first change
+ * after a still spell waits on top of the frame time.
+ */
 export const NAP_PERIOD_MS = 100
 
 /** What the API and /metrics show about one stream. */
@@ -151,11 +156,12 @@ export class StreamSession {
 
   /**
    * How long after `now` the next frame is due, ms: a frame time, or NAP_PERIOD_MS (when longer) once the picture
-   * has held still for NAP_AFTER_MS. A frame waiting for the window is not napping: it goes out when an ack opens it.
+   * has held still for NAP_AFTER_MS or while there is no source to look at (it would not open yet). A frame waiting
+   * for the window is not napping: it goes out when an ack opens it.
    */
   period(now: number): number {
     const frameTime = 1_000 / streamFps(this.config)
-    return this.napping(now) ? Math.max(frameTime, NAP_PERIOD_MS) : frameTime
+    return this.#source === undefined || this.napping(now) ? Math.max(frameTime, NAP_PERIOD_MS) : frameTime
   }
 
   /** Whether the picture has held still long enough for the stream to look at its source less often. */
@@ -348,18 +354,21 @@ const bytesOf = (frame: Frame565): Buffer => Buffer.from(frame.pixels.buffer, fr
 /** Whether two frames of one size hold the same pixels. */
 const samePixels = (a: Frame565, b: Frame565): boolean => a.pixels.length === b.pixels.length && bytesOf(a).equals(bytesOf(b))
 
-/** A running stream as the device's session holds it: acknowledgements in, figures and the picture out. */
+/**
+ * A running stream as the device's session holds it: acknowledgements in, figures and the picture out. It keeps its
+ * own (monotonic) clock, so no call passes the time.
+ */
 export interface DeviceStream {
   readonly output: string
   readonly config: StreamConfig
-  applied(seq: number, now: number): void
+  applied(seq: number): void
   /** The device's status says the stream's screen shows `scene`. */
   screenShown(scene: string): void
   /** The device sent a `bad_frame` with `reason`, perhaps about this stream. */
-  refused(reason: string, now: number): void
+  refused(reason: string): void
   /** The session's `stale_after_ms` is now `ms`. */
   staleAfter(ms: number): void
-  info(now: number): StreamInfo
+  info(): StreamInfo
   shown(): Frame565 | undefined
   stop(): void
 }
@@ -373,7 +382,24 @@ export interface RunOptions {
   /** Told, in a line, when the source fails for a new reason. */
   onNote: (line: string) => void
   retryMs?: number
-  now?: () => number
+  /** The clocks and timers; tests pass fake ones. */
+  timers?: StreamTimers
+}
+
+/**
+ * What the edge needs of time: a monotonic clock (ms) for the session's times and the timer's schedule, so that a
+ * step of the wall clock neither stops a stream nor makes it race, and timers.
+ */
+export interface StreamTimers {
+  now(): number
+  setTimeout(run: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+export const REAL_STREAM_TIMERS: StreamTimers = {
+  now: () => performance.now(),
+  setTimeout: (run, ms) => setTimeout(run, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
 }
 
 /** How often a source that would not open is tried again, ms. */
@@ -381,15 +407,16 @@ export const STREAM_RETRY_MS = 5_000
 
 /**
  * Runs `session` on a timer at the rate it asks for (its target rate, or its nap's): the thin edge around the sans-IO
- * core. Each tick is due one period after the last was due, as setInterval keeps time; a tick that came late is not
- * made up for.
+ * core. Each tick is due one period after the last was due, as setInterval keeps time, on the monotonic clock (a step
+ * of the wall clock neither stops a stream nor makes it race); a tick that came late is not made up for.
  */
 export const runStream = (options: RunOptions): DeviceStream => {
   const { session, send, onNote } = options
-  const now = options.now ?? Date.now
+  const timers = options.timers ?? REAL_STREAM_TIMERS
+  const now = (): number => timers.now()
   const retryMs = options.retryMs ?? STREAM_RETRY_MS
   let stopped = false
-  let retry: ReturnType<typeof setTimeout> | undefined
+  let retry: unknown
   const noteFailure = (): void => {
     if (session.error !== undefined) onNote(`${session.error}; the metrics go on`)
   }
@@ -412,36 +439,55 @@ export const runStream = (options: RunOptions): DeviceStream => {
       return
     }
     if (session.fail(result.reason)) noteFailure()
-    retry = setTimeout(() => void open(), retryMs)
+    retry = timers.setTimeout(() => void open(), retryMs)
   }
   let due = now() + session.period(now())
+  let timer: unknown
+  const arm = (): void => {
+    timer = timers.setTimeout(tick, Math.max(0, due - now()))
+  }
   const tick = (): void => {
     if (stopped) return
     const at = now()
     const before = session.error
     sendAll(session.tick(at))
     if (session.error !== undefined && session.error !== before) noteFailure()
-    due += session.period(at)
-    if (due <= at) due = at + session.period(at)
-    timer = setTimeout(tick, due - at)
+    const period = session.period(at)
+    const clock = now()
+    due += period
+    if (due <= clock) due = clock + period
+    arm()
   }
-  let timer = setTimeout(tick, due - now())
+  /** A napping stream looks now rather than at the end of its nap: the device may need the whole screen again. */
+  const lookNow = (): void => {
+    if (stopped || !session.napping(now())) return
+    timers.clearTimeout(timer)
+    due = now()
+    arm()
+  }
+  arm()
   void open()
   return {
     output: session.output,
     config: session.config,
-    applied: (seq, at) => sendAll(session.applied(seq, at)),
-    screenShown: (scene) => session.screenShown(scene),
-    refused: (reason, at) => sendAll(session.refused(reason, at).chunks),
+    applied: (seq) => sendAll(session.applied(seq, now())),
+    screenShown: (scene) => {
+      session.screenShown(scene)
+      lookNow()
+    },
+    refused: (reason) => {
+      sendAll(session.refused(reason, now()).chunks)
+      lookNow()
+    },
     staleAfter: (ms) => {
       session.staleAfterMs = ms
     },
-    info: (at) => session.info(at),
+    info: () => session.info(now()),
     shown: () => session.shown(),
     stop: () => {
       stopped = true
-      clearTimeout(timer)
-      clearTimeout(retry)
+      timers.clearTimeout(timer)
+      timers.clearTimeout(retry)
       session.close()
     },
   }
