@@ -36,6 +36,9 @@ export const STALE_AFTER_MS = { minimum: 500, maximum: 600_000 } as const
 export const SETTLE_MS = { minimum: 50, maximum: 5_000 } as const
 export const OVERSHOOT_PCT = { minimum: 0, maximum: 1.5 } as const
 
+/** The host's offset from UTC in minutes: the furthest real zones are +14:00 and -12:00. */
+export const UTC_OFFSET_MIN = { minimum: -840, maximum: 840 } as const
+
 /** A percentage, as alert limits take it. */
 export const PERCENT = { minimum: 0, maximum: 100 } as const
 

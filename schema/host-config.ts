@@ -89,8 +89,6 @@ export const StoredCredential = Type.Object(
   { additionalProperties: false },
 )
 
-export { MAX_CREDENTIALS }
-
 /** The credentials file (credentials.json beside config.json): the boards paired by approval. The host writes it. */
 export const CredentialsFile = Type.Object(
   {

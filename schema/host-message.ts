@@ -27,6 +27,7 @@ import {
   SCENES_PER_SCREEN,
   SETTLE_MS,
   STALE_AFTER_MS,
+  UTC_OFFSET_MIN,
 } from './constants.ts'
 
 const sampleFields = {
@@ -298,7 +299,7 @@ export const Welcome = Type.Object(
     config: SessionConfig,
     time: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SAFE, description: "The host's clock when it sent the welcome, ms since the Unix epoch (a scene may show the time)." })),
     utc_offset_min: Type.Optional(
-      Type.Integer({ minimum: -840, maximum: 840, description: "The host's offset from UTC, minutes, for a clock in local time." }),
+      Type.Integer({ ...UTC_OFFSET_MIN, description: "The host's offset from UTC, minutes, for a clock in local time." }),
     ),
   },
   { title: 'Welcome', description: 'The answer to hello: the session is open.' },

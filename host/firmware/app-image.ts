@@ -18,8 +18,10 @@ const APP_DESC_TEXT_BYTES = 32
 
 /** Where the bootloader puts the partition table on every ESP32 chip, and the shape of its entries. */
 export const PARTITION_TABLE_AT = 0x8000
-const PARTITION_ENTRY_BYTES = 32
-const PARTITION_TABLE_MAX_BYTES = 0xc00
+/** One entry of the table. */
+export const PARTITION_ENTRY_BYTES = 32
+/** The bytes the partition table takes at PARTITION_TABLE_AT, its MD5 entry and 0xFF padding included. */
+export const PARTITION_TABLE_BYTES = 0xc00
 const PARTITION_TYPE_APP = 0x00
 const SUBTYPE_FACTORY = 0x00
 const SUBTYPE_OTA_0 = 0x10
@@ -86,7 +88,6 @@ export const appImageLength = (image: Uint8Array): number => {
 
 /** One entry of an ESP partition table. */
 export interface Partition {
-  label: string
   type: number
   subtype: number
   offset: number
@@ -97,19 +98,14 @@ export interface Partition {
 export const PARTITION_TYPE_DATA = 0x01
 export const SUBTYPE_OTADATA = 0x00
 export const SUBTYPE_NVS = 0x02
-/** The bytes the partition table takes at PARTITION_TABLE_AT, its MD5 entry and 0xFF padding included. */
-export const PARTITION_TABLE_BYTES = PARTITION_TABLE_MAX_BYTES
 
 /** The entries of a merged image's partition table at 0x8000, up to its MD5 entry or first blank; empty when none. */
 export const readPartitionTable = (merged: Uint8Array): Partition[] => {
   const partitions: Partition[] = []
   const bytes = view(merged)
-  for (let at = PARTITION_TABLE_AT; at + PARTITION_ENTRY_BYTES <= Math.min(merged.length, PARTITION_TABLE_AT + PARTITION_TABLE_MAX_BYTES); at += PARTITION_ENTRY_BYTES) {
+  for (let at = PARTITION_TABLE_AT; at + PARTITION_ENTRY_BYTES <= Math.min(merged.length, PARTITION_TABLE_AT + PARTITION_TABLE_BYTES); at += PARTITION_ENTRY_BYTES) {
     if (merged[at] !== 0xaa || merged[at + 1] !== 0x50) break
-    const label = merged.subarray(at + 12, at + 28)
-    const end = label.indexOf(0)
     partitions.push({
-      label: new TextDecoder().decode(end === -1 ? label : label.subarray(0, end)),
       type: merged[at + 2] as number,
       subtype: merged[at + 3] as number,
       offset: bytes.getUint32(at + 4, true),

@@ -1,4 +1,5 @@
 // ESP-IDF images built in memory for the tests: an app image with an app descriptor, and a merged image around it.
+import { PARTITION_ENTRY_BYTES, PARTITION_TABLE_AT } from './app-image.ts'
 
 /** An app image of one segment that opens with esp_app_desc_t, then the checksum and the appended SHA-256. */
 export const testAppImage = (version: string, chipId: number, payloadBytes = 1000): Uint8Array<ArrayBuffer> => {
@@ -38,16 +39,16 @@ export const testMergedImage = (app: Uint8Array, apps: { subtype: number; offset
   const appAt = (apps.find((p) => p.subtype === 0) ?? apps.find((p) => p.subtype === 0x10) ?? (apps[0] as { offset: number })).offset
   const merged = new Uint8Array(appAt + app.length + padding).fill(0xff)
   merged.set([0xe9, 3, 2, 0x1f], 0)
-  merged.set(partition(1, 2, 0x9000, 0x6000, 'nvs'), 0x8000)
-  for (const [i, p] of apps.entries()) merged.set(partition(0, p.subtype, p.offset, 0x1e0000, `app${i}`), 0x8000 + 32 * (i + 1))
+  merged.set(partition(1, 2, 0x9000, 0x6000, 'nvs'), PARTITION_TABLE_AT)
+  for (const [i, p] of apps.entries()) merged.set(partition(0, p.subtype, p.offset, 0x1e0000, `app${i}`), PARTITION_TABLE_AT + PARTITION_ENTRY_BYTES * (i + 1))
   merged.set(app, appAt)
   return merged
 }
 
 /** Adds a partition to a merged image's table, after its last entry. */
 export const withPartition = (merged: Uint8Array<ArrayBuffer>, type: number, subtype: number, offset: number, size: number, label: string): Uint8Array<ArrayBuffer> => {
-  let at = 0x8000
-  while (merged[at] === 0xaa && merged[at + 1] === 0x50) at += 32
+  let at = PARTITION_TABLE_AT
+  while (merged[at] === 0xaa && merged[at + 1] === 0x50) at += PARTITION_ENTRY_BYTES
   merged.set(partition(type, subtype, offset, size, label), at)
   return merged
 }

@@ -115,6 +115,8 @@ const withoutCalibration = (config: SessionConfig): SessionConfig => {
 /** What approving a board came to; a refusal leaves its request waiting. */
 export type ApproveResult = { ok: true } | { ok: false; code: 'not_waiting'; reason: string } | IssueRefusal
 
+const notWaiting = (device: string): ApproveResult => ({ ok: false, code: 'not_waiting', reason: `no board '${device}' is waiting to pair` })
+
 export class DeviceGate {
   readonly #options: GateOptions
   readonly #awaitingHello = new Set<DeviceConnection>()
@@ -324,14 +326,14 @@ export class DeviceGate {
    */
   approve(device: string, now: number): ApproveResult {
     const waiting = this.#pairRequests.list().some((r) => r.device === device)
-    if (!waiting) return { ok: false, code: 'not_waiting', reason: `no board '${device}' is waiting to pair` }
+    if (!waiting) return notWaiting(device)
     // Issued (and saved) first: a credential that cannot be stored throws, and the board keeps waiting.
     const issued = this.#credentials.issue(device, now)
     if (!issued.ok) return issued
     const taken = this.#pairRequests.take(device)
     const connection = taken?.waiter
     const hello = connection?.pending
-    if (connection === undefined || hello === undefined) return { ok: false, code: 'not_waiting', reason: `no board '${device}' is waiting to pair` }
+    if (connection === undefined || hello === undefined) return notWaiting(device)
     connection.pending = undefined
     this.#send(connection, { type: 'paired', token: issued.credential })
     this.#admit(connection, hello, now, true)

@@ -2,10 +2,7 @@
 // of something that falls due sooner. A setInterval would wake the host every second for nothing: each wake-up of an
 // idle Bun process costs about as much as the sampling it does (bench/idle.ts).
 
-/**
- * The longest single sleep: a far deadline is simply looked at again. The gate's times are the wall clock's, so this
- * also bounds how late a deadline comes after the clock is stepped back (NTP, a resumed VM) to a minute.
- */
+/** The longest single sleep: setTimeout takes at most 2^31 − 1 ms, and a far deadline is simply looked at again. */
 const MAX_SLEEP_MS = 60_000
 
 export class Housekeeper {
@@ -39,7 +36,14 @@ export class Housekeeper {
   #run(): void {
     this.#timer = undefined
     this.#armedAt = Number.POSITIVE_INFINITY
-    // The work may say `due` itself (a session it closes); the sooner of that and its answer is kept.
-    this.due(this.#work(this.#now()))
+    const now = this.#now()
+    // The work may say `due` itself (a session it closes); the sooner of that and its answer is kept. Work that
+    // throws is looked at again after the longest sleep rather than never (a setInterval would have gone on too).
+    let next = now + MAX_SLEEP_MS
+    try {
+      next = this.#work(now)
+    } finally {
+      this.due(next)
+    }
   }
 }

@@ -3,11 +3,10 @@
 // (bench/idle.ts); the C library's localtime_r reads the same zone (TZ, else /etc/localtime) for a fraction of that.
 // Where there is no such C library (Windows, a libc under another name), Date answers.
 import { dlopen, FFIType, ptr } from 'bun:ffi'
+import { UTC_OFFSET_MIN } from '../../schema/constants.ts'
 
 const LIBC: Partial<Record<NodeJS.Platform, string>> = { linux: 'libc.so.6', darwin: '/usr/lib/libSystem.B.dylib' }
 
-/** The furthest real zones are from UTC: +14:00 and -12:00 (the welcome frame allows ±14:00). */
-const MAX_MINUTES = 840
 
 type Offset = (now: number) => number | undefined
 
@@ -26,7 +25,7 @@ const libcOffset = (): Offset | undefined => {
       time[0] = BigInt(Math.floor(now / 1000))
       if (localtime_r(ptr(time), ptr(tm)) === null) return undefined
       const minutes = Number(tm[5]) / 60
-      return Number.isInteger(minutes) && Math.abs(minutes) <= MAX_MINUTES ? minutes : undefined
+      return Number.isInteger(minutes) && minutes >= UTC_OFFSET_MIN.minimum && minutes <= UTC_OFFSET_MIN.maximum ? minutes : undefined
     }
   } catch {
     return undefined
@@ -39,5 +38,5 @@ let offset: Offset | null | undefined
 export const utcOffsetMinutes = (now: number): number => {
   if (offset === undefined) offset = libcOffset() ?? null
   const minutes = offset?.(now) ?? 0 - new Date(now).getTimezoneOffset()
-  return Math.max(-MAX_MINUTES, Math.min(MAX_MINUTES, minutes))
+  return Math.max(UTC_OFFSET_MIN.minimum, Math.min(UTC_OFFSET_MIN.maximum, minutes))
 }

@@ -425,6 +425,8 @@ describe('the stream edge', () => {
 /** Timers on a clock the test moves. */
 class FakeTimers implements StreamTimers {
   mono = 0
+  /** Timers set so far. */
+  armed = 0
   #nextId = 1
   readonly #due = new Map<number, { at: number; run: () => void }>()
 
@@ -434,6 +436,7 @@ class FakeTimers implements StreamTimers {
 
   setTimeout(run: () => void, ms: number): unknown {
     const id = this.#nextId++
+    this.armed += 1
     this.#due.set(id, { at: this.mono + ms, run })
     return id
   }
@@ -543,7 +546,7 @@ describe('the stream edge, napping', () => {
     }
   })
 
-  it('looks for a source that would not open yet no faster than a nap, and stops every timer', async () => {
+  it('arms no frame timer while its source would not open: only the retries run, and stop ends them', async () => {
     const timers = new FakeTimers()
     const session = new StreamSession({ output: 'tft', config: config({ fps: 60 }), width: WIDTH, height: HEIGHT, maxBytes: BUFFER, encodings: ALL })
     let opens = 0
@@ -556,10 +559,10 @@ describe('the stream edge, napping', () => {
         await Promise.resolve()
       }
     }
-    await advance(50)
-    expect(session.period(timers.now())).toBe(NAP_PERIOD_MS)
-    await advance(2_450)
+    await advance(2_500)
     expect(opens).toBe(3)
+    // One retry armed after each failed open, and nothing else.
+    expect(timers.armed).toBe(opens)
     stream.stop()
     await advance(10_000)
     expect(opens).toBe(3)

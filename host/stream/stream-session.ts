@@ -156,12 +156,11 @@ export class StreamSession {
 
   /**
    * How long after `now` the next frame is due, ms: a frame time, or NAP_PERIOD_MS (when longer) once the picture
-   * has held still for NAP_AFTER_MS or while there is no source to look at (it would not open yet). A frame waiting
-   * for the window is not napping: it goes out when an ack opens it.
+   * has held still for NAP_AFTER_MS. A frame waiting for the window is not napping: it goes out when an ack opens it.
    */
   period(now: number): number {
     const frameTime = 1_000 / streamFps(this.config)
-    return this.#source === undefined || this.napping(now) ? Math.max(frameTime, NAP_PERIOD_MS) : frameTime
+    return this.napping(now) ? Math.max(frameTime, NAP_PERIOD_MS) : frameTime
   }
 
   /** Whether the picture has held still long enough for the stream to look at its source less often. */
@@ -396,7 +395,7 @@ export interface StreamTimers {
   clearTimeout(handle: unknown): void
 }
 
-export const REAL_STREAM_TIMERS: StreamTimers = {
+const REAL_STREAM_TIMERS: StreamTimers = {
   now: () => performance.now(),
   setTimeout: (run, ms) => setTimeout(run, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout> | undefined),
@@ -435,13 +434,16 @@ export const runStream = (options: RunOptions): DeviceStream => {
       return
     }
     if (result.ok) {
+      // The frames start now; until a source opens there is nothing to look at, and only the retries run.
       session.attach(result.source)
+      due = now()
+      arm()
       return
     }
     if (session.fail(result.reason)) noteFailure()
     retry = timers.setTimeout(() => void open(), retryMs)
   }
-  let due = now() + session.period(now())
+  let due = now()
   let timer: unknown
   const arm = (): void => {
     timer = timers.setTimeout(tick, Math.max(0, due - now()))
@@ -465,7 +467,6 @@ export const runStream = (options: RunOptions): DeviceStream => {
     due = now()
     arm()
   }
-  arm()
   void open()
   return {
     output: session.output,
