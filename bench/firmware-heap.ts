@@ -28,13 +28,19 @@ const evaluate = (expression: string, consts: Map<string, number>, where: string
   return Function(`"use strict"; return (${plain})`)() as number
 }
 
-/** Reads the heap figures from main.rs's `const NAME: usize = …;` lines and its `heap_allocator!` calls. */
-export const readFirmwareHeap = (path = MAIN_RS): FirmwareHeap => {
-  const source = readFileSync(path, 'utf8')
+/** The `const NAME: usize = …;` lines of a Rust source file, each worked out (they may use the ones before). */
+export const readUsizeConsts = (path: string, source = readFileSync(path, 'utf8')): Map<string, number> => {
   const consts = new Map<string, number>()
   for (const [, name, expression] of source.matchAll(/^\s*(?:pub )?const ([A-Z_][A-Z0-9_]*): usize = ([^;]+);/gm)) {
     consts.set(name!, evaluate(expression!, consts, path))
   }
+  return consts
+}
+
+/** Reads the heap figures from main.rs's `const NAME: usize = …;` lines and its `heap_allocator!` calls. */
+export const readFirmwareHeap = (path = MAIN_RS): FirmwareHeap => {
+  const source = readFileSync(path, 'utf8')
+  const consts = readUsizeConsts(path, source)
   const regions = [...source.matchAll(/esp_alloc::heap_allocator!\((?:#\[[^\]]*\]\s*)?size:\s*([^)]+)\)/g)]
   if (regions.length === 0) throw new Error(`${path}: no esp_alloc::heap_allocator! call`)
   const heapBytes = regions.reduce((sum, [, size]) => sum + evaluate(size!, consts, path), 0)

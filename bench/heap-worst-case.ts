@@ -12,8 +12,8 @@
 // out: its in-memory image of the settings partition (firmware-rs/sim/src/flash.rs, allocated at exactly
 // `FLASH_SECTORS` sectors), which the ESP32 reads from flash; the app slots beside it in the flash file are never
 // held in memory. Needs root; run as a script it prints the figures.
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { readUsizeConsts } from './firmware-heap.ts'
 import { AP_ADDRESS, HOME_PASSWORD, HOME_SSID, PortalDesk, TOKEN } from '../tests/fixtures/portal/desk.ts'
 import { NEXT_DIR, buildCarryingHost, openOtaDesk, otaImages, timeUpdate } from '../tests/netns/ota-desk.ts'
 import type { SimStatus } from '../tests/netns/sim-device.ts'
@@ -35,9 +35,9 @@ const SIM_SRC = join(import.meta.dir, '..', 'firmware-rs', 'sim', 'src')
 /** The bytes of the settings partition the simulator holds in memory: `FLASH_SECTORS` (main.rs) of `SECTOR` (flash.rs). */
 const settingsImageBytes = (): number => {
   const read = (file: string, name: string): number => {
-    const found = readFileSync(join(SIM_SRC, file), 'utf8').match(new RegExp(`const ${name}: usize = ([0-9_]+);`))
-    if (found === null) throw new Error(`firmware-rs/sim/src/${file}: no 'const ${name}: usize = N;'`)
-    return Number(found[1]!.replace(/_/g, ''))
+    const value = readUsizeConsts(join(SIM_SRC, file)).get(name)
+    if (value === undefined) throw new Error(`firmware-rs/sim/src/${file}: no 'const ${name}: usize = …;'`)
+    return value
   }
   return read('main.rs', 'FLASH_SECTORS') * read('flash.rs', 'SECTOR')
 }

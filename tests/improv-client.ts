@@ -58,12 +58,15 @@ export const decodeResult = (data: number[]): { command: number; strings: string
 }
 
 /**
- * Finds frames in a byte stream however it is cut: a frame may start anywhere; a candidate whose version or checksum
- * is wrong is dropped one byte at a time, so text (log lines) around and between frames is skipped. What is not part
- * of a frame is handed to `text`.
+ * Finds frames in a byte stream however it is cut, as the client ESP Web Tools uses does (improv-wifi-serial-sdk
+ * 2.8.0, `ImprovSerial._processInput`): a frame counts only where a line starts (the stream's start, after a newline,
+ * or right after another frame); a line that does not open with a frame header is text up to its newline, so a
+ * frame glued to the end of a log line is lost, as it would be in the browser. A frame whose version or checksum is
+ * wrong is dropped. What is not part of a frame is handed to `text`.
  */
 export class FrameReader {
   #buffer: number[] = []
+  #lineStart = true
 
   constructor(
     private readonly frame: (packet: Packet) => void,
@@ -73,43 +76,46 @@ export class FrameReader {
   push(chunk: Uint8Array): void {
     this.#buffer.push(...chunk)
     for (;;) {
-      const start = this.#find()
-      if (start < 0) {
-        // Keep a tail that could still become a header.
-        const keep = Math.min(this.#buffer.length, HEADER.length - 1)
-        this.text(this.#buffer.splice(0, this.#buffer.length - keep))
-        return
+      if (!this.#lineStart) {
+        const newline = this.#buffer.indexOf(NEWLINE)
+        if (newline < 0) {
+          this.text(this.#buffer.splice(0, this.#buffer.length))
+          return
+        }
+        this.text(this.#buffer.splice(0, newline + 1))
+        this.#lineStart = true
+        continue
       }
-      if (start > 0) this.text(this.#buffer.splice(0, start))
-      if (this.#buffer.length < 9) return
-      const length = this.#buffer[8] ?? 0
-      if (this.#buffer[6] !== VERSION) {
+      if (this.#buffer.length === 0) return
+      if (this.#buffer[0] === NEWLINE) {
         this.text(this.#buffer.splice(0, 1))
         continue
       }
+      const seen = Math.min(this.#buffer.length, HEADER.length)
+      if (HEADER.slice(0, seen).some((byte, i) => this.#buffer[i] !== byte)) {
+        this.#lineStart = false
+        continue
+      }
+      if (this.#buffer.length < 9) return
+      if (this.#buffer[6] !== VERSION) {
+        this.#lineStart = false
+        continue
+      }
+      const length = this.#buffer[8] ?? 0
       if (this.#buffer.length < 9 + length + 1) return
       const body = this.#buffer.slice(0, 9 + length)
-      if (sum(body) !== this.#buffer[9 + length]) {
-        this.text(this.#buffer.splice(0, 1))
-        continue
-      }
+      const checksum = this.#buffer[9 + length]
       this.#buffer.splice(0, 10 + length)
+      // The next frame may follow at once, as after a newline.
+      if (sum(body) !== checksum) continue
       const packet: Packet = { type: body[7] ?? 0, data: body.slice(9) }
       if (packet.type === Type.rpcResult) Object.assign(packet, decodeResult(packet.data))
       this.frame(packet)
     }
   }
-
-  /** Where the first (possibly partial) header starts, or -1. */
-  #find(): number {
-    for (let i = 0; i < this.#buffer.length; i++) {
-      let j = 0
-      while (j < HEADER.length && i + j < this.#buffer.length && this.#buffer[i + j] === HEADER[j]) j++
-      if (j === HEADER.length || i + j === this.#buffer.length) return i
-    }
-    return -1
-  }
 }
+
+const NEWLINE = 0x0a
 
 /** An error state other than "no error", as a rejection. */
 export class ImprovError extends Error {

@@ -4,7 +4,6 @@
 import { afterEach, expect, it } from 'bun:test'
 import type { Desk } from './netns/scenario.ts'
 import { openDesk } from './netns/scenario.ts'
-import type { ListedDevice } from './netns/sysboy-host.ts'
 
 /** The device's silence timeout: `LinkConfig::new`'s `silence_ms` (firmware-rs/device/src/link/config.rs). */
 const SILENCE_MS = 30_000
@@ -66,7 +65,7 @@ it('parks the needle while the host is frozen, drops the half-open session, and 
   expect(followedAfter).toBeLessThanOrEqual(BACKOFF_MAX_MS + 2_000)
   await device.waitForEvent('a new live session', (e) => e.event === 'live', 1_000, fromThaw)
   // The host holds one session for the board: the new one, not the half-open one from before the freeze.
-  const listed = (await host.devices()) as Array<ListedDevice & { connectedSince: string }>
+  const listed = await host.devices()
   expect(listed).toHaveLength(1)
   expect(Date.parse(listed[0]!.connectedSince)).toBeGreaterThan(frozenWall)
   console.log(

@@ -12,11 +12,8 @@ const LEASE_S = 120
 /** When the board renews: T1, half the lease (dnsmasq's default T1, and smoltcp's when a server sends none). */
 const T1_S = LEASE_S / 2
 
-/** The session figures `GET /api/devices` lists beside the id and status. */
-interface Session extends ListedDevice {
-  connectedSince: string
-  framesSent: number
-}
+/** A session as `GET /api/devices` lists it. */
+type Session = ListedDevice
 
 /** The expiry (epoch seconds) of the one lease in dnsmasq's lease file, or undefined while there is none. */
 const leaseExpiry = (desk: Desk): number | undefined => {

@@ -6,18 +6,10 @@
 // them: `npm test` builds them first. An image for another chip is refused by the board (firmware-rs/device/src/ota/
 // tests.rs, `offers_the_board_cannot_take_are_refused`); the host never offers one, as it offers by the board's chip.
 import { afterAll, afterEach, describe, expect, it } from 'bun:test'
-import type { Status } from '../schema/index.ts'
 import type { CarryingHost, OtaDesk, OtaImages } from './netns/ota-desk.ts'
 import { OTA_DEVICE, NEXT_DIR, bootFrom, buildCarryingHost, firmwareFolder, openOtaDesk, otaImages, tampered, timeUpdate, updateEvent } from './netns/ota-desk.ts'
-import type { SimDevice } from './netns/sim-device.ts'
-
-/** The board as GET /api/devices lists it, with the fields these tests read. */
-interface Listed {
-  id: string
-  firmware: string
-  update: { available: string } | null
-  lastStatus: Status | null
-}
+import type { SimDevice, SimStatus } from './netns/sim-device.ts'
+import type { ListedDevice } from './netns/sysboy-host.ts'
 
 interface Ready {
   images: OtaImages
@@ -65,8 +57,8 @@ describe('updates over the air (simulated esp32c3, the real 0.1.0 and 0.1.1 app 
     return { ota, device }
   }
 
-  const listed = async (desk: OtaDesk, what: string, test: (device: Listed) => boolean): Promise<Listed> =>
-    (await desk.desk.host!.waitForDevice(what, (device) => device.id === OTA_DEVICE && test(device as unknown as Listed), 15_000)) as unknown as Listed
+  const listed = async (desk: OtaDesk, what: string, test: (device: ListedDevice) => boolean): Promise<ListedDevice> =>
+    desk.desk.host!.waitForDevice(what, (device) => device.id === OTA_DEVICE && test(device), 15_000)
 
   it('updates to the newer build, reports it after the restart and keeps it', async () => {
     const { images, newer } = await setUp()
@@ -136,7 +128,9 @@ describe('updates over the air (simulated esp32c3, the real 0.1.0 and 0.1.1 app 
     await host.kill()
     const boot = await device.waitForEvent('boot from ota_1', bootFrom(1), 20_000)
     expect(boot.detail).toMatchObject({ firmware: images.nextVersion, pending: true })
-    await device.waitForStatus('the new image failing to reach the host', (s) => s.attempts >= 1 && s.link !== 'connected', 20_000)
+    // A status of the new image's own: its clock starts again at the restart, so its statuses begin where `t` drops.
+    const restarted = device.statuses.findLastIndex((s, i) => i > 0 && s.t < (device.statuses[i - 1] as SimStatus).t)
+    await device.waitForStatus('the new image failing to reach the host', (s) => s.attempts >= 1 && s.link !== 'connected', 20_000, restarted < 0 ? device.statuses.length : restarted)
     // Power cycle: the image that never reached the host is abandoned.
     await device.stop()
     const next = ota.startBoard()

@@ -28,11 +28,9 @@ export interface HostOptions {
   binary?: string
 }
 
-/** One device as `GET /api/devices` lists it (the fields these tests read). */
-export interface ListedDevice {
-  id: string
-  lastStatus: Status | null
-}
+/** One device as `GET /api/devices` lists it: the host's own type. */
+export type { ListedDevice } from '../../host/server/rest-api.ts'
+import type { ListedDevice } from '../../host/server/rest-api.ts'
 
 /** A REST answer: the HTTP status and the JSON body. */
 export interface RestAnswer {
