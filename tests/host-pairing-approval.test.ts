@@ -2,8 +2,9 @@
 // API (paired, then the welcome and frames on the same socket), comes back with its own credential, and is shut out
 // at once when that credential is revoked; the install token keeps working throughout.
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { readFileSync, statSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { MAX_CREDENTIALS } from '../schema/constants.ts'
 import { RunningSysboy, cleanEnv } from './cli-harness.ts'
 import { DeviceClient, helloFrame } from './device-client.ts'
 
@@ -128,6 +129,30 @@ describe('pairing by approval (built host)', () => {
       again.close()
     } finally {
       await dual.stop()
+    }
+  }, 30_000)
+
+  it('refuses to approve a board with 409 credentials_full while the credentials file holds the most it may, and keeps it waiting', async () => {
+    const fullEnv = cleanEnv()
+    const dir = join(fullEnv.XDG_CONFIG_HOME as string, 'sysboy')
+    mkdirSync(dir, { recursive: true })
+    const credentials = Array.from({ length: MAX_CREDENTIALS }, (_, i) => ({ device: `board-${i}`, sha256: 'A'.repeat(43), issued: new Date(0).toISOString() }))
+    writeFileSync(join(dir, 'credentials.json'), JSON.stringify({ credentials }), { mode: 0o600 })
+    const full = new RunningSysboy(['--metric', 'ram', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN], fullEnv)
+    try {
+      const port = await full.port()
+      const board = await DeviceClient.asking(`ws://127.0.0.1:${port}/ws`, { device: 'one-too-many' })
+      const refused = await fetch(`http://127.0.0.1:${port}/api/pairing/one-too-many/approve`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}` } })
+      expect(refused.status).toBe(409)
+      expect(await refused.json()).toEqual({
+        error: 'credentials_full',
+        reason: `${MAX_CREDENTIALS} boards are paired already, the most the credentials file holds; revoke one first`,
+      })
+      const waiting = (await (await fetch(`http://127.0.0.1:${port}/api/pairing`, { headers: { Authorization: `Bearer ${TOKEN}` } })).json()) as Array<{ device: string }>
+      expect(waiting.map((r) => r.device)).toEqual(['one-too-many'])
+      board.close()
+    } finally {
+      await full.stop()
     }
   }, 30_000)
 
