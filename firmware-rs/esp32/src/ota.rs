@@ -35,7 +35,7 @@ use esp_bootloader_esp_idf::partitions::{self, AppPartitionSubType, DataPartitio
 use esp_hal::peripherals::FLASH;
 use esp_storage::{FlashStorage, FlashStorageError};
 use sysboy_device::ota::{
-    SlotError, UpdateSlots,
+    SlotError, UpdateSlots, check_erase, check_write,
     otadata::{ENTRY_LEN, OtaEntry, OtaState, Otadata},
 };
 use sysboy_device::status_light::Heard;
@@ -269,13 +269,9 @@ impl Slots {
 impl UpdateSlots for Slots {
     fn erase(&mut self, offset: u32) -> Result<(), SlotError> {
         let slot = self.inactive();
-        if offset % SECTOR != 0 {
-            return Err(SlotError::Unaligned);
-        }
-        let at = slot.start.checked_add(offset).ok_or(SlotError::OutOfSlot)?;
-        if !at.checked_add(SECTOR).is_some_and(|end| end <= slot.end) {
-            return Err(SlotError::OutOfSlot);
-        }
+        check_erase(offset, slot.end - slot.start)?;
+        // Inside the slot, so no overflow.
+        let at = slot.start + offset;
         if offset == 0 {
             // The first sector of an image: the light says "updating" until the restart or the session's end.
             crate::status_light::hear(Heard::UpdateStarted);
@@ -285,14 +281,9 @@ impl UpdateSlots for Slots {
 
     fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
         let slot = self.inactive();
-        if offset % WORD != 0 || data.len() % WORD as usize != 0 {
-            return Err(SlotError::Unaligned);
-        }
-        let at = slot.start.checked_add(offset).ok_or(SlotError::OutOfSlot)?;
-        let fits = u32::try_from(data.len()).ok().and_then(|len| at.checked_add(len)).is_some_and(|end| end <= slot.end);
-        if !fits {
-            return Err(SlotError::OutOfSlot);
-        }
+        check_write(offset, data.len(), slot.end - slot.start)?;
+        // Inside the slot, so no overflow.
+        let at = slot.start + offset;
         // Through a small word-aligned copy: the piece lies anywhere in the fetch's buffer, and esp-storage copies
         // an unaligned slice through a 4 KiB sector buffer on the stack. write_nor takes whole words (WRITE_SIZE 4)
         // at any word offset, across pages and sectors, into sectors erased by `erase`.

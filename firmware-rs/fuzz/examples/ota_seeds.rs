@@ -27,7 +27,9 @@ fn main() {
     let plain = craft::image(&Craft { version: "0.1.1", hash_appended: false, ..Craft::default() });
     let several = craft::image(&Craft { version: "0.2.0", extra: 100, segments: &[300, 500, 64], ..Craft::default() });
     let c6 = craft::image(&Craft { chip_id: CHIP_ID_ESP32C6, version: "0.1.1", ..Craft::default() });
-    let big = craft::image(&Craft { version: "0.1.1", segments: &[2500], ..Craft::default() });
+    // The target's slot is three 4 KiB sectors: one image spans two of them, one is too large for it.
+    let spanning = craft::image(&Craft { version: "0.1.1", segments: &[2500, 3000], ..Craft::default() });
+    let big = craft::image(&Craft { version: "0.1.1", segments: &[13_000], ..Craft::default() });
     let mut flipped = c3.clone();
     flipped[300] ^= 0x40;
     let seeds: Vec<(&str, Vec<u8>)> = vec![
@@ -39,6 +41,7 @@ fn main() {
         ("c3-flipped", input(5, 2, &[], &flipped)),
         ("c3-other-sha", input(5, 0, &[], &c3)),
         ("c6-on-c3", input(5, 2, &[], &c6)),
+        ("c3-two-sectors", input(90, 2, &[], &spanning)),
         ("c3-too-large", input(31, 2, &[], &big)),
         ("head-401", input(1, 1, b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", &c3)),
         ("head-416", input(1, 3, b"HTTP/1.1 416 Range Not Satisfiable\r\nContent-Range: bytes */600\r\n\r\n", &c3)),

@@ -25,7 +25,7 @@ use std::path::Path;
 
 use sysboy_device::ota::image::{self, ImageInfo};
 use sysboy_device::ota::otadata::{Otadata, ENTRY_LEN, OTADATA_LEN, SECTOR};
-use sysboy_device::ota::{SlotError, UpdateSlots, Updater, WORD};
+use sysboy_device::ota::{check_erase, check_write, SlotError, UpdateSlots, Updater};
 use sysboy_protocol::{Chip, UpdateProgress, UpdateState};
 
 /// Where otadata starts in the flash file.
@@ -36,8 +36,6 @@ pub const SLOT_0: u32 = 0x2_0000;
 pub const SLOT_SIZE: u32 = 0x1F_0000;
 /// The flash file's size with both slots.
 pub const FLASH_END: u32 = SLOT_0 + 2 * SLOT_SIZE;
-/// Sectors in a slot.
-const SLOT_SECTORS: usize = (SLOT_SIZE / SECTOR) as usize;
 
 /// Where slot `slot` starts.
 pub const fn slot_offset(slot: u32) -> u32 {
@@ -86,9 +84,6 @@ pub struct SimSlots {
     file: File,
     otadata: Otadata,
     running: u32,
-    /// The inactive slot's sectors erased since its update began, a bit each: a write anywhere else is refused,
-    /// where the board's flash would silently keep old bits.
-    erased: [u64; SLOT_SECTORS.div_ceil(64)],
 }
 
 impl SimSlots {
@@ -104,7 +99,7 @@ impl SimSlots {
         }
         let mut raw = vec![0u8; OTADATA_LEN as usize];
         file.read_exact_at(&mut raw, u64::from(OTADATA))?;
-        Ok(Self { file, otadata: Otadata::parse(&raw), running: 0, erased: [0; SLOT_SECTORS.div_ceil(64)] })
+        Ok(Self { file, otadata: Otadata::parse(&raw), running: 0 })
     }
 
     /// The bootloader's work at start: a factory flash of `image` into an erased ota_0, the otadata step (an
@@ -197,8 +192,20 @@ impl SimSlots {
         Ok(())
     }
 
-    fn is_erased(&self, sector: usize) -> bool {
-        self.erased[sector / 64] & (1 << (sector % 64)) != 0
+    /// Whether the `len` bytes at `at` of the file all read 0xFF (erased), read back through a small buffer on the
+    /// stack rather than the heap.
+    fn is_erased(&self, at: u64, len: usize) -> io::Result<bool> {
+        let mut buffer = [0u8; 256];
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(buffer.len());
+            self.file.read_exact_at(&mut buffer[..n], at + done as u64)?;
+            if buffer[..n].iter().any(|&byte| byte != 0xFF) {
+                return Ok(false);
+            }
+            done += n;
+        }
+        Ok(true)
     }
 
     /// A factory flash of a whole image into `slot` (the slot's first sectors; the rest stays as it was).
@@ -221,39 +228,23 @@ fn file_error(error: io::Error) -> SlotError {
 
 impl UpdateSlots for SimSlots {
     fn erase(&mut self, offset: u32) -> Result<(), SlotError> {
-        if !offset.is_multiple_of(SECTOR) {
-            return Err(SlotError::Unaligned);
-        }
-        if offset >= SLOT_SIZE {
-            return Err(SlotError::OutOfSlot);
-        }
-        if offset == 0 {
-            // An image begins: what earlier updates erased counts no more.
-            self.erased = [0; SLOT_SECTORS.div_ceil(64)];
-        }
-        self.fill_erased(u64::from(slot_offset(self.inactive()) + offset), SECTOR as usize).map_err(file_error)?;
-        let sector = (offset / SECTOR) as usize;
-        self.erased[sector / 64] |= 1 << (sector % 64);
-        Ok(())
+        check_erase(offset, SLOT_SIZE)?;
+        self.fill_erased(u64::from(slot_offset(self.inactive()) + offset), SECTOR as usize).map_err(file_error)
     }
 
+    /// As NOR flash takes a write: programming only clears bits (1 to 0), so a write over bytes that are not 0xFF
+    /// would AND into them on the board (esp-storage's `FlashStorage::write_nor`, through the ROM's
+    /// `esp_rom_spiflash_write`, programs without erasing or reading back). Here such a write is refused instead,
+    /// so an update that writes a byte twice, or into a sector it did not erase, fails in the simulator as it
+    /// would corrupt the image on the board.
     fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
-        if !offset.is_multiple_of(WORD) || !data.len().is_multiple_of(WORD as usize) {
-            return Err(SlotError::Unaligned);
-        }
-        let end = u64::from(offset) + data.len() as u64;
-        if end > u64::from(SLOT_SIZE) {
-            return Err(SlotError::OutOfSlot);
-        }
-        if data.is_empty() {
-            return Ok(());
-        }
-        let sectors = (offset / SECTOR) as usize..=((end - 1) / u64::from(SECTOR)) as usize;
-        if let Some(sector) = sectors.into_iter().find(|&sector| !self.is_erased(sector)) {
-            log::error!("ota: a write at 0x{offset:x} of the slot enters sector 0x{:x}, not erased", sector as u32 * SECTOR);
+        check_write(offset, data.len(), SLOT_SIZE)?;
+        let at = u64::from(slot_offset(self.inactive()) + offset);
+        if !self.is_erased(at, data.len()).map_err(file_error)? {
+            log::error!("ota: a write at 0x{offset:x} of the slot ({} bytes) covers bytes not erased", data.len());
             return Err(SlotError::Flash);
         }
-        self.file.write_all_at(data, u64::from(slot_offset(self.inactive()) + offset)).map_err(file_error)
+        self.file.write_all_at(data, at).map_err(file_error)
     }
 
     fn activate(&mut self, size: u32) -> Result<(), SlotError> {
@@ -277,6 +268,7 @@ impl UpdateSlots for SimSlots {
 #[cfg(test)]
 mod tests {
     use sysboy_device::ota::craft::{self, Craft};
+    use sysboy_device::ota::WORD;
 
     use super::*;
 
@@ -312,19 +304,27 @@ mod tests {
     fn a_write_into_a_sector_not_erased_or_not_of_words_is_refused() {
         let flash = scratch("unerased");
         let mut slots = SimSlots::open(&flash).unwrap();
+        // An earlier image left bytes in sector 1 of the slot.
+        slots.file.write_all_at(&[0x5A; 8], u64::from(slot_offset(slots.inactive()) + SECTOR)).unwrap();
         slots.erase(0).unwrap();
         slots.write(0, &[1; 4096]).unwrap();
         assert_eq!(slots.write(4096, &[1; 4]), Err(SlotError::Flash), "sector 1 was never erased");
         assert_eq!(slots.write(4092, &[1; 8]), Err(SlotError::Flash), "nor is a write that runs into it");
+        assert_eq!(slots.write(0, &[1; 4]), Err(SlotError::Flash), "nor a second write over written bytes");
         assert_eq!(slots.write(2, &[1; 4]), Err(SlotError::Unaligned));
         assert_eq!(slots.write(0, &[1; 3]), Err(SlotError::Unaligned));
         assert_eq!(slots.erase(100), Err(SlotError::Unaligned));
         assert_eq!(slots.erase(SLOT_SIZE), Err(SlotError::OutOfSlot));
         slots.erase(4096).unwrap();
-        slots.write(4092, &[2; 8]).unwrap();
-        // A new image starts over: sector 1 must be erased again.
+        slots.write(4096, &[2; 8]).unwrap();
+        slots.write(4104, &[2; 8]).unwrap();
+        // A new image starts over: what sector 1 holds stays until it is erased again.
         slots.erase(0).unwrap();
         assert_eq!(slots.write(4096, &[1; 4]), Err(SlotError::Flash));
+        slots.write(0, &[3; 8]).unwrap();
+        slots.erase(4096).unwrap();
+        slots.write(4096, &[1; 4]).unwrap();
+        assert_eq!(slots.read(slot_offset(slots.inactive()) + 4096, 8).unwrap(), [1, 1, 1, 1, 0xFF, 0xFF, 0xFF, 0xFF]);
         std::fs::remove_file(flash).unwrap();
     }
 

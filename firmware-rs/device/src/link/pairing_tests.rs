@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 
 use sysboy_protocol::{Chip, DeviceMessage, Hello, Output, OutputKind};
 
-use super::fixtures::WELCOME;
+use super::fixtures::{refused, WELCOME};
 use super::*;
 
 const PENDING: &str = r#"{"type":"pair_pending","reason":"approve this board in the sysboy dashboard or with `sysboy pair aabbcc`"}"#;
@@ -130,9 +130,9 @@ fn tokened() -> HostLink {
 
 /// The `bad_frame` refusal `actions` should be, and nothing else.
 fn assert_refused_paired(actions: &[Action]) {
-    let [Action::Send(DeviceMessage::Error(report))] = actions else { panic!("{actions:?}") };
-    assert_eq!(report.code, sysboy_protocol::ErrorCode::BadFrame);
-    assert!(report.reason.contains("not waiting for approval"), "{}", report.reason);
+    let (code, reason) = refused(actions);
+    assert_eq!(code, sysboy_protocol::ErrorCode::BadFrame);
+    assert!(reason.contains("not waiting for approval"), "{reason}");
 }
 
 #[test]

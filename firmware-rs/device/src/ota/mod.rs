@@ -87,6 +87,32 @@ impl fmt::Display for SlotError {
 
 impl core::error::Error for SlotError {}
 
+/// The checks every [`UpdateSlots::erase`] makes (the board's and the simulator's alike): `offset` is a multiple of
+/// [`SECTOR`] ([`SlotError::Unaligned`] else), and the whole sector lies inside a slot of `slot_len` bytes
+/// ([`SlotError::OutOfSlot`] else).
+pub fn check_erase(offset: u32, slot_len: u32) -> Result<(), SlotError> {
+    if !offset.is_multiple_of(SECTOR) {
+        return Err(SlotError::Unaligned);
+    }
+    if u64::from(offset) + u64::from(SECTOR) > u64::from(slot_len) {
+        return Err(SlotError::OutOfSlot);
+    }
+    Ok(())
+}
+
+/// The checks every [`UpdateSlots::write`] makes: `offset` and `len` are multiples of [`WORD`]
+/// ([`SlotError::Unaligned`] else), and the `len` bytes at `offset` lie inside a slot of `slot_len` bytes
+/// ([`SlotError::OutOfSlot`] else).
+pub fn check_write(offset: u32, len: usize, slot_len: u32) -> Result<(), SlotError> {
+    if !offset.is_multiple_of(WORD) || !len.is_multiple_of(WORD as usize) {
+        return Err(SlotError::Unaligned);
+    }
+    if u64::from(offset) + len as u64 > u64::from(slot_len) {
+        return Err(SlotError::OutOfSlot);
+    }
+    Ok(())
+}
+
 /// The board's app slots, as the update writes them. The ESP32 wires it to esp-bootloader-esp-idf's OTA updater
 /// (`FlashRegion` of the next app partition, `Ota::set_current_app_partition`/`set_current_ota_state`); the
 /// simulator to its flash file. Flash work is short and blocking, as the SPI flash's is.

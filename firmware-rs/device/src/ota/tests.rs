@@ -10,7 +10,7 @@ use super::craft::{self, Craft};
 use super::http::{parse_head, write_request, ByteRange, ContentRange, HttpError, ResponseHead};
 use super::image::{check, ImageChecker, ImageError, CHIP_ID_ESP32C3, CHIP_ID_ESP32C6};
 use super::otadata::{crc32_le, OtaEntry, OtaState, Otadata, SECTOR as OTA_SECTOR};
-use super::{UpdateStep, Updater, CHUNK, FETCH_TIMEOUT_MS, SECTOR, WORD};
+use super::{check_erase, check_write, SlotError, UpdateStep, Updater, CHUNK, FETCH_TIMEOUT_MS, SECTOR, WORD};
 
 const SLOT: u32 = 0x18_0000;
 
@@ -572,30 +572,45 @@ proptest! {
 
 #[test]
 fn a_piece_short_of_a_word_waits_and_the_last_word_is_padded() {
-    let bytes = craft::image(&Craft { version: "0.2.0", segments: &[5000], ..Craft::default() });
-    let (mut updater, range) = started(&bytes);
-    updater.response(0, &partial(range, bytes.len() as u32));
-    // 3 bytes: no write yet, nor an erase.
-    assert_eq!(updater.body(1, &bytes[..3]).next_step(), None);
-    // 4097 more: the joined word, then whole words from the piece, the sectors they enter erased first.
-    let mut steps = updater.body(2, &bytes[3..4100]);
-    assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: 0 }));
-    assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: SECTOR }));
-    assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 0, data: &bytes[..4] }));
-    assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 4, data: &bytes[4..4100] }));
-    assert_eq!(steps.next_step(), None);
-    // The rest: whole words, the last one padded, then the activation; sector 1 is not erased again.
-    let mut steps = updater.body(3, &bytes[4100..]);
-    let whole = (bytes.len() - 4100) / 4 * 4;
-    assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 4100, data: &bytes[4100..4100 + whole] }));
-    if !bytes.len().is_multiple_of(4) {
-        let mut last = [0xFF; 4];
-        last[..bytes.len() % 4].copy_from_slice(&bytes[4100 + whole..]);
-        assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: (4100 + whole) as u32, data: &last }));
+    // Crafted images are whole words; 1 to 3 more bytes make an offer that is not, so the last word is padded
+    // (and the image check then fails: nothing is activated).
+    for tail in 0..4usize {
+        let mut bytes = craft::image(&Craft { version: "0.2.0", segments: &[5000], ..Craft::default() });
+        bytes.extend((0..tail).map(|i| 0xA0 + i as u8));
+        let (mut updater, range) = started(&bytes);
+        updater.response(0, &partial(range, bytes.len() as u32));
+        // 3 bytes: no write yet, nor an erase.
+        assert_eq!(updater.body(1, &bytes[..3]).next_step(), None);
+        // 4097 more: the joined word, then whole words from the piece, the sectors they enter erased first.
+        let mut steps = updater.body(2, &bytes[3..4100]);
+        assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: 0 }));
+        assert_eq!(steps.next_step(), Some(UpdateStep::Erase { offset: SECTOR }));
+        assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 0, data: &bytes[..4] }));
+        assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 4, data: &bytes[4..4100] }));
+        assert_eq!(steps.next_step(), None);
+        // The rest: whole words, the last one padded, then the activation; sector 1 is not erased again.
+        let mut steps = updater.body(3, &bytes[4100..]);
+        let whole = (bytes.len() - 4100) / 4 * 4;
+        assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: 4100, data: &bytes[4100..4100 + whole] }));
+        assert_eq!(bytes.len().is_multiple_of(4), tail == 0);
+        if !bytes.len().is_multiple_of(4) {
+            let mut last = [0xFF; 4];
+            last[..bytes.len() % 4].copy_from_slice(&bytes[4100 + whole..]);
+            assert_eq!(&last[..tail], &[0xA0, 0xA1, 0xA2][..tail], "the image's last bytes, then 0xFF");
+            assert_eq!(steps.next_step(), Some(UpdateStep::Write { offset: (4100 + whole) as u32, data: &last }));
+        }
+        if tail == 0 {
+            assert_eq!(steps.next_step(), Some(UpdateStep::Activate { size: bytes.len() as u32 }));
+        }
+        assert_eq!(steps.next_step(), None, "no activation of an image with {tail} bytes past its end");
+        assert_eq!(updater.progress().unwrap().written, bytes.len() as u32);
+        if tail == 0 {
+            assert!(updater.is_running());
+        } else {
+            let reason = failed_with(&mut updater);
+            assert!(reason.contains("the image ends at byte"), "{reason}");
+        }
     }
-    assert_eq!(steps.next_step(), Some(UpdateStep::Activate { size: bytes.len() as u32 }));
-    assert_eq!(steps.next_step(), None);
-    assert_eq!(updater.progress().unwrap().written, bytes.len() as u32);
 }
 
 #[test]
@@ -609,4 +624,27 @@ fn the_outcome_of_the_boot_and_the_confirmation_are_carried() {
     assert!(updater.take_confirm());
     updater.reached_host();
     assert!(!updater.take_confirm(), "once per boot");
+}
+
+#[test]
+fn slot_erases_and_writes_are_checked_for_alignment_and_the_slot() {
+    let slot = 3 * SECTOR;
+    assert_eq!(check_erase(0, slot), Ok(()));
+    assert_eq!(check_erase(2 * SECTOR, slot), Ok(()), "the last sector");
+    assert_eq!(check_erase(3 * SECTOR, slot), Err(SlotError::OutOfSlot), "the sector past the slot");
+    assert_eq!(check_erase(SECTOR, SECTOR + 100), Err(SlotError::OutOfSlot), "a sector only partly inside");
+    assert_eq!(check_erase(u32::MAX - SECTOR + 1, u32::MAX), Err(SlotError::OutOfSlot), "no overflow");
+    assert_eq!(check_erase(100, slot), Err(SlotError::Unaligned));
+    assert_eq!(check_erase(WORD, slot), Err(SlotError::Unaligned), "a word is not a sector");
+    assert_eq!(check_write(0, 0, slot), Ok(()));
+    assert_eq!(check_write(4, 8, slot), Ok(()));
+    assert_eq!(check_write(slot - 4, 4, slot), Ok(()), "the last word");
+    assert_eq!(check_write(SECTOR - 4, 8, slot), Ok(()), "across sectors");
+    assert_eq!(check_write(slot - 4, 8, slot), Err(SlotError::OutOfSlot));
+    assert_eq!(check_write(slot, 0, slot), Ok(()), "nothing at the end");
+    assert_eq!(check_write(slot + 4, 0, slot), Err(SlotError::OutOfSlot));
+    assert_eq!(check_write(u32::MAX - 3, 8, u32::MAX), Err(SlotError::OutOfSlot), "no overflow");
+    assert_eq!(check_write(2, 4, slot), Err(SlotError::Unaligned));
+    assert_eq!(check_write(0, 3, slot), Err(SlotError::Unaligned));
+    assert_eq!(check_write(slot + 2, 4, slot), Err(SlotError::Unaligned), "alignment first");
 }

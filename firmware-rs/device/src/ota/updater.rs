@@ -62,7 +62,8 @@ enum Write<'a> {
 pub struct Steps<'a> {
     /// The sectors still to erase, by offset.
     erase: Range<u32>,
-    /// The writes in order, and how many were handed out.
+    /// The writes in order, from the first without gaps (`Job::place` fills them so): the first `None` ends them.
+    /// And how many were handed out.
     writes: [Option<Write<'a>>; 3],
     next: usize,
     activate: Option<u32>,
@@ -76,23 +77,14 @@ impl Steps<'_> {
             self.erase.start += SECTOR;
             return Some(UpdateStep::Erase { offset });
         }
-        while self.next < self.writes.len() && self.writes[self.next].is_none() {
+        if let Some(Some(write)) = self.writes.get(self.next) {
             self.next += 1;
-        }
-        if let Some(write) = self.writes.get(self.next) {
-            self.next += 1;
-            return match write {
-                Some(Write::Word(offset, word)) => Some(UpdateStep::Write { offset: *offset, data: word }),
-                Some(Write::Piece(offset, data)) => Some(UpdateStep::Write { offset: *offset, data }),
-                None => None,
-            };
+            return Some(match write {
+                Write::Word(offset, word) => UpdateStep::Write { offset: *offset, data: word },
+                Write::Piece(offset, data) => UpdateStep::Write { offset: *offset, data },
+            });
         }
         self.activate.take().map(|size| UpdateStep::Activate { size })
-    }
-
-    /// Whether the last step activates the slot.
-    pub fn activates(&self) -> bool {
-        self.activate.is_some()
     }
 }
 
