@@ -153,16 +153,16 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   const draw = (): void => {
     const frame = server.latest(settings.metric)
     const devices = server.deviceCount()
-    const line = statusLine(settings.metric, frame, devices)
     if (console.isTTY) {
+      const line = statusLine(settings.metric, frame, devices)
       if (line !== lastLine) console.overwrite(line)
       lastLine = line
       return
     }
-    // Off a terminal: a line when the state changes (known, source, devices), else one every 10 s.
+    // Off a terminal: a line when the state changes (known, source, devices), else one every 10 s; worded only then.
     const shape = `${frame === undefined ? 'none' : frame.value === null ? 'unknown' : 'known'}|${frame?.source}|${devices}`
     if (shape !== lastPlain || Date.now() - lastPlainAt >= PLAIN_STATUS_EVERY_MS) {
-      console.out(line)
+      console.out(statusLine(settings.metric, frame, devices))
       lastPlain = shape
       lastPlainAt = Date.now()
     }
