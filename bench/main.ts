@@ -4,6 +4,7 @@ const BENCHMARKS: Record<string, () => Promise<{ main: () => Promise<unknown> }>
   sources: () => import('./sources.ts'),
   fanout: () => import('./fanout.ts'),
   idle: () => import('./idle.ts'),
+  'idle-floor': () => import('./idle-floor.ts'),
   sim: () => import('./sim.ts'),
   screens: () => import('./screens.ts'),
   'stream-codec': () => import('./stream-codec.ts'),
