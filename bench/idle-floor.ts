@@ -8,9 +8,10 @@
 // copy dropped from the page cache, with its stdout on a pipe, as bench/idle.ts runs them; its peak RSS (VmHWM) is read
 // after BENCH_FLOOR_SECONDS (default 5) and the lowest of three runs is kept. The host itself runs with no device, which
 // bench/idle.ts's device adds about 1 MB to.
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { builtHost, coldCopy, dropFromPageCache } from './cold-start.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const RUNS = 3
@@ -43,16 +44,10 @@ void app.fetch`,
   { name: '+ process.stdout', code: `process.stdout.write('')` },
 ]
 
-const run = async (command: string[], cwd: string): Promise<void> => {
-  const proc = Bun.spawn(command, { cwd, stdout: 'ignore', stderr: 'pipe' })
+const compile = async (source: string, executable: string, cwd: string): Promise<void> => {
+  const proc = Bun.spawn([process.execPath, 'build', '--compile', source, '--outfile', executable], { cwd, stdout: 'ignore', stderr: 'pipe' })
   const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
-  if (code !== 0) throw new Error(`${command.join(' ')} failed (exit ${code}): ${stderr.trim()}`)
-}
-
-/** Drops `file` from the page cache (written back first), so that it starts as from disk. */
-const dropCached = async (file: string): Promise<void> => {
-  await run(['sync', file], '/')
-  await run(['dd', `if=${file}`, 'iflag=nocache', 'count=0', 'status=none'], '/')
+  if (code !== 0) throw new Error(`bun build --compile ${source} failed (exit ${code}): ${stderr.trim()}`)
 }
 
 const peakRssKb = (pid: number): number => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB$/m)?.[1] ?? Number.NaN)
@@ -61,7 +56,7 @@ const peakRssKb = (pid: number): number => Number(readFileSync(`/proc/${pid}/sta
 const peakRssMb = async (executable: string, args: string[], env: Record<string, string>, seconds: number): Promise<number> => {
   let lowest = Number.POSITIVE_INFINITY
   for (let i = 0; i < RUNS; i++) {
-    await dropCached(executable)
+    await dropFromPageCache(executable)
     const proc = Bun.spawn([executable, ...args], { env, stdout: 'pipe', stderr: 'pipe' })
     // Read the pipes as they fill, so the probe never blocks on a full one.
     void new Response(proc.stdout).text()
@@ -80,8 +75,7 @@ export const main = async (): Promise<void> => {
     console.log('idle-floor: skipped (reads /proc, so Linux only)')
     return
   }
-  const host = process.env.SYSBOY_BENCH_BINARY ?? join(ROOT, 'dist', 'sysboy-linux-x64')
-  if (!existsSync(host)) throw new Error(`${host} is missing: run npm run build first`)
+  const host = builtHost()
   const seconds = Number(process.env.BENCH_FLOOR_SECONDS ?? 5)
   // Inside the repository, so that the probes resolve Hono from its node_modules.
   const scratch = mkdtempSync(join(ROOT, 'bench', '.idle-floor-'))
@@ -97,17 +91,13 @@ export const main = async (): Promise<void> => {
       const source = join(scratch, `probe-${index}.ts`)
       writeFileSync(source, `${imports}${body}${BARE}`)
       const executable = join(scratch, `probe-${index}`)
-      await run([process.execPath, 'build', '--compile', source, '--outfile', executable], scratch)
+      await compile(source, executable, scratch)
       rows.push({ name: part.name, mb: await peakRssMb(executable, [], { PATH: process.env.PATH ?? '/usr/bin:/bin' }, seconds) })
     }
     // The bare server as bench/idle.ts runs it: its source run by a copy of Bun, not compiled.
-    const bun = join(scratch, 'bun')
-    copyFileSync(process.execPath, bun)
-    chmodSync(bun, 0o755)
+    const bun = await coldCopy(process.execPath, scratch, 'bun')
     const bareByBun = await peakRssMb(bun, [join(scratch, 'probe-0.ts')], { PATH: process.env.PATH ?? '/usr/bin:/bin' }, seconds)
-    const copy = join(scratch, 'sysboy')
-    copyFileSync(host, copy)
-    chmodSync(copy, 0o755)
+    const copy = await coldCopy(host, scratch, 'sysboy')
     const hostArgs = ['--metric', 'ram', '--interval', '1000', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', 'bench-floor-token']
     const hostEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, XDG_CONFIG_HOME: home }
     rows.push({ name: 'sysboy (no device)', mb: await peakRssMb(copy, hostArgs, hostEnv, seconds) })

@@ -9,21 +9,18 @@
 // the bare Bun server. Targets: the host's CPU at most 1.2× the bare server's, its peak RSS at most the bare
 // server's + 10 MB.
 //
-// Every server runs from a copy of its executable in a scratch folder, dropped from the page cache before it starts,
-// so each one's code is read back from disk alike. The resident size of an executable's code depends on how its pages
-// came into the page cache, not only on what the program runs: the same host binary faults in as 33.2 MB of code just
-// after the bundler wrote it, 30.2 MB after cp and 28.1 MB read back from disk, and the Bun in node_modules (mapped by
-// every Bun process here) as 24.1 MB against 21.4 MB read back.
+// Every server runs from a copy of its executable dropped from the page cache (bench/cold-start.ts says why).
 //
 // BENCH_IDLE_SECONDS sets the window (default 120).
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { helloFrame } from '../tests/device-client.ts'
 import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
+import { builtHost, coldCopy } from './cold-start.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
@@ -135,21 +132,6 @@ const setUpPython = async (): Promise<string> => {
   const setup = Bun.spawn(['sh', join(ROOT, 'scripts', 'setup', 'bench.sh')], { stdout: 'inherit', stderr: 'inherit' })
   if ((await setup.exited) !== 0) throw new Error('sh scripts/setup/bench.sh failed')
   return join(ROOT, '.cache', 'venv', 'bin', 'python')
-}
-
-/** A copy of `executable` in `scratch`/bin, its pages dropped from the page cache, so that it starts as from disk. */
-const coldCopy = async (executable: string, scratch: string, name: string): Promise<string> => {
-  mkdirSync(join(scratch, 'bin'), { recursive: true })
-  const copy = join(scratch, 'bin', name)
-  copyFileSync(executable, copy)
-  chmodSync(copy, 0o755)
-  // The kernel keeps dirty pages cached: write the copy back first, then drop the whole file (count=0).
-  for (const command of [['sync', copy], ['dd', `if=${copy}`, 'iflag=nocache', 'count=0', 'status=none']]) {
-    const proc = Bun.spawn(command, { stdout: 'ignore', stderr: 'pipe' })
-    const [code, stderr] = await Promise.all([proc.exited, new Response(proc.stderr).text()])
-    if (code !== 0) throw new Error(`${command.join(' ')} failed (exit ${code}): ${stderr.trim()}`)
-  }
-  return copy
 }
 
 /** A folder holding the fake NVML under the name pyNVML loads (libnvidia-ml.so.1), for LD_LIBRARY_PATH. */
@@ -273,8 +255,7 @@ export const main = async (): Promise<void> => {
     console.log('idle: skipped (reads /proc, so Linux only)')
     return
   }
-  const host = process.env.SYSBOY_BENCH_BINARY ?? join(ROOT, 'dist', 'sysboy-linux-x64')
-  if (!existsSync(host)) throw new Error(`${host} is missing: run npm run build first`)
+  const host = builtHost()
   const seconds = Number(process.env.BENCH_IDLE_SECONDS ?? 120)
   const python = await setUpPython()
   const library = await buildFakeNvml()
