@@ -6,8 +6,9 @@
 // config file through node:fs, the command line through node:util's parseArgs (issue 10's point 6 asks for it), Hono's
 // router, and, for comparison, process.stdout (the host no longer uses it off a terminal). Every executable runs from a
 // copy dropped from the page cache, with its stdout on a pipe, as bench/idle.ts runs them; its peak RSS (VmHWM) is read
-// after BENCH_FLOOR_SECONDS (default 5) and the lowest of three runs is kept. The host itself runs with no device, which
-// bench/idle.ts's device adds about 1 MB to.
+// after BENCH_FLOOR_SECONDS (default 5) and the lowest of three runs is kept (runs of one executable differ by up to
+// 2 MB). The host itself runs with no device and its ram metric from /proc, so it reads lower than in bench/idle.ts,
+// where it also loads NVML through bun:ffi and serves a device.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
