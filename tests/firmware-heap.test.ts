@@ -15,9 +15,10 @@ it('sizes the firmware heap at esp-radio plus twice the measured device-logic wo
   expect(measured.sessionPeakBytes).toBeGreaterThan(0)
   expect(firmware.radioBytes + 2 * measured.worstBytes).toBeLessThanOrEqual(firmware.heapBytes)
   // The recorded figure is the one the heap was sized from, by main.rs's rule (the worst case plus at least 1.5 KiB,
-  // rounded up to 4 KiB; runs spread by under 1 KiB): it covers today's measurement and is no larger than the rule
-  // makes it, so it cannot silently go stale either way.
+  // rounded up to 4 KiB; runs spread by under 1 KiB): it covers today's measurement with the 1.5 KiB to spare and is
+  // no larger than the rule makes it for a run up to 1 KiB lower, so it cannot silently go stale either way.
   expect(measured.worstBytes).toBeLessThanOrEqual(firmware.devicePeakBytes)
   expect(firmware.devicePeakBytes).toBeLessThanOrEqual(1.25 * measured.worstBytes)
-  expect(firmware.devicePeakBytes).toBe(Math.ceil((measured.worstBytes + 1_536) / 4_096) * 4_096)
+  expect(firmware.devicePeakBytes).toBeGreaterThanOrEqual(measured.worstBytes + 1_536)
+  expect(firmware.devicePeakBytes).toBeLessThanOrEqual(Math.ceil((measured.worstBytes + 1_536 + 1_024) / 4_096) * 4_096)
 }, 90_000)

@@ -12,9 +12,6 @@ const LEASE_S = 120
 /** When the board renews: T1, half the lease (dnsmasq's default T1, and smoltcp's when a server sends none). */
 const T1_S = LEASE_S / 2
 
-/** A session as `GET /api/devices` lists it. */
-type Session = ListedDevice
-
 /** The expiry (epoch seconds) of the one lease in dnsmasq's lease file, or undefined while there is none. */
 const leaseExpiry = (desk: Desk): number | undefined => {
   let text = ''
@@ -37,8 +34,8 @@ afterEach(async () => {
 
 const near = (value: number, target: number, tolerance = 0.5): boolean => Math.abs(value - target) <= tolerance
 
-const session = async (desk: Desk): Promise<Session> => {
-  const listed = (await desk.host!.devices()) as Session[]
+const session = async (desk: Desk): Promise<ListedDevice> => {
+  const listed = await desk.host!.devices()
   expect(listed).toHaveLength(1)
   return listed[0]!
 }

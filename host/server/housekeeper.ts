@@ -8,15 +8,20 @@ const MAX_SLEEP_MS = 60_000
 export class Housekeeper {
   readonly #work: (now: number) => number
   readonly #now: () => number
+  readonly #onError: (error: unknown) => void
   #timer: ReturnType<typeof setTimeout> | undefined
   /** When the armed timer fires; infinity while none is armed. */
   #armedAt = Number.POSITIVE_INFINITY
   #stopped = false
 
-  /** `work(now)` does what is due by `now` and gives when it is next due (infinity: nothing waits). */
-  constructor(work: (now: number) => number, now: () => number = Date.now) {
+  /**
+   * `work(now)` does what is due by `now` and gives when it is next due (infinity: nothing waits). Work that throws is
+   * told to `onError` and looked at again after the longest sleep: an error thrown out of a timer would end the host.
+   */
+  constructor(work: (now: number) => number, now: () => number = Date.now, onError: (error: unknown) => void = (error) => console.error(error)) {
     this.#work = work
     this.#now = now
+    this.#onError = onError
   }
 
   /** Something falls due at `at`: the work runs by then. A later time than the one armed changes nothing. */
@@ -37,13 +42,14 @@ export class Housekeeper {
     this.#timer = undefined
     this.#armedAt = Number.POSITIVE_INFINITY
     const now = this.#now()
-    // The work may say `due` itself (a session it closes); the sooner of that and its answer is kept. Work that
-    // throws is looked at again after the longest sleep rather than never (a setInterval would have gone on too).
-    let next = now + MAX_SLEEP_MS
+    // The work may say `due` itself (a session it closes); the sooner of that and its answer is kept.
+    let next: number
     try {
       next = this.#work(now)
-    } finally {
-      this.due(next)
+    } catch (error) {
+      this.#onError(error)
+      next = now + MAX_SLEEP_MS
     }
+    this.due(next)
   }
 }

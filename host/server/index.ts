@@ -105,7 +105,11 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   const credentials = options.credentials ?? new CredentialStore()
   const firmware = options.firmware ?? (await loadEmbeddedFirmware())
   // The gate's timeouts, heartbeats and pings run when one falls due, not on a tick.
-  const housekeeper = new Housekeeper((now) => gate.housekeep(now))
+  const housekeeper = new Housekeeper(
+    (now) => gate.housekeep(now),
+    Date.now,
+    (error) => (options.onNote ?? console.error)(`housekeeping failed (again within a minute): ${(error as Error).stack ?? String(error)}`),
+  )
   const gate = new DeviceGate({ ...options, credentials, hub, limiter: pairingGuesses, tuning, staleAfterMs, wake: (at) => housekeeper.due(at) })
   const sampler = new Sampler({
     sink: hub,

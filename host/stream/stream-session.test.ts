@@ -1,5 +1,6 @@
 import { describe, expect, it, spyOn } from 'bun:test'
 import { StreamScreen } from '../../tests/fixtures/stream-decoder.ts'
+import { until } from '../../tests/fixtures/until.ts'
 import type { CaptureSource, Frame565 } from './frame.ts'
 import type { StreamConfig, StreamEncoding } from './stream-config.ts'
 import type { StreamChunk, StreamTimers } from './stream-session.ts'
@@ -407,7 +408,7 @@ describe('the stream edge', () => {
       retryMs: 20,
     })
     try {
-      for (let i = 0; i < 100 && sent.length === 0; i++) await Bun.sleep(10)
+      await until('a frame sent once the source opens', () => sent.length > 0, 1_000)
       expect(opens).toBe(3)
       expect(notes).toEqual(['cannot open display :99; the metrics go on'])
       expect(sent.at(-1)?.header.last).toBe(true)
@@ -525,6 +526,23 @@ describe('the stream edge, napping', () => {
       const before = sent.length
       timers.advance(0)
       expect(area(sent.slice(before))).toBe(WIDTH * HEIGHT)
+    } finally {
+      stream.stop()
+    }
+  })
+
+  it('keeps napping through a status that shows the stream it already shows and a refusal about another stream', async () => {
+    const { timers, looks, stream } = await napping(30)
+    try {
+      timers.advance(2_000)
+      const from = looks.length - 1
+      // The periodic status, and a bad_frame about the OLED's stream: the picture on the TFT is as the host thinks,
+      // so the looks stay on the nap's beat (a look now would fall between two of them).
+      timers.advance(NAP_PERIOD_MS / 2)
+      stream.screenShown('stream')
+      stream.refused("stream 'oled' seq 3: rectangle outside the screen")
+      timers.advance(3 * NAP_PERIOD_MS)
+      expect(new Set(gaps(looks.slice(from)))).toEqual(new Set([NAP_PERIOD_MS]))
     } finally {
       stream.stop()
     }

@@ -42,9 +42,8 @@ const FPS_SPAN_MS = 2_000
  */
 export const NAP_AFTER_MS = 1_000
 /**
- * How often a napping stream looks at its source (a stream slower than this keeps its own rate), and how often one
- * whose source would not open yet looks at whether it has: for a stream of 10 fps or more, the most a first change
- * after a still spell waits on top of the frame time.
+ * How often a napping stream looks at its source (a stream slower than this keeps its own rate): for a stream of
+ * 10 fps or more, the most a first change after a still spell waits on top of the frame time.
  */
 export const NAP_PERIOD_MS = 100
 
@@ -176,16 +175,18 @@ export class StreamSession {
   /**
    * The device's status says the stream's screen shows `scene`. Another scene draws over the picture and the device
    * does not redraw it, so once the screen shows `stream` again the next frame is the whole screen. Before the first
-   * frame there is no picture to cover: the status that came before it changes nothing.
+   * frame there is no picture to cover: the status that came before it changes nothing. True when the device now
+   * needs the whole screen.
    */
-  screenShown(scene: string): void {
+  screenShown(scene: string): boolean {
     if (scene !== 'stream') {
       if (this.#shown !== undefined) this.#covered = true
-      return
+      return false
     }
-    if (!this.#covered) return
+    if (!this.#covered) return false
     this.#covered = false
     this.#whole = true
+    return true
   }
 
   /**
@@ -460,7 +461,7 @@ export const runStream = (options: RunOptions): DeviceStream => {
     if (due <= clock) due = clock + period
     arm()
   }
-  /** A napping stream looks now rather than at the end of its nap: the device may need the whole screen again. */
+  /** A napping stream looks now rather than at the end of its nap, when the device needs the whole screen again. */
   const lookNow = (): void => {
     if (stopped || !session.napping(now())) return
     timers.clearTimeout(timer)
@@ -473,12 +474,12 @@ export const runStream = (options: RunOptions): DeviceStream => {
     config: session.config,
     applied: (seq) => sendAll(session.applied(seq, now())),
     screenShown: (scene) => {
-      session.screenShown(scene)
-      lookNow()
+      if (session.screenShown(scene)) lookNow()
     },
     refused: (reason) => {
-      sendAll(session.refused(reason, now()).chunks)
-      lookNow()
+      const refusal = session.refused(reason, now())
+      sendAll(refusal.chunks)
+      if (refusal.ours) lookNow()
     },
     staleAfter: (ms) => {
       session.staleAfterMs = ms

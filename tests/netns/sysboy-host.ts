@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildFakeNvml } from '../fixtures/nvml/build.ts'
-import type { Status } from '../../schema/index.ts'
+import { until } from '../fixtures/until.ts'
 import type { Namespace } from './namespace.ts'
 
 const root = join(import.meta.dir, '..', '..')
@@ -168,12 +168,8 @@ export class SysboyHost {
     const pid = this.process?.pid
     if (pid === undefined) throw new Error('sysboy is not running')
     process.kill(pid, frozen ? 'SIGSTOP' : 'SIGCONT')
-    const deadline = Date.now() + 2_000
     const stopped = (): boolean => /^State:\s+T/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    while (stopped() !== frozen) {
-      if (Date.now() > deadline) throw new Error(`sysboy (pid ${pid}) did not ${frozen ? 'stop' : 'continue'}`)
-      await Bun.sleep(10)
-    }
+    await until(`sysboy (pid ${pid}) ${frozen ? 'stopped' : 'continuing'}`, () => stopped() === frozen, 2_000, 10)
   }
 
   /** Kills the host, as a crash or a closed laptop would. */

@@ -13,7 +13,7 @@ use libfuzzer_sys::fuzz_target;
 use sysboy_device::ota::craft::sha256_hex;
 use sysboy_device::ota::http::{parse_head, ContentRange, ResponseHead};
 use sysboy_device::ota::image::{self, ImageChecker, CHIP_ID_ESP32C3};
-use sysboy_device::ota::{UpdateStep, Updater, SECTOR, WORD};
+use sysboy_device::ota::{check_erase, check_write, UpdateStep, Updater, SECTOR};
 use sysboy_protocol::{Chip, UpdateOffer, UpdateState};
 
 /// A slot of whole sectors (as the board's partitions are), smaller than the longest input (scripts/fuzz.sh gives
@@ -101,15 +101,14 @@ fuzz_target!(|data: &[u8]| {
                 match step {
                     UpdateStep::Erase { offset } => {
                         assert_eq!(offset, erased, "sectors are erased once, in order");
-                        // As the board's Slots::erase (firmware-rs/esp32/src/ota.rs): the whole sector lies inside the slot.
-                        assert!(offset + SECTOR <= SLOT, "an erase past the slot");
+                        // The checks the board's and the simulator's slots make.
+                        assert_eq!(check_erase(offset, SLOT), Ok(()), "an erase at {offset:#x}");
                         erased += SECTOR;
                     }
                     UpdateStep::Write { offset, data } => {
-                        assert_eq!(offset % WORD, 0, "a write at {offset:#x}");
+                        assert_eq!(check_write(offset, data.len(), SLOT), Ok(()), "a write of {} bytes at {offset:#x}", data.len());
                         assert_eq!(offset as usize, slot.len(), "bytes are written in order, each once");
-                        assert!(data.len() % WORD as usize == 0 && !data.is_empty());
-                        assert!(offset as usize + data.len() <= SLOT as usize, "a write past the slot");
+                        assert!(!data.is_empty(), "an empty write");
                         assert!(offset as usize + data.len() <= erased as usize, "a write into a sector not erased");
                         slot.extend_from_slice(data);
                     }

@@ -234,9 +234,10 @@ impl UpdateSlots for SimSlots {
 
     /// As NOR flash takes a write: programming only clears bits (1 to 0), so a write over bytes that are not 0xFF
     /// would AND into them on the board (esp-storage's `FlashStorage::write_nor`, through the ROM's
-    /// `esp_rom_spiflash_write`, programs without erasing or reading back). Here such a write is refused instead,
-    /// so an update that writes a byte twice, or into a sector it did not erase, fails in the simulator as it
-    /// would corrupt the image on the board.
+    /// `esp_rom_spiflash_write`, programs without erasing or reading back). Here a write over any byte that does not
+    /// read 0xFF is refused instead, where the board would AND into it: a missing erase or a second write shows
+    /// where the slot holds earlier bytes (an earlier image, say), as it would corrupt the image on the board. The
+    /// device crate's own flash model (`ota/tests.rs`) refuses every write before its erase and every second write.
     fn write(&mut self, offset: u32, data: &[u8]) -> Result<(), SlotError> {
         check_write(offset, data.len(), SLOT_SIZE)?;
         let at = u64::from(slot_offset(self.inactive()) + offset);
