@@ -6,6 +6,8 @@ import type { DeviceStream, StreamChunk, StreamInfo } from '../stream/stream-ses
 import { streamMetrics } from '../stream/stream-config.ts'
 import { FlowWindow } from './flow-window.ts'
 import type { HostFigures } from './host-figures.ts'
+import type { KeepAliveTimers } from './keep-alive.ts'
+import { KeepAlive } from './keep-alive.ts'
 import { SentRecord } from './sent-record.ts'
 
 /**
@@ -63,6 +65,14 @@ export interface DeviceInfo {
   streams: StreamInfo[]
 }
 
+/** The host's heartbeats to a device: at most `maxMs` apart when nothing else is sent, and within half its stale timeout. */
+export interface HeartbeatOptions {
+  maxMs: number
+  timers?: KeepAliveTimers
+}
+
+const heartbeatPeriod = (maxMs: number, config: SessionConfig): number => Math.min(maxMs, config.stale_after_ms / 2)
+
 /** The metrics only the host's stream scenes show: neither bound to an output nor on a screen the device draws. */
 const hostOnlyMetrics = (config: SessionConfig): Set<string> => {
   const onDevice = screenMetrics(config)
@@ -89,7 +99,6 @@ export class DeviceSession {
   /** The newer firmware the host carries for it (host/firmware/update-api.ts), set by the server when it is admitted. */
   update: { available: string } | null = null
   lastHeardAt: number
-  lastSentAt: number
   readonly #link: DeviceLink
   readonly #figures: HostFigures
   /** The metric stream's window, for a device that acknowledges frames; a legacy device relies on `#choked`. */
@@ -106,14 +115,16 @@ export class DeviceSession {
   /** Metrics only a stream's scene shows: the host draws them, so they are recorded as sent but not sent. */
   #hostOnly: Set<string>
   readonly #streams = new Map<string, DeviceStream>()
+  readonly #heartbeatMaxMs: number
+  /** Sends the heartbeat when the device has been sent nothing for a while; none without `heartbeat` options. */
+  readonly #keepAlive: KeepAlive | undefined
 
-  constructor(hello: Hello, remoteAddress: string, config: SessionConfig, link: DeviceLink, figures: HostFigures, now: number) {
+  constructor(hello: Hello, remoteAddress: string, config: SessionConfig, link: DeviceLink, figures: HostFigures, now: number, heartbeat?: HeartbeatOptions) {
     this.id = hello.device
     this.hello = hello
     this.remoteAddress = remoteAddress
     this.connectedAt = now
     this.lastHeardAt = now
-    this.lastSentAt = now
     this.#config = config
     this.#onScreen = screenMetrics(config)
     this.#drawn = new Set([...this.#onScreen, ...streamMetrics(config)])
@@ -121,6 +132,9 @@ export class DeviceSession {
     this.#link = link
     this.#figures = figures
     this.#metricWindow = hello.flow_control === true ? new FlowWindow(METRIC_WINDOW) : undefined
+    this.#heartbeatMaxMs = heartbeat?.maxMs ?? Number.POSITIVE_INFINITY
+    this.#keepAlive =
+      heartbeat === undefined ? undefined : new KeepAlive(heartbeatPeriod(heartbeat.maxMs, config), () => this.sendControl({ type: 'heartbeat', ts: Date.now() }), heartbeat.timers)
   }
 
   get config(): SessionConfig {
@@ -129,6 +143,7 @@ export class DeviceSession {
 
   set config(config: SessionConfig) {
     this.#config = config
+    this.#keepAlive?.setPeriod(heartbeatPeriod(this.#heartbeatMaxMs, config))
     this.#onScreen = screenMetrics(config)
     this.#drawn = new Set([...this.#onScreen, ...streamMetrics(config)])
     this.#hostOnly = hostOnlyMetrics(config)
@@ -252,7 +267,19 @@ export class DeviceSession {
   }
 
   close(code: number, reason: string): void {
+    this.#keepAlive?.stop()
     this.#link.close(code, reason)
+  }
+
+  /** The socket is gone: its streams and heartbeats stop. */
+  end(): void {
+    this.stopStreams()
+    this.#keepAlive?.stop()
+  }
+
+  /** How long the device may be sent nothing before it is sent a heartbeat; undefined when it is sent none. */
+  get heartbeatMs(): number | undefined {
+    return this.#keepAlive?.periodMs
   }
 
   info(): DeviceInfo {
@@ -294,7 +321,7 @@ export class DeviceSession {
 
   #write(text: string): number {
     const result = this.#link.send(text)
-    this.lastSentAt = Date.now()
+    this.#keepAlive?.sent()
     if (result === -1) this.#choked = true
     else if (result === 0) this.#dropped()
     return result

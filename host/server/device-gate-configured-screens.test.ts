@@ -9,6 +9,7 @@ import { DEFAULT_SCENES } from '../screens/screen-config.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'gate-configured-token-42'
 const INTERVAL = 1_000
@@ -45,6 +46,7 @@ const setUp = (layouts: readonly ScreenConfig[], metrics: readonly string[] = BU
   const hub = new Hub('vram', INTERVAL)
   const notes: string[] = []
   const gate = new DeviceGate({
+    timers: new ManualTimers(),
     hub,
     token: TOKEN,
     hostName: 'desk-pc',

@@ -15,6 +15,7 @@ import type { DeviceConnection } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'gate-configured-streams-42'
 const FILE = '/home/desk/.config/sysboy/config.json'
@@ -57,6 +58,7 @@ const setUp = (streams: readonly StreamConfig[], layouts: readonly ScreenConfig[
   const hub = new Hub('vram', 1_000)
   const notes: string[] = []
   const gate = new DeviceGate({
+    timers: new ManualTimers(),
     hub,
     token: TOKEN,
     hostName: 'desk-pc',

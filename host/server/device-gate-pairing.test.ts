@@ -9,6 +9,7 @@ import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import type { ServerTuning } from './tuning.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'gate-test-token-42'
 
@@ -23,6 +24,7 @@ const setUp = () => {
   const saved: unknown[] = []
   const credentials = new CredentialStore([], (entries) => saved.push(entries))
   const gate = new DeviceGate({
+    timers: new ManualTimers(),
     hub,
     token: TOKEN,
     hostName: 'desk-pc',

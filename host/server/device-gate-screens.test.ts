@@ -9,6 +9,7 @@ import { DEFAULT_SCENES } from '../screens/screen-config.ts'
 import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'gate-screens-token-42'
 const INTERVAL = 1_000
@@ -33,6 +34,7 @@ const setUp = (): { gate: DeviceGate; hub: Hub; now: number } => {
   const now = Date.now()
   const hub = new Hub('vram', INTERVAL)
   const gate = new DeviceGate({
+    timers: new ManualTimers(),
     hub,
     token: TOKEN,
     hostName: 'desk-pc',

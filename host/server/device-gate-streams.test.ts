@@ -18,6 +18,7 @@ import { DeviceGate } from './device-gate.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { prometheusText, deviceStreams } from './prometheus-text.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'gate-streams-token-42'
 const WIDTH = 320
@@ -91,6 +92,7 @@ const setUp = (): Fixture => {
   const screens: TickingScreen[] = []
   const refuse = { reason: undefined as string | undefined }
   const gate = new DeviceGate({
+    timers: new ManualTimers(),
     hub,
     token: TOKEN,
     hostName: 'desk-pc',

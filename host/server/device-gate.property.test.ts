@@ -14,6 +14,7 @@ import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import type { ServerTuning } from './tuning.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'gate-fuzz-token-42'
 const ADDRESS = '192.168.1.50'
@@ -26,7 +27,7 @@ const TUNING: ServerTuning = { ...DEFAULT_TUNING, badFrameLimit: Number.MAX_SAFE
 const setUp = (): { gate: DeviceGate; hub: Hub } => {
   const hub = new Hub('vram', 1_000)
   const limiter = new GuessLimiter(TUNING.guessLimits, () => 0)
-  const gate = new DeviceGate({ hub, token: TOKEN, hostName: 'desk-pc', version: '0.1.0-test', metric: 'vram', metrics: METRICS, intervalMs: 1_000, staleAfterMs: 60_000, limiter, tuning: TUNING })
+  const gate = new DeviceGate({ hub, token: TOKEN, hostName: 'desk-pc', version: '0.1.0-test', metric: 'vram', metrics: METRICS, intervalMs: 1_000, staleAfterMs: 60_000, limiter, tuning: TUNING, timers: new ManualTimers() })
   return { gate, hub }
 }
 

@@ -4,6 +4,7 @@ import { PROTOCOL_VERSION } from '../../schema/index.ts'
 import { Hub } from '../hub/hub.ts'
 import type { DeviceConnection } from './device-gate.ts'
 import { DeviceGate } from './device-gate.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import type { ServerTuning } from './tuning.ts'
@@ -36,12 +37,15 @@ const TUNING: ServerTuning = {
   guessLimits: { burst: 3, refillMs: 30_000, maxAddresses: 100 },
 }
 
-const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void): { gate: DeviceGate; hub: Hub; limiter: GuessLimiter; now: { t: number } } => {
+const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void): { gate: DeviceGate; hub: Hub; limiter: GuessLimiter; now: { t: number }; timers: ManualTimers } => {
   // The session stamps what it sends with the real clock, so the test's clock starts there.
   const now = { t: Date.now() }
   const hub = new Hub('vram', 1_000)
   const limiter = new GuessLimiter(tuning.guessLimits, () => now.t)
+  // The sessions' heartbeat timers, on a clock of their own that a test moves.
+  const timers = new ManualTimers()
   const gate = new DeviceGate({
+    timers,
     hub,
     token: TOKEN,
     hostName: 'desk-pc',
@@ -54,7 +58,7 @@ const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void): { ga
     tuning,
     wake,
   })
-  return { gate, hub, limiter, now }
+  return { gate, hub, limiter, now, timers }
 }
 
 /** Opens a socket and says hello with it, as a paired device would. */
@@ -224,14 +228,56 @@ describe('DeviceGate liveness', () => {
     expect(socket.closedWith?.code).toBe(1008)
   })
 
-  it('sends a heartbeat when it has sent a device nothing for the heartbeat period', () => {
-    const { gate, now } = setUp()
-    const { socket, connection } = connect(gate, now.t)
-    gate.heard(connection, now.t + 1_900)
-    gate.housekeep(now.t + 1_900)
+  it('sends a heartbeat when it has sent a device nothing for the heartbeat period, and each period after', () => {
+    const { gate, now, timers } = setUp()
+    const { socket } = connect(gate, now.t)
+    timers.advance(TUNING.heartbeatMs - 1)
     expect(socket.sent.some((m) => m.type === 'heartbeat')).toBe(false)
-    gate.housekeep(Date.now() + 2_000)
+    timers.advance(1)
     expect(socket.last()).toMatchObject({ type: 'heartbeat' })
+    timers.advance(TUNING.heartbeatMs)
+    expect(socket.sent.filter((m) => m.type === 'heartbeat')).toHaveLength(2)
+  })
+
+  it('never wakes for a heartbeat while frames go out more often than its period, and sends one a period after they stop', () => {
+    const { gate, hub, now, timers } = setUp()
+    const { socket, connection } = connect(gate, now.t)
+    // A frame every second for a minute, with a 2 s heartbeat period; the device acknowledges as it goes.
+    for (let second = 1; second <= 60; second++) {
+      timers.advance(1_000)
+      hub.publish({ type: 'vram', value: 50, source: 'nvml', seq: second, ts: now.t + second * 1_000 }, now.t + second * 1_000)
+      gate.heard(connection, now.t + second * 1_000)
+    }
+    expect(socket.sent.filter((m) => m.type === 'vram')).toHaveLength(60)
+    expect(socket.sent.some((m) => m.type === 'heartbeat')).toBe(false)
+    expect(timers.fired).toBe(0)
+    // Nor is the housekeeping due before the ping, half the idle bound after the device was last heard.
+    expect(gate.housekeep(now.t + 60_000)).toBe(now.t + 60_000 + TUNING.idleTimeoutMs / 2)
+    timers.advance(TUNING.heartbeatMs - 1)
+    expect(socket.sent.some((m) => m.type === 'heartbeat')).toBe(false)
+    timers.advance(1)
+    expect(socket.last()).toMatchObject({ type: 'heartbeat' })
+    expect(timers.fired).toBe(1)
+  })
+
+  it('sends heartbeats at half a new, shorter stale timeout, counted from the config that set it, and none after the socket closed', () => {
+    const { gate, hub, now, timers } = setUp()
+    const { socket, connection } = connect(gate, now.t)
+    const session = hub.get('meter-1')
+    if (session === undefined) throw new Error('no session')
+    expect(session.heartbeatMs).toBe(TUNING.heartbeatMs)
+    timers.advance(1_000)
+    gate.reconfigure(session, { ...session.config, stale_after_ms: 1_000 }, now.t + 1_000)
+    expect(session.heartbeatMs).toBe(500)
+    const configAt = socket.sent.length
+    timers.advance(499)
+    expect(socket.sent.length).toBe(configAt)
+    timers.advance(1)
+    expect(socket.last()).toMatchObject({ type: 'heartbeat' })
+    gate.close(connection)
+    expect(timers.armed).toBe(0)
+    timers.advance(10_000)
+    expect(socket.sent.filter((m) => m.type === 'heartbeat')).toHaveLength(1)
   })
 
   it('counts a WebSocket ping from the device as hearing from it', () => {
@@ -276,10 +322,9 @@ describe('DeviceGate liveness', () => {
 
   it('run only when it says it is next due, keeps a silent device as a tick would: one ping at half the idle bound, the close at the bound', () => {
     const woken: number[] = []
-    // Heartbeats after the idle bound: this is about the ping and the close (the next test is about heartbeats).
-    const { gate, now } = setUp({ ...TUNING, heartbeatMs: 60_000 }, (at) => woken.push(at))
+    const { gate, now } = setUp(TUNING, (at) => woken.push(at))
     const { socket } = connect(gate, now.t)
-    // A session started: its heartbeat may fall due sooner than anything armed, so the edge is woken now.
+    // A session started: its ping and idle bound fall due sooner than anything armed, so the edge is woken now.
     expect(woken.at(-1)).toBe(now.t)
     let t = now.t
     const visits: number[] = []
@@ -307,36 +352,6 @@ describe('DeviceGate liveness', () => {
     expect(gate.housekeep(now.t + 1)).toBe(expiry)
     expect(gate.housekeep(expiry)).toBe(Number.POSITIVE_INFINITY)
     expect(socket.closedWith?.reason).toBe('pairing request expired')
-  })
-
-  it('asks to be woken when a new config shortens the stale timeout, and gives the sooner heartbeat as next due', () => {
-    const woken: number[] = []
-    // The session stamps what it sends with the real clock: this test runs on it.
-    const { gate, hub } = setUp(TUNING, (at) => woken.push(at))
-    connect(gate, Date.now())
-    const session = hub.get('meter-1')
-    if (session === undefined) throw new Error('no session')
-    expect(gate.housekeep(Date.now()) - Date.now()).toBeGreaterThan(TUNING.heartbeatMs - 500)
-    const at = Date.now()
-    const asked = woken.length
-    gate.reconfigure(session, { ...session.config, stale_after_ms: 1_000 }, at)
-    expect(woken.slice(asked)).toEqual([at])
-    // Half the new stale timeout after the config went out.
-    expect(gate.housekeep(Date.now()) - Date.now()).toBeLessThanOrEqual(500)
-  })
-
-  it('gives the heartbeat as next due while the device is heard from, and sends it then, not a moment before', () => {
-    // The session stamps what it sends with the real clock: this test runs on it.
-    const { gate, now } = setUp()
-    const { socket, connection } = connect(gate, now.t)
-    const due = gate.housekeep(Date.now())
-    expect(due - Date.now()).toBeGreaterThan(TUNING.heartbeatMs - 500)
-    expect(due - Date.now()).toBeLessThanOrEqual(TUNING.heartbeatMs)
-    gate.heard(connection, due - 1)
-    gate.housekeep(due - 1)
-    expect(socket.sent.some((m) => m.type === 'heartbeat')).toBe(false)
-    gate.housekeep(due)
-    expect(socket.last()).toMatchObject({ type: 'heartbeat' })
   })
 
   it('closes a device that answers nothing, not even the ping, with 4408 at the idle bound', () => {

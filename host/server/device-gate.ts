@@ -4,6 +4,7 @@ import type { ErrorCode, Hello, HostMessage, ScreenConfig, SessionConfig } from 
 import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import type { DeviceLink } from '../hub/device-session.ts'
 import { DeviceSession } from '../hub/device-session.ts'
+import type { KeepAliveTimers } from '../hub/keep-alive.ts'
 import type { Hub } from '../hub/hub.ts'
 import { clip } from '../hub/metric-frame.ts'
 import type { ScreenRefusal } from '../screens/screen-config.ts'
@@ -79,10 +80,12 @@ export interface GateOptions {
   /** Opens a region of the PC's screen for a stream; by default X11 capture (host/stream/capture.ts). */
   openRegion?: (region: RegionCaptureOptions) => CaptureResult | Promise<CaptureResult>
   /**
-   * Told that something new falls due at `at` (a hello awaited, a pairing request listed, a session started or
-   * reconfigured), so that the edge runs `housekeep` by then: it wakes only when something is due, not on a tick.
+   * Told that something new falls due at `at` (a hello awaited, a pairing request listed, a session started), so
+   * that the edge runs `housekeep` by then: it wakes only when something is due, not on a tick.
    */
   wake?: (at: number) => void
+  /** The sessions' heartbeat timers; by default the runtime's (host/hub/keep-alive.ts). */
+  timers?: KeepAliveTimers
 }
 
 /**
@@ -265,7 +268,7 @@ export class DeviceGate {
     this.#awaitingHello.delete(connection)
     if (this.#pairRequests.drop(connection)) this.#changed('pairing')
     if (connection.session !== undefined) {
-      connection.session.stopStreams()
+      connection.session.end()
       this.#paired.delete(connection.session)
       this.#confirmations.closed(connection.session)
       this.#options.hub.remove(connection.session)
@@ -287,8 +290,6 @@ export class DeviceGate {
     this.#remember(session)
     for (const stream of session.streams()) stream.staleAfter(session.config.stale_after_ms)
     this.#syncStreams(session)
-    // Its heartbeat may now fall due sooner (a new session, a shorter stale timeout).
-    this.#options.wake?.(now)
     this.#changed('devices')
   }
 
@@ -396,8 +397,9 @@ export class DeviceGate {
   }
 
   /**
-   * Closes sockets that never said hello or went silent, sends heartbeats to idle devices, and pings a device heard
-   * from for half the idle bound: a peer that answers with a pong is alive; one that answers nothing is closed.
+   * Closes sockets that never said hello or went silent, and pings a device heard from for half the idle bound: a
+   * peer that answers with a pong is alive; one that answers nothing is closed. (The host's heartbeats to a device
+   * are its session's: host/hub/keep-alive.ts.)
    * Gives when it is next due (infinity: nothing waits), so the edge sleeps until then rather than ticking: a host
    * with one quiet device wakes for this a few times a minute, not every second.
    */
@@ -430,9 +432,6 @@ export class DeviceGate {
           next = Math.min(next, pingAt)
         }
       }
-      const heartbeatMs = Math.min(tuning.heartbeatMs, session.config.stale_after_ms / 2)
-      if (now - session.lastSentAt >= heartbeatMs) session.sendControl({ type: 'heartbeat', ts: now })
-      next = Math.min(next, Math.max(now, session.lastSentAt) + heartbeatMs)
     }
     return next
   }
@@ -685,7 +684,8 @@ export class DeviceGate {
   #admit(connection: DeviceConnection, hello: Hello, now: number, byCredential: boolean): void {
     this.#awaitingHello.delete(connection)
     connection.byCredential = byCredential
-    const session = new DeviceSession(hello, connection.remoteAddress, this.#initialConfig(hello), connection.link, this.#options.hub.figures, now)
+    const heartbeat = { maxMs: this.#options.tuning.heartbeatMs, timers: this.#options.timers }
+    const session = new DeviceSession(hello, connection.remoteAddress, this.#initialConfig(hello), connection.link, this.#options.hub.figures, now, heartbeat)
     connection.session = session
     this.#paired.set(session, connection)
     const { hostName, version } = this.#options
@@ -702,7 +702,7 @@ export class DeviceGate {
     replaced?.stopStreams()
     replaced?.close(CLOSE_REPLACED, 'the same device connected again')
     this.#syncStreams(session)
-    // Its heartbeat may now fall due sooner (a new session, a shorter stale timeout).
+    // Its idle bound and ping now fall due (its heartbeats keep their own timer: host/hub/keep-alive.ts).
     this.#options.wake?.(now)
     this.#changed('devices')
   }

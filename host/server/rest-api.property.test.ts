@@ -13,6 +13,7 @@ import { RecordingSocket } from '../../tests/fixtures/recording-socket.ts'
 import { GuessLimiter } from './guess-limiter.ts'
 import { restApi } from './rest-api.ts'
 import { DEFAULT_TUNING } from './tuning.ts'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
 
 const TOKEN = 'rest-fuzz-token-42'
 const METRICS = ['vram', 'cpu', 'ram']
@@ -39,7 +40,7 @@ class ConfirmingSocket extends RecordingSocket {
 const setUp = (): { app: Hono; hub: Hub; socket: RecordingSocket } => {
   const hub = new Hub('vram', 1_000)
   const limiter = new GuessLimiter(DEFAULT_TUNING.guessLimits, () => 0)
-  const gate = new DeviceGate({ hub, token: TOKEN, hostName: 'desk-pc', version: '0.1.0-test', metric: 'vram', metrics: METRICS, intervalMs: 1_000, staleAfterMs: 60_000, limiter, tuning: DEFAULT_TUNING })
+  const gate = new DeviceGate({ hub, token: TOKEN, hostName: 'desk-pc', version: '0.1.0-test', metric: 'vram', metrics: METRICS, intervalMs: 1_000, staleAfterMs: 60_000, limiter, tuning: DEFAULT_TUNING, timers: new ManualTimers() })
   const socket = new ConfirmingSocket()
   const hello = { type: 'hello', protocol: PROTOCOL_VERSION, device: 'meter-1', firmware: '0.1.0', chip: 'sim', outputs: OUTPUTS, buttons: [], token: TOKEN }
   const connection = gate.open(socket, '192.168.1.50', false, Date.now())

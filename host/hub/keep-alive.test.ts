@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'bun:test'
+import { ManualTimers } from '../../tests/fixtures/manual-timers.ts'
+import { until } from '../../tests/fixtures/until.ts'
+import { KeepAlive } from './keep-alive.ts'
+
+describe('KeepAlive', () => {
+  it('beats a period after it starts and each period after, while nothing is sent', () => {
+    const timers = new ManualTimers()
+    const beats: number[] = []
+    new KeepAlive(1_500, () => beats.push(timers.now), timers)
+    timers.advance(5_000)
+    expect(beats).toEqual([1_500, 3_000, 4_500])
+  })
+
+  it('is put off a full period by every send, without a wake-up', () => {
+    const timers = new ManualTimers()
+    const beats: number[] = []
+    const keepAlive = new KeepAlive(1_500, () => beats.push(timers.now), timers)
+    for (let i = 0; i < 100; i++) {
+      timers.advance(1_000)
+      keepAlive.sent()
+    }
+    expect(beats).toEqual([])
+    expect(timers.fired).toBe(0)
+    timers.advance(1_500)
+    expect(beats).toEqual([101_500])
+  })
+
+  it('counts a new period from when it was set, and keeps the period it has when told the same', () => {
+    const timers = new ManualTimers()
+    const beats: number[] = []
+    const keepAlive = new KeepAlive(10_000, () => beats.push(timers.now), timers)
+    timers.advance(4_000)
+    keepAlive.setPeriod(1_000)
+    expect(keepAlive.periodMs).toBe(1_000)
+    timers.advance(1_500)
+    expect(beats).toEqual([5_000])
+    keepAlive.setPeriod(1_000)
+    timers.advance(500)
+    expect(beats).toEqual([5_000, 6_000])
+  })
+
+  it('beats no more once stopped, whatever is sent or set after', () => {
+    const timers = new ManualTimers()
+    let beats = 0
+    const keepAlive = new KeepAlive(1_000, () => beats++, timers)
+    keepAlive.stop()
+    keepAlive.sent()
+    keepAlive.setPeriod(500)
+    timers.advance(10_000)
+    expect(beats).toBe(0)
+    expect(timers.armed).toBe(0)
+  })
+
+  it('stays armed through a beat that sends nothing', () => {
+    const timers = new ManualTimers()
+    let beats = 0
+    new KeepAlive(1_000, () => beats++, timers)
+    timers.advance(3_000)
+    expect(beats).toBe(3)
+    expect(timers.armed).toBe(1)
+  })
+
+  it("behaves so on Bun's own timers: refreshed sends put the beat off, and it comes a period after the last", async () => {
+    const periodMs = 80
+    const beats: number[] = []
+    const keepAlive = new KeepAlive(periodMs, () => beats.push(performance.now()))
+    try {
+      let lastSent = performance.now()
+      for (const end = lastSent + 4 * periodMs; performance.now() < end; ) {
+        await Bun.sleep(periodMs / 4)
+        keepAlive.sent()
+        lastSent = performance.now()
+      }
+      expect(beats).toEqual([])
+      await until('two beats', () => beats.length >= 2, 5_000)
+      // Bun never fires a timer early; the second beat is a period after the first, the beat having refreshed it.
+      expect((beats[0] as number) - lastSent).toBeGreaterThanOrEqual(periodMs - 1)
+      expect((beats[1] as number) - (beats[0] as number)).toBeGreaterThanOrEqual(periodMs - 1)
+    } finally {
+      keepAlive.stop()
+    }
+  })
+})
