@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { MetricFrame } from '../schema/index.ts'
 import { metricOfFrame } from './hub/metric-frame.ts'
+import { until } from '../tests/fixtures/until.ts'
 import { Sampler } from './sampler.ts'
 import type { MetricSource, Reading } from './sources/source.ts'
 
@@ -27,6 +28,20 @@ class FileSource implements MetricSource {
   close(): void {
     this.closed = true
   }
+}
+
+/** A source that answers at once, as NVML and the /proc sources do; `fail` makes its read throw. */
+class ImmediateSource implements MetricSource {
+  readonly name = 'immediate'
+  reads = 0
+  fail: string | undefined
+  constructor(readonly metric: string) {}
+  read(): Reading {
+    this.reads += 1
+    if (this.fail !== undefined) throw new Error(this.fail)
+    return { known: true, figure: { percent: 42 } }
+  }
+  close(): void {}
 }
 
 /** A sink with a fixed set of wanted metrics that records what is published. */
@@ -145,5 +160,49 @@ describe('Sampler', () => {
     sampler.start()
     await Bun.sleep(60)
     expect(sink.frames[0]).toMatchObject({ type: 'metric', name: 'queue_depth', value: 3 })
+  })
+
+  it('publishes a reading that comes at once in the same turn, and a read that throws at once as unknown with its reason', () => {
+    const sink = new Recorder(['vram', 'cpu'], 10_000)
+    const costs: string[] = []
+    const sources = new Map<string, ImmediateSource>()
+    sampler = new Sampler({
+      sink,
+      openSource: (m) => {
+        const source = new ImmediateSource(m)
+        if (m === 'cpu') source.fail = 'the counters went away'
+        sources.set(m, source)
+        return source
+      },
+      onCost: (metric, source) => costs.push(`${metric} ${source}`),
+    })
+    sampler.start()
+    // No await: both frames are out before start() returns.
+    expect(sink.of('vram')).toEqual([expect.objectContaining({ type: 'vram', value: 42, source: 'immediate' })])
+    expect(sink.of('cpu')).toEqual([expect.objectContaining({ type: 'cpu', value: null, reason: 'immediate failed: the counters went away' })])
+    expect(costs.sort()).toEqual(['cpu immediate', 'vram immediate'])
+    // Nothing is left in flight: sampled again at once, each source is read again.
+    sampler.sampleNow('vram')
+    expect(sources.get('vram')?.reads).toBe(2)
+    expect(sink.of('vram')).toHaveLength(2)
+  })
+
+  it('keeps the interval from tick to tick after a shorter interval moved one tick up', async () => {
+    const sink = new Recorder(['ram'], 5_000)
+    const at: number[] = []
+    sampler = new Sampler({
+      sink: { ...sink, wantedMetrics: () => sink.wantedMetrics(), intervalFor: () => sink.intervalFor(), publish: (frame) => (at.push(performance.now()), sink.publish(frame)) },
+      openSource: (m) => new ImmediateSource(m),
+    })
+    sampler.start()
+    await Bun.sleep(100)
+    // The next tick is moved up to 150 ms after the first (50 ms after the change); each one after comes a full
+    // 150 ms after the one before, not that shortened delay again.
+    sink.intervalMs = 150
+    sampler.refresh()
+    await until('five frames', () => at.length >= 5, 3_000)
+    const gaps = at.slice(2).map((t, i) => t - (at[i + 1] as number))
+    expect(gaps.every((gap) => gap >= 149)).toBe(true)
+    expect((at[1] as number) - (at[0] as number)).toBeLessThan(400)
   })
 })

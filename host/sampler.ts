@@ -30,11 +30,14 @@ interface Track {
   openedAt: number
   inFlightSince: number | undefined
   timer: ReturnType<typeof setTimeout> | undefined
+  /** The delay `timer` was set with, which its refresh() keeps. */
+  timerMs: number
   /** When the last tick started, and the interval its timer was set with. */
   lastTickAt: number
   interval: number
 }
 
+const failed = (source: MetricSource, error: unknown): Reading => ({ known: false, reason: `${source.name} failed: ${(error as Error).message}` })
 
 export class Sampler {
   readonly #options: SamplerOptions
@@ -67,9 +70,8 @@ export class Sampler {
       }
       const interval = this.#options.sink.intervalFor(metric)
       if (interval < track.interval) {
-        clearTimeout(track.timer)
         track.interval = interval
-        track.timer = setTimeout(() => void this.#tick(track), Math.max(0, track.lastTickAt + interval - now))
+        this.#arm(track, Math.max(0, track.lastTickAt + interval - now))
       }
     }
     for (const [metric, track] of this.#tracks) {
@@ -85,11 +87,12 @@ export class Sampler {
     if (!this.#running) return
     let track = this.#tracks.get(metric)
     if (track === undefined) {
-      track = { metric, source: undefined, openError: undefined, openedAt: 0, inFlightSince: undefined, timer: undefined, lastTickAt: 0, interval: 0 }
+      track = { metric, source: undefined, openError: undefined, openedAt: 0, inFlightSince: undefined, timer: undefined, timerMs: 0, lastTickAt: 0, interval: 0 }
       this.#tracks.set(metric, track)
     }
     clearTimeout(track.timer)
-    void this.#tick(track)
+    track.timer = undefined
+    this.#tick(track)
   }
 
   stop(): void {
@@ -124,12 +127,14 @@ export class Sampler {
     return track.source
   }
 
-  async #tick(track: Track): Promise<void> {
+  #tick(track: Track): void {
     const startedAt = Date.now()
     const interval = this.#options.sink.intervalFor(track.metric)
     track.lastTickAt = startedAt
+    // The same timer, re-armed, while the interval holds: no new timer object every tick.
+    if (track.timer !== undefined && track.timerMs === interval) track.timer.refresh()
+    else this.#arm(track, interval)
     track.interval = interval
-    track.timer = setTimeout(() => void this.#tick(track), interval)
     const source = this.#open(track, startedAt)
     if (source === undefined) {
       this.#publish(track, 'none', { known: false, reason: track.openError ?? `no source for ${track.metric}` })
@@ -143,28 +148,48 @@ export class Sampler {
       return
     }
     track.inFlightSince = startedAt
+    const costFrom = performance.now()
+    let answer: Reading | Promise<Reading>
+    try {
+      answer = source.read()
+    } catch (error) {
+      answer = failed(source, error)
+    }
+    // A source that answered at once has nothing to time out: no promise, no timer, published in this turn.
+    if (!(answer instanceof Promise)) {
+      this.#readDone(track, source, costFrom)
+      this.#publish(track, source.name, answer)
+      return
+    }
+    void this.#await(track, source, answer, timeoutMs, costFrom)
+  }
+
+  /** A read that answers later: raced against its timeout; one that answers after it still ends its time in flight. */
+  async #await(track: Track, source: MetricSource, answer: Promise<Reading>, timeoutMs: number, costFrom: number): Promise<void> {
+    const read = answer.then(
+      (reading) => reading,
+      (error: unknown) => failed(source, error),
+    )
+    void read.then(() => this.#readDone(track, source, costFrom))
     let timer: ReturnType<typeof setTimeout> | undefined
     const timedOut = new Promise<Reading>((resolve) => {
-      timer = setTimeout(
-        () => resolve({ known: false, reason: `${source.name} gave no reading within ${timeoutMs} ms` }),
-        timeoutMs,
-      )
+      timer = setTimeout(() => resolve({ known: false, reason: `${source.name} gave no reading within ${timeoutMs} ms` }), timeoutMs)
     })
-    const reading = await Promise.race([this.#read(track, source), timedOut])
+    const reading = await Promise.race([read, timedOut])
     clearTimeout(timer)
     this.#publish(track, source.name, reading)
   }
 
-  /** One read, never rejecting; one async function rather than a chain of promises, since it runs every tick. */
-  async #read(track: Track, source: MetricSource): Promise<Reading> {
-    const costFrom = performance.now()
-    try {
-      return await source.read()
-    } catch (error) {
-      return { known: false, reason: `${source.name} failed: ${(error as Error).message}` }
-    } finally {
-      track.inFlightSince = undefined
-      this.#options.onCost?.(track.metric, source.name, (performance.now() - costFrom) / 1000)
-    }
+  /** Sets the track's next tick `ms` from now, in place of any armed. */
+  #arm(track: Track, ms: number): void {
+    clearTimeout(track.timer)
+    track.timerMs = ms
+    track.timer = setTimeout(() => this.#tick(track), ms)
   }
+
+  #readDone(track: Track, source: MetricSource, costFrom: number): void {
+    track.inFlightSince = undefined
+    this.#options.onCost?.(track.metric, source.name, (performance.now() - costFrom) / 1000)
+  }
+
 }

@@ -92,7 +92,7 @@ const liveFigures = async (metrics: readonly string[], settings: Settings): Prom
     await Promise.all(
       [...sources].map(async ([metric, source]) => {
         if (typeof source === 'string') readings.set(metric, { known: false, reason: source })
-        else readings.set(metric, await source.read().catch((error: unknown) => ({ known: false, reason: String((error as Error).message) }) as Reading))
+        else readings.set(metric, await Promise.resolve().then(() => source.read()).catch((error: unknown) => ({ known: false, reason: String((error as Error).message) }) as Reading))
       }),
     )
     return readings

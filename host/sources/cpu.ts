@@ -39,7 +39,7 @@ export const createCpuSource = (options: { procRoot?: string } = {}): MetricSour
   return {
     name: 'procfs',
     metric: 'cpu',
-    read: (): Promise<Reading> => (hasProc(options.procRoot) ? read() : Promise.resolve(noProc('CPU use is'))),
+    read: (): Reading | Promise<Reading> => (hasProc(options.procRoot) ? read() : noProc('CPU use is')),
     close: (): void => {},
   }
 }

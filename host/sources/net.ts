@@ -57,7 +57,7 @@ export const createNetSource = (options: NetOptions): MetricSource => {
   return {
     name: 'procfs',
     metric: options.direction === 'rx' ? 'net_rx' : 'net_tx',
-    read: (): Promise<Reading> => (hasProc(options.procRoot) ? read() : Promise.resolve(noProc('network rates are'))),
+    read: (): Reading | Promise<Reading> => (hasProc(options.procRoot) ? read() : noProc('network rates are')),
     close: (): void => {},
   }
 }

@@ -32,7 +32,7 @@ export const createNvmlSource = (options: NvmlOptions): MetricSource => {
   return {
     name: 'nvml',
     metric: options.metric,
-    read: async (): Promise<Reading> => {
+    read: (): Reading => {
       if (path === undefined) return unknown(`NVML does not exist on ${process.platform}`)
       try {
         session ??= new NvmlSession(path)

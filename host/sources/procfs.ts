@@ -25,7 +25,7 @@ export const deltaReader = <T>(
   firstRead: string,
   rate: Rate<T>,
   baselineMs: number = BASELINE_MS,
-): (() => Promise<Reading>) => {
+): (() => Reading | Promise<Reading>) => {
   let previous: { sample: T; at: number } | undefined
   try {
     if (hasProc(procRoot)) previous = { sample: sample(), at: performance.now() }
@@ -33,13 +33,12 @@ export const deltaReader = <T>(
     previous = undefined
   }
   let first = true
-  return async (): Promise<Reading> => {
-    if (first && previous !== undefined) {
-      const due = previous.at + baselineMs
-      // A timer may fire a fraction of a millisecond early; the window is at least the baseline all the same.
-      while (performance.now() < due) await Bun.sleep(due - performance.now())
-    }
-    first = false
+  const baselineDue = async (due: number): Promise<Reading> => {
+    // A timer may fire a fraction of a millisecond early; the window is at least the baseline all the same.
+    while (performance.now() < due) await Bun.sleep(due - performance.now())
+    return readNow()
+  }
+  const readNow = (): Reading => {
     let current: { sample: T; at: number }
     try {
       current = { sample: sample(), at: performance.now() }
@@ -49,5 +48,11 @@ export const deltaReader = <T>(
     const before = previous
     previous = current
     return before === undefined ? unknown(firstRead) : rate(before.sample, current.sample, current.at - before.at)
+  }
+  // Only a first read that comes sooner than the baseline waits; every other read answers at once.
+  return (): Reading | Promise<Reading> => {
+    const due = first && previous !== undefined ? previous.at + baselineMs : 0
+    first = false
+    return performance.now() < due ? baselineDue(due) : readNow()
   }
 }

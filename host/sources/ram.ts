@@ -20,7 +20,7 @@ export const createRamSource = (options: { procRoot?: string } = {}): MetricSour
   return {
     name: 'procfs',
     metric: 'ram',
-    read: async (): Promise<Reading> => {
+    read: (): Reading => {
       if (!hasProc(options.procRoot)) return noProc('RAM use is')
       try {
         const { total, available } = parseMeminfo(readFileSync(path, 'utf8'))

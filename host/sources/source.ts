@@ -34,8 +34,12 @@ export interface MetricSource {
   readonly name: string
   /** The metric it reads: a built-in metric or a user-named one. */
   readonly metric: BuiltinMetric | string
-  /** Reads the figure now. Must not spawn a process per call where a library call or file read will do. */
-  read(): Promise<Reading>
+  /**
+   * Reads the figure now. Must not spawn a process per call where a library call or file read will do. A source that
+   * reads at once (a library call, a /proc file) answers at once; one that waits (a child's output, the network) gives
+   * a promise, and only that is raced against the sampler's read timeout.
+   */
+  read(): Reading | Promise<Reading>
   /** Releases what the source holds (libraries, child processes, sockets). */
   close(): void
 }
