@@ -61,6 +61,24 @@ describe('KeepAlive', () => {
     expect(timers.armed).toBe(1)
   })
 
+  it('tells a beat that throws to its error handler and beats again a period later', () => {
+    const timers = new ManualTimers()
+    const errors: string[] = []
+    let beats = 0
+    new KeepAlive(
+      1_000,
+      () => {
+        beats += 1
+        throw new Error('the socket is gone')
+      },
+      timers,
+      (error) => errors.push((error as Error).message),
+    )
+    timers.advance(2_000)
+    expect(beats).toBe(2)
+    expect(errors).toEqual(['the socket is gone', 'the socket is gone'])
+  })
+
   it("behaves so on Bun's own timers: refreshed sends put the beat off, and it comes a period after the last", async () => {
     const periodMs = 80
     const beats: number[] = []

@@ -23,13 +23,18 @@ export const REAL_TIMERS: KeepAliveTimers = {
 export class KeepAlive {
   readonly #beat: () => void
   readonly #timers: KeepAliveTimers
+  readonly #onError: (error: unknown) => void
   #periodMs: number
   #timer: RefreshableTimer | undefined
 
-  /** Calls `beat` once `periodMs` pass without a `sent()`, and each period after that while nothing else is sent. */
-  constructor(periodMs: number, beat: () => void, timers: KeepAliveTimers = REAL_TIMERS) {
+  /**
+   * Calls `beat` once `periodMs` pass without a `sent()`, and each period after that while nothing else is sent. A beat
+   * that throws is told to `onError`: an error thrown out of a timer would end the host.
+   */
+  constructor(periodMs: number, beat: () => void, timers: KeepAliveTimers = REAL_TIMERS, onError: (error: unknown) => void = (error) => console.error(`sysboy: a heartbeat failed: ${String(error)}`)) {
     this.#beat = beat
     this.#timers = timers
+    this.#onError = onError
     this.#periodMs = periodMs
     this.#timer = this.#arm()
   }
@@ -60,7 +65,11 @@ export class KeepAlive {
     const timer = this.#timers.setTimeout(() => {
       // Armed again before the beat, so that a beat that sends nothing (a closing socket) still leaves one armed.
       timer.refresh()
-      this.#beat()
+      try {
+        this.#beat()
+      } catch (error) {
+        this.#onError(error)
+      }
     }, this.#periodMs)
     return timer
   }
