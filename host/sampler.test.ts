@@ -205,4 +205,24 @@ describe('Sampler', () => {
     expect(gaps.every((gap) => gap >= 149)).toBe(true)
     expect((at[1] as number) - (at[0] as number)).toBeLessThan(400)
   })
+
+  it('reports a publish that throws and goes on sampling, rather than throwing into start() or out of its timer', async () => {
+    const errors: string[] = []
+    let publishes = 0
+    sampler = new Sampler({
+      sink: {
+        wantedMetrics: () => ['vram'],
+        intervalFor: () => 30,
+        publish: () => {
+          publishes += 1
+          throw new Error(`socket gone ${publishes}`)
+        },
+      },
+      openSource: (m) => new ImmediateSource(m),
+      onError: (error) => errors.push((error as Error).message),
+    })
+    expect(() => sampler?.start()).not.toThrow()
+    await until('three publishes', () => publishes >= 3, 2_000)
+    expect(errors.slice(0, 3)).toEqual(['socket gone 1', 'socket gone 2', 'socket gone 3'])
+  })
 })

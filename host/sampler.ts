@@ -15,12 +15,21 @@ export interface SamplerOptions {
   sink: SampleSink
   /** Opens the source for a metric; may throw when the metric cannot be read here. */
   openSource: (metric: string) => MetricSource
-  /** Longest wait for one read before the frame says "unknown"; defaults to the interval, within 250–2000 ms. */
+  /**
+   * Longest wait for a read that gives a promise before the frame says "unknown"; defaults to the interval, within
+   * 250–2000 ms. A read that answers at once has nothing to wait for.
+   */
   readTimeoutMs?: number
   /** How long to wait before trying again to open a source that failed to open. */
   reopenAfterMs?: number
   /** Told how long each read took, for /metrics. */
   onCost?: (metric: string, source: string, seconds: number) => void
+  /**
+   * Told of an error thrown while a frame was published (by a device's socket, a listener): it is reported and the
+   * sampler goes on, rather than letting it out of a timer (which would end the host) or into whoever asked for a
+   * metric at once (a device being admitted). By default console.error.
+   */
+  onError?: (error: unknown) => void
 }
 
 interface Track {
@@ -111,7 +120,11 @@ export class Sampler {
 
   #publish(track: Track, source: string, reading: Reading): void {
     if (this.#tracks.get(track.metric) !== track) return
-    this.#options.sink.publish(metricFrame(track.metric, source, reading, this.#nextSeq(), Date.now()))
+    try {
+      this.#options.sink.publish(metricFrame(track.metric, source, reading, this.#nextSeq(), Date.now()))
+    } catch (error) {
+      ;(this.#options.onError ?? console.error)(error)
+    }
   }
 
   #open(track: Track, now: number): MetricSource | undefined {

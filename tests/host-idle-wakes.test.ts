@@ -10,7 +10,7 @@ import { buildFakeNvml } from './fixtures/nvml/build.ts'
 import { until } from './fixtures/until.ts'
 
 const TOKEN = 'idle-wakes-test-token'
-const WINDOW_S = 15
+const WINDOW_S = 20
 /**
  * Wake-ups per second allowed with a frame a second: one for the sample, and the runtime's own (uSockets' sweep
  * every 4 s, the odd second turn of the loop). Measured on this machine: 1.46–1.60; 2.19 while the heartbeat was a

@@ -1,5 +1,6 @@
 // The /ws endpoint's logic: pairing (by token, by a board's own credential, or by the user's approval), hello/welcome,
-// commands, config confirmations, bad-frame handling, heartbeats, pings and idle timeouts.
+// commands, config confirmations, bad-frame handling, pings and idle timeouts (the host's heartbeats are each session's
+// own timer, host/hub/keep-alive.ts).
 import type { ErrorCode, Hello, HostMessage, ScreenConfig, SessionConfig } from '../../schema/index.ts'
 import { PROTOCOL_VERSION, decodeDeviceMessage } from '../../schema/index.ts'
 import type { DeviceLink } from '../hub/device-session.ts'

@@ -104,7 +104,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
   // One store for the gate (board hellos) and the firmware routes (boards fetching an update with their credential).
   const credentials = options.credentials ?? new CredentialStore()
   const firmware = options.firmware ?? (await loadEmbeddedFirmware())
-  // The gate's timeouts, heartbeats and pings run when one falls due, not on a tick.
+  // The gate's timeouts and pings run when one falls due, not on a tick (heartbeats are each session's own timer).
   const housekeeper = new Housekeeper(
     (now) => gate.housekeep(now),
     Date.now,
@@ -115,6 +115,7 @@ export const startServer = async (options: ServerOptions, tuningOverrides: Parti
     sink: hub,
     openSource: options.openSource,
     onCost: (metric, source, seconds) => hub.figures.sampleCost(metric, source, seconds),
+    onError: (error) => (options.onNote ?? console.error)(`publishing a frame failed: ${(error as Error).stack ?? String(error)}`),
   })
   hub.onWantedChange(() => sampler.refresh())
   const connections = new WeakMap<HonoSocket, DeviceConnection>()
