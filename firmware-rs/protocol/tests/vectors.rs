@@ -106,3 +106,17 @@ fn the_seed_frame_is_a_vram_metric_at_60_5_percent() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+/// A number with more digits than an f64 holds is read as the nearest f64, so the decoder's own encoding of it reads
+/// back as the same message (found by the `protocol_frames` fuzz target: a 42-digit `raw`).
+#[test]
+fn a_number_longer_than_an_f64_reads_back_as_itself() {
+    let frame = br#"{"type":"metric","name":"fan_rpm","value":42,"raw":122222222222222222222222222222222222222260,"unit":"rpm"}"#;
+    let message = decode_host_message(frame).expect("a valid frame");
+    let text = encode(&message).expect("encodes");
+    assert_eq!(decode_host_message(text.as_bytes()).ok(), Some(message), "{text}");
+    match decode_host_message(frame) {
+        Ok(sysboy_protocol::HostMessage::Metric(sample)) => assert_eq!(sample.raw, Some(1.2222222222222222e41)),
+        other => panic!("unexpected {other:?}"),
+    }
+}
