@@ -2,11 +2,11 @@
 //
 // Each server samples VRAM from the same fake NVML every second and has one device connected (a Bun WebSocket
 // client in its own process). Over the same window, CPU (% of one core) is the time the server's threads spent on
-// a CPU, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat, summed over the threads at the start
-// and at the end (/proc/<pid>/schedstat is the main thread's alone). A thread that exits within the window takes
-// its time with it, so the table says when the set of threads changed. (utime + stime in /proc/<pid>/stat counts
-// 10 ms ticks: 0.05 % of a core over 120 s is 6 of them.) Peak RSS is VmHWM. Both are printed with ratios against
-// the bare Bun server. Targets: the host's CPU at most 1.2× the bare server's, its peak RSS at most the bare
+// a CPU, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat, summed over every thread
+// (/proc/<pid>/schedstat is the main thread's alone), read every 250 ms so that a thread that exits (Bun's JIT and
+// GC helpers come and go) counts up to its last reading (ThreadClock). (utime + stime in /proc/<pid>/stat counts
+// 10 ms ticks: 0.05 % of a core over 120 s is 6 of them.) Peak RSS is VmHWM, at the end of the first window and of
+// the run. Both are printed with ratios against the bare Bun server. Targets: the host's CPU at most 1.2× the bare server's, its peak RSS at most the bare
 // server's + 10 MB.
 //
 // Every server runs from a copy of its executable dropped from the page cache (bench/cold-start.ts says why).
