@@ -16,7 +16,8 @@ export class HostFigures {
   framesSent = 0
   framesDropped = 0
   readonly errors = new Map<string, number>()
-  readonly #costs = new Map<string, CostHistogram>()
+  /** By metric, then by source: no key is built per read. */
+  readonly #costs = new Map<string, Map<string, CostHistogram>>()
 
   /** Counts one error frame sent, or one refusal, by its code. */
   error(code: string): void {
@@ -25,19 +26,25 @@ export class HostFigures {
 
   /** Records how long one read of `metric` by `source` took. */
   sampleCost(metric: string, source: string, seconds: number): void {
-    const key = `${metric}\u0000${source}`
-    let histogram = this.#costs.get(key)
+    let bySource = this.#costs.get(metric)
+    if (bySource === undefined) {
+      bySource = new Map()
+      this.#costs.set(metric, bySource)
+    }
+    let histogram = bySource.get(source)
     if (histogram === undefined) {
       histogram = { metric, source, buckets: SAMPLE_COST_BUCKETS.map(() => 0), count: 0, sumSeconds: 0 }
-      this.#costs.set(key, histogram)
+      bySource.set(source, histogram)
     }
-    const slot = SAMPLE_COST_BUCKETS.findIndex((bound) => seconds <= bound)
-    if (slot >= 0) histogram.buckets[slot] = (histogram.buckets[slot] ?? 0) + 1
+    let slot = 0
+    // The first bucket the time fits in; none for a time past the last bound (or not a number).
+    while (slot < SAMPLE_COST_BUCKETS.length && !(seconds <= (SAMPLE_COST_BUCKETS[slot] as number))) slot++
+    if (slot < SAMPLE_COST_BUCKETS.length) histogram.buckets[slot] = (histogram.buckets[slot] ?? 0) + 1
     histogram.count += 1
     histogram.sumSeconds += seconds
   }
 
   costs(): CostHistogram[] {
-    return [...this.#costs.values()]
+    return [...this.#costs.values()].flatMap((bySource) => [...bySource.values()])
   }
 }
