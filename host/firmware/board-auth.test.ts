@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { Hono } from 'hono'
+import { Hono } from '../server/hono.ts'
 import { HostFigures } from '../hub/host-figures.ts'
 import { CredentialStore } from '../server/credentials.ts'
 import { GuessLimiter } from '../server/guess-limiter.ts'

@@ -2,7 +2,7 @@
 // (public: nothing secret is in them), and each chip's app image for a board updating itself (its token or
 // credential, fetched in ranges).
 import type { Context, MiddlewareHandler } from 'hono'
-import { Hono } from 'hono'
+import { Hono } from '../server/hono.ts'
 import { printable } from '../../schema/printable.ts'
 import { byteRange } from './byte-range.ts'
 import { CHIP_FAMILY, type FirmwareCatalog, type FirmwareImage, isFirmwareChip } from './catalog.ts'

@@ -1,6 +1,6 @@
 // Updates over the air, as the REST API starts them: POST /devices/:id/update sends a board the offer of the newer
 // app image the host carries for its chip; the board fetches it (firmware-routes.ts) and reports in its status.
-import { Hono } from 'hono'
+import { Hono } from '../server/hono.ts'
 import type { Hello, UpdateOffer } from '../../schema/index.ts'
 import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'

@@ -1,7 +1,7 @@
 // GET /api/events: the dashboard's Server-Sent Events (hello, metrics, devices, pairing, credentials), read by the
 // page with fetch streaming and the same Bearer token as the rest of /api.
 import type { Context } from 'hono'
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import type { LiveEvents, Subscriber } from './live-events.ts'
 
 /** Bytes a page may leave unread before its stream is dropped: a page that stopped reading costs the host no more. */

@@ -1,7 +1,7 @@
 // PUT/DELETE /api/devices/:id/outputs/:output/hold: the calibration wizard holds an analog output at a raw code, on
 // a lease the device ends by itself unless the page renews it.
 import type { Context } from 'hono'
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import { bodyLimit } from 'hono/body-limit'
 import type { Output } from '../../schema/index.ts'
 import { printable } from '../../schema/printable.ts'

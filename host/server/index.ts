@@ -1,5 +1,5 @@
 // The sysboy server: Hono on Bun.serve with /ws for devices, the REST API, /metrics and the dashboard hook.
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import type { Context } from 'hono'
 import type { ServerWebSocket } from 'bun'
 import { DEVICE_PATH, INTERVAL_MS, STALE_AFTER_MS, isMetricName, isPairingToken } from '../../schema/index.ts'

@@ -1,7 +1,7 @@
 // The pairing routes: boards waiting for approval (list, approve, deny) and the boards' own credentials (list,
 // revoke), relative to where the REST API mounts them (/api).
 import type { Context } from 'hono'
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import { printable } from '../../schema/printable.ts'
 import type { ApproveResult, DeviceGate } from './device-gate.ts'
 

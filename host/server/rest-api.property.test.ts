@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import Value from 'typebox/value'
 import type { SessionConfig } from '../../schema/index.ts'
 import { PROTOCOL_VERSION } from '../../schema/index.ts'

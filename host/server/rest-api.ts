@@ -2,7 +2,7 @@
 // pairing and credentials, the dashboard's events) as a Hono sub-app; the server mounts it at /api behind the token
 // guard.
 import type { Context } from 'hono'
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import { bodyLimit } from 'hono/body-limit'
 import type { ErrorCode, Hello, Output, SessionConfig } from '../../schema/index.ts'
 import { sessionConfig } from '../../schema/generated/checks.ts'

@@ -1,6 +1,6 @@
 // GET /api/devices/:id/screens/:output.png: a device's screen as it shows it now, drawn by the host with the board's
 // own scene code from what the host sent the device.
-import { Hono } from 'hono'
+import { Hono } from './hono.ts'
 import type { Output, ScreenConfig, ScreenShown } from '../../schema/index.ts'
 import { printable } from '../../schema/printable.ts'
 import type { Hub } from '../hub/hub.ts'
