@@ -39,6 +39,15 @@ describe('REST API', () => {
     })
   }
 
+  it('matches paths exactly: a trailing slash is another path, and not found (host/server/hono.ts picks the router)', async () => {
+    for (const path of ['/api/devices/', '/api/metrics/history/', '/metrics/']) {
+      expect([path, (await api(path, { headers: auth })).status]).toEqual([path, 404])
+    }
+    const put = await api('/api/devices/desk-meter/config/', { method: 'PUT', headers: { ...auth, 'Content-Type': 'application/json' }, body: '{}' })
+    expect(put.status).toBe(404)
+    expect((await api('/api/metrics/history', { headers: auth })).status).toBe(200)
+  })
+
   it('answers a CORS preflight without allowing any origin', async () => {
     const preflight = await api('/api/devices', { method: 'OPTIONS', headers: { Origin: 'http://evil.example', 'Access-Control-Request-Method': 'GET' } })
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull()
