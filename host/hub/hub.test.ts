@@ -49,4 +49,3 @@ describe('Hub', () => {
     expect([hub.intervalFor('ram'), hub.intervalFor('cpu')]).toEqual([300, 1_000])
   })
 })
-
