@@ -148,10 +148,7 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
   }
 
   let lastLine = ''
-  // Off a terminal, what the last plain line said: whether the value was known, its source, the devices.
-  let lastState: 'none' | 'unknown' | 'known' | undefined
-  let lastSource: string | undefined
-  let lastDevices = -1
+  let lastPlain = ''
   let lastPlainAt = 0
   const draw = (): void => {
     const frame = server.latest(settings.metric)
@@ -163,14 +160,11 @@ export const runHost = async (settings: Settings, options: { require: boolean; c
       return
     }
     // Off a terminal: a line when the state changes (known, source, devices), else one every 10 s; worded only then.
-    const state = frame === undefined ? 'none' : frame.value === null ? 'unknown' : 'known'
-    const now = Date.now()
-    if (state !== lastState || frame?.source !== lastSource || devices !== lastDevices || now - lastPlainAt >= PLAIN_STATUS_EVERY_MS) {
+    const shape = `${frame === undefined ? 'none' : frame.value === null ? 'unknown' : 'known'}|${frame?.source}|${devices}`
+    if (shape !== lastPlain || Date.now() - lastPlainAt >= PLAIN_STATUS_EVERY_MS) {
       console.out(statusLine(settings.metric, frame, devices))
-      lastState = state
-      lastSource = frame?.source
-      lastDevices = devices
-      lastPlainAt = now
+      lastPlain = shape
+      lastPlainAt = Date.now()
     }
   }
   // Drawn as each frame of the main metric comes in (the sampler always samples it), so it wakes the host no more often.

@@ -16,8 +16,7 @@ export class HostFigures {
   framesSent = 0
   framesDropped = 0
   readonly errors = new Map<string, number>()
-  /** By metric, then by source: no key is built per read. */
-  readonly #costs = new Map<string, Map<string, CostHistogram>>()
+  readonly #costs = new Map<string, CostHistogram>()
 
   /** Counts one error frame sent, or one refusal, by its code. */
   error(code: string): void {
@@ -26,25 +25,19 @@ export class HostFigures {
 
   /** Records how long one read of `metric` by `source` took. */
   sampleCost(metric: string, source: string, seconds: number): void {
-    let bySource = this.#costs.get(metric)
-    if (bySource === undefined) {
-      bySource = new Map()
-      this.#costs.set(metric, bySource)
-    }
-    let histogram = bySource.get(source)
+    const key = `${metric}\u0000${source}`
+    let histogram = this.#costs.get(key)
     if (histogram === undefined) {
       histogram = { metric, source, buckets: SAMPLE_COST_BUCKETS.map(() => 0), count: 0, sumSeconds: 0 }
-      bySource.set(source, histogram)
+      this.#costs.set(key, histogram)
     }
-    let slot = 0
-    // The first bucket the time fits in; none for a time past the last bound (or not a number).
-    while (slot < SAMPLE_COST_BUCKETS.length && !(seconds <= (SAMPLE_COST_BUCKETS[slot] as number))) slot++
-    if (slot < SAMPLE_COST_BUCKETS.length) histogram.buckets[slot] = (histogram.buckets[slot] ?? 0) + 1
+    const slot = SAMPLE_COST_BUCKETS.findIndex((bound) => seconds <= bound)
+    if (slot >= 0) histogram.buckets[slot] = (histogram.buckets[slot] ?? 0) + 1
     histogram.count += 1
     histogram.sumSeconds += seconds
   }
 
   costs(): CostHistogram[] {
-    return [...this.#costs.values()].flatMap((bySource) => [...bySource.values()])
+    return [...this.#costs.values()]
   }
 }

@@ -21,8 +21,6 @@ export class Hub {
   readonly #byMetric = new Map<string, Set<DeviceSession>>()
   readonly #latest = new Map<string, Latest>()
   readonly #history = new Map<string, MetricHistory>()
-  /** Each metric's sampling interval, the shortest of its devices'; kept as sessions come, go and change settings. */
-  readonly #intervals = new Map<string, number>()
   readonly #defaultMetric: string
   readonly #defaultIntervalMs: number
   #onWantedChange: () => void = () => {}
@@ -188,15 +186,9 @@ export class Hub {
 
   /** How often `metric` must be sampled: the shortest interval of the devices showing it. */
   intervalFor(metric: string): number {
-    return this.#intervals.get(metric) ?? this.#defaultIntervalMs
-  }
-
-  /** Works out `metric`'s interval again after its set of sessions changed (asked for once a tick, so kept). */
-  #retime(metric: string): void {
     let interval = Number.POSITIVE_INFINITY
     for (const session of this.#byMetric.get(metric) ?? []) interval = Math.min(interval, session.config.interval_ms)
-    if (Number.isFinite(interval)) this.#intervals.set(metric, interval)
-    else this.#intervals.delete(metric)
+    return Number.isFinite(interval) ? interval : this.#defaultIntervalMs
   }
 
   #index(session: DeviceSession): void {
@@ -207,15 +199,13 @@ export class Hub {
         this.#byMetric.set(metric, set)
       }
       set.add(session)
-      this.#retime(metric)
     }
   }
 
   #unindex(session: DeviceSession): void {
     for (const [metric, set] of this.#byMetric) {
-      if (!set.delete(session)) continue
+      set.delete(session)
       if (set.size === 0) this.#byMetric.delete(metric)
-      this.#retime(metric)
     }
   }
 }

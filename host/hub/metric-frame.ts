@@ -21,29 +21,25 @@ const count = (value: number | undefined): number | undefined =>
 /** The fields every metric frame carries, taken from the schema's named-metric frame. */
 type SampleFields = Omit<Extract<MetricFrame, { type: 'metric' }>, 'type' | 'name'>
 
-/**
- * The frame for one reading of `metric` by the source named `source`, its fields in the schema's order. It runs once a
- * tick, where every step runs cold (bench/idle.ts), so the fields are written once and spread once.
- */
+const fieldsOf = (reading: Reading, source: string, seq: number, ts: number): SampleFields => {
+  const common = { source: clip(source || 'unknown', 32), seq: seq % (MAX_U32 + 1), ts: Math.max(0, Math.round(ts)) }
+  if (!reading.known) return { value: null, reason: clip(reading.reason || 'the source gave no reason', 200), ...common }
+  const { percent, used, total, raw, unit, gpu } = reading.figure
+  if (!Number.isFinite(percent)) return { value: null, reason: `${source} read a non-number (${String(percent)})`, ...common }
+  const fields: SampleFields = { value: clampPercent(percent), ...common }
+  const usedCount = count(used)
+  const totalCount = count(total)
+  if (usedCount !== undefined) fields.used = usedCount
+  if (totalCount !== undefined) fields.total = totalCount
+  if (raw !== undefined && Number.isFinite(raw)) fields.raw = raw
+  if (unit !== undefined && unit !== '') fields.unit = clip(unit, 16)
+  if (gpu !== undefined && gpu !== '') fields.gpu = clip(gpu, 64)
+  return fields
+}
+
+/** The frame for one reading of `metric` by the source named `source`. */
 export const metricFrame = (metric: string, source: string, reading: Reading, seq: number, ts: number): MetricFrame => {
-  const sourceName = clip(source || 'unknown', 32)
-  const number = seq % (MAX_U32 + 1)
-  const at = Math.max(0, Math.round(ts))
-  let fields: SampleFields
-  if (!reading.known) {
-    fields = { value: null, reason: clip(reading.reason || 'the source gave no reason', 200), source: sourceName, seq: number, ts: at }
-  } else if (!Number.isFinite(reading.figure.percent)) {
-    fields = { value: null, reason: `${source} read a non-number (${String(reading.figure.percent)})`, source: sourceName, seq: number, ts: at }
-  } else {
-    const { percent, used, total, raw, unit, gpu } = reading.figure
-    fields = { value: clampPercent(percent), source: sourceName, seq: number, ts: at }
-    const usedCount = count(used)
-    const totalCount = count(total)
-    if (usedCount !== undefined) fields.used = usedCount
-    if (totalCount !== undefined) fields.total = totalCount
-    if (raw !== undefined && Number.isFinite(raw)) fields.raw = raw
-    if (unit !== undefined && unit !== '') fields.unit = clip(unit, 16)
-    if (gpu !== undefined && gpu !== '') fields.gpu = clip(gpu, 64)
-  }
-  return isBuiltinMetric(metric) ? ({ type: metric, ...fields } as MetricFrame) : { type: 'metric', name: metric, ...fields }
+  const fields = fieldsOf(reading, source, seq, ts)
+  if (isBuiltinMetric(metric)) return { type: metric, ...fields } as MetricFrame
+  return { type: 'metric', name: metric, ...fields }
 }

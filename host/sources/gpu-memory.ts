@@ -14,17 +14,16 @@ export type GpuChoice = number | 'all'
 
 export const memoryReading = (gpus: readonly GpuMemory[], choice: GpuChoice): Reading => {
   if (gpus.length === 0) return unknown('no GPU found')
-  // One pass, no callbacks: this runs every tick (bench/idle.ts).
-  let used = 0
-  let total = 0
-  let found = false
-  for (const gpu of gpus) {
-    if (choice !== 'all' && gpu.index !== choice) continue
-    used += gpu.used
-    total += gpu.total
-    found = true
+  let picked: readonly GpuMemory[] = gpus
+  if (choice !== 'all') {
+    const gpu = gpus.find((candidate) => candidate.index === choice)
+    if (gpu === undefined) {
+      return unknown(`GPU ${choice} not found (found ${gpus.map((candidate) => candidate.index).join(', ')})`)
+    }
+    picked = [gpu]
   }
-  if (!found) return unknown(`GPU ${choice} not found (found ${gpus.map((candidate) => candidate.index).join(', ')})`)
+  const used = picked.reduce((sum, gpu) => sum + gpu.used, 0)
+  const total = picked.reduce((sum, gpu) => sum + gpu.total, 0)
   if (!(total > 0)) return unknown('the GPU reports no memory (total is 0)')
   return known({ percent: (used / total) * 100, used, total, raw: used, unit: 'B', gpu: String(choice) })
 }
