@@ -69,6 +69,8 @@ export interface DeviceInfo {
 export interface HeartbeatOptions {
   maxMs: number
   timers?: KeepAliveTimers
+  /** Told of a heartbeat that threw (the host's note line); by default KeepAlive's own line on stderr. */
+  onError?: (error: unknown) => void
 }
 
 const heartbeatPeriod = (maxMs: number, config: SessionConfig): number => Math.min(maxMs, config.stale_after_ms / 2)
@@ -134,7 +136,7 @@ export class DeviceSession {
     this.#metricWindow = hello.flow_control === true ? new FlowWindow(METRIC_WINDOW) : undefined
     this.#heartbeatMaxMs = heartbeat?.maxMs ?? Number.POSITIVE_INFINITY
     this.#keepAlive =
-      heartbeat === undefined ? undefined : new KeepAlive(heartbeatPeriod(heartbeat.maxMs, config), () => this.sendControl({ type: 'heartbeat', ts: Date.now() }), heartbeat.timers)
+      heartbeat === undefined ? undefined : new KeepAlive(heartbeatPeriod(heartbeat.maxMs, config), () => this.sendControl({ type: 'heartbeat', ts: Date.now() }), heartbeat.timers, heartbeat.onError)
   }
 
   get config(): SessionConfig {

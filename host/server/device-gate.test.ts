@@ -37,7 +37,7 @@ const TUNING: ServerTuning = {
   guessLimits: { burst: 3, refillMs: 30_000, maxAddresses: 100 },
 }
 
-const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void): { gate: DeviceGate; hub: Hub; limiter: GuessLimiter; now: { t: number }; timers: ManualTimers } => {
+const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void, onNote?: (line: string) => void): { gate: DeviceGate; hub: Hub; limiter: GuessLimiter; now: { t: number }; timers: ManualTimers } => {
   // The session stamps what it sends with the real clock, so the test's clock starts there.
   const now = { t: Date.now() }
   const hub = new Hub('vram', 1_000)
@@ -57,6 +57,7 @@ const setUp = (tuning: ServerTuning = TUNING, wake?: (at: number) => void): { ga
     limiter,
     tuning,
     wake,
+    onNote,
   })
   return { gate, hub, limiter, now, timers }
 }
@@ -237,6 +238,19 @@ describe('DeviceGate liveness', () => {
     expect(socket.last()).toMatchObject({ type: 'heartbeat' })
     timers.advance(TUNING.heartbeatMs)
     expect(socket.sent.filter((m) => m.type === 'heartbeat')).toHaveLength(2)
+  })
+
+  it('reports a heartbeat that throws on the host\'s note line, and beats again a period later', () => {
+    const notes: string[] = []
+    const { gate, now, timers } = setUp(TUNING, undefined, (line) => notes.push(line))
+    const { socket } = connect(gate, now.t)
+    const send = socket.send.bind(socket)
+    socket.send = (text: string) => {
+      if (text.includes('"heartbeat"')) throw new Error('the socket is gone')
+      return send(text)
+    }
+    timers.advance(2 * TUNING.heartbeatMs)
+    expect(notes).toEqual(['device meter-1: a heartbeat failed: the socket is gone', 'device meter-1: a heartbeat failed: the socket is gone'])
   })
 
   it('never wakes for a heartbeat while frames go out more often than its period, and sends one a period after they stop', () => {

@@ -685,7 +685,12 @@ export class DeviceGate {
   #admit(connection: DeviceConnection, hello: Hello, now: number, byCredential: boolean): void {
     this.#awaitingHello.delete(connection)
     connection.byCredential = byCredential
-    const heartbeat = { maxMs: this.#options.tuning.heartbeatMs, timers: this.#options.timers }
+    const heartbeat = {
+      maxMs: this.#options.tuning.heartbeatMs,
+      timers: this.#options.timers,
+      // Reported where the host's other notes go, as the sampler reports a frame it could not publish.
+      onError: (error: unknown) => (this.#options.onNote ?? console.error)(`device ${hello.device}: a heartbeat failed: ${(error as Error).message ?? String(error)}`),
+    }
     const session = new DeviceSession(hello, connection.remoteAddress, this.#initialConfig(hello), connection.link, this.#options.hub.figures, now, heartbeat)
     connection.session = session
     this.#paired.set(session, connection)
