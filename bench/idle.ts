@@ -11,11 +11,14 @@
 //
 // Every server runs from a copy of its executable dropped from the page cache (bench/cold-start.ts says why).
 //
+// The start is a figure of its own: the CPU a server spent from its exec until its device had a metric frame (read
+// then, so a thread that exited before counts nothing). The windows begin once every server has got that far.
 // Two windows: the first BENCH_IDLE_SECONDS from the start (default 120), and a steady one of as long again once
 // every server has run BENCH_IDLE_WARMUP_SECONDS (default 240). Code that runs once a second is interpreted for its
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
 // 4 min; the bare server's 110 and 77 µs), so a window from the start counts that warm-up; a host runs for days.
-// BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out.
+// BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_ENV='NAME=value …' gives every server (all
+// alike) those variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
@@ -68,10 +71,16 @@ interface Running {
   server: ReturnType<typeof Bun.spawn>
   device: ReturnType<typeof Bun.spawn> | undefined
   deviceOutput: Output | undefined
+  /** The server's threads, read from its start on. */
+  clock: ThreadClock
+  /** CPU its threads spent from the start until its device had a metric frame (`startOne`). */
+  startCpuNs: bigint
 }
 
 interface Figures {
   name: string
+  /** CPU from the start until the device's first metric frame, in ms. */
+  startCpuMs: number
   cpuPercent: number
   /** CPU over the steady window; NaN when there is none. */
   cpuSteadyPercent: number
@@ -184,8 +193,19 @@ const fakeNvmlFolder = (library: string, scratch: string): string => {
   return folder
 }
 
+/** BENCH_IDLE_ENV's `NAME=value` words; anything else is refused, so a typo never runs as the default. */
+export const extraEnv = (words: string | undefined): Record<string, string> => {
+  const env: Record<string, string> = {}
+  for (const word of (words ?? '').split(/\s+/).filter((w) => w !== '')) {
+    const match = word.match(/^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/)
+    if (match === null) throw new Error(`BENCH_IDLE_ENV: '${word}' is not NAME=value`)
+    env[match[1] as string] = match[2] as string
+  }
+  return env
+}
+
 const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string): Contender[] => {
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch }
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extraEnv(process.env.BENCH_IDLE_ENV) }
   return [
     ...Object.entries(hosts).map(([name, host]) => ({
       name,
@@ -210,7 +230,7 @@ const contenders = (hosts: Record<string, string>, bun: string, python: string, 
 
 const startOne = async (contender: Contender, running: Running[]): Promise<void> => {
   const server = Bun.spawn(contender.command, { env: contender.env, stdout: 'pipe', stderr: 'inherit' })
-  const entry: Running = { contender, server, device: undefined, deviceOutput: undefined }
+  const entry: Running = { contender, server, device: undefined, deviceOutput: undefined, clock: new ThreadClock(server.pid), startCpuNs: 0n }
   running.push(entry)
   const [, port] = await waitFor(follow(server.stdout), contender.listening, `listening line from ${contender.name}`)
   const path = contender.name.startsWith('sysboy') ? '/ws' : '/'
@@ -218,6 +238,7 @@ const startOne = async (contender: Contender, running: Running[]): Promise<void>
   entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
   entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
   await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`)
+  entry.startCpuNs = cpuBetween(new Map(), entry.clock.snapshot())
 }
 
 const framesSeen = (output: Output | undefined): number => Number(output?.last().match(/^frames (\d+)$/)?.[1] ?? Number.NaN)
@@ -228,7 +249,7 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
   let poller: ReturnType<typeof setInterval> | undefined
   try {
     for (const contender of list) await startOne(contender, running)
-    const clocks = running.map((r) => new ThreadClock(r.server.pid))
+    const clocks = running.map((r) => r.clock)
     poller = setInterval(() => {
       for (const clock of clocks) clock.poll()
     }, POLL_MS)
@@ -264,6 +285,7 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     return running.map((r, i) => {
       return {
         name: r.contender.name,
+        startCpuMs: Number(r.startCpuNs) / 1e6,
         cpuPercent: percent(cpuBetween(startCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - started),
         cpuFirstPercent: percent(cpuBetween(startCpu[i] ?? new Map(), splitCpu[i] ?? new Map()), splitAt - started),
         cpuRestPercent: percent(cpuBetween(splitCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - splitAt),
@@ -296,10 +318,10 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number): stri
   const first = `first ${Math.min(GC_FAST_SECONDS, seconds)} s`
   const atFirst = `RSS ${seconds} s`
   const cells = (values: string[], widths: number[]): string => values.map((value, i) => value.padStart(widths[i] ?? 7)).join(' ')
-  const widths = [10, 7, 10, 7, 8, 7, ...(steady ? [8, 7] : []), 9, 7, ...(steady ? [8, 7] : []), 9]
+  const widths = [8, 7, 10, 7, 10, 7, 8, 7, ...(steady ? [8, 7] : []), 9, 7, ...(steady ? [8, 7] : []), 9]
   lines.push(
     `  ${'server'.padEnd(12)} ` +
-      cells(['CPU % core', '× bare', first, '× bare', 'after', '× bare', ...(steady ? ['steady', '× bare'] : []), atFirst, '− bare', ...(steady ? ['RSS end', '− bare'] : []), 'frames'], widths),
+      cells(['start ms', '× bare', 'CPU % core', '× bare', first, '× bare', 'after', '× bare', ...(steady ? ['steady', '× bare'] : []), atFirst, '− bare', ...(steady ? ['RSS end', '− bare'] : []), 'frames'], widths),
   )
   const ratio = (value: number, of: number | undefined): string => (of === undefined || !Number.isFinite(value / of) ? '' : `${(value / of).toFixed(2)}×`)
   const figure = (value: number): string => (Number.isFinite(value) ? value.toPrecision(3) : '')
@@ -310,6 +332,8 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number): stri
       `  ${f.name.padEnd(12)} ` +
         cells(
           [
+            figure(f.startCpuMs),
+            ratio(f.startCpuMs, bare?.startCpuMs),
             figure(f.cpuPercent),
             ratio(f.cpuPercent, bare?.cpuPercent),
             figure(f.cpuFirstPercent),
@@ -342,7 +366,8 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number): stri
   for (const f of figures) {
     if (f.threadsExited > 0) lines.push(`  ${f.name}: ${f.threadsExited} thread(s) exited; each counted up to its last reading (every ${POLL_MS} ms)`)
   }
-  lines.push(`  (CPU: ns on a CPU from each thread\'s /proc/<pid>/task/<tid>/schedstat, over the window from the start, its first ${GC_FAST_SECONDS} s (Bun`)
+  lines.push(`  (start ms: CPU from the start until the device had a metric frame, up to a second more; CPU % core: ns on a CPU from`)
+  lines.push(`  each thread\'s /proc/<pid>/task/<tid>/schedstat, over the window from then, its first ${GC_FAST_SECONDS} s (Bun`)
   lines.push(`  collects every second until about 30 s after a start) and the rest (every 30 s then)${steady ? ', and over the steady window, once the' : ''}`)
   if (steady) lines.push('  code that runs every second has been compiled; peak RSS: the high-water mark at the end of the first window and of the run;')
   lines.push(`  frames: metric frames the device got in the window from the start${steady ? ' / in the steady window' : ''}; the sysboy and Bun executables run`)
@@ -368,6 +393,8 @@ export const main = async (): Promise<void> => {
     const bun = await coldCopy(process.execPath, scratch, 'bun')
     const figures = await measure(contenders(hosts, bun, python, library, scratch), seconds, warmupSeconds)
     console.log(table(figures, seconds, warmupSeconds))
+    const extra = Object.entries(extraEnv(process.env.BENCH_IDLE_ENV))
+    if (extra.length > 0) console.log(`  every server ran with ${extra.map(([name, value]) => `${name}=${value}`).join(' ')} (BENCH_IDLE_ENV)`)
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }

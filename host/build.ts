@@ -82,6 +82,11 @@ const build = async (name: string, target: Target, outdir: string, firmware: rea
     // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of
     // its own inside the executable, parsed only when first used: 4 MB less resident at idle (bench/idle.ts).
     splitting: true,
+    // Each chunk is embedded as JavaScriptCore bytecode as well as source, so the host's code runs without being
+    // parsed first: less CPU to start (bench/idle.ts, its start column), for 5 MB more on disk. ESM bytecode needs
+    // compile and an explicit format.
+    bytecode: true,
+    format: 'esm',
   })
   if (!result.success) fail(`${name}: ${result.logs.map((log) => String(log)).join('; ')}`)
   // Bun stores embedded files as they are, so the executable without the images is its size less theirs.
