@@ -11,8 +11,8 @@
 //
 // Every server runs from a copy of its executable dropped from the page cache (bench/cold-start.ts says why).
 //
-// The start is a figure of its own: the CPU a server spent from its exec until its device had a metric frame (read
-// then, so a thread that exited before counts nothing). The windows begin once every server has got that far.
+// The start is a figure of its own: the CPU a server spent from its exec until its device had a metric frame. The
+// windows begin once every server has got that far.
 // Two windows: the first BENCH_IDLE_SECONDS from the start (default 120), and a steady one of as long again once
 // every server has run BENCH_IDLE_WARMUP_SECONDS (default 240). Code that runs once a second is interpreted for its
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
@@ -71,7 +71,7 @@ interface Running {
   server: ReturnType<typeof Bun.spawn>
   device: ReturnType<typeof Bun.spawn> | undefined
   deviceOutput: Output | undefined
-  /** The server's threads, read from its start on. */
+  /** The server's threads, read every POLL_MS from its start on. */
   clock: ThreadClock
   /** CPU its threads spent from the start until its device had a metric frame (`startOne`). */
   startCpuNs: bigint
@@ -204,8 +204,8 @@ export const extraEnv = (words: string | undefined): Record<string, string> => {
   return env
 }
 
-const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string): Contender[] => {
-  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extraEnv(process.env.BENCH_IDLE_ENV) }
+const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>): Contender[] => {
+  const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extra }
   return [
     ...Object.entries(hosts).map(([name, host]) => ({
       name,
@@ -248,11 +248,11 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
   const running: Running[] = []
   let poller: ReturnType<typeof setInterval> | undefined
   try {
+    poller = setInterval(() => {
+      for (const r of running) r.clock.poll()
+    }, POLL_MS)
     for (const contender of list) await startOne(contender, running)
     const clocks = running.map((r) => r.clock)
-    poller = setInterval(() => {
-      for (const clock of clocks) clock.poll()
-    }, POLL_MS)
     const startCpu = clocks.map((clock) => clock.snapshot())
     const startFrames = running.map((r) => framesSeen(r.deviceOutput))
     const started = process.hrtime.bigint()
@@ -288,7 +288,7 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
         startCpuMs: Number(r.startCpuNs) / 1e6,
         cpuPercent: percent(cpuBetween(startCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - started),
         cpuFirstPercent: percent(cpuBetween(startCpu[i] ?? new Map(), splitCpu[i] ?? new Map()), splitAt - started),
-        cpuRestPercent: percent(cpuBetween(splitCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - splitAt),
+        cpuRestPercent: seconds > split ? percent(cpuBetween(splitCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - splitAt) : Number.NaN,
         cpuSteadyPercent: steadyCpu === undefined ? Number.NaN : percent(steadyCpu[i] ?? 0n, steadyEnded - steadyStarted),
         threadsExited: clocks[i]?.exited ?? 0,
         peakRssFirstMb: firstRss[i] ?? Number.NaN,
@@ -332,7 +332,7 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number): stri
       `  ${f.name.padEnd(12)} ` +
         cells(
           [
-            figure(f.startCpuMs),
+            f.startCpuMs.toFixed(1),
             ratio(f.startCpuMs, bare?.startCpuMs),
             figure(f.cpuPercent),
             ratio(f.cpuPercent, bare?.cpuPercent),
@@ -381,6 +381,7 @@ export const main = async (): Promise<void> => {
     return
   }
   const host = builtHost()
+  const extra = extraEnv(process.env.BENCH_IDLE_ENV)
   const seconds = Number(process.env.BENCH_IDLE_SECONDS ?? 120)
   const warmupSeconds = Number(process.env.BENCH_IDLE_WARMUP_SECONDS ?? 240)
   const python = await setUpPython()
@@ -391,10 +392,10 @@ export const main = async (): Promise<void> => {
     const hosts: Record<string, string> = { sysboy: await coldCopy(host, scratch, 'sysboy') }
     if (compare !== undefined) hosts['sysboy (cmp)'] = await coldCopy(compare, scratch, 'sysboy-cmp')
     const bun = await coldCopy(process.execPath, scratch, 'bun')
-    const figures = await measure(contenders(hosts, bun, python, library, scratch), seconds, warmupSeconds)
+    const figures = await measure(contenders(hosts, bun, python, library, scratch, extra), seconds, warmupSeconds)
     console.log(table(figures, seconds, warmupSeconds))
-    const extra = Object.entries(extraEnv(process.env.BENCH_IDLE_ENV))
-    if (extra.length > 0) console.log(`  every server ran with ${extra.map(([name, value]) => `${name}=${value}`).join(' ')} (BENCH_IDLE_ENV)`)
+    const words = Object.entries(extra).map(([name, value]) => `${name}=${value}`)
+    if (words.length > 0) console.log(`  every server ran with ${words.join(' ')} (BENCH_IDLE_ENV)`)
   } finally {
     rmSync(scratch, { recursive: true, force: true })
   }

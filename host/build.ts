@@ -82,10 +82,11 @@ const build = async (name: string, target: Target, outdir: string, firmware: rea
     // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of
     // its own inside the executable, parsed only when first used: 4 MB less resident at idle (bench/idle.ts).
     splitting: true,
-    // Each chunk is embedded as JavaScriptCore bytecode as well as source, so the host's code runs without being
-    // parsed first: less CPU to start (bench/idle.ts, its start column), for 5 MB more on disk. ESM bytecode needs
-    // compile and an explicit format.
-    bytecode: true,
+    // For this machine's own platform each chunk is embedded as JavaScriptCore bytecode as well as source, so the
+    // host's code runs without being parsed first: less CPU to start (bench/idle.ts, its start column), for 5 MB more
+    // on disk. Not for the others: bytecode depends on the platform it was made on, and Bun's cross-compiled
+    // executables with it crash at launch (oven-sh/bun#18416, #24144). ESM bytecode needs an explicit format.
+    bytecode: target.native,
     format: 'esm',
   })
   if (!result.success) fail(`${name}: ${result.logs.map((log) => String(log)).join('; ')}`)
