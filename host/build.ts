@@ -76,7 +76,11 @@ const build = async (name: string, target: Target, outdir: string, firmware: rea
   const outfile = join(outdir, target.outfile)
   const result = await Bun.build({
     entrypoints: [join(ROOT, 'host', 'main.ts')],
-    compile: { target: target.bun, outfile, executablePath },
+    // Bun's executables by default read .env and bunfig.toml from the directory they are run in: a .env there would
+    // set SYSBOY_* (SYSBOY_NVML_LIB names a library to load) and a bunfig.toml's preload would run its code inside
+    // the host. sysboy takes its settings from its flags, its environment and its own config file only
+    // (tests/cli-config.test.ts).
+    compile: { target: target.bun, outfile, executablePath, autoloadDotenv: false, autoloadBunfig: false },
     define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION), SYSBOY_FIRMWARE: JSON.stringify(firmware) },
     minify: true,
     // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'bun:test'
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { RunningSysboy, cleanEnv, freePort, runSysboy } from './cli-harness.ts'
+import { BUILT, MAIN, ROOT, RunningSysboy, cleanEnv, freePort, runSysboy } from './cli-harness.ts'
 
 const running: RunningSysboy[] = []
 afterEach(async () => {
@@ -66,6 +67,26 @@ describe('sysboy settings', () => {
     expect(await fromFile.port()).toBe(filePort)
     await fromFile.waitFor(/serving cpu every 700 ms$/)
   }, 30_000)
+
+  it('reads neither a .env nor a bunfig.toml from the directory it is run in', async () => {
+    // Bun's executables read both by default: the .env would set SYSBOY_* (here a slower interval and a library to
+    // load), and the bunfig's preload would run its code inside the host.
+    const here = mkdtempSync(join(tmpdir(), 'sysboy-cwd-'))
+    const marker = join(here, 'preload-ran')
+    writeFileSync(join(here, '.env'), `SYSBOY_INTERVAL=1234\nSYSBOY_NVML_LIB=${join(here, 'libevil.so')}\n`)
+    writeFileSync(join(here, 'bunfig.toml'), 'preload = ["./preload.js"]\n')
+    writeFileSync(join(here, 'preload.js'), `require('node:fs').writeFileSync(${JSON.stringify(marker)}, 'ran')\n`)
+    const args = ['--metric', 'cpu', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', 'cwd-test-token']
+    // From source (a test run by hand), Bun itself is told what the build tells the executable.
+    const host = BUILT !== undefined
+      ? new RunningSysboy(args, cleanEnv(), undefined, here)
+      : new RunningSysboy(['--no-env-file', `--config=${join(ROOT, 'bunfig.toml')}`, MAIN, ...args], cleanEnv(), process.execPath, here)
+    running.push(host)
+    await host.waitFor(/^sysboy [^:]+: serving cpu every 1000 ms$/)
+    expect(host.lines.join('\n')).not.toContain('libevil')
+    expect(host.errors.join('\n')).not.toContain('libevil')
+    expect(existsSync(marker)).toBe(false)
+  })
 
   it('generates a pairing token on first run, stores it with mode 0600 and reuses it', async () => {
     const env = cleanEnv()
