@@ -179,9 +179,16 @@ describe('the dashboard against the simulated board', () => {
     const page = await open(desk, 390)
     const card = page.locator(`article.device[data-device="${ID}"]`)
     // The OLED's mirror is drawn by the host with the board's scene code.
-    const mirror = card.locator('.screen img[data-output="oled"]')
-    await mirror.waitFor({ timeout: 10_000 })
-    expect(await mirror.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight])).toEqual([128, 64])
+    // The element is there before its first picture has loaded (naturalWidth 0 until then): wait for the picture.
+    const loaded = await page.waitForFunction(
+      (selector) => {
+        const img = document.querySelector<HTMLImageElement>(selector)
+        return img !== null && img.complete && img.naturalWidth > 0 && [img.naturalWidth, img.naturalHeight]
+      },
+      `article.device[data-device="${ID}"] .screen img[data-output="oled"]`,
+      { timeout: 10_000 },
+    )
+    expect(await loaded.jsonValue()).toEqual([128, 64])
     await page.screenshot({ path: join(SHOTS, 'dashboard-390.png'), fullPage: true })
     await card.locator('summary', { hasText: 'Settings' }).click()
     await card.getByLabel('Metric on meter meter').selectOption('gpu_util')
