@@ -80,6 +80,7 @@ const build = async (name: string, target: Target, outdir: string, firmware: rea
     // set SYSBOY_* (SYSBOY_NVML_LIB names a library to load) and a bunfig.toml's preload would run its code inside
     // the host. sysboy takes its settings from its flags, its environment and its own config file only
     // (tests/cli-config.test.ts).
+    //
     // JavaScriptCore's tier-up thresholds scaled by 16 for the whole run (Bun.unsafe.setJITPolicy): the host's start
     // runs once and its tick once a second, too little for compiled code to pay for its memory and compile time, while
     // a loop that is hot in earnest (a stream's tiles) still tiers up within a frame or two. Idle, one device (bench/

@@ -5,10 +5,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 step() { printf '\n== %s\n' "$*" >&2; }
 
-# A run from a fresh clone on a fresh machine wrote 9.5 GB, its set-up included (Rust targets for three toolchains, the
-# fuzz build, the host's executables twice, the incremental caches' 0.5 GB); the free space is said first, so that a run that ends in
-# "No space left on device" says why (a CI run did, in the fuzz build). Incremental compilation is off: one run from a
-# clone gains nothing from it, and its caches took 0.5 GB.
+# A run from a fresh clone on a fresh machine wrote 9.5 GB, its set-up included (Rust targets for three toolchains,
+# the fuzz build, the host's executables twice). The free space is said first, so that a run that ends in "No space
+# left on device" says why (a CI run did, in the fuzz build). Incremental compilation is off: a run from a clone gains
+# nothing from it, and its caches took 0.5 GB of the 9.5.
 free_gb=$(df -Pk "$root" | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }')
 printf 'npm test: %s GB free on the disk of %s (a run from a fresh clone writes about 9 GB)\n' "$free_gb" "$root" >&2
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"

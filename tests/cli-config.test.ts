@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'bun:test'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BUILT, MAIN, ROOT, RunningSysboy, cleanEnv, freePort, runSysboy } from './cli-harness.ts'
@@ -86,6 +86,8 @@ describe('sysboy settings', () => {
     expect(host.lines.join('\n')).not.toContain('libevil')
     expect(host.errors.join('\n')).not.toContain('libevil')
     expect(existsSync(marker)).toBe(false)
+    await host.stop()
+    rmSync(here, { recursive: true, force: true })
   })
 
   it('generates a pairing token on first run, stores it with mode 0600 and reuses it', async () => {
