@@ -5,12 +5,12 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 step() { printf '\n== %s\n' "$*" >&2; }
 
-# A run from a fresh clone on a fresh machine wrote 9.5 GB, its set-up included (Rust targets for three toolchains,
+# A run from a fresh clone on a fresh machine wrote 9.5 GiB, its set-up included (Rust targets for three toolchains,
 # the fuzz build, the host's executables twice). The free space is said first, so that a run that ends in "No space
 # left on device" says why (a CI run did, in the fuzz build). Incremental compilation is off: a run from a clone gains
-# nothing from it, and its caches took 0.5 GB of the 9.5.
+# nothing from it, and its caches took 0.5 GiB of the 9.5.
 free_gb=$(df -Pk "$root" | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }')
-printf 'npm test: %s GB free on the disk of %s (a run from a fresh clone writes about 9 GB)\n' "$free_gb" "$root" >&2
+printf 'npm test: %s GiB free on the disk of %s (a run from a fresh clone writes about 9 GiB)\n' "$free_gb" "$root" >&2
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step "set-up: npm dependencies and the Debian tools the tests need"
