@@ -21,6 +21,8 @@ import { FIRMWARE_DIR, GENERATED_DIR, prepareFirmware } from './firmware/prepare
 const ROOT = join(import.meta.dir, '..')
 const RUNTIME_CACHE = join(ROOT, '.cache', 'bun-runtimes')
 const VERSION = process.env.SYSBOY_BUILD_VERSION || pkg.version
+/** JavaScriptCore's tier-up thresholds scaled by this while the host is idle (host/jit-policy.ts). */
+const JIT_POLICY = 16
 
 interface Target {
   /** Bun's --target name. */
@@ -81,14 +83,14 @@ const build = async (name: string, target: Target, outdir: string, firmware: rea
     // the host. sysboy takes its settings from its flags, its environment and its own config file only
     // (tests/cli-config.test.ts).
     //
-    // JavaScriptCore's tier-up thresholds scaled by 16 for the whole run (Bun.unsafe.setJITPolicy): the host's start
-    // runs once and its tick once a second, too little for compiled code to pay for its memory and compile time, while
-    // a loop that is hot in earnest (a stream's tiles) still tiers up within a frame or two. Idle, one device (bench/
+    // JavaScriptCore's tier-up thresholds scaled by 16 while the host is idle (Bun.unsafe.setJITPolicy; normal while a
+    // stream runs, host/jit-policy.ts): the host's start runs once and its tick once a second, too little for compiled
+    // code to pay for its memory and compile time. Idle, one device (bench/
     // idle.ts, same run as the normal policy): peak RSS 38.2 MB at 120 s against 43.1 MB, CPU over 120 s 0.109 % of a
     // core against 0.150 %, steady 0.085 % against 0.079 %; streaming a still scene at 30 fps 1.39 % of a core against
     // 1.99 % (tests/host-stream.test.ts).
-    compile: { target: target.bun, outfile, executablePath, autoloadDotenv: false, autoloadBunfig: false, jitPolicy: 16 },
-    define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION), SYSBOY_FIRMWARE: JSON.stringify(firmware) },
+    compile: { target: target.bun, outfile, executablePath, autoloadDotenv: false, autoloadBunfig: false, jitPolicy: JIT_POLICY },
+    define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION), SYSBOY_FIRMWARE: JSON.stringify(firmware), SYSBOY_JIT_POLICY: String(JIT_POLICY) },
     minify: true,
     // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of
     // its own inside the executable, parsed only when first used: 4 MB less resident at idle (bench/idle.ts).

@@ -6,6 +6,7 @@
 // after, so the host sends the whole screen again when its status shows the stream back, and after it refused a
 // rectangle; and it shows "no data" after `stale_after_ms` without a rectangle, so a still picture still gets one
 // small unchanged rectangle every half of that.
+import { JIT_POLICY } from '../jit-policy.ts'
 import type { HostMessage } from '../../schema/index.ts'
 import { FlowWindow } from '../hub/flow-window.ts'
 import type { CaptureResult } from './capture.ts'
@@ -417,6 +418,7 @@ export const runStream = (options: RunOptions): DeviceStream => {
   const retryMs = options.retryMs ?? STREAM_RETRY_MS
   let stopped = false
   let retry: unknown
+  JIT_POLICY.busy()
   const noteFailure = (): void => {
     if (session.error !== undefined) onNote(`${session.error}; the metrics go on`)
   }
@@ -487,6 +489,7 @@ export const runStream = (options: RunOptions): DeviceStream => {
     info: () => session.info(now()),
     shown: () => session.shown(),
     stop: () => {
+      if (!stopped) JIT_POLICY.idle()
       stopped = true
       timers.clearTimeout(timer)
       timers.clearTimeout(retry)
