@@ -85,10 +85,9 @@ const build = async (name: string, target: Target, outdir: string, firmware: rea
     //
     // JavaScriptCore's tier-up thresholds scaled by 16 while the host is idle (Bun.unsafe.setJITPolicy; normal while a
     // stream runs, host/jit-policy.ts): the host's start runs once and its tick once a second, too little for compiled
-    // code to pay for its memory and compile time. Idle, one device (bench/
-    // idle.ts, same run as the normal policy): peak RSS 38.2 MB at 120 s against 43.1 MB, CPU over 120 s 0.109 % of a
-    // core against 0.150 %, steady 0.085 % against 0.079 %; streaming a still scene at 30 fps 1.39 % of a core against
-    // 1.99 % (tests/host-stream.test.ts).
+    // code to pay for its memory and compile time. Idle, one device (bench/idle.ts, same run as the normal policy):
+    // peak RSS 38.2 MB at 120 s against 43.1 MB, CPU over 120 s 0.109 % of a core against 0.150 %, steady 0.085 %
+    // against 0.079 %.
     compile: { target: target.bun, outfile, executablePath, autoloadDotenv: false, autoloadBunfig: false, jitPolicy: JIT_POLICY },
     define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION), SYSBOY_FIRMWARE: JSON.stringify(firmware), SYSBOY_JIT_POLICY: String(JIT_POLICY) },
     minify: true,
