@@ -4,6 +4,7 @@ import { until } from '../../tests/fixtures/until.ts'
 import type { CaptureSource, Frame565 } from './frame.ts'
 import type { StreamConfig, StreamEncoding } from './stream-config.ts'
 import type { StreamChunk, StreamTimers } from './stream-session.ts'
+import { JitPolicy } from '../jit-policy.ts'
 import { NAP_AFTER_MS, NAP_PERIOD_MS, STREAM_WINDOW, StreamSession, runStream } from './stream-session.ts'
 
 const WIDTH = 320
@@ -584,5 +585,26 @@ describe('the stream edge, napping', () => {
     stream.stop()
     await advance(10_000)
     expect(opens).toBe(3)
+  })
+})
+
+describe('the stream edge and the JIT policy', () => {
+  it('runs with the normal JIT thresholds from its start until the last stream stops, however often stop is called', () => {
+    const scales: number[] = []
+    const jit = new JitPolicy(16, (scale) => scales.push(scale))
+    const start = (): ReturnType<typeof runStream> => {
+      const session = new StreamSession({ output: 'tft', config: config({ fps: 60 }), width: WIDTH, height: HEIGHT, maxBytes: BUFFER, encodings: ALL })
+      return runStream({ session, open: () => ({ ok: false, reason: 'no display' }), send: () => {}, onNote: () => {}, timers: new FakeTimers(), jit })
+    }
+    const first = start()
+    expect(scales).toEqual([1])
+    const second = start()
+    first.stop()
+    first.stop()
+    expect(scales).toEqual([1])
+    second.stop()
+    expect(scales).toEqual([1, 16])
+    second.stop()
+    expect(scales).toEqual([1, 16])
   })
 })

@@ -6,7 +6,7 @@
 // after, so the host sends the whole screen again when its status shows the stream back, and after it refused a
 // rectangle; and it shows "no data" after `stale_after_ms` without a rectangle, so a still picture still gets one
 // small unchanged rectangle every half of that.
-import { JIT_POLICY } from '../jit-policy.ts'
+import { JIT_POLICY, type JitPolicy } from '../jit-policy.ts'
 import type { HostMessage } from '../../schema/index.ts'
 import { FlowWindow } from '../hub/flow-window.ts'
 import type { CaptureResult } from './capture.ts'
@@ -385,6 +385,8 @@ export interface RunOptions {
   retryMs?: number
   /** The clocks and timers; tests pass fake ones. */
   timers?: StreamTimers
+  /** Told that a stream runs from now until it stops (the normal JIT thresholds meanwhile); the process's own by default. */
+  jit?: Pick<JitPolicy, 'busy' | 'idle'>
 }
 
 /**
@@ -416,9 +418,10 @@ export const runStream = (options: RunOptions): DeviceStream => {
   const timers = options.timers ?? REAL_STREAM_TIMERS
   const now = (): number => timers.now()
   const retryMs = options.retryMs ?? STREAM_RETRY_MS
+  const jit = options.jit ?? JIT_POLICY
   let stopped = false
   let retry: unknown
-  JIT_POLICY.busy()
+  jit.busy()
   const noteFailure = (): void => {
     if (session.error !== undefined) onNote(`${session.error}; the metrics go on`)
   }
@@ -489,7 +492,7 @@ export const runStream = (options: RunOptions): DeviceStream => {
     info: () => session.info(now()),
     shown: () => session.shown(),
     stop: () => {
-      if (!stopped) JIT_POLICY.idle()
+      if (!stopped) jit.idle()
       stopped = true
       timers.clearTimeout(timer)
       timers.clearTimeout(retry)
