@@ -3,19 +3,13 @@
 // time (bench/idle.ts). While a stream runs, its code runs every frame, so the thresholds are the normal ones then
 // (tests/sim-stream.test.ts: frames on the TFT within 100 ms of their paint).
 
+import { buildDefine } from './build-define.ts'
+
 // `host/build.ts` defines this identifier as the scale the executable starts with; from source it is not declared.
 declare const SYSBOY_JIT_POLICY: number
 
-const built = (): number | undefined => {
-  try {
-    return SYSBOY_JIT_POLICY
-  } catch {
-    return undefined
-  }
-}
-
 /** The scale the executable starts with and goes back to when the host is idle again; 1 (normal) from source. */
-export const IDLE_JIT_POLICY: number = built() ?? 1
+export const IDLE_JIT_POLICY: number = buildDefine(() => SYSBOY_JIT_POLICY, 1)
 
 /** Counts what keeps the host busy and sets the policy as the count leaves and returns to zero. */
 export class JitPolicy {

@@ -1,18 +1,12 @@
 // The firmware this host carries, from the images embedded at build time and the facts the build read of them (the
 // SYSBOY_FIRMWARE define). Run from source, the facts are read from generated/ at start; before any build, there
 // are no images and the catalog is empty.
+import { buildDefine } from '../build-define.ts'
 import { FIRMWARE_CHIPS, type FirmwareCatalog, type FirmwareFacts, firmwareCatalog, firmwareFacts } from './catalog.ts'
 
 // `bun build --define SYSBOY_FIRMWARE=[...]` replaces this identifier (host/build.ts); from source it is not declared.
 declare const SYSBOY_FIRMWARE: FirmwareFacts[]
 
-const baked = (): FirmwareFacts[] | undefined => {
-  try {
-    return SYSBOY_FIRMWARE
-  } catch {
-    return undefined
-  }
-}
 
 const nonEmpty = async (path: string): Promise<Uint8Array | undefined> => {
   const bytes = await Bun.file(path).bytes()
@@ -34,7 +28,7 @@ const load = async (): Promise<FirmwareCatalog> => {
   } catch {
     return new Map()
   }
-  let facts = baked()
+  let facts = buildDefine<FirmwareFacts[] | undefined>(() => SYSBOY_FIRMWARE, undefined)
   if (facts === undefined) {
     facts = []
     for (const chip of FIRMWARE_CHIPS) {
