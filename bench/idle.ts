@@ -17,6 +17,8 @@
 // every server has run BENCH_IDLE_WARMUP_SECONDS (default 240). Code that runs once a second is interpreted for its
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
 // 4 min; the bare server's 110 and 77 µs), so a window from the start counts that warm-up; a host runs for days.
+// The executable holds its thresholds 16 times higher while idle (host/jit-policy.ts), so its tick is compiled later
+// than that: its JIT threads ran from about 3 min on, within the steady window (per-thread schedstat, 2026-12-01).
 // BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_ENV='NAME=value …' gives every server (all
 // alike) those variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another

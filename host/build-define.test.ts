@@ -5,6 +5,7 @@ import { buildDefine } from './build-define.ts'
 declare const SYSBOY_NEVER_DEFINED: number
 
 describe('a build-time define', () => {
+  // That the build replaces the identifier is shown on the executable (tests/binary-executables.test.ts, its --version).
   it('gives the value the build baked in', () => {
     expect(buildDefine(() => 16, 1)).toBe(16)
   })

@@ -2,7 +2,7 @@
 import pkg from '../package.json' with { type: 'json' }
 import { buildDefine } from './build-define.ts'
 
-// `bun build --define SYSBOY_BUILD_VERSION='"x.y.z"'` replaces this identifier; from source it is not declared.
+// `host/build.ts` defines this identifier as the version it builds; from source it is not declared.
 declare const SYSBOY_BUILD_VERSION: string
 
 /** The version `sysboy --version` prints and the welcome frame and mDNS TXT record carry. */

@@ -4,9 +4,8 @@
 import { buildDefine } from '../build-define.ts'
 import { FIRMWARE_CHIPS, type FirmwareCatalog, type FirmwareFacts, firmwareCatalog, firmwareFacts } from './catalog.ts'
 
-// `bun build --define SYSBOY_FIRMWARE=[...]` replaces this identifier (host/build.ts); from source it is not declared.
+// `host/build.ts` defines this identifier as the facts of the images it embeds; from source it is not declared.
 declare const SYSBOY_FIRMWARE: FirmwareFacts[]
-
 
 const nonEmpty = async (path: string): Promise<Uint8Array | undefined> => {
   const bytes = await Bun.file(path).bytes()

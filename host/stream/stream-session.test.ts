@@ -1,10 +1,10 @@
 import { describe, expect, it, spyOn } from 'bun:test'
 import { StreamScreen } from '../../tests/fixtures/stream-decoder.ts'
 import { until } from '../../tests/fixtures/until.ts'
+import { JitPolicy } from '../jit-policy.ts'
 import type { CaptureSource, Frame565 } from './frame.ts'
 import type { StreamConfig, StreamEncoding } from './stream-config.ts'
 import type { StreamChunk, StreamTimers } from './stream-session.ts'
-import { JitPolicy } from '../jit-policy.ts'
 import { NAP_AFTER_MS, NAP_PERIOD_MS, STREAM_WINDOW, StreamSession, runStream } from './stream-session.ts'
 
 const WIDTH = 320
