@@ -18,7 +18,7 @@
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
 // 4 min; the bare server's 110 and 77 µs), so a window from the start counts that warm-up; a host runs for days.
 // The executable holds its thresholds 16 times higher while idle (host/jit-policy.ts), so its tick is compiled later
-// than that: its JIT threads ran from about 3 min on, within the steady window (per-thread schedstat, 2026-12-01).
+// than that, within the steady window: the table says how long each server's compiler threads ran in each window.
 // BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_ENV='NAME=value …' gives every server (all
 // alike) those variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
@@ -91,6 +91,9 @@ interface Figures {
   cpuRestPercent: number
   /** Threads that exited during the run: their time is counted up to their last reading (ThreadClock). */
   threadsExited: number
+  /** CPU of JavaScriptCore's compiler threads over the window from the start and the steady one (NaN without), in ms. */
+  jitMs: number
+  jitSteadyMs: number
   /** Peak RSS at the end of the window from the start, and at the end of the run. */
   peakRssFirstMb: number
   peakRssMb: number
@@ -112,6 +115,8 @@ interface Output {
 class ThreadClock {
   readonly #pid: number
   readonly #seen = new Map<string, bigint>()
+  /** Each thread's name as first read (JavaScriptCore names its compiler threads JITWorker). */
+  readonly #names = new Map<string, string>()
   #exited = 0
 
   constructor(pid: number) {
@@ -127,6 +132,7 @@ class ThreadClock {
     }
     for (const tid of alive) {
       try {
+        if (!this.#names.has(tid)) this.#names.set(tid, readFileSync(`/proc/${this.#pid}/task/${tid}/comm`, 'utf8').trim())
         this.#seen.set(tid, BigInt(readFileSync(`/proc/${this.#pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0] ?? '0'))
       } catch {
         // The thread exited between the listing and the read; it keeps its last reading.
@@ -145,14 +151,19 @@ class ThreadClock {
   get exited(): number {
     return this.#exited
   }
+
+  /** Whether the thread was one of JavaScriptCore's compiler threads. */
+  isJit(tid: string): boolean {
+    return this.#names.get(tid)?.startsWith('JITWorker') === true
+  }
 }
 
 const POLL_MS = 250
 
-/** CPU time between two snapshots; a thread born within counts from 0. */
-const cpuBetween = (start: Map<string, bigint>, end: Map<string, bigint>): bigint => {
+/** CPU time between two snapshots, of the threads `only` picks (all by default); a thread born within counts from 0. */
+const cpuBetween = (start: Map<string, bigint>, end: Map<string, bigint>, only: (tid: string) => boolean = () => true): bigint => {
   let nanoseconds = 0n
-  for (const [tid, at] of end) nanoseconds += at - (start.get(tid) ?? 0n)
+  for (const [tid, at] of end) if (only(tid)) nanoseconds += at - (start.get(tid) ?? 0n)
   return nanoseconds
 }
 
@@ -267,32 +278,38 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     const ended = process.hrtime.bigint()
     const firstRss = running.map((r) => peakRssMb(r.server.pid))
     const frames = running.map((r, i) => framesSeen(r.deviceOutput) - (startFrames[i] ?? 0))
-    let steadyCpu: bigint[] | undefined
+    let steadyFrom: Map<string, bigint>[] | undefined
+    let steadyTo: Map<string, bigint>[] = []
     let steadyStarted = 0n
     let steadyEnded = 0n
     let steadyFrames: number[] = running.map(() => Number.NaN)
     if (warmupSeconds > 0) {
       await Bun.sleep(Math.max(0, warmupSeconds - seconds) * 1000)
-      const from = clocks.map((clock) => clock.snapshot())
+      steadyFrom = clocks.map((clock) => clock.snapshot())
       const fromFrames = running.map((r) => framesSeen(r.deviceOutput))
       steadyStarted = process.hrtime.bigint()
       await Bun.sleep(seconds * 1000)
-      const to = clocks.map((clock) => clock.snapshot())
+      steadyTo = clocks.map((clock) => clock.snapshot())
       steadyEnded = process.hrtime.bigint()
-      steadyCpu = to.map((end, i) => cpuBetween(from[i] ?? new Map(), end))
       steadyFrames = running.map((r, i) => framesSeen(r.deviceOutput) - (fromFrames[i] ?? Number.NaN))
     }
     const rss = running.map((r) => peakRssMb(r.server.pid))
     const percent = (nanoseconds: bigint, over: bigint): number => (over > 0n ? (Number(nanoseconds) / Number(over)) * 100 : Number.NaN)
+    const ms = (nanoseconds: bigint): number => Number(nanoseconds) / 1e6
     return running.map((r, i) => {
+      const clock = r.clock
+      const jit = (tid: string): boolean => clock.isJit(tid)
+      const from = steadyFrom?.[i]
       return {
         name: r.contender.name,
         startCpuMs: Number(r.startCpuNs) / 1e6,
         cpuPercent: percent(cpuBetween(startCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - started),
         cpuFirstPercent: percent(cpuBetween(startCpu[i] ?? new Map(), splitCpu[i] ?? new Map()), splitAt - started),
         cpuRestPercent: seconds > split ? percent(cpuBetween(splitCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - splitAt) : Number.NaN,
-        cpuSteadyPercent: steadyCpu === undefined ? Number.NaN : percent(steadyCpu[i] ?? 0n, steadyEnded - steadyStarted),
-        threadsExited: clocks[i]?.exited ?? 0,
+        cpuSteadyPercent: from === undefined ? Number.NaN : percent(cpuBetween(from, steadyTo[i] ?? new Map()), steadyEnded - steadyStarted),
+        threadsExited: clock.exited,
+        jitMs: ms(cpuBetween(startCpu[i] ?? new Map(), endCpu[i] ?? new Map(), jit)),
+        jitSteadyMs: from === undefined ? Number.NaN : ms(cpuBetween(from, steadyTo[i] ?? new Map(), jit)),
         peakRssFirstMb: firstRss[i] ?? Number.NaN,
         peakRssMb: rss[i] ?? Number.NaN,
         frames: frames[i] ?? Number.NaN,
@@ -366,6 +383,9 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number): stri
     )
   }
   for (const f of figures) {
+    if (f.name !== 'seed Python') {
+      lines.push(`  ${f.name}: JavaScriptCore's compiler threads ${f.jitMs.toFixed(1)} ms of CPU in the window from the start` + (steady ? `, ${f.jitSteadyMs.toFixed(1)} ms in the steady one` : ''))
+    }
     if (f.threadsExited > 0) lines.push(`  ${f.name}: ${f.threadsExited} thread(s) exited; each counted up to its last reading (every ${POLL_MS} ms)`)
   }
   lines.push(`  (start ms: CPU from the start until the device had a metric frame, up to a second more; CPU % core: ns on a CPU from`)
