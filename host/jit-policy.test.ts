@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'bun:test'
 import { IDLE_JIT_POLICY, JitPolicy } from './jit-policy.ts'
 
+/** A policy with the given idle scale, and every scale it sets, in order. */
+const recorded = (idle: number): { policy: JitPolicy; set: number[] } => {
+  const set: number[] = []
+  return { policy: new JitPolicy(idle, (scale) => set.push(scale)), set }
+}
+
 describe('JitPolicy', () => {
   it('sets the normal thresholds when the first busy thing begins and the idle scale when the last one ends', () => {
-    const set: number[] = []
-    const policy = new JitPolicy(16, (scale) => set.push(scale))
+    const { policy, set } = recorded(16)
     policy.busy()
     policy.busy()
     expect(set).toEqual([1])
@@ -17,16 +22,14 @@ describe('JitPolicy', () => {
   })
 
   it('ignores an end with nothing begun, so a stray end cannot leave the count below zero', () => {
-    const set: number[] = []
-    const policy = new JitPolicy(16, (scale) => set.push(scale))
+    const { policy, set } = recorded(16)
     policy.idle()
     policy.busy()
     expect(set).toEqual([1])
   })
 
   it('changes nothing when the idle scale is the normal one (from source)', () => {
-    const set: number[] = []
-    const policy = new JitPolicy(1, (scale) => set.push(scale))
+    const { policy, set } = recorded(1)
     policy.busy()
     policy.idle()
     expect(set).toEqual([])

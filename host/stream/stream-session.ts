@@ -6,9 +6,9 @@
 // after, so the host sends the whole screen again when its status shows the stream back, and after it refused a
 // rectangle; and it shows "no data" after `stale_after_ms` without a rectangle, so a still picture still gets one
 // small unchanged rectangle every half of that.
-import { JIT_POLICY, type JitPolicy } from '../jit-policy.ts'
 import type { HostMessage } from '../../schema/index.ts'
 import { FlowWindow } from '../hub/flow-window.ts'
+import { JIT_POLICY, type JitPolicy } from '../jit-policy.ts'
 import type { CaptureResult } from './capture.ts'
 import { encodeRect } from './encode.ts'
 import type { CaptureSource, Frame565, Rect } from './frame.ts'
