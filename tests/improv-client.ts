@@ -2,8 +2,7 @@
 // `IMPROV`, version 1, type, length, data, and a checksum that is the sum of the bytes before it modulo 256. It talks to
 // a serial port given as a path (the simulator's `--serial` terminal) and skips everything on the port that is not a
 // frame, such as the board's log lines.
-import type { Subprocess } from 'bun'
-import { closeSync, constants, openSync, writeSync } from 'node:fs'
+import { closeSync, constants, openSync, read, writeSync } from 'node:fs'
 
 export const HEADER = [...new TextEncoder().encode('IMPROV')]
 export const VERSION = 1
@@ -124,21 +123,26 @@ export class ImprovError extends Error {
   }
 }
 
-/** A client on one serial port (a terminal's path): `cat` reads it, writes go straight to it. */
+/**
+ * A client on one serial port (a terminal's path), read and written through one descriptor. The reads are plain
+ * blocking `read`s on Bun's thread pool. A `cat` child read through `Bun.spawn`'s stdout pipe was used before, and
+ * Bun 1.4.5 stopped reading that pipe in 4 of 17 runs of tests/sim-improv.test.ts with the board's answers waiting
+ * in it (155 bytes in the socket's receive queue, `ss -x`, while the test timed out waiting for them).
+ */
 export class ImprovClient {
   readonly packets: Packet[] = []
   /** The port's text outside frames, as lines (the board's log). */
   readonly lines: string[] = []
-  readonly #reader: Subprocess<'ignore', 'pipe', 'ignore'>
   readonly #fd: number
   #partial = ''
   #waiters: Array<() => void> = []
+  #closed = false
+  /** Why reading stopped before `close`, if it did. */
+  #failure: Error | undefined
 
   constructor(readonly path: string) {
     // O_NOCTTY: the board's port must never become this process's controlling terminal.
-    this.#fd = openSync(path, constants.O_WRONLY | constants.O_NOCTTY)
-    const reader = Bun.spawn(['cat', path], { stdin: 'ignore', stdout: 'pipe', stderr: 'ignore' })
-    this.#reader = reader
+    this.#fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY)
     const frames = new FrameReader(
       (packet) => this.packets.push(packet),
       (bytes) => {
@@ -148,12 +152,28 @@ export class ImprovClient {
         this.lines.push(...parts.map((line) => line.trim()).filter((line) => line.length > 0))
       },
     )
-    void (async () => {
-      for await (const chunk of reader.stdout) {
-        frames.push(chunk)
-        for (const wake of this.#waiters.splice(0)) wake()
+    void this.#pump(frames)
+  }
+
+  async #pump(frames: FrameReader): Promise<void> {
+    const buffer = Buffer.alloc(4096)
+    while (!this.#closed) {
+      const count = await new Promise<number>((resolve) => {
+        read(this.#fd, buffer, 0, buffer.length, null, (error, bytes) => {
+          // A read still under way when the port is closed ends when the board goes (EIO): nothing to report then.
+          if (error !== null && !this.#closed) this.#failure = new Error(`improv: reading ${this.path} failed: ${error.message}`)
+          resolve(error === null ? bytes : 0)
+        })
+      })
+      if (count === 0) {
+        if (!this.#closed) this.#failure ??= new Error(`improv: ${this.path} ended`)
+        break
       }
-    })()
+      if (this.#closed) break
+      frames.push(buffer.subarray(0, count))
+      for (const wake of this.#waiters.splice(0)) wake()
+    }
+    for (const wake of this.#waiters.splice(0)) wake()
   }
 
   /** Writes raw bytes to the port. */
@@ -172,6 +192,7 @@ export class ImprovClient {
     for (;;) {
       const found = this.packets.slice(from).find(test)
       if (found !== undefined) return found
+      if (this.#failure !== undefined) throw this.#failure
       if (Date.now() >= deadline) {
         throw new Error(`improv: no ${what} within ${timeoutMs} ms; packets ${JSON.stringify(this.packets.slice(from))}; log ${JSON.stringify(this.lines.slice(-5))}`)
       }
@@ -227,8 +248,9 @@ export class ImprovClient {
     return strings?.[0]
   }
 
+  /** Stops reading and closes the port; a read under way ends when the board goes. */
   close(): void {
-    this.#reader.kill()
+    this.#closed = true
     closeSync(this.#fd)
   }
 }
