@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { extraEnv } from './idle.ts'
+import { cpuByKind, extraEnv, threadKind } from './idle.ts'
 
 describe('BENCH_IDLE_ENV', () => {
   test('gives every NAME=value word, a value that holds = or nothing included', () => {
@@ -17,5 +17,33 @@ describe('BENCH_IDLE_ENV', () => {
     expect(() => extraEnv('MIMALLOC_PURGE_DELAY=-1 BUN_GC_TIMER_DISABLE')).toThrow("BENCH_IDLE_ENV: 'BUN_GC_TIMER_DISABLE' is not NAME=value")
     expect(() => extraEnv('1X=2')).toThrow("'1X=2' is not NAME=value")
     expect(() => extraEnv('=2')).toThrow("'=2' is not NAME=value")
+  })
+})
+
+describe('CPU by kind of thread', () => {
+  test('names a thread by what it is for: the process\'s own, the allocator\'s, the compiler\'s, the collector\'s', () => {
+    expect(threadKind(4100, '4100', 'sysboy-linux-x6')).toBe('main')
+    expect(threadKind(4100, '4102', 'mi-scavenger')).toBe('allocator')
+    expect(threadKind(4100, '4131', 'JITWorker')).toBe('compiler')
+    expect(threadKind(4100, '4132', 'HeapHelper')).toBe('gc')
+    expect(threadKind(4100, '4103', 'Bun Pool 0')).toBe('other')
+    // A thread whose name could not be read is not taken for the main one.
+    expect(threadKind(4100, '4104', undefined)).toBe('other')
+  })
+
+  test('sums each kind between two readings, counts a thread born in between from zero, and gives every kind', () => {
+    const kinds = { '1': 'main', '2': 'allocator', '3': 'compiler', '4': 'compiler' } as const
+    const start = new Map([
+      ['1', 1_000_000n],
+      ['2', 500_000n],
+      ['3', 0n],
+    ])
+    const end = new Map([
+      ['1', 3_500_000n],
+      ['2', 750_000n],
+      ['3', 1_000_000n],
+      ['4', 2_000_000n],
+    ])
+    expect(cpuByKind(start, end, (tid) => kinds[tid as keyof typeof kinds])).toEqual({ main: 2.5, allocator: 0.25, compiler: 3, gc: 0, other: 0 })
   })
 })

@@ -18,7 +18,8 @@
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
 // 4 min; the bare server's 110 and 77 µs), so a window from the start counts that warm-up; a host runs for days.
 // The executable holds its thresholds 16 times higher while idle (host/jit-policy.ts), so its tick is compiled later
-// than that, within the steady window: the table says how long each server's compiler threads ran in each window.
+// than that, within the steady window. Under the table, each Bun server's CPU by kind of thread (threadKind): its
+// main thread, mimalloc's scavenger, JavaScriptCore's compiler and GC helper threads, in each window.
 // BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_ENV='NAME=value …' gives every server (all
 // alike) those variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
@@ -91,9 +92,9 @@ interface Figures {
   cpuRestPercent: number
   /** Threads that exited during the run: their time is counted up to their last reading (ThreadClock). */
   threadsExited: number
-  /** CPU of JavaScriptCore's compiler threads over the window from the start and the steady one (NaN without), in ms. */
-  jitMs: number
-  jitSteadyMs: number
+  /** CPU by kind of thread over the window from the start and the steady one (NaN without), in ms. */
+  byKind: Record<ThreadKind, number>
+  byKindSteady: Record<ThreadKind, number>
   /** Peak RSS at the end of the window from the start, and at the end of the run. */
   peakRssFirstMb: number
   peakRssMb: number
@@ -107,6 +108,30 @@ interface Output {
   last: () => string
 }
 
+/** What a Bun server's thread is for, by the name it gives itself. */
+export type ThreadKind = 'main' | 'allocator' | 'compiler' | 'gc' | 'other'
+
+export const THREAD_KINDS: Record<ThreadKind, string> = {
+  main: 'main',
+  allocator: "mimalloc's scavenger",
+  compiler: 'JavaScriptCore compiler',
+  gc: 'GC helpers',
+  other: 'other',
+}
+
+/**
+ * The kind of thread `tid` of process `pid`, named `name`: the process's own thread is its main one (JavaScript, the
+ * event loop, and JavaScriptCore's collections); mimalloc's purge thread names itself mi-scavenger, JavaScriptCore's
+ * compiler threads JITWorker and its parallel marking threads HeapHelper.
+ */
+export const threadKind = (pid: number, tid: string, name: string | undefined): ThreadKind => {
+  if (tid === String(pid)) return 'main'
+  if (name === 'mi-scavenger') return 'allocator'
+  if (name?.startsWith('JITWorker') === true) return 'compiler'
+  if (name === 'HeapHelper') return 'gc'
+  return 'other'
+}
+
 /**
  * Nanoseconds on a CPU per thread of one process (the first field of each thread's schedstat), read every
  * POLL_MS: a thread that exits keeps the time it had when last read, so a window loses at most POLL_MS of its time
@@ -115,7 +140,7 @@ interface Output {
 class ThreadClock {
   readonly #pid: number
   readonly #seen = new Map<string, bigint>()
-  /** Each thread's name as first read (JavaScriptCore names its compiler threads JITWorker). */
+  /** Each thread's name as first read (`threadKind`). */
   readonly #names = new Map<string, string>()
   #exited = 0
 
@@ -152,9 +177,9 @@ class ThreadClock {
     return this.#exited
   }
 
-  /** Whether the thread was one of JavaScriptCore's compiler threads. */
-  isJit(tid: string): boolean {
-    return this.#names.get(tid)?.startsWith('JITWorker') === true
+  /** What the thread was for. */
+  kind(tid: string): ThreadKind {
+    return threadKind(this.#pid, tid, this.#names.get(tid))
   }
 }
 
@@ -165,6 +190,13 @@ const cpuBetween = (start: Map<string, bigint>, end: Map<string, bigint>, only: 
   let nanoseconds = 0n
   for (const [tid, at] of end) if (only(tid)) nanoseconds += at - (start.get(tid) ?? 0n)
   return nanoseconds
+}
+
+/** CPU between two snapshots by kind of thread, in ms; every kind is there, 0 when no such thread ran. */
+export const cpuByKind = (start: Map<string, bigint>, end: Map<string, bigint>, kind: (tid: string) => ThreadKind): Record<ThreadKind, number> => {
+  const byKind = { main: 0, allocator: 0, compiler: 0, gc: 0, other: 0 }
+  for (const of of Object.keys(byKind) as ThreadKind[]) byKind[of] = Number(cpuBetween(start, end, (tid) => kind(tid) === of)) / 1e6
+  return byKind
 }
 
 const peakRssMb = (pid: number): number => {
@@ -295,10 +327,10 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     }
     const rss = running.map((r) => peakRssMb(r.server.pid))
     const percent = (nanoseconds: bigint, over: bigint): number => (over > 0n ? (Number(nanoseconds) / Number(over)) * 100 : Number.NaN)
-    const ms = (nanoseconds: bigint): number => Number(nanoseconds) / 1e6
+    const none = { main: Number.NaN, allocator: Number.NaN, compiler: Number.NaN, gc: Number.NaN, other: Number.NaN }
     return running.map((r, i) => {
       const clock = r.clock
-      const jit = (tid: string): boolean => clock.isJit(tid)
+      const kind = (tid: string): ThreadKind => clock.kind(tid)
       const from = steadyFrom?.[i]
       return {
         name: r.contender.name,
@@ -308,8 +340,8 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
         cpuRestPercent: seconds > split ? percent(cpuBetween(splitCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - splitAt) : Number.NaN,
         cpuSteadyPercent: from === undefined ? Number.NaN : percent(cpuBetween(from, steadyTo[i] ?? new Map()), steadyEnded - steadyStarted),
         threadsExited: clock.exited,
-        jitMs: ms(cpuBetween(startCpu[i] ?? new Map(), endCpu[i] ?? new Map(), jit)),
-        jitSteadyMs: from === undefined ? Number.NaN : ms(cpuBetween(from, steadyTo[i] ?? new Map(), jit)),
+        byKind: cpuByKind(startCpu[i] ?? new Map(), endCpu[i] ?? new Map(), kind),
+        byKindSteady: from === undefined ? none : cpuByKind(from, steadyTo[i] ?? new Map(), kind),
         peakRssFirstMb: firstRss[i] ?? Number.NaN,
         peakRssMb: rss[i] ?? Number.NaN,
         frames: frames[i] ?? Number.NaN,
@@ -384,7 +416,10 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number): stri
   }
   for (const f of figures) {
     if (f.name !== 'seed Python') {
-      lines.push(`  ${f.name}: JavaScriptCore's compiler threads ${f.jitMs.toFixed(1)} ms of CPU in the window from the start` + (steady ? `, ${f.jitSteadyMs.toFixed(1)} ms in the steady one` : ''))
+      const kinds = (Object.entries(THREAD_KINDS) as [ThreadKind, string][]).map(
+        ([kind, label]) => `${label} ${f.byKind[kind].toFixed(1)}` + (steady ? ` / ${f.byKindSteady[kind].toFixed(1)}` : ''),
+      )
+      lines.push(`  ${f.name}: ms of CPU by thread, in the window from the start${steady ? ' / the steady one' : ''}: ${kinds.join(', ')}`)
     }
     if (f.threadsExited > 0) lines.push(`  ${f.name}: ${f.threadsExited} thread(s) exited; each counted up to its last reading (every ${POLL_MS} ms)`)
   }
