@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { cpuByKind, extraEnv, threadKind } from './idle.ts'
+import { benchInterval, cpuByKind, extraEnv, threadKind } from './idle.ts'
 
 describe('BENCH_IDLE_ENV', () => {
   test('gives every NAME=value word, a value that holds = or nothing included', () => {
@@ -45,5 +45,20 @@ describe('CPU by kind of thread', () => {
       ['4', 2_000_000n],
     ])
     expect(cpuByKind(start, end, (tid) => kinds[tid as keyof typeof kinds])).toEqual({ main: 2.5, allocator: 0.25, compiler: 3, gc: 0, other: 0 })
+  })
+})
+
+describe('BENCH_IDLE_INTERVAL_MS', () => {
+  test('is the host\'s default when not given, and any whole number of ms the host takes', () => {
+    expect(benchInterval(undefined)).toBe(1000)
+    expect(benchInterval(' ')).toBe(1000)
+    expect(benchInterval('60000')).toBe(60_000)
+    expect(benchInterval('50')).toBe(50)
+  })
+
+  test('refuses what the host would refuse, naming the value, rather than run at another interval', () => {
+    for (const value of ['49', '60001', '1.5', 'soon', '-1000']) {
+      expect(() => benchInterval(value)).toThrow(`BENCH_IDLE_INTERVAL_MS: '${value}' is not a whole number of ms from 50 to 60000`)
+    }
   })
 })

@@ -20,21 +20,25 @@
 // The executable holds its thresholds 16 times higher while idle (host/jit-policy.ts), so its tick is compiled later
 // than that, within the steady window. Under the table, each Bun server's CPU by kind of thread (threadKind): its
 // main thread, mimalloc's scavenger, JavaScriptCore's compiler and GC helper threads, in each window.
-// BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_ENV='NAME=value …' gives every server (all
-// alike) those variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
+// BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_INTERVAL_MS (default 1000) sets every server's
+// interval; at 60000, the longest the host takes, each ticks twice in a window of 120 s, so the windows show what a
+// server costs besides its tick. BENCH_IDLE_ENV='NAME=value …' gives every server (all alike) those variables as
+// well, to try a setting of the runtime or its allocator on the host and the baseline at once.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { INTERVAL_MS } from '../schema/constants.ts'
 import { helloFrame } from '../tests/device-client.ts'
 import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
 import { builtHost, coldCopy } from './cold-start.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
-const INTERVAL_MS = 1000
+/** Every server's sampling interval unless BENCH_IDLE_INTERVAL_MS says otherwise: the host's default. */
+const DEFAULT_INTERVAL_MS = 1000
 /**
  * Bun collects garbage every second until about 30 s after a start, then every 30 s while its heap holds steady
  * (its GarbageCollectionController's fast and slow timers; seen with BUN_JSC_logGC=1 for an empty process, the bare
@@ -213,8 +217,8 @@ const follow = (stream: ReadableStream<Uint8Array>): Output => {
   return { text: () => text, last: () => text.trim().split('\n').at(-1) ?? '' }
 }
 
-const waitFor = async (output: Output, pattern: RegExp, what: string): Promise<RegExpMatchArray> => {
-  const deadline = Date.now() + 20_000
+const waitFor = async (output: Output, pattern: RegExp, what: string, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
+  const deadline = Date.now() + timeoutMs
   for (;;) {
     const match = output.text().match(pattern)
     if (match !== null) return match
@@ -249,31 +253,44 @@ export const extraEnv = (words: string | undefined): Record<string, string> => {
   return env
 }
 
-const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>): Contender[] => {
+/**
+ * BENCH_IDLE_INTERVAL_MS: every server's sampling interval, within the bounds the host takes (schema/constants.ts).
+ * At the longest, 60 000 ms, a window of 120 s holds two ticks, so what a server costs besides its tick shows.
+ */
+export const benchInterval = (value: string | undefined): number => {
+  if (value === undefined || value.trim() === '') return DEFAULT_INTERVAL_MS
+  const ms = Number(value)
+  if (!Number.isInteger(ms) || ms < INTERVAL_MS.minimum || ms > INTERVAL_MS.maximum) {
+    throw new Error(`BENCH_IDLE_INTERVAL_MS: '${value}' is not a whole number of ms from ${INTERVAL_MS.minimum} to ${INTERVAL_MS.maximum}`)
+  }
+  return ms
+}
+
+const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extra }
   return [
     ...Object.entries(hosts).map(([name, host]) => ({
       name,
-      command: [host, '--metric', 'vram', '--source', 'nvml', '--interval', String(INTERVAL_MS), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
+      command: [host, '--metric', 'vram', '--source', 'nvml', '--interval', String(intervalMs), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
       env: { ...base, SYSBOY_NVML_LIB: library },
       listening: /listening on http:\/\/127\.0\.0\.1:(\d+) /,
     })),
     {
       name: 'bare Bun',
-      command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(INTERVAL_MS)],
+      command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(intervalMs)],
       env: { ...base, SYSBOY_NVML_LIB: library },
       listening: /listening on (\d+)/,
     },
     {
       name: 'seed Python',
-      command: [python, join(ROOT, 'bench', 'seed-python-server.py'), '0', String(INTERVAL_MS)],
+      command: [python, join(ROOT, 'bench', 'seed-python-server.py'), '0', String(intervalMs)],
       env: { ...base, LD_LIBRARY_PATH: fakeNvmlFolder(library, scratch) },
       listening: /listening on (\d+)/,
     },
   ]
 }
 
-const startOne = async (contender: Contender, running: Running[]): Promise<void> => {
+const startOne = async (contender: Contender, running: Running[], intervalMs: number): Promise<void> => {
   const server = Bun.spawn(contender.command, { env: contender.env, stdout: 'pipe', stderr: 'inherit' })
   const entry: Running = { contender, server, device: undefined, deviceOutput: undefined, clock: new ThreadClock(server.pid), startCpuNs: 0n }
   running.push(entry)
@@ -282,21 +299,22 @@ const startOne = async (contender: Contender, running: Running[]): Promise<void>
   const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
   entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
   entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
-  await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`)
+  // The bare servers send their first frame one interval after they start.
+  await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`, 20_000 + intervalMs)
   entry.startCpuNs = cpuBetween(new Map(), entry.clock.snapshot())
 }
 
 const framesSeen = (output: Output | undefined): number => Number(output?.last().match(/^frames (\d+)$/)?.[1] ?? Number.NaN)
 
 /** Runs every contender at once over the same windows, so the machine's other load falls on all of them alike. */
-const measure = async (list: Contender[], seconds: number, warmupSeconds: number): Promise<Figures[]> => {
+const measure = async (list: Contender[], seconds: number, warmupSeconds: number, intervalMs: number): Promise<Figures[]> => {
   const running: Running[] = []
   let poller: ReturnType<typeof setInterval> | undefined
   try {
     poller = setInterval(() => {
       for (const r of running) r.clock.poll()
     }, POLL_MS)
-    for (const contender of list) await startOne(contender, running)
+    for (const contender of list) await startOne(contender, running, intervalMs)
     const clocks = running.map((r) => r.clock)
     const startCpu = clocks.map((clock) => clock.snapshot())
     const startFrames = running.map((r) => framesSeen(r.deviceOutput))
@@ -358,12 +376,12 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
   }
 }
 
-const table = (figures: Figures[], seconds: number, warmupSeconds: number): string => {
+const table = (figures: Figures[], seconds: number, warmupSeconds: number, intervalMs: number): string => {
   const bare = figures.find((f) => f.name === 'bare Bun')
   const host = figures.find((f) => f.name === 'sysboy')
   const steady = warmupSeconds > 0
   const lines = [
-    `idle: one device each, VRAM from the same fake NVML every ${INTERVAL_MS} ms, side by side: ${seconds} s from the start` +
+    `idle: one device each, VRAM from the same fake NVML every ${intervalMs} ms, side by side: ${seconds} s from the start` +
       (steady ? `, and ${seconds} s once each has run ${warmupSeconds} s (steady)` : ''),
   ]
   const first = `first ${Math.min(GC_FAST_SECONDS, seconds)} s`
@@ -441,6 +459,7 @@ export const main = async (): Promise<void> => {
   const extra = extraEnv(process.env.BENCH_IDLE_ENV)
   const seconds = Number(process.env.BENCH_IDLE_SECONDS ?? 120)
   const warmupSeconds = Number(process.env.BENCH_IDLE_WARMUP_SECONDS ?? 240)
+  const intervalMs = benchInterval(process.env.BENCH_IDLE_INTERVAL_MS)
   const python = await setUpPython()
   const library = await buildFakeNvml()
   const scratch = mkdtempSync(join(tmpdir(), 'sysboy-bench-idle-'))
@@ -449,8 +468,8 @@ export const main = async (): Promise<void> => {
     const hosts: Record<string, string> = { sysboy: await coldCopy(host, scratch, 'sysboy') }
     if (compare !== undefined) hosts['sysboy (cmp)'] = await coldCopy(compare, scratch, 'sysboy-cmp')
     const bun = await coldCopy(process.execPath, scratch, 'bun')
-    const figures = await measure(contenders(hosts, bun, python, library, scratch, extra), seconds, warmupSeconds)
-    console.log(table(figures, seconds, warmupSeconds))
+    const figures = await measure(contenders(hosts, bun, python, library, scratch, extra, intervalMs), seconds, warmupSeconds, intervalMs)
+    console.log(table(figures, seconds, warmupSeconds, intervalMs))
     const words = Object.entries(extra).map(([name, value]) => `${name}=${value}`)
     if (words.length > 0) console.log(`  every server ran with ${words.join(' ')} (BENCH_IDLE_ENV)`)
   } finally {
