@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { readdirSync, readFileSync } from 'node:fs'
 import { benchInterval, cpuByKind, extraEnv, threadKind } from './idle.ts'
 
 describe('BENCH_IDLE_ENV', () => {
@@ -31,6 +32,24 @@ describe('CPU by kind of thread', () => {
     expect(threadKind(4100, '4104', undefined)).toBe('other')
   })
 
+  test('finds a live Bun process\'s main thread and its allocator\'s scavenger by the names they have', async () => {
+    const bun = Bun.spawn([process.execPath, '-e', 'setTimeout(() => {}, 10_000)'], { stdout: 'ignore', stderr: 'ignore' })
+    try {
+      const deadline = Date.now() + 5_000
+      let kinds: string[] = []
+      while (Date.now() < deadline) {
+        const tids = readdirSync(`/proc/${bun.pid}/task`)
+        kinds = tids.map((tid) => threadKind(bun.pid, tid, readFileSync(`/proc/${bun.pid}/task/${tid}/comm`, 'utf8').trim()))
+        if (kinds.includes('allocator')) break
+        await Bun.sleep(50)
+      }
+      expect(kinds.filter((k) => k === 'main')).toHaveLength(1)
+      expect(kinds).toContain('allocator')
+    } finally {
+      bun.kill()
+    }
+  })
+
   test('sums each kind between two readings, counts a thread born in between from zero, and gives every kind', () => {
     const kinds = { '1': 'main', '2': 'allocator', '3': 'compiler', '4': 'compiler' } as const
     const start = new Map([
@@ -56,9 +75,11 @@ describe('BENCH_IDLE_INTERVAL_MS', () => {
     expect(benchInterval('50')).toBe(50)
   })
 
-  test('refuses what the host would refuse, naming the value, rather than run at another interval', () => {
-    for (const value of ['49', '60001', '1.5', 'soon', '-1000']) {
-      expect(() => benchInterval(value)).toThrow(`BENCH_IDLE_INTERVAL_MS: '${value}' is not a whole number of ms from 50 to 60000`)
+  test('refuses what --interval refuses, saying why, rather than run at another interval', () => {
+    for (const value of ['1.5', 'soon', '-1000', '1e3', '0x3e8']) {
+      expect(() => benchInterval(value)).toThrow(`BENCH_IDLE_INTERVAL_MS must be milliseconds, a whole number from 50 to 60000; got '${value}'`)
     }
+    expect(() => benchInterval('49')).toThrow('BENCH_IDLE_INTERVAL_MS must be milliseconds from 50 to 60000; got 49')
+    expect(() => benchInterval('60001')).toThrow('must be milliseconds from 50 to 60000; got 60001')
   })
 })

@@ -1,8 +1,8 @@
 // Benchmark: idle cost. The built host beside a bare Bun server and the seed's Python server, side by side in one run.
 //
-// Each server samples VRAM from the same fake NVML every second and has one device connected (a Bun WebSocket
-// client in its own process). Over the same window, CPU (% of one core) is the time the server's threads spent on
-// a CPU, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat, summed over every thread
+// Each server samples VRAM from the same fake NVML every second (BENCH_IDLE_INTERVAL_MS) and has one device connected
+// (a Bun WebSocket client in its own process). Over the same window, CPU (% of one core) is the time the server's
+// threads spent on a CPU, in nanoseconds: the first field of /proc/<pid>/task/<tid>/schedstat, summed over every thread
 // (/proc/<pid>/schedstat is the main thread's alone), read every 250 ms so that a thread that exits (Bun's JIT and
 // GC helpers come and go) counts up to its last reading (ThreadClock). (utime + stime in /proc/<pid>/stat counts
 // 10 ms ticks: 0.05 % of a core over 120 s is 6 of them.) Peak RSS is VmHWM, at the end of the first window and of
@@ -18,27 +18,27 @@
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
 // 4 min; the bare server's 110 and 77 µs), so a window from the start counts that warm-up; a host runs for days.
 // The executable holds its thresholds 16 times higher while idle (host/jit-policy.ts), so its tick is compiled later
-// than that, within the steady window. Under the table, each Bun server's CPU by kind of thread (threadKind): its
-// main thread, mimalloc's scavenger, JavaScriptCore's compiler and GC helper threads, in each window.
+// than that, within the steady window. Under the table, a line per Bun server gives its CPU in each window by kind of
+// thread (threadKind): main, mimalloc's scavenger, JavaScriptCore's compiler and GC helper threads, and the rest.
 // BENCH_IDLE_WARMUP_SECONDS=0 leaves the steady window out. BENCH_IDLE_INTERVAL_MS (default 1000) sets every server's
 // interval; at 60000, the longest the host takes, each ticks twice in a window of 120 s, so the windows show what a
-// server costs besides its tick. BENCH_IDLE_ENV='NAME=value …' gives every server (all alike) those variables as
-// well, to try a setting of the runtime or its allocator on the host and the baseline at once.
+// server costs besides its tick. The servers start one after another, and the bare Bun and Python servers send a first
+// frame only after an interval, so at 60000 their start figure holds up to a minute of waiting, and the host has run
+// about two minutes when the windows begin. BENCH_IDLE_ENV='NAME=value …' gives every server (all alike) those
+// variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { INTERVAL_MS } from '../schema/constants.ts'
+import { DEFAULTS, parseInterval } from '../host/config/resolve.ts'
 import { helloFrame } from '../tests/device-client.ts'
 import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
 import { builtHost, coldCopy } from './cold-start.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
-/** Every server's sampling interval unless BENCH_IDLE_INTERVAL_MS says otherwise: the host's default. */
-const DEFAULT_INTERVAL_MS = 1000
 /**
  * Bun collects garbage every second until about 30 s after a start, then every 30 s while its heap holds steady
  * (its GarbageCollectionController's fast and slow timers; seen with BUN_JSC_logGC=1 for an empty process, the bare
@@ -115,7 +115,8 @@ interface Output {
 /** What a Bun server's thread is for, by the name it gives itself. */
 export type ThreadKind = 'main' | 'allocator' | 'compiler' | 'gc' | 'other'
 
-export const THREAD_KINDS: Record<ThreadKind, string> = {
+/** Each kind of thread as the table names it, in the order it prints them. */
+const KIND_LABELS: Record<ThreadKind, string> = {
   main: 'main',
   allocator: "mimalloc's scavenger",
   compiler: 'JavaScriptCore compiler',
@@ -198,9 +199,8 @@ const cpuBetween = (start: Map<string, bigint>, end: Map<string, bigint>, only: 
 
 /** CPU between two snapshots by kind of thread, in ms; every kind is there, 0 when no such thread ran. */
 export const cpuByKind = (start: Map<string, bigint>, end: Map<string, bigint>, kind: (tid: string) => ThreadKind): Record<ThreadKind, number> => {
-  const byKind = { main: 0, allocator: 0, compiler: 0, gc: 0, other: 0 }
-  for (const of of Object.keys(byKind) as ThreadKind[]) byKind[of] = Number(cpuBetween(start, end, (tid) => kind(tid) === of)) / 1e6
-  return byKind
+  const kinds = Object.keys(KIND_LABELS) as ThreadKind[]
+  return Object.fromEntries(kinds.map((k) => [k, Number(cpuBetween(start, end, (tid) => kind(tid) === k)) / 1e6])) as Record<ThreadKind, number>
 }
 
 const peakRssMb = (pid: number): number => {
@@ -254,16 +254,15 @@ export const extraEnv = (words: string | undefined): Record<string, string> => {
 }
 
 /**
- * BENCH_IDLE_INTERVAL_MS: every server's sampling interval, within the bounds the host takes (schema/constants.ts).
- * At the longest, 60 000 ms, a window of 120 s holds two ticks, so what a server costs besides its tick shows.
+ * BENCH_IDLE_INTERVAL_MS: every server's sampling interval, read as the host reads `--interval` (its default when
+ * not given). At the longest, 60 000 ms, a window of 120 s holds two ticks, so what a server costs besides its tick
+ * shows.
  */
 export const benchInterval = (value: string | undefined): number => {
-  if (value === undefined || value.trim() === '') return DEFAULT_INTERVAL_MS
-  const ms = Number(value)
-  if (!Number.isInteger(ms) || ms < INTERVAL_MS.minimum || ms > INTERVAL_MS.maximum) {
-    throw new Error(`BENCH_IDLE_INTERVAL_MS: '${value}' is not a whole number of ms from ${INTERVAL_MS.minimum} to ${INTERVAL_MS.maximum}`)
-  }
-  return ms
+  if (value === undefined || value.trim() === '') return DEFAULTS.interval
+  const parsed = parseInterval(value)
+  if (!parsed.ok) throw new Error(`BENCH_IDLE_INTERVAL_MS ${parsed.reason}`)
+  return parsed.value
 }
 
 const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
@@ -299,7 +298,7 @@ const startOne = async (contender: Contender, running: Running[], intervalMs: nu
   const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
   entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
   entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
-  // The bare servers send their first frame one interval after they start.
+  // The bare Bun and the seed's Python servers send their first frame one interval after they start.
   await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`, 20_000 + intervalMs)
   entry.startCpuNs = cpuBetween(new Map(), entry.clock.snapshot())
 }
@@ -345,7 +344,7 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     }
     const rss = running.map((r) => peakRssMb(r.server.pid))
     const percent = (nanoseconds: bigint, over: bigint): number => (over > 0n ? (Number(nanoseconds) / Number(over)) * 100 : Number.NaN)
-    const none = { main: Number.NaN, allocator: Number.NaN, compiler: Number.NaN, gc: Number.NaN, other: Number.NaN }
+    const none = Object.fromEntries(Object.keys(KIND_LABELS).map((k) => [k, Number.NaN])) as Record<ThreadKind, number>
     return running.map((r, i) => {
       const clock = r.clock
       const kind = (tid: string): ThreadKind => clock.kind(tid)
@@ -434,7 +433,7 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
   }
   for (const f of figures) {
     if (f.name !== 'seed Python') {
-      const kinds = (Object.entries(THREAD_KINDS) as [ThreadKind, string][]).map(
+      const kinds = (Object.entries(KIND_LABELS) as [ThreadKind, string][]).map(
         ([kind, label]) => `${label} ${f.byKind[kind].toFixed(1)}` + (steady ? ` / ${f.byKindSteady[kind].toFixed(1)}` : ''),
       )
       lines.push(`  ${f.name}: ms of CPU by thread, in the window from the start${steady ? ' / the steady one' : ''}: ${kinds.join(', ')}`)

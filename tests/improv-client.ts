@@ -2,7 +2,7 @@
 // `IMPROV`, version 1, type, length, data, and a checksum that is the sum of the bytes before it modulo 256. It talks to
 // a serial port given as a path (the simulator's `--serial` terminal) and skips everything on the port that is not a
 // frame, such as the board's log lines.
-import { closeSync, constants, openSync, read, writeSync } from 'node:fs'
+import { closeSync, constants, openSync, readSync, writeSync } from 'node:fs'
 
 export const HEADER = [...new TextEncoder().encode('IMPROV')]
 export const VERSION = 1
@@ -123,26 +123,32 @@ export class ImprovError extends Error {
   }
 }
 
+/** How often the port is looked at for bytes. */
+const POLL_MS = 5
+
 /**
- * A client on one serial port (a terminal's path), read and written through one descriptor. The reads are plain
- * blocking `read`s on Bun's thread pool. A `cat` child read through `Bun.spawn`'s stdout pipe was used before, and
- * Bun 1.4.5 stopped reading that pipe in 4 of 17 runs of tests/sim-improv.test.ts with the board's answers waiting
- * in it (155 bytes in the socket's receive queue, `ss -x`, while the test timed out waiting for them).
+ * A client on one serial port (a terminal's path). Its reading descriptor is non-blocking and read every POLL_MS
+ * until the port has nothing more, so no read is ever left waiting when the client closes; writes go through a
+ * blocking descriptor of their own. A `cat` child read through `Bun.spawn`'s stdout pipe was used before, and Bun
+ * 1.4.5 stopped reading that pipe in 4 of 17 runs of tests/sim-improv.test.ts with the board's answers waiting in it
+ * (155 bytes in the socket's receive queue, `ss -x`, while the test timed out waiting for them).
  */
 export class ImprovClient {
   readonly packets: Packet[] = []
   /** The port's text outside frames, as lines (the board's log). */
   readonly lines: string[] = []
-  readonly #fd: number
+  readonly #in: number
+  readonly #out: number
+  readonly #poll: ReturnType<typeof setInterval>
   #partial = ''
   #waiters: Array<() => void> = []
-  #closed = false
-  /** Why reading stopped before `close`, if it did. */
-  #failure: Error | undefined
+  /** Why reading stopped, if the port failed or ended. */
+  #failure: string | undefined
 
   constructor(readonly path: string) {
     // O_NOCTTY: the board's port must never become this process's controlling terminal.
-    this.#fd = openSync(path, constants.O_RDWR | constants.O_NOCTTY)
+    this.#in = openSync(path, constants.O_RDONLY | constants.O_NOCTTY | constants.O_NONBLOCK)
+    this.#out = openSync(path, constants.O_WRONLY | constants.O_NOCTTY)
     const frames = new FrameReader(
       (packet) => this.packets.push(packet),
       (bytes) => {
@@ -152,33 +158,36 @@ export class ImprovClient {
         this.lines.push(...parts.map((line) => line.trim()).filter((line) => line.length > 0))
       },
     )
-    void this.#pump(frames)
+    const buffer = Buffer.alloc(4096)
+    this.#poll = setInterval(() => {
+      if (this.#failure === undefined && this.#read(frames, buffer)) for (const wake of this.#waiters.splice(0)) wake()
+    }, POLL_MS)
   }
 
-  async #pump(frames: FrameReader): Promise<void> {
-    const buffer = Buffer.alloc(4096)
-    while (!this.#closed) {
-      const count = await new Promise<number>((resolve) => {
-        read(this.#fd, buffer, 0, buffer.length, null, (error, bytes) => {
-          // A read still under way when the port is closed ends when the board goes (EIO): nothing to report then.
-          if (error !== null && !this.#closed) this.#failure = new Error(`improv: reading ${this.path} failed: ${error.message}`)
-          resolve(error === null ? bytes : 0)
-        })
-      })
-      if (count === 0) {
-        if (!this.#closed) this.#failure ??= new Error(`improv: ${this.path} ended`)
-        break
+  /** Takes everything the port holds now; whether anything came (bytes, or the port's end). */
+  #read(frames: FrameReader, buffer: Buffer): boolean {
+    let came = false
+    for (;;) {
+      let count: number
+      try {
+        count = readSync(this.#in, buffer, 0, buffer.length, null)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return came
+        this.#failure = `reading ${this.path} failed: ${(error as Error).message}`
+        return true
       }
-      if (this.#closed) break
+      if (count === 0) {
+        this.#failure = `${this.path} ended`
+        return true
+      }
       frames.push(buffer.subarray(0, count))
-      for (const wake of this.#waiters.splice(0)) wake()
+      came = true
     }
-    for (const wake of this.#waiters.splice(0)) wake()
   }
 
   /** Writes raw bytes to the port. */
   write(bytes: Uint8Array): void {
-    writeSync(this.#fd, bytes)
+    writeSync(this.#out, bytes)
   }
 
   /** Sends an RPC command. */
@@ -192,9 +201,9 @@ export class ImprovClient {
     for (;;) {
       const found = this.packets.slice(from).find(test)
       if (found !== undefined) return found
-      if (this.#failure !== undefined) throw this.#failure
-      if (Date.now() >= deadline) {
-        throw new Error(`improv: no ${what} within ${timeoutMs} ms; packets ${JSON.stringify(this.packets.slice(from))}; log ${JSON.stringify(this.lines.slice(-5))}`)
+      if (this.#failure !== undefined || Date.now() >= deadline) {
+        const why = this.#failure ?? `no ${what} within ${timeoutMs} ms`
+        throw new Error(`improv: ${why}; packets ${JSON.stringify(this.packets.slice(from))}; log ${JSON.stringify(this.lines.slice(-5))}`)
       }
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve)
@@ -248,9 +257,10 @@ export class ImprovClient {
     return strings?.[0]
   }
 
-  /** Stops reading and closes the port; a read under way ends when the board goes. */
+  /** Stops reading and closes the port. */
   close(): void {
-    this.#closed = true
-    closeSync(this.#fd)
+    clearInterval(this.#poll)
+    closeSync(this.#in)
+    closeSync(this.#out)
   }
 }
