@@ -123,6 +123,7 @@ const KIND_LABELS: Record<ThreadKind, string> = {
   gc: 'GC helpers',
   other: 'other',
 }
+const KINDS = Object.keys(KIND_LABELS) as ThreadKind[]
 
 /**
  * The kind of thread `tid` of process `pid`, named `name`: the process's own thread is its main one (JavaScript, the
@@ -199,8 +200,7 @@ const cpuBetween = (start: Map<string, bigint>, end: Map<string, bigint>, only: 
 
 /** CPU between two snapshots by kind of thread, in ms; every kind is there, 0 when no such thread ran. */
 export const cpuByKind = (start: Map<string, bigint>, end: Map<string, bigint>, kind: (tid: string) => ThreadKind): Record<ThreadKind, number> => {
-  const kinds = Object.keys(KIND_LABELS) as ThreadKind[]
-  return Object.fromEntries(kinds.map((k) => [k, Number(cpuBetween(start, end, (tid) => kind(tid) === k)) / 1e6])) as Record<ThreadKind, number>
+  return Object.fromEntries(KINDS.map((k) => [k, Number(cpuBetween(start, end, (tid) => kind(tid) === k)) / 1e6])) as Record<ThreadKind, number>
 }
 
 const peakRssMb = (pid: number): number => {
@@ -344,10 +344,9 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     }
     const rss = running.map((r) => peakRssMb(r.server.pid))
     const percent = (nanoseconds: bigint, over: bigint): number => (over > 0n ? (Number(nanoseconds) / Number(over)) * 100 : Number.NaN)
-    const none = Object.fromEntries(Object.keys(KIND_LABELS).map((k) => [k, Number.NaN])) as Record<ThreadKind, number>
+    const none = Object.fromEntries(KINDS.map((k) => [k, Number.NaN])) as Record<ThreadKind, number>
     return running.map((r, i) => {
       const clock = r.clock
-      const kind = (tid: string): ThreadKind => clock.kind(tid)
       const from = steadyFrom?.[i]
       return {
         name: r.contender.name,
@@ -357,8 +356,8 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
         cpuRestPercent: seconds > split ? percent(cpuBetween(splitCpu[i] ?? new Map(), endCpu[i] ?? new Map()), ended - splitAt) : Number.NaN,
         cpuSteadyPercent: from === undefined ? Number.NaN : percent(cpuBetween(from, steadyTo[i] ?? new Map()), steadyEnded - steadyStarted),
         threadsExited: clock.exited,
-        byKind: cpuByKind(startCpu[i] ?? new Map(), endCpu[i] ?? new Map(), kind),
-        byKindSteady: from === undefined ? none : cpuByKind(from, steadyTo[i] ?? new Map(), kind),
+        byKind: cpuByKind(startCpu[i] ?? new Map(), endCpu[i] ?? new Map(), (tid) => clock.kind(tid)),
+        byKindSteady: from === undefined ? none : cpuByKind(from, steadyTo[i] ?? new Map(), (tid) => clock.kind(tid)),
         peakRssFirstMb: firstRss[i] ?? Number.NaN,
         peakRssMb: rss[i] ?? Number.NaN,
         frames: frames[i] ?? Number.NaN,
