@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'bun:test'
-import { readdirSync, readFileSync } from 'node:fs'
-import { benchInterval, cpuByKind, extraEnv, threadKind } from './idle.ts'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { JIT_POLICY } from '../host/build-config.ts'
+import { benchInterval, cpuByKind, extraEnv, loadedProbeBuild, threadKind } from './idle.ts'
 
 describe('BENCH_IDLE_ENV', () => {
   test('gives every NAME=value word, a value that holds = or nothing included', () => {
@@ -81,5 +84,29 @@ describe('BENCH_IDLE_INTERVAL_MS', () => {
     }
     expect(() => benchInterval('49')).toThrow('BENCH_IDLE_INTERVAL_MS must be milliseconds from 50 to 60000; got 49')
     expect(() => benchInterval('60001')).toThrow('must be milliseconds from 50 to 60000; got 60001')
+  })
+})
+
+describe('the probe of the host\'s code loaded and not run', () => {
+  test('holds what the host runs at idle, as the host\'s build compiles it', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sysboy-loaded-probe-'))
+    try {
+      // Bundled, not compiled, for its metafile: the same entry, options and defines, minus the executable.
+      const { compile, ...bundle } = loadedProbeBuild(join(out, 'probe'))
+      expect(compile).toMatchObject({ jitPolicy: JIT_POLICY, autoloadDotenv: false, autoloadBunfig: false })
+      // (ESM bytecode is for executables only.)
+      expect(bundle.bytecode).toBe(true)
+      const result = await Bun.build({ ...bundle, bytecode: false, target: 'bun', outdir: out, metafile: true })
+      expect(result.success).toBe(true)
+      const inputs = result.metafile?.inputs ?? {}
+      // Each in the output, not only read: the bundler kept what the probe holds.
+      const kept = (path: string): number => Object.values(result.metafile?.outputs ?? {}).reduce((sum, output) => sum + (output.inputs[path]?.bytesInOutput ?? 0), 0)
+      for (const path of ['bench/bare-bun-server.ts', 'host/cli/run.ts', 'host/server/index.ts', 'host/server/device-gate.ts', 'host/hub/hub.ts', 'host/sampler.ts', 'host/sources/nvml.ts']) {
+        expect(path in inputs).toBe(true)
+        expect(kept(path)).toBeGreaterThan(0)
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
   })
 })

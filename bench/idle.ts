@@ -26,16 +26,20 @@
 // frame only after an interval, so at 60000 their start figure holds up to a minute of waiting, and the host has run
 // about two minutes when the windows begin. BENCH_IDLE_ENV='NAME=value …' gives every server (all alike) those
 // variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
+// One more row, 'bare + code', is the bare Bun server with the host's code loaded beside it and never run
+// (bench/bare-bun-loaded.ts, compiled here as the host is: host/build-config.ts): what the host costs by its code and
+// data being there, apart from what it does (sysboy against it).
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { executableBuildConfig } from '../host/build-config.ts'
 import { DEFAULTS, parseInterval } from '../host/config/resolve.ts'
 import { helloFrame } from '../tests/device-client.ts'
 import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
-import { builtHost, coldCopy } from './cold-start.ts'
+import { builtHost, coldCopy, dropFromPageCache } from './cold-start.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const TOKEN = 'bench-idle-token'
@@ -265,7 +269,28 @@ export const benchInterval = (value: string | undefined): number => {
   return parsed.value
 }
 
-const contenders = (hosts: Record<string, string>, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
+/** The probe's build: bench/bare-bun-loaded.ts as the host's own build compiles host/main.ts, for this machine. */
+export const loadedProbeBuild = (outfile: string): Bun.BuildConfig =>
+  executableBuildConfig({
+    entry: join(ROOT, 'bench', 'bare-bun-loaded.ts'),
+    target: `bun-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`,
+    outfile,
+    executablePath: process.execPath,
+    native: true,
+    version: 'bench',
+    firmware: [],
+  })
+
+/** Compiles the probe of the host's code loaded and not run into `scratch`, dropped from the page cache like the rest. */
+const compileLoadedProbe = async (scratch: string): Promise<string> => {
+  const outfile = join(scratch, 'bin', 'bare-bun-loaded')
+  const result = await Bun.build(loadedProbeBuild(outfile))
+  if (!result.success) throw new Error(`bench/bare-bun-loaded.ts did not compile: ${result.logs.map((log) => String(log)).join('; ')}`)
+  await dropFromPageCache(outfile)
+  return outfile
+}
+
+const contenders = (hosts: Record<string, string>, loaded: string, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extra }
   return [
     ...Object.entries(hosts).map(([name, host]) => ({
@@ -277,6 +302,12 @@ const contenders = (hosts: Record<string, string>, bun: string, python: string, 
     {
       name: 'bare Bun',
       command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(intervalMs)],
+      env: { ...base, SYSBOY_NVML_LIB: library },
+      listening: /listening on (\d+)/,
+    },
+    {
+      name: 'bare + code',
+      command: [loaded, '0', String(intervalMs)],
       env: { ...base, SYSBOY_NVML_LIB: library },
       listening: /listening on (\d+)/,
     },
@@ -444,7 +475,8 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
   lines.push(`  collects every second until about 30 s after a start) and the rest (every 30 s then)${steady ? ', and over the steady window, once the' : ''}`)
   if (steady) lines.push('  code that runs every second has been compiled; peak RSS: the high-water mark at the end of the first window and of the run;')
   lines.push(`  frames: metric frames the device got in the window from the start${steady ? ' / in the steady window' : ''}; the sysboy and Bun executables run`)
-  lines.push('  from copies dropped from the page cache, so their code is read from disk alike)')
+  lines.push('  from copies dropped from the page cache, so their code is read from disk alike; bare + code: the bare Bun server')
+  lines.push('  with the host\'s code loaded beside it and never run, compiled as the host is: bench/bare-bun-loaded.ts)')
   return lines.join('\n')
 }
 
@@ -466,7 +498,8 @@ export const main = async (): Promise<void> => {
     const hosts: Record<string, string> = { sysboy: await coldCopy(host, scratch, 'sysboy') }
     if (compare !== undefined) hosts['sysboy (cmp)'] = await coldCopy(compare, scratch, 'sysboy-cmp')
     const bun = await coldCopy(process.execPath, scratch, 'bun')
-    const figures = await measure(contenders(hosts, bun, python, library, scratch, extra, intervalMs), seconds, warmupSeconds, intervalMs)
+    const loaded = await compileLoadedProbe(scratch)
+    const figures = await measure(contenders(hosts, loaded, bun, python, library, scratch, extra, intervalMs), seconds, warmupSeconds, intervalMs)
     console.log(table(figures, seconds, warmupSeconds, intervalMs))
     const words = Object.entries(extra).map(([name, value]) => `${name}=${value}`)
     if (words.length > 0) console.log(`  every server ran with ${words.join(' ')} (BENCH_IDLE_ENV)`)

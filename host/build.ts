@@ -15,14 +15,13 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import pkg from '../package.json' with { type: 'json' }
 import { SCENES_WASM, buildScenesWasm } from './screens/build-scenes.ts'
+import { executableBuildConfig } from './build-config.ts'
 import type { FirmwareFacts } from './firmware/catalog.ts'
 import { FIRMWARE_DIR, GENERATED_DIR, prepareFirmware } from './firmware/prepare.ts'
 
 const ROOT = join(import.meta.dir, '..')
 const RUNTIME_CACHE = join(ROOT, '.cache', 'bun-runtimes')
 const VERSION = process.env.SYSBOY_BUILD_VERSION || pkg.version
-/** JavaScriptCore's tier-up thresholds scaled by this while the host is idle (host/jit-policy.ts). */
-const JIT_POLICY = 16
 
 interface Target {
   /** Bun's --target name. */
@@ -76,31 +75,9 @@ const megabytes = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`
 const build = async (name: string, target: Target, outdir: string, firmware: readonly FirmwareFacts[]): Promise<void> => {
   const executablePath = await runtimeFor(target)
   const outfile = join(outdir, target.outfile)
-  const result = await Bun.build({
-    entrypoints: [join(ROOT, 'host', 'main.ts')],
-    // Bun's executables by default read .env and bunfig.toml from the directory they are run in: a .env there would
-    // set SYSBOY_* (SYSBOY_NVML_LIB names a library to load) and a bunfig.toml's preload would run its code inside
-    // the host. sysboy takes its settings from its flags, its environment and its own config file only
-    // (tests/cli-config.test.ts).
-    //
-    // JavaScriptCore's tier-up thresholds scaled by 16 while the host is idle (Bun.unsafe.setJITPolicy; normal while a
-    // stream runs, host/jit-policy.ts): the host's start runs once and its tick once a second, too little for compiled
-    // code to pay for its memory and compile time. Idle, one device (bench/idle.ts, same run as the normal policy):
-    // peak RSS 38.2 MB at 120 s against 43.1 MB, CPU over 120 s 0.109 % of a core against 0.150 %, steady 0.085 %
-    // against 0.079 %.
-    compile: { target: target.bun, outfile, executablePath, autoloadDotenv: false, autoloadBunfig: false, jitPolicy: JIT_POLICY },
-    define: { SYSBOY_BUILD_VERSION: JSON.stringify(VERSION), SYSBOY_FIRMWARE: JSON.stringify(firmware), SYSBOY_JIT_POLICY: String(JIT_POLICY) },
-    minify: true,
-    // What is imported lazily (mDNS, doctor, install-service, TypeBox for the words of a refusal) goes into chunks of
-    // its own inside the executable, parsed only when first used: 4 MB less resident at idle (bench/idle.ts).
-    splitting: true,
-    // For this machine's own platform each chunk is embedded as JavaScriptCore bytecode as well as source, so the
-    // host's code runs without being parsed first: less CPU to start (bench/idle.ts, its start column), for 5 MB more
-    // on disk. Not for the others: bytecode depends on the platform it was made on, and Bun's cross-compiled
-    // executables with it crash at launch (oven-sh/bun#18416, #24144). ESM bytecode needs an explicit format.
-    bytecode: target.native,
-    format: 'esm',
-  })
+  const result = await Bun.build(
+    executableBuildConfig({ entry: join(ROOT, 'host', 'main.ts'), target: target.bun, outfile, executablePath, native: target.native, version: VERSION, firmware }),
+  )
   if (!result.success) fail(`${name}: ${result.logs.map((log) => String(log)).join('; ')}`)
   // Bun stores embedded files as they are, so the executable without the images is its size less theirs.
   const size = statSync(outfile).size

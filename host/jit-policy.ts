@@ -1,11 +1,11 @@
-// JavaScriptCore's tier-up thresholds over a run. The executable starts with them scaled up (host/build.ts): an idle
+// JavaScriptCore's tier-up thresholds over a run. The executable starts with them scaled up (host/build-config.ts): an idle
 // host runs its start once and its tick once a second, too seldom for compiled code to pay for its memory and compile
 // time (bench/idle.ts). While a stream runs, its code runs every frame, so the thresholds are the normal ones then
 // (tests/sim-stream.test.ts: frames on the TFT within 100 ms of their paint).
 
 import { buildDefine } from './build-define.ts'
 
-// `host/build.ts` defines this identifier as the scale the executable starts with; from source it is not declared.
+// `host/build-config.ts` defines this identifier as the scale the executable starts with; from source it is not declared.
 declare const SYSBOY_JIT_POLICY: number
 
 /** The scale the executable starts with and goes back to when the host is idle again; 1 (normal) from source. */
