@@ -2,8 +2,10 @@ import { describe, expect, test } from 'bun:test'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { JIT_POLICY } from '../host/build-config.ts'
-import { benchInterval, cpuByKind, extraEnv, loadedProbeBuild, threadKind } from './idle.ts'
+import { executableBuildConfig } from '../host/build-config.ts'
+import { benchInterval, cpuByKind, extraEnv, probeBuild, threadKind } from './idle.ts'
+
+const ROOT = join(import.meta.dir, '..')
 
 describe('BENCH_IDLE_ENV', () => {
   test('gives every NAME=value word, a value that holds = or nothing included', () => {
@@ -88,23 +90,48 @@ describe('BENCH_IDLE_INTERVAL_MS', () => {
 })
 
 describe('the probe of the host\'s code loaded and not run', () => {
-  test('holds what the host runs at idle, as the host\'s build compiles it', async () => {
+  /** The modules an entry's bundle loads when it starts (not those only imported later) and the bytes each keeps. */
+  const loadedAtStart = async (config: Bun.BuildConfig, entry: string, out: string): Promise<Map<string, number>> => {
+    // Bundled, not compiled, for its metafile: the same entry, options and defines, minus the executable (and its
+    // bytecode, which ESM gets only inside an executable).
+    const { compile: _, ...bundle } = config
+    const result = await Bun.build({ ...bundle, bytecode: false, target: 'bun', outdir: out, metafile: true })
+    expect(result.success).toBe(true)
+    const inputs = result.metafile?.inputs ?? {}
+    const kept = new Map<string, number>()
+    for (const output of Object.values(result.metafile?.outputs ?? {})) {
+      for (const [path, input] of Object.entries(output.inputs)) kept.set(path, (kept.get(path) ?? 0) + input.bytesInOutput)
+    }
+    const loaded = new Map<string, number>()
+    const visit = (path: string): void => {
+      if (loaded.has(path) || inputs[path] === undefined) return
+      loaded.set(path, kept.get(path) ?? 0)
+      for (const imported of inputs[path].imports) if (imported.kind !== 'dynamic-import') visit(imported.path)
+    }
+    visit(entry)
+    return loaded
+  }
+
+  test('loads every module the host\'s executable loads at start, as its build compiles them, beside the bare server', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sysboy-loaded-probe-'))
     try {
-      // Bundled, not compiled, for its metafile: the same entry, options and defines, minus the executable.
-      const { compile, ...bundle } = loadedProbeBuild(join(out, 'probe'))
-      expect(compile).toMatchObject({ jitPolicy: JIT_POLICY, autoloadDotenv: false, autoloadBunfig: false })
-      // (ESM bytecode is for executables only.)
-      expect(bundle.bytecode).toBe(true)
-      const result = await Bun.build({ ...bundle, bytecode: false, target: 'bun', outdir: out, metafile: true })
-      expect(result.success).toBe(true)
-      const inputs = result.metafile?.inputs ?? {}
-      // Each in the output, not only read: the bundler kept what the probe holds.
-      const kept = (path: string): number => Object.values(result.metafile?.outputs ?? {}).reduce((sum, output) => sum + (output.inputs[path]?.bytesInOutput ?? 0), 0)
-      for (const path of ['bench/bare-bun-server.ts', 'host/cli/run.ts', 'host/server/index.ts', 'host/server/device-gate.ts', 'host/hub/hub.ts', 'host/sampler.ts', 'host/sources/nvml.ts']) {
-        expect(path in inputs).toBe(true)
-        expect(kept(path)).toBeGreaterThan(0)
+      const probe = await loadedAtStart(probeBuild('bare-bun-loaded.ts', join(out, 'probe')), 'bench/bare-bun-loaded.ts', join(out, 'probe-bundle'))
+      const host = await loadedAtStart(
+        executableBuildConfig({ entry: join(ROOT, 'host', 'main.ts'), target: 'bun-linux-x64', outfile: join(out, 'host'), executablePath: process.execPath, native: true, version: 'test', firmware: [] }),
+        'host/main.ts',
+        join(out, 'host-bundle'),
+      )
+      // A hundred modules and more: the host's server, hub, sampler and sources, not a few of its leaves.
+      expect(host.size).toBeGreaterThan(100)
+      for (const path of ['host/cli/run.ts', 'host/server/index.ts', 'host/server/device-gate.ts', 'host/hub/hub.ts', 'host/sampler.ts', 'host/sources/nvml.ts']) {
+        expect(host.has(path)).toBe(true)
       }
+      const missing = [...host.keys()].filter((path) => path !== 'host/main.ts' && !probe.has(path))
+      expect(missing).toEqual([])
+      // Kept in the output, not only read: the bundler dropped none of what the probe holds.
+      const dropped = [...host].filter(([path, bytes]) => path !== 'host/main.ts' && bytes > 0 && (probe.get(path) ?? 0) === 0).map(([path]) => path)
+      expect(dropped).toEqual([])
+      expect(probe.get('bench/bare-bun-server.ts') ?? 0).toBeGreaterThan(0)
     } finally {
       rmSync(out, { recursive: true, force: true })
     }

@@ -26,9 +26,10 @@
 // frame only after an interval, so at 60000 their start figure holds up to a minute of waiting, and the host has run
 // about two minutes when the windows begin. BENCH_IDLE_ENV='NAME=value …' gives every server (all alike) those
 // variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
-// One more row, 'bare + code', is the bare Bun server with the host's code loaded beside it and never run
-// (bench/bare-bun-loaded.ts, compiled here as the host is: host/build-config.ts): what the host costs by its code and
-// data being there, apart from what it does (sysboy against it).
+// Two more rows take the host apart: 'bare compiled', the bare Bun server compiled here as the host is
+// (host/build-config.ts: minified, bytecode, the host's JIT thresholds), and 'bare + code', the same with the host's
+// code loaded beside it and never run (bench/bare-bun-loaded.ts). The second against the first is what the host costs
+// by its code being there; sysboy against the second, what it does as it runs. A line under the table gives both.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
@@ -269,10 +270,10 @@ export const benchInterval = (value: string | undefined): number => {
   return parsed.value
 }
 
-/** The probe's build: bench/bare-bun-loaded.ts as the host's own build compiles host/main.ts, for this machine. */
-export const loadedProbeBuild = (outfile: string): Bun.BuildConfig =>
+/** A probe's build: `entry` (under bench/) as the host's own build compiles host/main.ts, for this machine. */
+export const probeBuild = (entry: string, outfile: string): Bun.BuildConfig =>
   executableBuildConfig({
-    entry: join(ROOT, 'bench', 'bare-bun-loaded.ts'),
+    entry: join(ROOT, 'bench', entry),
     target: `bun-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`,
     outfile,
     executablePath: process.execPath,
@@ -281,16 +282,16 @@ export const loadedProbeBuild = (outfile: string): Bun.BuildConfig =>
     firmware: [],
   })
 
-/** Compiles the probe of the host's code loaded and not run into `scratch`, dropped from the page cache like the rest. */
-const compileLoadedProbe = async (scratch: string): Promise<string> => {
-  const outfile = join(scratch, 'bin', 'bare-bun-loaded')
-  const result = await Bun.build(loadedProbeBuild(outfile))
-  if (!result.success) throw new Error(`bench/bare-bun-loaded.ts did not compile: ${result.logs.map((log) => String(log)).join('; ')}`)
+/** Compiles a probe into `scratch`/bin, dropped from the page cache like the copies of the other executables. */
+const compileProbe = async (entry: string, scratch: string): Promise<string> => {
+  const outfile = join(scratch, 'bin', entry.replace(/\.ts$/, ''))
+  const result = await Bun.build(probeBuild(entry, outfile))
+  if (!result.success) throw new Error(`bench/${entry} did not compile: ${result.logs.map((log) => String(log)).join('; ')}`)
   await dropFromPageCache(outfile)
   return outfile
 }
 
-const contenders = (hosts: Record<string, string>, loaded: string, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
+const contenders = (hosts: Record<string, string>, probes: { bare: string; loaded: string }, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extra }
   return [
     ...Object.entries(hosts).map(([name, host]) => ({
@@ -306,8 +307,14 @@ const contenders = (hosts: Record<string, string>, loaded: string, bun: string, 
       listening: /listening on (\d+)/,
     },
     {
+      name: 'bare compiled',
+      command: [probes.bare, '0', String(intervalMs)],
+      env: { ...base, SYSBOY_NVML_LIB: library },
+      listening: /listening on (\d+)/,
+    },
+    {
       name: 'bare + code',
-      command: [loaded, '0', String(intervalMs)],
+      command: [probes.loaded, '0', String(intervalMs)],
       env: { ...base, SYSBOY_NVML_LIB: library },
       listening: /listening on (\d+)/,
     },
@@ -418,7 +425,7 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
   const cells = (values: string[], widths: number[]): string => values.map((value, i) => value.padStart(widths[i] ?? 7)).join(' ')
   const widths = [8, 7, 10, 7, 10, 7, 8, 7, ...(steady ? [8, 7] : []), 9, 7, ...(steady ? [8, 7] : []), 9]
   lines.push(
-    `  ${'server'.padEnd(12)} ` +
+    `  ${'server'.padEnd(13)} ` +
       cells(['start ms', '× bare', 'CPU % core', '× bare', first, '× bare', 'after', '× bare', ...(steady ? ['steady', '× bare'] : []), atFirst, '− bare', ...(steady ? ['RSS end', '− bare'] : []), 'frames'], widths),
   )
   const ratio = (value: number, of: number | undefined): string => (of === undefined || !Number.isFinite(value / of) ? '' : `${(value / of).toFixed(2)}×`)
@@ -427,7 +434,7 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
     of === undefined || !Number.isFinite(value - of) ? '' : `${value - of >= 0 ? '+' : ''}${(value - of).toFixed(1)}`
   for (const f of figures) {
     lines.push(
-      `  ${f.name.padEnd(12)} ` +
+      `  ${f.name.padEnd(13)} ` +
         cells(
           [
             f.startCpuMs.toFixed(1),
@@ -461,6 +468,14 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
         (steady ? `, ${met(rssOk)} at the end` : ''),
     )
   }
+  const compiled = figures.find((f) => f.name === 'bare compiled')
+  const loaded = figures.find((f) => f.name === 'bare + code')
+  if (compiled !== undefined && loaded !== undefined && host !== undefined) {
+    const apart = (of: Figures, to: Figures): string =>
+      `${ratio(of.cpuPercent, to.cpuPercent)} over ${seconds} s` + (steady ? `, ${ratio(of.cpuSteadyPercent, to.cpuSteadyPercent)} steady` : '')
+    lines.push(`  the host apart: its code loaded, bare + code against bare compiled, ${apart(loaded, compiled)} (peak RSS ${margin(loaded.peakRssFirstMb, compiled.peakRssFirstMb)} MB);`)
+    lines.push(`  what it does as it runs, sysboy against bare + code, ${apart(host, loaded)}`)
+  }
   for (const f of figures) {
     if (f.name !== 'seed Python') {
       const kinds = (Object.entries(KIND_LABELS) as [ThreadKind, string][]).map(
@@ -475,8 +490,8 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
   lines.push(`  collects every second until about 30 s after a start) and the rest (every 30 s then)${steady ? ', and over the steady window, once the' : ''}`)
   if (steady) lines.push('  code that runs every second has been compiled; peak RSS: the high-water mark at the end of the first window and of the run;')
   lines.push(`  frames: metric frames the device got in the window from the start${steady ? ' / in the steady window' : ''}; the sysboy and Bun executables run`)
-  lines.push('  from copies dropped from the page cache, so their code is read from disk alike; bare + code: the bare Bun server')
-  lines.push('  with the host\'s code loaded beside it and never run, compiled as the host is: bench/bare-bun-loaded.ts)')
+  lines.push('  from copies dropped from the page cache, so their code is read from disk alike; bare compiled: the bare Bun server')
+  lines.push('  compiled as the host is; bare + code: the same with the host\'s code loaded and never run, bench/bare-bun-loaded.ts)')
   return lines.join('\n')
 }
 
@@ -498,8 +513,8 @@ export const main = async (): Promise<void> => {
     const hosts: Record<string, string> = { sysboy: await coldCopy(host, scratch, 'sysboy') }
     if (compare !== undefined) hosts['sysboy (cmp)'] = await coldCopy(compare, scratch, 'sysboy-cmp')
     const bun = await coldCopy(process.execPath, scratch, 'bun')
-    const loaded = await compileLoadedProbe(scratch)
-    const figures = await measure(contenders(hosts, loaded, bun, python, library, scratch, extra, intervalMs), seconds, warmupSeconds, intervalMs)
+    const probes = { bare: await compileProbe('bare-bun-server.ts', scratch), loaded: await compileProbe('bare-bun-loaded.ts', scratch) }
+    const figures = await measure(contenders(hosts, probes, bun, python, library, scratch, extra, intervalMs), seconds, warmupSeconds, intervalMs)
     console.log(table(figures, seconds, warmupSeconds, intervalMs))
     const words = Object.entries(extra).map(([name, value]) => `${name}=${value}`)
     if (words.length > 0) console.log(`  every server ran with ${words.join(' ')} (BENCH_IDLE_ENV)`)

@@ -1,8 +1,9 @@
-// The host's version: baked in by `host/build.ts` as a build-time define, else package.json's when run from source.
+// The host's version: baked in by `npm run build` as a build-time define (host/build-config.ts), else package.json's
+// when run from source.
 import pkg from '../package.json' with { type: 'json' }
 import { buildDefine } from './build-define.ts'
 
-// `host/build.ts` defines this identifier as the version it builds; from source it is not declared.
+// The build (host/build-config.ts) defines this identifier as the version it builds; from source it is not declared.
 declare const SYSBOY_BUILD_VERSION: string
 
 /** The version `sysboy --version` prints and the welcome frame and mDNS TXT record carry. */

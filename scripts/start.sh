@@ -3,5 +3,5 @@
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 sh "$root/scripts/scenes-wasm.sh" "$root/host/screens/generated/scenes.wasm"
-# As the executable (host/build.ts): no .env is read, here or in the repository.
+# As the executable (host/build-config.ts): no .env is read, here or in the repository.
 exec sh "$root/scripts/bun.sh" --no-env-file "$root/host/main.ts" "$@"

@@ -4,7 +4,8 @@
 import { buildDefine } from '../build-define.ts'
 import { FIRMWARE_CHIPS, type FirmwareCatalog, type FirmwareFacts, firmwareCatalog, firmwareFacts } from './catalog.ts'
 
-// `host/build.ts` defines this identifier as the facts of the images it embeds; from source it is not declared.
+// The build (host/build-config.ts) defines this identifier as the facts of the images host/build.ts embeds; from
+// source it is not declared.
 declare const SYSBOY_FIRMWARE: FirmwareFacts[]
 
 const nonEmpty = async (path: string): Promise<Uint8Array | undefined> => {
