@@ -96,6 +96,7 @@ describe('the probe of the host\'s code loaded and not run', () => {
     // bytecode, which ESM gets only inside an executable).
     const { compile: _, ...bundle } = config
     const result = await Bun.build({ ...bundle, bytecode: false, target: 'bun', outdir: out, metafile: true })
+    if (!result.success) throw new Error(`bundling ${entry} failed (npm run build makes the files it embeds): ${result.logs.map(String).join('; ')}`)
     expect(result.success).toBe(true)
     const inputs = result.metafile?.inputs ?? {}
     const kept = new Map<string, number>()

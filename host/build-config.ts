@@ -42,4 +42,7 @@ export const executableBuildConfig = (build: ExecutableBuild): Bun.BuildConfig =
   // executables with it crash at launch (oven-sh/bun#18416, #24144). ESM bytecode needs an explicit format.
   bytecode: build.native,
   format: 'esm',
+  // A failed build comes back with its logs for the caller to word (host/build.ts's `fail`, the bench's error), in
+  // place of Bun's AggregateError, whose message is only "Bundle failed".
+  throw: false,
 })
