@@ -3,6 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { executableBuildConfig } from '../host/build-config.ts'
+import { DeviceClient } from '../tests/device-client.ts'
+import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
 import { benchInterval, cpuByKind, extraEnv, probeBuild, threadKind } from './idle.ts'
 
 const ROOT = join(import.meta.dir, '..')
@@ -89,52 +91,115 @@ describe('BENCH_IDLE_INTERVAL_MS', () => {
   })
 })
 
-describe('the probe of the host\'s code loaded and not run', () => {
-  /** The modules an entry's bundle loads when it starts (not those only imported later) and the bytes each keeps. */
-  const loadedAtStart = async (config: Bun.BuildConfig, entry: string, out: string): Promise<Map<string, number>> => {
-    // Bundled, not compiled, for its metafile: the same entry, options and defines, minus the executable (and its
-    // bytecode, which ESM gets only inside an executable).
-    const { compile: _, ...bundle } = config
-    const result = await Bun.build({ ...bundle, bytecode: false, target: 'bun', outdir: out, metafile: true })
-    if (!result.success) throw new Error(`bundling ${entry} failed (npm run build makes the files it embeds): ${result.logs.map(String).join('; ')}`)
-    expect(result.success).toBe(true)
-    const inputs = result.metafile?.inputs ?? {}
-    const kept = new Map<string, number>()
-    for (const output of Object.values(result.metafile?.outputs ?? {})) {
-      for (const [path, input] of Object.entries(output.inputs)) kept.set(path, (kept.get(path) ?? 0) + input.bytesInOutput)
-    }
-    const loaded = new Map<string, number>()
-    const visit = (path: string): void => {
-      if (loaded.has(path) || inputs[path] === undefined) return
-      loaded.set(path, kept.get(path) ?? 0)
-      for (const imported of inputs[path].imports) if (imported.kind !== 'dynamic-import') visit(imported.path)
-    }
-    visit(entry)
-    return loaded
+/** The modules an entry's bundle loads when it starts (not those only imported later) and the bytes each keeps. */
+const loadedAtStart = async (config: Bun.BuildConfig, entry: string, out: string): Promise<Map<string, number>> => {
+  // Bundled, not compiled, for its metafile: the same entry, options and defines, minus the executable (and its
+  // bytecode, which ESM gets only inside an executable).
+  const { compile: _, ...bundle } = config
+  const result = await Bun.build({ ...bundle, bytecode: false, target: 'bun', outdir: out, metafile: true })
+  if (!result.success) throw new Error(`bundling ${entry} failed (npm run build makes the files it embeds): ${result.logs.map(String).join('; ')}`)
+  expect(result.success).toBe(true)
+  const inputs = result.metafile?.inputs ?? {}
+  const kept = new Map<string, number>()
+  for (const output of Object.values(result.metafile?.outputs ?? {})) {
+    for (const [path, input] of Object.entries(output.inputs)) kept.set(path, (kept.get(path) ?? 0) + input.bytesInOutput)
   }
+  const loaded = new Map<string, number>()
+  const visit = (path: string): void => {
+    if (loaded.has(path) || inputs[path] === undefined) return
+    loaded.set(path, kept.get(path) ?? 0)
+    for (const imported of inputs[path].imports) if (imported.kind !== 'dynamic-import') visit(imported.path)
+  }
+  visit(entry)
+  return loaded
+}
 
+/** What host/main.ts's executable loads at start, as its build compiles it. */
+const hostLoaded = (out: string): Promise<Map<string, number>> =>
+  loadedAtStart(
+    executableBuildConfig({ entry: join(ROOT, 'host', 'main.ts'), target: 'bun-linux-x64', outfile: join(out, 'host'), executablePath: process.execPath, native: true, version: 'test', firmware: [] }),
+    'host/main.ts',
+    join(out, 'host-bundle'),
+  )
+
+/** The modules of `host` (but its entry) that `probe` does not load, or loads and does not keep in its output. */
+const notAsLoaded = (host: Map<string, number>, probe: Map<string, number>): { missing: string[]; dropped: string[] } => ({
+  missing: [...host.keys()].filter((path) => path !== 'host/main.ts' && !probe.has(path)),
+  dropped: [...host].filter(([path, bytes]) => path !== 'host/main.ts' && bytes > 0 && (probe.get(path) ?? 0) === 0).map(([path]) => path),
+})
+
+describe('the probe of the host\'s code loaded and not run', () => {
   test('loads every module the host\'s executable loads at start, as its build compiles them, beside the bare server', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sysboy-loaded-probe-'))
     try {
       const probe = await loadedAtStart(probeBuild('bare-bun-loaded.ts', join(out, 'probe')), 'bench/bare-bun-loaded.ts', join(out, 'probe-bundle'))
-      const host = await loadedAtStart(
-        executableBuildConfig({ entry: join(ROOT, 'host', 'main.ts'), target: 'bun-linux-x64', outfile: join(out, 'host'), executablePath: process.execPath, native: true, version: 'test', firmware: [] }),
-        'host/main.ts',
-        join(out, 'host-bundle'),
-      )
+      const host = await hostLoaded(out)
       // A hundred modules and more: the host's server, hub, sampler and sources, not a few of its leaves.
       expect(host.size).toBeGreaterThan(100)
       for (const path of ['host/cli/run.ts', 'host/server/index.ts', 'host/server/device-gate.ts', 'host/hub/hub.ts', 'host/sampler.ts', 'host/sources/nvml.ts']) {
         expect(host.has(path)).toBe(true)
       }
-      const missing = [...host.keys()].filter((path) => path !== 'host/main.ts' && !probe.has(path))
-      expect(missing).toEqual([])
       // Kept in the output, not only read: the bundler dropped none of what the probe holds.
-      const dropped = [...host].filter(([path, bytes]) => path !== 'host/main.ts' && bytes > 0 && (probe.get(path) ?? 0) === 0).map(([path]) => path)
-      expect(dropped).toEqual([])
+      expect(notAsLoaded(host, probe)).toEqual({ missing: [], dropped: [] })
       expect(probe.get('bench/bare-bun-server.ts') ?? 0).toBeGreaterThan(0)
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
   })
+})
+
+describe('the probe of the host\'s floor: sysboy sampling nothing', () => {
+  test('runs the host as its executable does, every module of it, with a sampler that never starts', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sysboy-floor-probe-'))
+    try {
+      const probe = await loadedAtStart(probeBuild('host-not-sampling.ts', join(out, 'probe')), 'bench/host-not-sampling.ts', join(out, 'probe-bundle'))
+      expect(notAsLoaded(await hostLoaded(out), probe)).toEqual({ missing: [], dropped: [] })
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  })
+
+  test('compiled as the bench compiles it: admits a device, answers its API, and sends it no metric frame', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sysboy-floor-run-'))
+    const library = await buildFakeNvml()
+    const executable = join(out, 'host-not-sampling')
+    const built = await Bun.build(probeBuild('host-not-sampling.ts', executable))
+    if (!built.success) throw new Error(`bench/host-not-sampling.ts did not compile: ${built.logs.map(String).join('; ')}`)
+    const token = 'floor-probe-token-0123'
+    const host = Bun.spawn([executable, '--metric', 'vram', '--source', 'nvml', '--interval', '100', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', token], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: out, XDG_CONFIG_HOME: out, SYSBOY_NVML_LIB: library },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    let device: DeviceClient | undefined
+    try {
+      let text = ''
+      const reader = host.stdout.getReader()
+      const deadline = Date.now() + 20_000
+      let port: string | undefined
+      while (port === undefined && Date.now() < deadline) {
+        const { value, done } = await reader.read()
+        if (done) throw new Error(`the probe exited: ${text}${await new Response(host.stderr).text()}`)
+        text += new TextDecoder().decode(value)
+        port = text.match(/listening on http:\/\/127\.0\.0\.1:(\d+) /)?.[1]
+      }
+      if (port === undefined) throw new Error(`no listening line from the probe: ${text}`)
+      device = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { token })
+      // Twenty intervals of 100 ms: sysboy itself sends its first frame at once and one every interval.
+      await Bun.sleep(2_000)
+      const metricFrames = device.received.filter((m) => !['welcome', 'config', 'heartbeat', 'history'].includes(m.type))
+      expect(metricFrames).toEqual([])
+      expect(device.received.map((m) => m.type)).toContain('welcome')
+      const api = await fetch(`http://127.0.0.1:${port}/api/devices`, { headers: { authorization: `Bearer ${token}` } })
+      expect(api.status).toBe(200)
+      expect(((await api.json()) as { id: string }[]).map((d) => d.id)).toEqual(['dev-1'])
+      const metrics = await fetch(`http://127.0.0.1:${port}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })
+      expect(await metrics.json()).toEqual({})
+    } finally {
+      device?.socket.close()
+      host.kill()
+      await host.exited
+      rmSync(out, { recursive: true, force: true })
+    }
+  }, 30_000)
 })

@@ -64,7 +64,8 @@ ws.onopen = () => {
 }
 ws.onmessage = (event) => {
   const type = JSON.parse(String(event.data)).type
-  if (type !== 'welcome' && type !== 'config' && type !== 'heartbeat') frames++
+  if (type === 'welcome') console.log('welcome')
+  else if (type !== 'config' && type !== 'heartbeat') frames++
 }
 ws.onclose = (event) => console.log('closed ' + event.code)
 setInterval(() => console.log('frames ' + frames), 1000)
@@ -76,6 +77,10 @@ interface Contender {
   env: Record<string, string>
   /** The line the server prints once it listens; its first group is the port. */
   listening: RegExp
+  /** The WebSocket path its device connects to. */
+  path: string
+  /** Whether its device is sent metric frames; the host's floor (no sampling) sends none, only heartbeats. */
+  sendsFrames: boolean
 }
 
 interface Running {
@@ -114,7 +119,6 @@ interface Figures {
 
 interface Output {
   text: () => string
-  last: () => string
 }
 
 /** What a Bun server's thread is for, by the name it gives itself. */
@@ -213,13 +217,13 @@ const peakRssMb = (pid: number): number => {
   return Number(match?.[1] ?? Number.NaN) / 1024
 }
 
-/** Keeps reading a child's output (so it never writes into a closed pipe); `last()` is its newest line. */
+/** Keeps reading a child's output (so it never writes into a closed pipe); `text()` is its newest 4 KiB. */
 const follow = (stream: ReadableStream<Uint8Array>): Output => {
   let text = ''
   void (async (): Promise<void> => {
     for await (const chunk of stream) text = (text + new TextDecoder().decode(chunk)).slice(-4096)
   })()
-  return { text: () => text, last: () => text.trim().split('\n').at(-1) ?? '' }
+  return { text: () => text }
 }
 
 const waitFor = async (output: Output, pattern: RegExp, what: string, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
@@ -291,38 +295,30 @@ const compileProbe = async (entry: string, scratch: string): Promise<string> => 
   return outfile
 }
 
-const contenders = (hosts: Record<string, string>, probes: { bare: string; loaded: string }, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
+const contenders = (hosts: Record<string, string>, probes: { bare: string; loaded: string; notSampling: string }, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extra }
+  const sysboy = (name: string, executable: string, sendsFrames: boolean): Contender => ({
+    name,
+    command: [executable, '--metric', 'vram', '--source', 'nvml', '--interval', String(intervalMs), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
+    env: { ...base, SYSBOY_NVML_LIB: library },
+    listening: /listening on http:\/\/127\.0\.0\.1:(\d+) /,
+    path: '/ws',
+    sendsFrames,
+  })
+  const bare = { env: { ...base, SYSBOY_NVML_LIB: library }, listening: /listening on (\d+)/, path: '/', sendsFrames: true }
   return [
-    ...Object.entries(hosts).map(([name, host]) => ({
-      name,
-      command: [host, '--metric', 'vram', '--source', 'nvml', '--interval', String(intervalMs), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
-      env: { ...base, SYSBOY_NVML_LIB: library },
-      listening: /listening on http:\/\/127\.0\.0\.1:(\d+) /,
-    })),
-    {
-      name: 'bare Bun',
-      command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(intervalMs)],
-      env: { ...base, SYSBOY_NVML_LIB: library },
-      listening: /listening on (\d+)/,
-    },
-    {
-      name: 'bare compiled',
-      command: [probes.bare, '0', String(intervalMs)],
-      env: { ...base, SYSBOY_NVML_LIB: library },
-      listening: /listening on (\d+)/,
-    },
-    {
-      name: 'bare + code',
-      command: [probes.loaded, '0', String(intervalMs)],
-      env: { ...base, SYSBOY_NVML_LIB: library },
-      listening: /listening on (\d+)/,
-    },
+    ...Object.entries(hosts).map(([name, host]) => sysboy(name, host, true)),
+    sysboy('no sampling', probes.notSampling, false),
+    { name: 'bare Bun', command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(intervalMs)], ...bare },
+    { name: 'bare compiled', command: [probes.bare, '0', String(intervalMs)], ...bare },
+    { name: 'bare + code', command: [probes.loaded, '0', String(intervalMs)], ...bare },
     {
       name: 'seed Python',
       command: [python, join(ROOT, 'bench', 'seed-python-server.py'), '0', String(intervalMs)],
       env: { ...base, LD_LIBRARY_PATH: fakeNvmlFolder(library, scratch) },
       listening: /listening on (\d+)/,
+      path: '/',
+      sendsFrames: true,
     },
   ]
 }
@@ -332,16 +328,18 @@ const startOne = async (contender: Contender, running: Running[], intervalMs: nu
   const entry: Running = { contender, server, device: undefined, deviceOutput: undefined, clock: new ThreadClock(server.pid), startCpuNs: 0n }
   running.push(entry)
   const [, port] = await waitFor(follow(server.stdout), contender.listening, `listening line from ${contender.name}`)
-  const path = contender.name.startsWith('sysboy') ? '/ws' : '/'
   const hello = helloFrame({ device: 'bench-idle', firmware: 'bench', buttons: [], token: TOKEN })
-  entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
+  entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${contender.path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
   entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
-  // The bare Bun and the seed's Python servers send their first frame one interval after they start.
-  await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`, 20_000 + intervalMs)
+  // The bare Bun and the seed's Python servers send their first frame one interval after they start; the host's floor
+  // sends none, and its device is in once it is welcomed.
+  if (contender.sendsFrames) await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`, 20_000 + intervalMs)
+  else await waitFor(entry.deviceOutput, /^welcome$/m, `welcome at ${contender.name}'s device`)
   entry.startCpuNs = cpuBetween(new Map(), entry.clock.snapshot())
 }
 
-const framesSeen = (output: Output | undefined): number => Number(output?.last().match(/^frames (\d+)$/)?.[1] ?? Number.NaN)
+/** The device's newest count of metric frames. */
+const framesSeen = (output: Output | undefined): number => Number([...(output?.text() ?? '').matchAll(/^frames (\d+)$/gm)].at(-1)?.[1] ?? Number.NaN)
 
 /** Runs every contender at once over the same windows, so the machine's other load falls on all of them alike. */
 const measure = async (list: Contender[], seconds: number, warmupSeconds: number, intervalMs: number): Promise<Figures[]> => {
@@ -381,6 +379,14 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
       steadyFrames = running.map((r, i) => framesSeen(r.deviceOutput) - (fromFrames[i] ?? Number.NaN))
     }
     const rss = running.map((r) => peakRssMb(r.server.pid))
+    for (const r of running) {
+      const closed = r.deviceOutput?.text().match(/^closed (\d+)$/m)
+      if (closed !== null && closed !== undefined) throw new Error(`${r.contender.name} closed its device (${closed[1]}) during the run`)
+    }
+    const floor = running.findIndex((r) => !r.contender.sendsFrames)
+    if (floor >= 0 && (frames[floor] !== 0 || (warmupSeconds > 0 && steadyFrames[floor] !== 0))) {
+      throw new Error(`${running[floor]?.contender.name} sent its device metric frames (${frames[floor]}/${steadyFrames[floor]}); it must send none`)
+    }
     const percent = (nanoseconds: bigint, over: bigint): number => (over > 0n ? (Number(nanoseconds) / Number(over)) * 100 : Number.NaN)
     const none = Object.fromEntries(KINDS.map((k) => [k, Number.NaN])) as Record<ThreadKind, number>
     return running.map((r, i) => {
@@ -470,11 +476,17 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
   }
   const compiled = figures.find((f) => f.name === 'bare compiled')
   const loaded = figures.find((f) => f.name === 'bare + code')
+  /** One server's CPU against another's, over the window from the start and the steady one. */
+  const versus = (of: Figures, to: Figures): string =>
+    `${ratio(of.cpuPercent, to.cpuPercent)} over ${seconds} s` + (steady ? `, ${ratio(of.cpuSteadyPercent, to.cpuSteadyPercent)} steady` : '')
   if (compiled !== undefined && loaded !== undefined && host !== undefined) {
-    const apart = (of: Figures, to: Figures): string =>
-      `${ratio(of.cpuPercent, to.cpuPercent)} over ${seconds} s` + (steady ? `, ${ratio(of.cpuSteadyPercent, to.cpuSteadyPercent)} steady` : '')
-    lines.push(`  the host apart: its code loaded, bare + code against bare compiled, ${apart(loaded, compiled)} (peak RSS ${margin(loaded.peakRssFirstMb, compiled.peakRssFirstMb)} MB);`)
-    lines.push(`  what it does as it runs, sysboy against bare + code, ${apart(host, loaded)}`)
+    lines.push(`  the host apart: its code loaded, bare + code against bare compiled, ${versus(loaded, compiled)} (peak RSS ${margin(loaded.peakRssFirstMb, compiled.peakRssFirstMb)} MB);`)
+    lines.push(`  what it does as it runs, sysboy against bare + code, ${versus(host, loaded)}`)
+  }
+  const floor = figures.find((f) => f.name === 'no sampling')
+  if (floor !== undefined && bare !== undefined && host !== undefined && compiled !== undefined) {
+    lines.push(`  the host's floor: sysboy sampling nothing and sending no frame (no sampling) against bare Bun, ${versus(floor, bare)}`)
+    lines.push(`  (against bare compiled, ${versus(floor, compiled)}); its frames, sysboy against no sampling, ${versus(host, floor)}`)
   }
   for (const f of figures) {
     if (f.name !== 'seed Python') {
@@ -485,13 +497,15 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
     }
     if (f.threadsExited > 0) lines.push(`  ${f.name}: ${f.threadsExited} thread(s) exited; each counted up to its last reading (every ${POLL_MS} ms)`)
   }
-  lines.push(`  (start ms: CPU from the start until the device had a metric frame, up to a second more; CPU % core: ns on a CPU from`)
-  lines.push(`  each thread\'s /proc/<pid>/task/<tid>/schedstat, over the window from then, its first ${GC_FAST_SECONDS} s (Bun`)
-  lines.push(`  collects every second until about 30 s after a start) and the rest (every 30 s then)${steady ? ', and over the steady window, once the' : ''}`)
-  if (steady) lines.push('  code that runs every second has been compiled; peak RSS: the high-water mark at the end of the first window and of the run;')
+  lines.push(`  (start ms: CPU from the start until the device had a metric frame (no sampling: until it was welcomed), up to a`)
+  lines.push(`  second more; CPU % core: ns on a CPU from each thread\'s /proc/<pid>/task/<tid>/schedstat, over the window from`)
+  lines.push(`  then, its first ${GC_FAST_SECONDS} s (Bun collects every second until about 30 s after a start) and the rest (every 30 s then)${steady ? ',' : ';'}`)
+  if (steady) lines.push('  and over the steady window, once the code that runs every second has been compiled; peak RSS: the high-water mark at the end of the first window and of the run;')
   lines.push(`  frames: metric frames the device got in the window from the start${steady ? ' / in the steady window' : ''}; the sysboy and Bun executables run`)
   lines.push('  from copies dropped from the page cache, so their code is read from disk alike; bare compiled: the bare Bun server')
-  lines.push('  compiled as the host is; bare + code: the same with the host\'s code loaded and never run, bench/bare-bun-loaded.ts)')
+  lines.push('  compiled as the host is; bare + code: the same with the host\'s code loaded and never run, bench/bare-bun-loaded.ts;')
+  lines.push('  no sampling: sysboy compiled the same way with its sampler never started, bench/host-not-sampling.ts: its device is')
+  lines.push('  admitted and kept alive by the host\'s heartbeats, every 10 s)')
   return lines.join('\n')
 }
 
@@ -513,7 +527,11 @@ export const main = async (): Promise<void> => {
     const hosts: Record<string, string> = { sysboy: await coldCopy(host, scratch, 'sysboy') }
     if (compare !== undefined) hosts['sysboy (cmp)'] = await coldCopy(compare, scratch, 'sysboy-cmp')
     const bun = await coldCopy(process.execPath, scratch, 'bun')
-    const probes = { bare: await compileProbe('bare-bun-server.ts', scratch), loaded: await compileProbe('bare-bun-loaded.ts', scratch) }
+    const probes = {
+      bare: await compileProbe('bare-bun-server.ts', scratch),
+      loaded: await compileProbe('bare-bun-loaded.ts', scratch),
+      notSampling: await compileProbe('host-not-sampling.ts', scratch),
+    }
     const figures = await measure(contenders(hosts, probes, bun, python, library, scratch, extra, intervalMs), seconds, warmupSeconds, intervalMs)
     console.log(table(figures, seconds, warmupSeconds, intervalMs))
     const words = Object.entries(extra).map(([name, value]) => `${name}=${value}`)
