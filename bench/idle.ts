@@ -54,7 +54,8 @@ const CPU_RATIO_TARGET = 1.2
 const RSS_MARGIN_TARGET_MB = 10
 
 // The device, as the firmware behaves when idle: says the hello it is given (the bare servers ignore it), sends a
-// heartbeat every 10 s, and prints how many metric frames it has been sent once a second until it is killed.
+// heartbeat every 10 s, says when it is welcomed, and prints how many metric frames it has been sent once a second
+// until it is killed, or until its socket closes, which it says last.
 const DEVICE = `
 const ws = new WebSocket(process.argv[1])
 let frames = 0
@@ -67,8 +68,11 @@ ws.onmessage = (event) => {
   if (type === 'welcome') console.log('welcome')
   else if (type !== 'config' && type !== 'heartbeat') frames++
 }
-ws.onclose = (event) => console.log('closed ' + event.code)
-setInterval(() => console.log('frames ' + frames), 1000)
+const counting = setInterval(() => console.log('frames ' + frames), 1000)
+ws.onclose = (event) => {
+  clearInterval(counting)
+  console.log('closed ' + event.code)
+}
 `
 
 interface Contender {
@@ -380,8 +384,9 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     }
     const rss = running.map((r) => peakRssMb(r.server.pid))
     for (const r of running) {
-      const closed = r.deviceOutput?.text().match(/^closed (\d+)$/m)
-      if (closed !== null && closed !== undefined) throw new Error(`${r.contender.name} closed its device (${closed[1]}) during the run`)
+      // The device's last line once its socket closed: it counts no more after it.
+      const closed = r.deviceOutput?.text().match(/^closed (\d+)$/m)?.[1]
+      if (closed !== undefined) throw new Error(`${r.contender.name} closed its device (${closed}) during the run`)
     }
     const floor = running.findIndex((r) => !r.contender.sendsFrames)
     if (floor >= 0 && (frames[floor] !== 0 || (warmupSeconds > 0 && steadyFrames[floor] !== 0))) {
