@@ -3,9 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { executableBuildConfig } from '../host/build-config.ts'
+import { DEVICE_PATH } from '../schema/index.ts'
 import { DeviceClient } from '../tests/device-client.ts'
 import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
-import { benchInterval, cpuByKind, extraEnv, probeBuild, threadKind } from './idle.ts'
+import { benchInterval, cpuByKind, extraEnv, follow, HOST_LISTENING, hostCommand, probeBuild, threadKind, waitFor, wrapped } from './idle.ts'
 
 const ROOT = join(import.meta.dir, '..')
 
@@ -74,6 +75,19 @@ describe('CPU by kind of thread', () => {
   })
 })
 
+describe('the legend under the table', () => {
+  test('is broken between words into indented lines no wider than asked, every word kept in order', () => {
+    const text = 'peak RSS: the high-water mark at the end of the first window and of the run;  frames: metric frames'
+    const lines = wrapped(text, 30)
+    expect(lines).toEqual(['  peak RSS: the high-water', '  mark at the end of the first', '  window and of the run;', '  frames: metric frames'])
+    expect(lines.every((line) => line.length <= 30)).toBe(true)
+    expect(lines.join(' ').split(' ').filter((w) => w !== '')).toEqual(text.split(' ').filter((w) => w !== ''))
+    // A word longer than the width has a line of its own rather than being cut.
+    expect(wrapped('a bench/host-not-sampling.ts b', 12)).toEqual(['  a', '  bench/host-not-sampling.ts', '  b'])
+    expect(wrapped('', 30)).toEqual([])
+  })
+})
+
 describe('BENCH_IDLE_INTERVAL_MS', () => {
   test('is the host\'s default when not given, and any whole number of ms the host takes', () => {
     expect(benchInterval(undefined)).toBe(1000)
@@ -114,13 +128,20 @@ const loadedAtStart = async (config: Bun.BuildConfig, entry: string, out: string
   return loaded
 }
 
-/** What host/main.ts's executable loads at start, as its build compiles it. */
-const hostLoaded = (out: string): Promise<Map<string, number>> =>
-  loadedAtStart(
-    executableBuildConfig({ entry: join(ROOT, 'host', 'main.ts'), target: 'bun-linux-x64', outfile: join(out, 'host'), executablePath: process.execPath, native: true, version: 'test', firmware: [] }),
-    'host/main.ts',
-    join(out, 'host-bundle'),
-  )
+/** What host/main.ts's executable loads at start, as its build compiles it; bundled once for the tests that ask. */
+let hostBundle: Promise<Map<string, number>> | undefined
+const hostLoaded = (): Promise<Map<string, number>> => {
+  hostBundle ??= (async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sysboy-host-bundle-'))
+    try {
+      const config = executableBuildConfig({ entry: join(ROOT, 'host', 'main.ts'), target: 'bun-linux-x64', outfile: join(out, 'host'), executablePath: process.execPath, native: true, version: 'test', firmware: [] })
+      return await loadedAtStart(config, 'host/main.ts', join(out, 'bundle'))
+    } finally {
+      rmSync(out, { recursive: true, force: true })
+    }
+  })()
+  return hostBundle
+}
 
 /** The modules of `host` (but its entry) that `probe` does not load, or loads and does not keep in its output. */
 const notAsLoaded = (host: Map<string, number>, probe: Map<string, number>): { missing: string[]; dropped: string[] } => ({
@@ -133,7 +154,7 @@ describe('the probe of the host\'s code loaded and not run', () => {
     const out = mkdtempSync(join(tmpdir(), 'sysboy-loaded-probe-'))
     try {
       const probe = await loadedAtStart(probeBuild('bare-bun-loaded.ts', join(out, 'probe')), 'bench/bare-bun-loaded.ts', join(out, 'probe-bundle'))
-      const host = await hostLoaded(out)
+      const host = await hostLoaded()
       // A hundred modules and more: the host's server, hub, sampler and sources, not a few of its leaves.
       expect(host.size).toBeGreaterThan(100)
       for (const path of ['host/cli/run.ts', 'host/server/index.ts', 'host/server/device-gate.ts', 'host/hub/hub.ts', 'host/sampler.ts', 'host/sources/nvml.ts']) {
@@ -153,7 +174,7 @@ describe('the probe of the host\'s floor: sysboy sampling nothing', () => {
     const out = mkdtempSync(join(tmpdir(), 'sysboy-floor-probe-'))
     try {
       const probe = await loadedAtStart(probeBuild('host-not-sampling.ts', join(out, 'probe')), 'bench/host-not-sampling.ts', join(out, 'probe-bundle'))
-      expect(notAsLoaded(await hostLoaded(out), probe)).toEqual({ missing: [], dropped: [] })
+      expect(notAsLoaded(await hostLoaded(), probe)).toEqual({ missing: [], dropped: [] })
     } finally {
       rmSync(out, { recursive: true, force: true })
     }
@@ -161,45 +182,36 @@ describe('the probe of the host\'s floor: sysboy sampling nothing', () => {
 
   test('compiled as the bench compiles it: admits a device, answers its API, and sends it no metric frame', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sysboy-floor-run-'))
-    const library = await buildFakeNvml()
-    const executable = join(out, 'host-not-sampling')
-    const built = await Bun.build(probeBuild('host-not-sampling.ts', executable))
-    if (!built.success) throw new Error(`bench/host-not-sampling.ts did not compile: ${built.logs.map(String).join('; ')}`)
-    const token = 'floor-probe-token-0123'
-    const host = Bun.spawn([executable, '--metric', 'vram', '--source', 'nvml', '--interval', '100', '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', token], {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: out, XDG_CONFIG_HOME: out, SYSBOY_NVML_LIB: library },
-      stdout: 'pipe',
-      stderr: 'pipe',
-    })
+    let host: ReturnType<typeof Bun.spawn> | undefined
     let device: DeviceClient | undefined
     try {
-      let text = ''
-      const reader = host.stdout.getReader()
-      const deadline = Date.now() + 20_000
-      let port: string | undefined
-      while (port === undefined && Date.now() < deadline) {
-        const { value, done } = await reader.read()
-        if (done) throw new Error(`the probe exited: ${text}${await new Response(host.stderr).text()}`)
-        text += new TextDecoder().decode(value)
-        port = text.match(/listening on http:\/\/127\.0\.0\.1:(\d+) /)?.[1]
-      }
-      if (port === undefined) throw new Error(`no listening line from the probe: ${text}`)
-      device = await DeviceClient.paired(`ws://127.0.0.1:${port}/ws`, { token })
-      // Twenty intervals of 100 ms: sysboy itself sends its first frame at once and one every interval.
-      await Bun.sleep(2_000)
-      const metricFrames = device.received.filter((m) => !['welcome', 'config', 'heartbeat', 'history'].includes(m.type))
-      expect(metricFrames).toEqual([])
+      const library = await buildFakeNvml()
+      const executable = join(out, 'host-not-sampling')
+      const built = await Bun.build(probeBuild('host-not-sampling.ts', executable))
+      if (!built.success) throw new Error(`bench/host-not-sampling.ts did not compile: ${built.logs.map(String).join('; ')}`)
+      const token = 'floor-probe-token-0123'
+      host = Bun.spawn(hostCommand(executable, 100, token), {
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: out, XDG_CONFIG_HOME: out, SYSBOY_NVML_LIB: library },
+        stdout: 'pipe',
+        stderr: 'inherit',
+      })
+      const [, port] = await waitFor(follow(host.stdout as ReadableStream<Uint8Array>), HOST_LISTENING, 'listening line from the probe')
+      device = await DeviceClient.paired(`ws://127.0.0.1:${port}${DEVICE_PATH}`, { token })
+      // Ten intervals of 100 ms: sysboy itself sends the device a frame as it is admitted, and one every interval. What
+      // the bench's device counts as a metric frame is anything but these three.
+      await Bun.sleep(1_000)
+      expect(device.received.filter((m) => !['welcome', 'config', 'heartbeat'].includes(m.type))).toEqual([])
       expect(device.received.map((m) => m.type)).toContain('welcome')
-      const api = await fetch(`http://127.0.0.1:${port}/api/devices`, { headers: { authorization: `Bearer ${token}` } })
-      expect(api.status).toBe(200)
-      expect(((await api.json()) as { id: string }[]).map((d) => d.id)).toEqual(['dev-1'])
-      const metrics = await fetch(`http://127.0.0.1:${port}/api/metrics`, { headers: { authorization: `Bearer ${token}` } })
-      expect(await metrics.json()).toEqual({})
+      const authorization = { authorization: `Bearer ${token}` }
+      const devices = await fetch(`http://127.0.0.1:${port}/api/devices`, { headers: authorization })
+      expect(devices.status).toBe(200)
+      expect(((await devices.json()) as { id: string }[]).map((d) => d.id)).toEqual(['dev-1'])
+      expect(await (await fetch(`http://127.0.0.1:${port}/api/metrics`, { headers: authorization })).json()).toEqual({})
     } finally {
       device?.socket.close()
-      host.kill()
-      await host.exited
+      host?.kill()
+      await host?.exited
       rmSync(out, { recursive: true, force: true })
     }
-  }, 30_000)
+  }, 60_000)
 })

@@ -11,8 +11,8 @@
 //
 // Every server runs from a copy of its executable dropped from the page cache (bench/cold-start.ts says why).
 //
-// The start is a figure of its own: the CPU a server spent from its exec until its device had a metric frame. The
-// windows begin once every server has got that far.
+// The start is a figure of its own: the CPU a server spent from its exec until its device had a metric frame (for the
+// host's floor, below, until its device was welcomed). The windows begin once every server has got that far.
 // Two windows: the first BENCH_IDLE_SECONDS from the start (default 120), and a steady one of as long again once
 // every server has run BENCH_IDLE_WARMUP_SECONDS (default 240). Code that runs once a second is interpreted for its
 // first minutes and compiled by JavaScriptCore's tiers one by one (a host's tick took 430 µs at first, 245 µs after
@@ -26,10 +26,14 @@
 // frame only after an interval, so at 60000 their start figure holds up to a minute of waiting, and the host has run
 // about two minutes when the windows begin. BENCH_IDLE_ENV='NAME=value …' gives every server (all alike) those
 // variables as well, to try a setting of the runtime or its allocator on the host and the baseline at once.
-// Two more rows take the host apart: 'bare compiled', the bare Bun server compiled here as the host is
+// Three more rows take the host apart: 'bare compiled', the bare Bun server compiled here as the host is
 // (host/build-config.ts: minified, bytecode, the host's JIT thresholds), and 'bare + code', the same with the host's
 // code loaded beside it and never run (bench/bare-bun-loaded.ts). The second against the first is what the host costs
-// by its code being there; sysboy against the second, what it does as it runs. A line under the table gives both.
+// by its code being there; sysboy against the second, what it does as it runs. 'no sampling' is the host's floor:
+// sysboy compiled the same way with its sampler never started (bench/host-not-sampling.ts), so it sends its device no
+// metric frame, only the host's heartbeats; sysboy against it is what its sampling and frames cost, and it against
+// the bare server the least the host costs with a device connected. Lines under the table give all three. The bench
+// fails if the floor sends its device a metric frame, or if any server closes its device during the run.
 // The host is dist/sysboy-linux-x64 (npm run build), or SYSBOY_BENCH_BINARY; SYSBOY_BENCH_COMPARE names another
 // build of it (an older one, say) to run in the same window as one more row. The Python server needs
 // .cache/venv with websockets and pyNVML (sh scripts/setup/bench.sh, run here first).
@@ -38,6 +42,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { executableBuildConfig } from '../host/build-config.ts'
 import { DEFAULTS, parseInterval } from '../host/config/resolve.ts'
+import { DEVICE_PATH } from '../schema/index.ts'
 import { helloFrame } from '../tests/device-client.ts'
 import { buildFakeNvml } from '../tests/fixtures/nvml/build.ts'
 import { builtHost, coldCopy, dropFromPageCache } from './cold-start.ts'
@@ -59,9 +64,10 @@ const RSS_MARGIN_TARGET_MB = 10
 const DEVICE = `
 const ws = new WebSocket(process.argv[1])
 let frames = 0
+let beating
 ws.onopen = () => {
   ws.send(process.argv[2])
-  setInterval(() => ws.send('{"type":"heartbeat"}'), 10000)
+  beating = setInterval(() => ws.send('{"type":"heartbeat"}'), 10000)
 }
 ws.onmessage = (event) => {
   const type = JSON.parse(String(event.data)).type
@@ -71,6 +77,7 @@ ws.onmessage = (event) => {
 const counting = setInterval(() => console.log('frames ' + frames), 1000)
 ws.onclose = (event) => {
   clearInterval(counting)
+  clearInterval(beating)
   console.log('closed ' + event.code)
 }
 `
@@ -121,7 +128,7 @@ interface Figures {
   steadyFrames: number
 }
 
-interface Output {
+export interface Output {
   text: () => string
 }
 
@@ -222,7 +229,7 @@ const peakRssMb = (pid: number): number => {
 }
 
 /** Keeps reading a child's output (so it never writes into a closed pipe); `text()` is its newest 4 KiB. */
-const follow = (stream: ReadableStream<Uint8Array>): Output => {
+export const follow = (stream: ReadableStream<Uint8Array>): Output => {
   let text = ''
   void (async (): Promise<void> => {
     for await (const chunk of stream) text = (text + new TextDecoder().decode(chunk)).slice(-4096)
@@ -230,7 +237,7 @@ const follow = (stream: ReadableStream<Uint8Array>): Output => {
   return { text: () => text }
 }
 
-const waitFor = async (output: Output, pattern: RegExp, what: string, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
+export const waitFor = async (output: Output, pattern: RegExp, what: string, timeoutMs = 20_000): Promise<RegExpMatchArray> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const match = output.text().match(pattern)
@@ -299,14 +306,22 @@ const compileProbe = async (entry: string, scratch: string): Promise<string> => 
   return outfile
 }
 
+/** How the bench runs sysboy and its floor: VRAM from NVML every `intervalMs`, on loopback, on a free port, no mDNS. */
+export const hostCommand = (executable: string, intervalMs: number, token: string): string[] => [
+  executable, '--metric', 'vram', '--source', 'nvml', '--interval', String(intervalMs), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', token,
+]
+
+/** The line sysboy prints once it listens; its first group is the port. */
+export const HOST_LISTENING = /listening on http:\/\/127\.0\.0\.1:(\d+) /
+
 const contenders = (hosts: Record<string, string>, probes: { bare: string; loaded: string; notSampling: string }, bun: string, python: string, library: string, scratch: string, extra: Record<string, string>, intervalMs: number): Contender[] => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: scratch, XDG_CONFIG_HOME: scratch, ...extra }
   const sysboy = (name: string, executable: string, sendsFrames: boolean): Contender => ({
     name,
-    command: [executable, '--metric', 'vram', '--source', 'nvml', '--interval', String(intervalMs), '--bind', '127.0.0.1', '--port', '0', '--no-mdns', '--token', TOKEN],
+    command: hostCommand(executable, intervalMs, TOKEN),
     env: { ...base, SYSBOY_NVML_LIB: library },
-    listening: /listening on http:\/\/127\.0\.0\.1:(\d+) /,
-    path: '/ws',
+    listening: HOST_LISTENING,
+    path: DEVICE_PATH,
     sendsFrames,
   })
   const bare = { env: { ...base, SYSBOY_NVML_LIB: library }, listening: /listening on (\d+)/, path: '/', sendsFrames: true }
@@ -316,14 +331,7 @@ const contenders = (hosts: Record<string, string>, probes: { bare: string; loade
     { name: 'bare Bun', command: [bun, join(ROOT, 'bench', 'bare-bun-server.ts'), '0', String(intervalMs)], ...bare },
     { name: 'bare compiled', command: [probes.bare, '0', String(intervalMs)], ...bare },
     { name: 'bare + code', command: [probes.loaded, '0', String(intervalMs)], ...bare },
-    {
-      name: 'seed Python',
-      command: [python, join(ROOT, 'bench', 'seed-python-server.py'), '0', String(intervalMs)],
-      env: { ...base, LD_LIBRARY_PATH: fakeNvmlFolder(library, scratch) },
-      listening: /listening on (\d+)/,
-      path: '/',
-      sendsFrames: true,
-    },
+    { name: 'seed Python', command: [python, join(ROOT, 'bench', 'seed-python-server.py'), '0', String(intervalMs)], ...bare, env: { ...base, LD_LIBRARY_PATH: fakeNvmlFolder(library, scratch) } },
   ]
 }
 
@@ -336,14 +344,14 @@ const startOne = async (contender: Contender, running: Running[], intervalMs: nu
   entry.device = Bun.spawn([process.execPath, '-e', DEVICE, `ws://127.0.0.1:${port}${contender.path}`, hello], { stdout: 'pipe', stderr: 'inherit' })
   entry.deviceOutput = follow(entry.device.stdout as ReadableStream<Uint8Array>)
   // The bare Bun and the seed's Python servers send their first frame one interval after they start; the host's floor
-  // sends none, and its device is in once it is welcomed.
+  // sends none, and its device is in once it is welcomed (and has counted its frames once, for the window's start).
   if (contender.sendsFrames) await waitFor(entry.deviceOutput, /frames [1-9]/, `frame at ${contender.name}'s device`, 20_000 + intervalMs)
-  else await waitFor(entry.deviceOutput, /^welcome$/m, `welcome at ${contender.name}'s device`)
+  else await waitFor(entry.deviceOutput, /^welcome\n[\s\S]*^frames 0\n/m, `welcome at ${contender.name}'s device`)
   entry.startCpuNs = cpuBetween(new Map(), entry.clock.snapshot())
 }
 
-/** The device's newest count of metric frames. */
-const framesSeen = (output: Output | undefined): number => Number([...(output?.text() ?? '').matchAll(/^frames (\d+)$/gm)].at(-1)?.[1] ?? Number.NaN)
+/** The device's newest count of metric frames, from its last whole line that gives one. */
+const framesSeen = (output: Output | undefined): number => Number([...(output?.text() ?? '').matchAll(/^frames (\d+)\n/gm)].at(-1)?.[1] ?? Number.NaN)
 
 /** Runs every contender at once over the same windows, so the machine's other load falls on all of them alike. */
 const measure = async (list: Contender[], seconds: number, warmupSeconds: number, intervalMs: number): Promise<Figures[]> => {
@@ -387,10 +395,13 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
       // The device's last line once its socket closed: it counts no more after it.
       const closed = r.deviceOutput?.text().match(/^closed (\d+)$/m)?.[1]
       if (closed !== undefined) throw new Error(`${r.contender.name} closed its device (${closed}) during the run`)
+      const exited = r.device?.exitCode
+      if (exited !== null && exited !== undefined) throw new Error(`${r.contender.name}'s device exited during the run (${exited})`)
     }
     const floor = running.findIndex((r) => !r.contender.sendsFrames)
     if (floor >= 0 && (frames[floor] !== 0 || (warmupSeconds > 0 && steadyFrames[floor] !== 0))) {
-      throw new Error(`${running[floor]?.contender.name} sent its device metric frames (${frames[floor]}/${steadyFrames[floor]}); it must send none`)
+      const sent = warmupSeconds > 0 ? `${frames[floor]} and ${steadyFrames[floor]} in the steady window` : String(frames[floor])
+      throw new Error(`${running[floor]?.contender.name} sent its device metric frames (${sent}); it must send none`)
     }
     const percent = (nanoseconds: bigint, over: bigint): number => (over > 0n ? (Number(nanoseconds) / Number(over)) * 100 : Number.NaN)
     const none = Object.fromEntries(KINDS.map((k) => [k, Number.NaN])) as Record<ThreadKind, number>
@@ -421,6 +432,25 @@ const measure = async (list: Contender[], seconds: number, warmupSeconds: number
     }
     await Promise.all(running.map((r) => r.server.exited))
   }
+}
+
+/** Columns of the legend under the table, its indent included. */
+const LEGEND_WIDTH = 120
+
+/** `text` in lines of at most `width` columns, each indented by two, broken between words. */
+export const wrapped = (text: string, width: number): string[] => {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(' ').filter((w) => w !== '')) {
+    if (line !== '' && 2 + line.length + 1 + word.length > width) {
+      lines.push(`  ${line}`)
+      line = word
+    } else {
+      line = line === '' ? word : `${line} ${word}`
+    }
+  }
+  if (line !== '') lines.push(`  ${line}`)
+  return lines
 }
 
 const table = (figures: Figures[], seconds: number, warmupSeconds: number, intervalMs: number): string => {
@@ -490,8 +520,9 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
   }
   const floor = figures.find((f) => f.name === 'no sampling')
   if (floor !== undefined && bare !== undefined && host !== undefined && compiled !== undefined) {
-    lines.push(`  the host's floor: sysboy sampling nothing and sending no frame (no sampling) against bare Bun, ${versus(floor, bare)}`)
-    lines.push(`  (against bare compiled, ${versus(floor, compiled)}); its frames, sysboy against no sampling, ${versus(host, floor)}`)
+    lines.push(`  the host's floor: sysboy sampling nothing and sending its device no frame (no sampling) against bare Bun,`)
+    lines.push(`  ${versus(floor, bare)}; against bare compiled, ${versus(floor, compiled)}; its sampling and frames, sysboy against`)
+    lines.push(`  no sampling, ${versus(host, floor)}`)
   }
   for (const f of figures) {
     if (f.name !== 'seed Python') {
@@ -502,15 +533,20 @@ const table = (figures: Figures[], seconds: number, warmupSeconds: number, inter
     }
     if (f.threadsExited > 0) lines.push(`  ${f.name}: ${f.threadsExited} thread(s) exited; each counted up to its last reading (every ${POLL_MS} ms)`)
   }
-  lines.push(`  (start ms: CPU from the start until the device had a metric frame (no sampling: until it was welcomed), up to a`)
-  lines.push(`  second more; CPU % core: ns on a CPU from each thread\'s /proc/<pid>/task/<tid>/schedstat, over the window from`)
-  lines.push(`  then, its first ${GC_FAST_SECONDS} s (Bun collects every second until about 30 s after a start) and the rest (every 30 s then)${steady ? ',' : ';'}`)
-  if (steady) lines.push('  and over the steady window, once the code that runs every second has been compiled; peak RSS: the high-water mark at the end of the first window and of the run;')
-  lines.push(`  frames: metric frames the device got in the window from the start${steady ? ' / in the steady window' : ''}; the sysboy and Bun executables run`)
-  lines.push('  from copies dropped from the page cache, so their code is read from disk alike; bare compiled: the bare Bun server')
-  lines.push('  compiled as the host is; bare + code: the same with the host\'s code loaded and never run, bench/bare-bun-loaded.ts;')
-  lines.push('  no sampling: sysboy compiled the same way with its sampler never started, bench/host-not-sampling.ts: its device is')
-  lines.push('  admitted and kept alive by the host\'s heartbeats, every 10 s)')
+  const legend = [
+    '(start ms: CPU from the start until the device had a metric frame, up to a second more (no sampling: until it was welcomed);',
+    `CPU % core: ns on a CPU from each thread's /proc/<pid>/task/<tid>/schedstat, over the window from then, its first ${GC_FAST_SECONDS} s`,
+    '(Bun collects every second until about 30 s after a start) and the rest (every 30 s then)' +
+      (steady ? ', and over the steady window, once the code that runs every second has been compiled;' : ';'),
+    `peak RSS: the high-water mark at the end of the first window${steady ? ' and of the run' : ''};`,
+    `frames: metric frames the device got in the window from the start${steady ? ' / in the steady window' : ''};`,
+    'the sysboy and Bun executables run from copies dropped from the page cache, so their code is read from disk alike;',
+    'bare compiled: the bare Bun server compiled as the host is; bare + code: the same with the host\'s code loaded and never run,',
+    'bench/bare-bun-loaded.ts; no sampling: sysboy compiled the same way with its sampler never started, bench/host-not-sampling.ts:',
+    'its device is admitted and kept alive by the host\'s heartbeats, sent once nothing was for 10 s or half the device\'s stale',
+    'bound: every 1.5 s at the default interval)',
+  ]
+  lines.push(...wrapped(legend.join(' '), LEGEND_WIDTH))
   return lines.join('\n')
 }
 
