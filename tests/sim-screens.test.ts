@@ -246,6 +246,9 @@ describe('the simulated OLED with the built host', () => {
     // A device with a button gets the default scenes with no carousel: the button steps them.
     expect(config.screens).toEqual([{ output: 'oled', scenes: DEFAULT_SCENES, width: WIDTH, height: HEIGHT }])
     await host.waitForDevice('the hub in the status', (d) => JSON.stringify((d as unknown as Listed).screens) === JSON.stringify([{ output: 'oled', scene: 'hub', index: 0 }]), 10_000)
+    // The needle comes to its value from the end of its start sweep (in 300 ms, with no overshoot, by default); the
+    // presses below must leave it there.
+    await device.waitForStatus('the needle at 42.3 %', (s) => s.meter === 'live' && Math.abs(s.needle - 42.3) < 0.5, 5_000)
     const timings: string[] = []
     const fromEvents = device.events.length
     for (const index of [1, 2, 0]) {
