@@ -197,9 +197,18 @@ describe('the probe of the host\'s floor: sysboy sampling nothing', () => {
       })
       const [, port] = await waitFor(follow(host.stdout as ReadableStream<Uint8Array>), HOST_LISTENING, 'listening line from the probe')
       device = await DeviceClient.paired(`ws://127.0.0.1:${port}${DEVICE_PATH}`, { token })
-      // Ten intervals of 100 ms: sysboy itself sends the device a frame as it is admitted, and one every interval. What
-      // the bench's device counts as a metric frame is anything but these three.
-      await Bun.sleep(1_000)
+      const welcomedAt = Date.now()
+      // Kept alive by the host's heartbeats, sent once nothing was for half the stale bound: at 100 ms that bound is the
+      // schema's least, 500 ms, so one every 250 ms; the fourth comes about a second on.
+      const heartbeats = (): number => device?.received.filter((m) => m.type === 'heartbeat').length ?? 0
+      const deadline = welcomedAt + 5_000
+      while (heartbeats() < 4 && Date.now() < deadline) await Bun.sleep(20)
+      expect(heartbeats()).toBeGreaterThanOrEqual(4)
+      console.log(`floor probe: 4 heartbeats in ${Date.now() - welcomedAt} ms`)
+      expect(Date.now() - welcomedAt).toBeGreaterThanOrEqual(900)
+      expect(Date.now() - welcomedAt).toBeLessThan(1_500)
+      // Ten intervals of 100 ms and more: sysboy itself sends the device a frame as it is admitted, and one every
+      // interval. What the bench's device counts as a metric frame is anything but these three.
       expect(device.received.filter((m) => !['welcome', 'config', 'heartbeat'].includes(m.type))).toEqual([])
       expect(device.received.map((m) => m.type)).toContain('welcome')
       const authorization = { authorization: `Bearer ${token}` }
